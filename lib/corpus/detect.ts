@@ -1,0 +1,68 @@
+/**
+ * Format detection by sniffing: a directory is a `folder`; a `texts` JSONL makes it `muge`;
+ * otherwise the first non-blank lines decide — a base64 image in column 2 of two columns is
+ * `pairs`, in the only column `images`, plain text in one column `texts`.
+ */
+import fs from 'node:fs/promises';
+import { AppError } from '../errors';
+import { decodeBase64Strict } from './base64';
+import { readLines } from './line-reader';
+import { isBlank, splitColumns } from './parse-line';
+import { sniffImageType } from './sniff';
+import type { CorpusFormat } from './types';
+
+const SNIFF_LINES = 8;
+
+/** Decodes only a prefix of a base64 column: the magic numbers sit in the first bytes. */
+function columnIsImage(col: Buffer): boolean {
+  const prefix = col.subarray(0, Math.min(col.length, 344));
+  const usable = col.length <= 344 ? prefix : prefix.subarray(0, prefix.length - (prefix.length % 4));
+  const r = decodeBase64Strict(usable);
+  return r.ok && sniffImageType(r.bytes) !== undefined;
+}
+
+export async function statOrThrow(p: string, what = 'corpus'): Promise<import('node:fs').Stats> {
+  try {
+    return await fs.stat(p);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new AppError('NOT_FOUND', `${what} not found: ${p}`, { cause: e });
+    throw new AppError('INVALID_INPUT', `${what} cannot be read: ${p} (${code ?? (e as Error).message})`, { cause: e });
+  }
+}
+
+export async function detectFormat(
+  p: string,
+  opts: { texts?: string; maxLineBytes?: number } = {},
+): Promise<CorpusFormat> {
+  const st = await statOrThrow(p);
+  if (st.isDirectory()) return 'folder';
+  if (opts.texts) return 'muge';
+  const votes: Record<'pairs' | 'images' | 'texts' | 'idImages', number> = { pairs: 0, images: 0, texts: 0, idImages: 0 };
+  let seen = 0;
+  for await (const raw of readLines(p, { maxLineBytes: opts.maxLineBytes ?? 64 * 1024 * 1024 })) {
+    if (!('bytes' in raw) || isBlank(raw.bytes)) continue;
+    const cols = splitColumns(raw.bytes);
+    if (cols.length === 2 && columnIsImage(cols[1])) {
+      if (/^\d+$/.test(cols[0].toString('latin1').trim())) votes.idImages += 1;
+      else votes.pairs += 1;
+    } else if (cols.length === 1 && columnIsImage(cols[0])) votes.images += 1;
+    else if (cols.length === 1) votes.texts += 1;
+    if (++seen >= SNIFF_LINES) break;
+  }
+  if (seen === 0) throw new AppError('INVALID_INPUT', `corpus ${p} has no non-blank lines`);
+  if (votes.idImages > 0 && votes.pairs === 0) {
+    throw new AppError(
+      'INVALID_INPUT',
+      `${p} looks like a Chinese-CLIP/MUGE image TSV (numeric id<TAB>base64 image); give its texts JSONL with --texts, or --format pairs if column 1 really is the caption`,
+    );
+  }
+  const best = (['pairs', 'images', 'texts'] as const).reduce((a, b) => (votes[b] > votes[a] ? b : a));
+  if (votes[best] === 0) {
+    throw new AppError(
+      'UNSUPPORTED_FORMAT',
+      `cannot tell the format of ${p} from its first lines: expected text<TAB>base64 image (pairs), one base64 image a line (images) or one text a line (texts); pass --format`,
+    );
+  }
+  return best;
+}

@@ -1,0 +1,17 @@
+/** Human sizes for limit messages ("80 MB", binary units as the config's defaults are). */
+export function formatBytes(n: number): string {
+  const units = ['KB', 'MB', 'GB', 'TB'];
+  if (n < 1024) return `${n} byte${n === 1 ? '' : 's'}`;
+  let v = n;
+  let u = -1;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u += 1;
+  }
+  const s = v >= 100 || Number.isInteger(v) ? Math.round(v).toString() : v.toFixed(1).replace(/\.0$/, '');
+  return `${s} ${units[u]}`;
+}
+
+export function tooLongReason(size: number, limit: number, what = 'line'): string {
+  return `${what} is ${formatBytes(size)}, over the ${formatBytes(limit)} limit (CLIPDEX_MAX_LINE_BYTES)`;
+}
