@@ -1,0 +1,71 @@
+/**
+ * Configuration: parsed from process.env once with zod. A fresh clone needs no .env at all:
+ * every value has a default that works on a laptop. `resetConfig()` lets tests change env.
+ */
+import path from 'node:path';
+import { z } from 'zod';
+
+const intFrom = (def: number, min = 1) =>
+  z.coerce.number().int().min(min).default(def);
+
+const EnvSchema = z.object({
+  CLIPDEX_DATA_DIR: z.string().min(1).default('./data'),
+  CLIPDEX_MODEL_DIR: z.string().min(1).default('./models/mini-clip'),
+  DATABASE_URL: z.string().min(1).optional(),
+  CLIPDEX_THREADS: intFrom(2),
+  CLIPDEX_BATCH_SIZE: intFrom(32),
+  CLIPDEX_MAX_IMAGE_PIXELS: intFrom(40_000_000),
+  CLIPDEX_MAX_LINE_BYTES: intFrom(64 * 1024 * 1024),
+  CLIPDEX_MAX_UPLOAD_BYTES: intFrom(1024 * 1024 * 1024),
+  CLIPDEX_ADMIN_TOKEN: z.string().min(8, 'CLIPDEX_ADMIN_TOKEN must be at least 8 characters').optional(),
+  CLIPDEX_HNSW_M: intFrom(16, 2),
+  CLIPDEX_HNSW_EF_CONSTRUCTION: intFrom(200, 8),
+  CLIPDEX_HNSW_EF_SEARCH: intFrom(128, 8),
+  CLIPDEX_DEMO_CORPUS: z.string().default('./demo/train.tsv'),
+});
+
+export interface Config {
+  dataDir: string;
+  modelDir: string;
+  databaseUrl: string;
+  threads: number;
+  batchSize: number;
+  maxImagePixels: number;
+  maxLineBytes: number;
+  maxUploadBytes: number;
+  adminToken?: string;
+  hnsw: { m: number; efConstruction: number; efSearch: number };
+  demoCorpus: string;
+}
+
+let cached: Config | undefined;
+
+export function getConfig(): Config {
+  if (cached) return cached;
+  const parsed = EnvSchema.safeParse(process.env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new Error(`clipdex: invalid configuration in the environment:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  const dataDir = path.resolve(e.CLIPDEX_DATA_DIR);
+  cached = {
+    dataDir,
+    modelDir: path.resolve(e.CLIPDEX_MODEL_DIR),
+    databaseUrl: e.DATABASE_URL ?? `file:${path.join(dataDir, 'clipdex.db')}`,
+    threads: e.CLIPDEX_THREADS,
+    batchSize: e.CLIPDEX_BATCH_SIZE,
+    maxImagePixels: e.CLIPDEX_MAX_IMAGE_PIXELS,
+    maxLineBytes: e.CLIPDEX_MAX_LINE_BYTES,
+    maxUploadBytes: e.CLIPDEX_MAX_UPLOAD_BYTES,
+    adminToken: e.CLIPDEX_ADMIN_TOKEN,
+    hnsw: { m: e.CLIPDEX_HNSW_M, efConstruction: e.CLIPDEX_HNSW_EF_CONSTRUCTION, efSearch: e.CLIPDEX_HNSW_EF_SEARCH },
+    demoCorpus: path.resolve(e.CLIPDEX_DEMO_CORPUS),
+  };
+  return cached;
+}
+
+/** Forget the parsed config (tests change process.env between cases). */
+export function resetConfig(): void {
+  cached = undefined;
+}
