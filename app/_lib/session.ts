@@ -1,0 +1,36 @@
+/**
+ * The web side of lib/auth: reads the sign-in cookie (pages, server actions) or the request's
+ * headers (route handlers) and asks lib/auth whether they allow changes.
+ */
+import { cookies } from 'next/headers';
+import { getConfig } from '@/lib/config';
+import { ADMIN_COOKIE, isAdmin, isAdminRequired, requireAdmin } from '@/lib/auth';
+
+export interface AdminSession {
+  /** A token is configured, so changes need it. */
+  required: boolean;
+  /** This browser may change data (always true when no token is configured). */
+  admin: boolean;
+}
+
+export async function getAdminSession(): Promise<AdminSession> {
+  const token = getConfig().adminToken;
+  const jar = await cookies();
+  return { required: isAdminRequired(token), admin: isAdmin(token, { cookie: jar.get(ADMIN_COOKIE)?.value }) };
+}
+
+/** For server actions: throws AppError UNAUTHORIZED unless signed in (or no token configured). */
+export async function assertAdminAction(): Promise<void> {
+  const jar = await cookies();
+  requireAdmin(getConfig().adminToken, { cookie: jar.get(ADMIN_COOKIE)?.value });
+}
+
+/** For route handlers: bearer token or sign-in cookie. */
+export function assertAdminRequest(req: Request): void {
+  const cookieHeader = req.headers.get('cookie') ?? '';
+  const m = new RegExp(`(?:^|;\\s*)${ADMIN_COOKIE}=([^;]*)`).exec(cookieHeader);
+  requireAdmin(getConfig().adminToken, {
+    cookie: m ? decodeURIComponent(m[1]) : undefined,
+    authorization: req.headers.get('authorization'),
+  });
+}

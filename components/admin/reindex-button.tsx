@@ -1,0 +1,37 @@
+'use client';
+import { useActionState } from 'react';
+import { useRouter } from 'next/navigation';
+import { JobProgress } from '@/components/jobs/job-progress';
+import type { JobView } from '@/components/jobs/types';
+
+export type ReindexResult = { ok: true; data: { job: JobView } } | { ok: false; error: { code: string; message: string } };
+
+interface Props {
+  action: (prev: ReindexResult | null, form: FormData) => Promise<ReindexResult>;
+  running: JobView | null;
+}
+
+/** Start a re-index job and follow it with the same live progress as an upload. */
+export function ReindexButton({ action, running }: Props) {
+  const router = useRouter();
+  const [state, formAction, pending] = useActionState(action, null);
+  const job = state && state.ok ? state.data.job : running;
+  return (
+    <div className="stack">
+      <form action={formAction} className="row">
+        <button type="submit" className="btn primary" disabled={pending}>
+          {pending ? 'Starting…' : 'Re-index'}
+        </button>
+        <span className="small muted">
+          Rebuilds the HNSW indexes from the stored vectors (re-embeds only when the model changed). Search keeps working meanwhile.
+        </span>
+      </form>
+      {state && !state.ok ? (
+        <p className="alert error" role="alert">
+          {state.error.message}
+        </p>
+      ) : null}
+      {job ? <JobProgress key={job.id} initial={job} onFinished={() => router.refresh()} /> : null}
+    </div>
+  );
+}

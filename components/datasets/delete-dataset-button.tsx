@@ -1,0 +1,48 @@
+'use client';
+import { useActionState, useEffect, useRef, useState } from 'react';
+
+export type DeleteResult = { ok: true; data: { name: string } } | { ok: false; error: { code: string; message: string } };
+
+interface Props {
+  id: number;
+  name: string;
+  images: number;
+  action: (prev: DeleteResult | null, form: FormData) => Promise<DeleteResult>;
+}
+
+/** Delete with an inline confirmation step (keyboard-friendly: focus moves to the confirm button). */
+export function DeleteDatasetButton({ id, name, images, action }: Props) {
+  const [confirming, setConfirming] = useState(false);
+  const [state, formAction, pending] = useActionState(action, null);
+  const confirmRef = useRef<HTMLButtonElement>(null);
+  useEffect(() => {
+    if (confirming) confirmRef.current?.focus();
+  }, [confirming]);
+
+  if (!confirming) {
+    return (
+      <button type="button" className="btn small danger" onClick={() => setConfirming(true)} aria-label={`Delete dataset ${name}`}>
+        Delete
+      </button>
+    );
+  }
+  return (
+    <form action={formAction} className="confirm">
+      <input type="hidden" name="id" value={id} />
+      <span className="small">
+        Delete “{name}” and its {images.toLocaleString('en')} image{images === 1 ? '' : 's'}?
+      </span>
+      <button ref={confirmRef} type="submit" className="btn small danger solid" disabled={pending}>
+        {pending ? 'Deleting…' : 'Yes, delete'}
+      </button>
+      <button type="button" className="btn small" onClick={() => setConfirming(false)} disabled={pending}>
+        Cancel
+      </button>
+      {state && !state.ok ? (
+        <span className="alert error small" role="alert">
+          {state.error.message}
+        </span>
+      ) : null}
+    </form>
+  );
+}

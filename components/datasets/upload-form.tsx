@@ -1,0 +1,104 @@
+'use client';
+import { useActionState, useState } from 'react';
+import { useRouter } from 'next/navigation';
+import { JobProgress } from '@/components/jobs/job-progress';
+import type { JobView } from '@/components/jobs/types';
+
+export type UploadResult = { ok: true; data: { job: JobView } } | { ok: false; error: { code: string; message: string } };
+
+interface Props {
+  action: (prev: UploadResult | null, form: FormData) => Promise<UploadResult>;
+  maxUploadBytes: number;
+  maxUploadLabel: string;
+  formats: { value: string; label: string }[];
+}
+
+/**
+ * Upload a corpus file (and, for the Chinese-CLIP/MUGE layout, its texts JSONL) through a server
+ * action; then follow the ingest job it started. The size is checked here first so a file over the
+ * limit is refused before it is sent; the server checks again while streaming it to disk.
+ */
+export function UploadForm({ action, maxUploadBytes, maxUploadLabel, formats }: Props) {
+  const router = useRouter();
+  const [clientError, setClientError] = useState<string | null>(null);
+  const [format, setFormat] = useState('');
+  const [state, formAction, pending] = useActionState(async (prev: UploadResult | null, form: FormData) => {
+    try {
+      return await action(prev, form);
+    } catch (err) {
+      // Next refuses bodies over its own limit before the action runs; say so plainly.
+      return { ok: false, error: { code: 'INTERNAL', message: `the upload failed: ${(err as Error).message}` } } as UploadResult;
+    }
+  }, null);
+
+  function onSubmit(e: React.FormEvent<HTMLFormElement>) {
+    const form = e.currentTarget;
+    const files = ['file', 'texts']
+      .map((n) => (form.elements.namedItem(n) as HTMLInputElement | null)?.files?.[0])
+      .filter((f): f is File => !!f);
+    const big = files.find((f) => f.size > maxUploadBytes);
+    const empty = files.find((f) => f.size === 0);
+    if (big) {
+      e.preventDefault();
+      setClientError(`“${big.name}” is ${(big.size / 1048576).toFixed(1)} MiB; the limit is ${maxUploadLabel}. Nothing was uploaded.`);
+    } else if (empty) {
+      e.preventDefault();
+      setClientError(`“${empty.name}” is empty. Nothing was uploaded.`);
+    } else setClientError(null);
+  }
+
+  const error = clientError ?? (state && !state.ok ? state.error.message : null);
+  const job = state && state.ok ? state.data.job : null;
+
+  return (
+    <div className="stack">
+      <form action={formAction} onSubmit={onSubmit} className="panel stack" aria-describedby="upload-help">
+        <div className="field">
+          <label htmlFor="file">Corpus file</label>
+          <input id="file" name="file" type="file" required accept=".tsv,.txt,.csv,.jsonl,text/*" />
+          <span className="hint" id="upload-help">
+            EasyNLP pairs (<code>text⇥base64-image</code>), one-column base64 images or texts, or a Chinese-CLIP/MUGE image TSV (<code>id⇥base64</code>)
+            with its texts JSONL below. Up to {maxUploadLabel}.
+          </span>
+        </div>
+        <div className="field">
+          <label htmlFor="dataset">Dataset name</label>
+          <input id="dataset" name="dataset" type="text" required maxLength={100} placeholder="e.g. holiday-photos" />
+          <span className="hint">Uploading to an existing dataset adds to it; lines already there are skipped.</span>
+        </div>
+        <div className="row" style={{ alignItems: 'flex-start', gap: '1.5rem' }}>
+          <div className="field">
+            <label htmlFor="format">Format</label>
+            <select id="format" name="format" value={format} onChange={(e) => setFormat(e.target.value)}>
+              <option value="">Detect automatically</option>
+              {formats.map((f) => (
+                <option key={f.value} value={f.value}>
+                  {f.label}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div className="field">
+            <label htmlFor="texts">Texts JSONL (Chinese-CLIP/MUGE only)</label>
+            <input id="texts" name="texts" type="file" accept=".jsonl,.json,text/*" required={format === 'muge'} />
+            <span className="hint">
+              Lines like <code>{'{"text_id":1,"text":"…","image_ids":[…]}'}</code>
+            </span>
+          </div>
+        </div>
+        {error ? (
+          <p className="alert error" role="alert" data-testid="upload-error">
+            {error}
+          </p>
+        ) : null}
+        <div className="row">
+          <button type="submit" className="btn primary" disabled={pending}>
+            {pending ? 'Uploading…' : 'Upload and ingest'}
+          </button>
+          {pending ? <span className="muted" role="status">Sending the file…</span> : null}
+        </div>
+      </form>
+      {job ? <JobProgress key={job.id} initial={job} onFinished={() => router.refresh()} /> : null}
+    </div>
+  );
+}

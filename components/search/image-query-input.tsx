@@ -1,0 +1,98 @@
+'use client';
+import { useEffect, useId, useRef, useState } from 'react';
+
+export interface QueryImage {
+  /** Stored image id ("more like this"). */
+  like?: number;
+  /** sha256 of an uploaded query image. */
+  qimg?: string;
+  src: string;
+  alt: string;
+  href?: string;
+}
+
+interface Props {
+  image: QueryImage | null;
+  busy: boolean;
+  active: boolean;
+  onFile: (file: File) => void;
+  onClear: () => void;
+}
+
+function firstImage(files: FileList | File[] | null | undefined): File | undefined {
+  return files ? Array.from(files).find((f) => f.type.startsWith('image/') || f.type === '') : undefined;
+}
+
+/** An image query from the file picker, a drop anywhere on the zone, or a paste anywhere on the page. */
+export function ImageQueryInput({ image, busy, active, onFile, onClear }: Props) {
+  const [over, setOver] = useState(false);
+  const inputRef = useRef<HTMLInputElement>(null);
+  const id = useId();
+  const onFileRef = useRef(onFile);
+  onFileRef.current = onFile;
+
+  useEffect(() => {
+    function onPaste(e: ClipboardEvent) {
+      const file = firstImage(e.clipboardData?.files);
+      if (!file) return; // plain text pastes go to the text box as usual
+      e.preventDefault();
+      onFileRef.current(file);
+    }
+    document.addEventListener('paste', onPaste);
+    return () => document.removeEventListener('paste', onPaste);
+  }, []);
+
+  return (
+    <div
+      className={`dropzone${over ? ' active' : ''}`}
+      onDragOver={(e) => {
+        if (Array.from(e.dataTransfer.types).includes('Files')) {
+          e.preventDefault();
+          setOver(true);
+        }
+      }}
+      onDragLeave={() => setOver(false)}
+      onDrop={(e) => {
+        e.preventDefault();
+        setOver(false);
+        const file = firstImage(e.dataTransfer.files);
+        if (file) onFile(file);
+      }}
+      data-testid="dropzone"
+    >
+      {image && active ? (
+        <>
+          <a className="query-image" href={image.href ?? image.src} title="The query image">
+            {/* eslint-disable-next-line @next/next/no-img-element */}
+            <img src={image.src} alt={`Query image: ${image.alt}`} width={72} height={72} />
+          </a>
+          <span>Searching with this image.</span>
+        </>
+      ) : (
+        <span>{busy ? 'Uploading the image…' : 'Search by image: drop one here, paste it (Ctrl+V), or'}</span>
+      )}
+      <input
+        ref={inputRef}
+        id={id}
+        type="file"
+        accept="image/*"
+        className="visually-hidden"
+        aria-label="Choose an image to search with"
+        data-testid="image-query-file"
+        onChange={(e) => {
+          const file = firstImage(e.target.files);
+          if (file) onFile(file);
+          e.target.value = '';
+        }}
+      />
+      <button type="button" className="btn small" onClick={() => inputRef.current?.click()} disabled={busy}>
+        {image && active ? 'Another image…' : 'Choose an image…'}
+      </button>
+      {image && active ? (
+        <button type="button" className="btn small" onClick={onClear}>
+          Clear image
+        </button>
+      ) : null}
+    </div>
+  );
+}

@@ -1,0 +1,233 @@
+'use client';
+import { useEffect, useRef, useState, useTransition } from 'react';
+import { useRouter } from 'next/navigation';
+import { K_CHOICES, MODES, isRunnable, searchHref, type SearchMode, type SearchQuery } from './query';
+import { ImageQueryInput, type QueryImage } from './image-query-input';
+import type { ApiErrorBody, SearchPageView } from './types';
+
+interface Props {
+  query: SearchQuery;
+  datasets: string[];
+  queryImage: QueryImage | null;
+}
+
+/**
+ * The search controls. Text searches and control changes navigate to a new URL (the page renders
+ * the first results on the server); an image from the picker, a drop or a paste is first posted to
+ * /api/search, which keeps it and answers with its id, so the URL can name it too.
+ */
+export function SearchForm({ query, datasets, queryImage }: Props) {
+  const router = useRouter();
+  const [pending, startTransition] = useTransition();
+  const [mode, setMode] = useState<SearchMode>(query.mode);
+  const [q, setQ] = useState(query.q);
+  const [k, setK] = useState(query.k);
+  const [min, setMin] = useState(query.min);
+  const [dataset, setDataset] = useState(query.dataset);
+  const [image, setImage] = useState<QueryImage | null>(queryImage);
+  const [uploading, setUploading] = useState(false);
+  const [message, setMessage] = useState<string | null>(null);
+  const textRef = useRef<HTMLInputElement>(null);
+  const sliderTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+
+  // Follow the URL when it changes from outside (back/forward, a "more like this" link).
+  useEffect(() => {
+    setMode(query.mode);
+    setQ(query.q);
+    setK(query.k);
+    setMin(query.min);
+    setDataset(query.dataset);
+    setImage(queryImage);
+    setMessage(null);
+  }, [query, queryImage]);
+
+  function build(overrides: Partial<SearchQuery> = {}, img: QueryImage | null = image): SearchQuery {
+    return {
+      mode,
+      q,
+      k,
+      min,
+      dataset,
+      like: img?.like,
+      qimg: img?.qimg,
+      ...overrides,
+    };
+  }
+
+  function go(next: SearchQuery) {
+    if (!isRunnable(next)) {
+      if (next.mode === 't2i') {
+        setMessage('Type what you are looking for.');
+        textRef.current?.focus();
+      } else setMessage('Choose, drop or paste an image to search with.');
+      return;
+    }
+    setMessage(null);
+    startTransition(() => router.push(searchHref(next)));
+  }
+
+  function onSubmit(e: React.FormEvent) {
+    e.preventDefault();
+    // Typing text means a text search, whatever mode was showing.
+    if (mode !== 't2i' && q.trim() && !image) {
+      setMode('t2i');
+      go(build({ mode: 't2i' }));
+      return;
+    }
+    go(build());
+  }
+
+  function onModeChange(next: SearchMode) {
+    setMode(next);
+    const candidate = build({ mode: next });
+    if (isRunnable(candidate)) go(candidate);
+    else setMessage(null);
+  }
+
+  function applySoon(overrides: Partial<SearchQuery>, delay = 0) {
+    clearTimeout(sliderTimer.current);
+    const candidate = build(overrides);
+    if (!isRunnable(candidate)) return;
+    sliderTimer.current = setTimeout(() => go(candidate), delay);
+  }
+
+  async function onImage(file: File) {
+    setUploading(true);
+    setMessage(null);
+    const nextMode: SearchMode = mode === 't2i' ? 'i2i' : mode;
+    const body = new FormData();
+    body.set('image', file);
+    body.set('mode', nextMode);
+    body.set('k', String(k));
+    body.set('min', String(min));
+    if (dataset) body.set('dataset', dataset);
+    try {
+      const res = await fetch('/api/search', { method: 'POST', body });
+      const json = (await res.json().catch(() => null)) as SearchPageView | ApiErrorBody | null;
+      if (!res.ok || !json || 'error' in json) {
+        const msg = json && 'error' in json ? json.error.message : `the server answered ${res.status}`;
+        setMessage(`That image could not be used: ${msg}`);
+        return;
+      }
+      const qimg = json.query.qimg;
+      const img: QueryImage = { qimg, src: `/api/queries/${qimg}`, alt: file.name || 'uploaded image' };
+      setImage(img);
+      setMode(nextMode);
+      startTransition(() => router.push(searchHref(build({ mode: nextMode }, img))));
+    } catch (err) {
+      setMessage(`The upload failed: ${(err as Error).message}`);
+    } finally {
+      setUploading(false);
+    }
+  }
+
+  function clearImage() {
+    setImage(null);
+    if (mode !== 't2i') setMode('t2i');
+    textRef.current?.focus();
+  }
+
+  const busy = pending || uploading;
+  return (
+    <form className="search-form" role="search" onSubmit={onSubmit} aria-busy={busy}>
+      <div className="query-row">
+        <label htmlFor="q" className="visually-hidden">
+          Search text
+        </label>
+        <input
+          ref={textRef}
+          id="q"
+          name="q"
+          type="search"
+          value={q}
+          onChange={(e) => setQ(e.target.value)}
+          placeholder="Describe an image — in English or 中文 (e.g. “a dog on the beach”, “海边的狗”)"
+          autoComplete="off"
+          maxLength={500}
+          lang="mul"
+        />
+        <button type="submit" className="btn primary" disabled={busy}>
+          {busy ? 'Searching…' : 'Search'}
+        </button>
+      </div>
+
+      <div className="row">
+        <fieldset className="modes" aria-label="Search mode" style={{ padding: 0, margin: 0 }}>
+          {MODES.map((m) => (
+            <label key={m.value} title={m.title}>
+              <input type="radio" name="mode" value={m.value} checked={mode === m.value} onChange={() => onModeChange(m.value)} />
+              <span>{m.label}</span>
+            </label>
+          ))}
+        </fieldset>
+      </div>
+
+      <ImageQueryInput image={image} busy={uploading} onFile={onImage} onClear={clearImage} active={mode !== 't2i'} />
+
+      <div className="controls">
+        <div className="field">
+          <label htmlFor="k">Results per page</label>
+          <select
+            id="k"
+            value={k}
+            onChange={(e) => {
+              const v = Number(e.target.value);
+              setK(v);
+              applySoon({ k: v });
+            }}
+          >
+            {[...new Set([...K_CHOICES, k])].sort((a, b) => a - b).map((n) => (
+              <option key={n} value={n}>
+                {n}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="min">Minimum score</label>
+          <div className="range-row">
+            <input
+              id="min"
+              type="range"
+              min={0}
+              max={1}
+              step={0.01}
+              value={min}
+              onChange={(e) => {
+                const v = Number(e.target.value);
+                setMin(v);
+                applySoon({ min: v }, 450);
+              }}
+              aria-describedby="min-value"
+            />
+            <output id="min-value" htmlFor="min">
+              {min.toFixed(2)}
+            </output>
+          </div>
+        </div>
+        <div className="field">
+          <label htmlFor="dataset">Dataset</label>
+          <select
+            id="dataset"
+            value={dataset}
+            onChange={(e) => {
+              setDataset(e.target.value);
+              applySoon({ dataset: e.target.value });
+            }}
+          >
+            <option value="">All datasets</option>
+            {datasets.map((d) => (
+              <option key={d} value={d}>
+                {d}
+              </option>
+            ))}
+            {dataset && !datasets.includes(dataset) ? <option value={dataset}>{dataset} (not found)</option> : null}
+          </select>
+        </div>
+      </div>
+      <p className="small" role="status" aria-live="polite" style={{ margin: 0, minHeight: '1.3em', color: message ? 'var(--danger)' : undefined }}>
+        {message ?? (busy ? 'Searching…' : '')}
+      </p>
+    </form>
+  );
+}

@@ -1,0 +1,37 @@
+#!/usr/bin/env node
+// The e2e server: an empty data directory, the production build (built only when stale),
+// migrated database, then `next start` on the test port (127.0.0.1).
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { ensureBuild } from '../scripts/ensure-build.mjs';
+
+const root = path.resolve(import.meta.dirname, '..');
+const dataDir = process.env.E2E_DATA_DIR;
+const port = process.env.E2E_PORT ?? '3217';
+if (!dataDir) throw new Error('E2E_DATA_DIR is not set (run through playwright test)');
+
+fs.rmSync(dataDir, { recursive: true, force: true });
+fs.mkdirSync(dataDir, { recursive: true });
+const env = {
+  ...process.env,
+  CLIPDEX_DATA_DIR: dataDir,
+  DATABASE_URL: `file:${path.join(dataDir, 'clipdex.db')}`,
+  NEXT_TELEMETRY_DISABLED: '1',
+};
+
+ensureBuild();
+const migrate = spawnSync(process.execPath, [path.join(root, 'node_modules', 'prisma', 'build', 'index.js'), 'migrate', 'deploy'], {
+  cwd: root,
+  env,
+  stdio: 'inherit',
+});
+if (migrate.status !== 0) process.exit(migrate.status ?? 1);
+
+const child = spawn(process.execPath, [path.join(root, 'node_modules', 'next', 'dist', 'bin', 'next'), 'start', '-H', '127.0.0.1', '-p', port], {
+  cwd: root,
+  env,
+  stdio: 'inherit',
+});
+for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
+child.on('exit', (code) => process.exit(code ?? 0));
