@@ -9,6 +9,8 @@ const nextConfig = {
     'better-sqlite3',
     '@prisma/client',
     '@prisma/adapter-better-sqlite3',
+    '@prisma/adapter-pg',
+    'pg',
     '@huggingface/tokenizers',
   ],
   poweredByHeader: false,

@@ -1,12 +1,13 @@
 /**
  * Prisma CLI configuration. Prisma 6.19 with the JS/Wasm schema engine works fully offline
  * (the classic engine downloads a native binary at start-up, which fails on air-gapped machines).
- * The database URL comes from lib/config (DATABASE_URL, or data/clipdex.db by default).
+ * The database comes from DATABASE_URL: a postgres:// or postgresql:// URL selects the PostgreSQL
+ * schema and migrations (prisma/postgres), anything else SQLite (default data/clipdex.db).
+ * CLIPDEX_PRISMA_PROVIDER=postgresql selects the PostgreSQL schema without a URL (for generate).
  */
 import path from 'node:path';
 import fs from 'node:fs';
 import { defineConfig } from 'prisma/config';
-import { PrismaBetterSQLite3 } from '@prisma/adapter-better-sqlite3';
 
 function databaseUrl(): string {
   if (process.env.DATABASE_URL) return process.env.DATABASE_URL;
@@ -15,12 +16,24 @@ function databaseUrl(): string {
   return `file:${path.join(dataDir, 'clipdex.db')}`;
 }
 
+const url = databaseUrl();
+// The schema reads env("DATABASE_URL"); without it `prisma generate` falls back to fetching a
+// native query engine, which fails offline.
+process.env.DATABASE_URL ??= url;
+const postgres = /^postgres(ql)?:\/\//.test(url) || process.env.CLIPDEX_PRISMA_PROVIDER === 'postgresql';
+const dir = postgres ? path.join('prisma', 'postgres') : 'prisma';
+
 export default defineConfig({
   experimental: { adapter: true },
   engine: 'js',
-  schema: path.join('prisma', 'schema.prisma'),
-  migrations: { path: path.join('prisma', 'migrations') },
+  schema: path.join(dir, 'schema.prisma'),
+  migrations: { path: path.join(dir, 'migrations') },
   async adapter() {
-    return new PrismaBetterSQLite3({ url: databaseUrl() });
+    if (postgres) {
+      const { PrismaPg } = await import('@prisma/adapter-pg');
+      return new PrismaPg({ connectionString: url });
+    }
+    const { PrismaBetterSQLite3 } = await import('@prisma/adapter-better-sqlite3');
+    return new PrismaBetterSQLite3({ url: url.replace(/^file:/, '') });
   },
 });

@@ -1,51 +1,67 @@
 /**
  * Prisma adapter: one PrismaClient per database URL per process (cached on globalThis so Next.js
- * dev reloads do not open a new SQLite handle on every change), and `migrateDatabase`, which
- * applies prisma/migrations with the offline JS schema engine.
+ * dev reloads do not open a new handle on every change), and `migrateDatabase`.
+ *
+ * SQLite (`file:` URLs, the default) goes through better-sqlite3 and is migrated with Prisma's
+ * offline JS schema engine. PostgreSQL (`postgres://` / `postgresql://`) goes through `pg`; Prisma
+ * 6.19's schema engine cannot migrate through the pg adapter (prisma/orm#27403: "Column type
+ * 'name' could not be deserialized"), so the same Prisma-generated migration files under
+ * prisma/postgres/migrations are applied by `migratePostgres` below, recorded in Prisma's own
+ * `_prisma_migrations` table shape.
  */
 import { execFile } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { promisify } from 'node:util';
 import { PrismaBetterSQLite3 } from '@prisma/adapter-better-sqlite3';
+import { PrismaPg } from '@prisma/adapter-pg';
+import pg from 'pg';
 import { PrismaClient } from '../generated/prisma/client';
+import { PrismaClient as PgPrismaClient } from '../generated/prisma-pg/client';
 import { AppError } from '../errors';
 
 export type Db = PrismaClient;
+export type DbProvider = 'sqlite' | 'postgresql';
 
 const cache = globalThis as unknown as { __clipdexDb?: Map<string, PrismaClient> };
 
-function sqlitePath(url: string): string | undefined {
-  return url.startsWith('file:') ? url.slice('file:'.length) : undefined;
+export function providerOf(url: string): DbProvider {
+  if (/^postgres(ql)?:\/\//.test(url)) return 'postgresql';
+  if (url.startsWith('file:')) return 'sqlite';
+  throw new AppError(
+    'INVALID_INPUT',
+    `DATABASE_URL "${redact(url)}" is not supported: use file:/path/to/clipdex.db (SQLite) or postgresql://user:password@host:5432/db.`,
+  );
 }
+
+function redact(url: string): string {
+  return url.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@');
+}
+
+function sqliteFile(url: string): string {
+  return path.resolve(url.slice('file:'.length));
+}
+
+const require = createRequire(import.meta.url);
 
 export function getDb(url: string): PrismaClient {
   cache.__clipdexDb ??= new Map();
   const existing = cache.__clipdexDb.get(url);
   if (existing) return existing;
-  const file = sqlitePath(url);
-  if (!file) {
-    throw new AppError(
-      'INVALID_INPUT',
-      `DATABASE_URL "${url.replace(/:[^:@/]*@/, ':***@')}" is not supported by this build: use a file: URL (SQLite).`,
-    );
+  let client: PrismaClient;
+  if (providerOf(url) === 'postgresql') {
+    // The PostgreSQL client is generated from the same models (prisma/postgres/schema.prisma is
+    // written from prisma/schema.prisma), so it has the same API; only its nominal type differs.
+    client = new PgPrismaClient({ adapter: new PrismaPg({ connectionString: url }) }) as unknown as PrismaClient;
+  } else {
+    const file = sqliteFile(url);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    client = new PrismaClient({ adapter: new PrismaBetterSQLite3({ url: file }) });
   }
-  fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-  const adapter = new PrismaBetterSQLite3({ url: file });
-  const client = new PrismaClient({ adapter });
   cache.__clipdexDb.set(url, client);
   return client;
-}
-
-/**
- * SQLite settings for a server and a CLI sharing one file: WAL lets searches read while an ingest
- * writes, and busy_timeout makes a second writer wait instead of failing at once.
- */
-export async function tuneSqlite(db: PrismaClient): Promise<void> {
-  await db.$queryRawUnsafe('PRAGMA journal_mode = WAL');
-  await db.$queryRawUnsafe('PRAGMA busy_timeout = 10000');
-  await db.$queryRawUnsafe('PRAGMA synchronous = NORMAL');
 }
 
 /** Close and forget every cached client (tests, CLI exit). */
@@ -55,22 +71,74 @@ export async function closeDbs(): Promise<void> {
   await Promise.all(all.map((c) => c.$disconnect()));
 }
 
-const run = promisify(execFile);
+/**
+ * SQLite settings for a server and a CLI sharing one file: WAL lets searches read while an ingest
+ * writes, and busy_timeout makes a second writer wait instead of failing at once. No-op on PostgreSQL.
+ */
+export async function tuneSqlite(db: PrismaClient, url?: string): Promise<void> {
+  if (url && providerOf(url) !== 'sqlite') return;
+  await db.$queryRawUnsafe('PRAGMA journal_mode = WAL');
+  await db.$queryRawUnsafe('PRAGMA busy_timeout = 10000');
+  await db.$queryRawUnsafe('PRAGMA synchronous = NORMAL');
+}
 
-/** Apply pending migrations (idempotent). Runs the Prisma CLI that ships in node_modules. */
+const run = promisify(execFile);
+const projectRoot = path.resolve(path.dirname(require.resolve('prisma/package.json')), '..', '..');
+
+/** Apply pending migrations (idempotent). */
 export async function migrateDatabase(url: string): Promise<void> {
-  const require = createRequire(import.meta.url);
-  const prismaCli = require.resolve('prisma/build/index.js');
-  const root = path.resolve(path.dirname(require.resolve('prisma/package.json')), '..', '..');
-  const file = sqlitePath(url);
-  if (file) fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  if (providerOf(url) === 'postgresql') return migratePostgres(url);
+  fs.mkdirSync(path.dirname(sqliteFile(url)), { recursive: true });
   try {
-    await run(process.execPath, [prismaCli, 'migrate', 'deploy'], {
-      cwd: root,
+    await run(process.execPath, [require.resolve('prisma/build/index.js'), 'migrate', 'deploy'], {
+      cwd: projectRoot,
       env: { ...process.env, DATABASE_URL: url, PRISMA_HIDE_UPDATE_MESSAGE: '1', CHECKPOINT_DISABLE: '1' },
     });
   } catch (err) {
     const e = err as { stderr?: string; stdout?: string };
-    throw new AppError('INTERNAL', `database migration failed for ${url}: ${(e.stderr || e.stdout || String(err)).trim()}`, { cause: err });
+    throw new AppError('INTERNAL', `database migration failed for ${redact(url)}: ${(e.stderr || e.stdout || String(err)).trim()}`, { cause: err });
+  }
+}
+
+async function migratePostgres(url: string): Promise<void> {
+  const dir = path.join(projectRoot, 'prisma', 'postgres', 'migrations');
+  const client = new pg.Client({ connectionString: url });
+  try {
+    await client.connect();
+  } catch (err) {
+    throw new AppError('INTERNAL', `cannot connect to PostgreSQL at ${redact(url)}: ${(err as Error).message}`, { cause: err });
+  }
+  try {
+    // One migrator at a time (two processes starting together).
+    await client.query('SELECT pg_advisory_lock(7150420)');
+    await client.query(`CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
+      "id" VARCHAR(36) PRIMARY KEY NOT NULL, "checksum" VARCHAR(64) NOT NULL, "finished_at" TIMESTAMPTZ,
+      "migration_name" VARCHAR(255) NOT NULL, "logs" TEXT, "rolled_back_at" TIMESTAMPTZ,
+      "started_at" TIMESTAMPTZ NOT NULL DEFAULT now(), "applied_steps_count" INTEGER NOT NULL DEFAULT 0)`);
+    const done = new Set(
+      (await client.query<{ migration_name: string }>('SELECT migration_name FROM "_prisma_migrations" WHERE finished_at IS NOT NULL')).rows.map(
+        (r) => r.migration_name,
+      ),
+    );
+    for (const name of fs.readdirSync(dir).filter((n) => fs.existsSync(path.join(dir, n, 'migration.sql'))).sort()) {
+      if (done.has(name)) continue;
+      const sql = fs.readFileSync(path.join(dir, name, 'migration.sql'), 'utf8');
+      const checksum = crypto.createHash('sha256').update(sql).digest('hex');
+      await client.query('BEGIN');
+      try {
+        await client.query(sql);
+        await client.query(
+          'INSERT INTO "_prisma_migrations" (id, checksum, finished_at, migration_name, applied_steps_count) VALUES ($1, $2, now(), $3, 1)',
+          [crypto.randomUUID(), checksum, name],
+        );
+        await client.query('COMMIT');
+      } catch (err) {
+        await client.query('ROLLBACK');
+        throw new AppError('INTERNAL', `PostgreSQL migration ${name} failed: ${(err as Error).message}`, { cause: err });
+      }
+    }
+  } finally {
+    await client.query('SELECT pg_advisory_unlock(7150420)').catch(() => undefined);
+    await client.end();
   }
 }

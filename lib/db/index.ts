@@ -3,5 +3,20 @@
  * The database is clipdex's source of truth: metadata, image↔text links, jobs, and the durable
  * copy of every embedding (ImageVector/TextVector), from which the HNSW indexes are rebuilt.
  */
-export { getDb, closeDbs, migrateDatabase, tuneSqlite, type Db } from './client';
+export { getDb, closeDbs, migrateDatabase, tuneSqlite, providerOf, type Db, type DbProvider } from './client';
 export { vectorToBytes, bytesToVector } from './vectors';
+export { listVectorLabels, countVectors, loadVectors, iterateVectors, type LabeledVector, type VectorKind } from './vector-queries';
+export {
+  ensureModelRow,
+  openDatasetForIngest,
+  setDatasetStatus,
+  findDataset,
+  listDatasets,
+  datasetLabels,
+  deleteDatasetRows,
+  collectStats,
+  type DatasetStatus,
+  type DatasetSummary,
+  type DeletedDataset,
+  type DbStats,
+} from './queries';

@@ -1,0 +1,38 @@
+/**
+ * The same metadata path on PostgreSQL. Runs when CLIPDEX_TEST_POSTGRES_URL names a database
+ * that may be wiped (`.ci/run` starts Debian's PostgreSQL and sets it); skipped elsewhere.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { bytesToVector, closeDbs, getDb, migrateDatabase, providerOf, vectorToBytes } from '../../lib/db';
+
+const url = process.env.CLIPDEX_TEST_POSTGRES_URL;
+
+describe.skipIf(!url)('PostgreSQL through Prisma + pg (real server)', () => {
+  afterAll(closeDbs);
+
+  it('migrates (twice, idempotently) and round-trips a dataset, links and a vector', async () => {
+    expect(providerOf(url!)).toBe('postgresql');
+    await migrateDatabase(url!);
+    await migrateDatabase(url!);
+    const db = getDb(url!);
+    await db.dataset.deleteMany({ where: { name: 'pg-test' } });
+    await db.model.upsert({ where: { id: 'f'.repeat(16) }, create: { id: 'f'.repeat(16), name: 'm', layout: 'hf', dim: 3 }, update: {} });
+    const ds = await db.dataset.create({ data: { name: 'pg-test', format: 'pairs' } });
+    const img = await db.image.create({ data: { datasetId: ds.id, sha256: 'c'.repeat(64), width: 4, height: 5, format: 'png', bytes: 9 } });
+    const txt = await db.text.create({ data: { datasetId: ds.id, text: '一只猫 a cat' } });
+    await db.imageText.create({ data: { imageId: img.id, textId: txt.id } });
+    await db.imageVector.create({ data: { imageId: img.id, modelId: 'f'.repeat(16), data: vectorToBytes(new Float32Array([0.5, -0.25, 1])) } });
+    const back = await db.image.findUniqueOrThrow({ where: { id: img.id }, include: { vectors: true, texts: { include: { text: true } } } });
+    expect(Array.from(bytesToVector(back.vectors[0].data))).toEqual([0.5, -0.25, 1]);
+    expect(back.texts[0].text.text).toBe('一只猫 a cat');
+    await db.dataset.delete({ where: { id: ds.id } });
+    expect(await db.imageVector.count({ where: { imageId: img.id } })).toBe(0);
+  });
+});
+
+describe('database URL handling', () => {
+  it('names the supported forms when the URL is neither SQLite nor PostgreSQL', () => {
+    expect(() => providerOf('mysql://root:secret@db/x')).toThrow(/file:.*postgresql:\/\//);
+    expect(() => providerOf('mysql://root:secret@db/x')).not.toThrow(/secret/);
+  });
+});
