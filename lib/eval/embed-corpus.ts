@@ -1,0 +1,213 @@
+/**
+ * Embeds a validation file in memory for evaluation, without ingesting it: the corpus is streamed
+ * (lib/corpus) and encoded a batch at a time (lib/clip). Identical images (sha256 of their bytes)
+ * and identical texts become one row each, and the links of every line are kept, so duplicates
+ * end up as positives of each other. Lines that cannot be read or encoded are skipped and listed.
+ */
+import { createHash } from 'node:crypto';
+import { getConfig } from '../config';
+import { AppError } from '../errors';
+import { countRecords, detectFormat, readCorpus, type CorpusFormat, type CorpusRecord } from '../corpus';
+import type { ClipModel } from '../clip';
+import type { EvalSet } from './evaluate';
+import { MatrixBuilder } from './matrix';
+import type { Link } from './recall';
+
+export type EvalModel = Pick<ClipModel, 'info' | 'encodeTexts' | 'preprocessImage' | 'encodePixels'>;
+
+export interface SkippedLine {
+  line: number;
+  reason: string;
+  file?: string;
+}
+
+export interface EmbedCorpusOptions {
+  format?: CorpusFormat;
+  /** MUGE / Chinese-CLIP texts JSONL. */
+  texts?: string;
+  batchSize?: number;
+  maxLineBytes?: number;
+  onProgress?: (processed: number, total: number) => void | Promise<void>;
+}
+
+export interface EmbeddedCorpus extends EvalSet {
+  format: CorpusFormat;
+  skipped: SkippedLine[];
+  seconds: number;
+}
+
+const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+
+/** One line's worth of work: an image to place, a text to place, and the links between them. */
+interface Row {
+  line: number;
+  file?: string;
+  image?: { bytes: Buffer; id?: string };
+  text?: { value: string; imageIds?: string[] };
+}
+
+export async function embedCorpusForEval(path: string, model: EvalModel, opts: EmbedCorpusOptions = {}): Promise<EmbeddedCorpus> {
+  const t0 = performance.now();
+  const cfg = getConfig();
+  const maxLineBytes = opts.maxLineBytes ?? cfg.maxLineBytes;
+  const batchSize = opts.batchSize ?? cfg.batchSize;
+  const format = opts.format ?? (await detectFormat(path, { texts: opts.texts, maxLineBytes }));
+  if (format === 'texts' || format === 'images') {
+    throw new AppError(
+      'INVALID_INPUT',
+      `${path} holds only ${format}: evaluation needs image-text pairs (text<TAB>base64 image), a MUGE image TSV with --texts, or a folder of captioned images`,
+    );
+  }
+  const total = await countRecords(path, { format, texts: opts.texts, maxLineBytes });
+  const dim = model.info.dim;
+  const images = new MatrixBuilder(dim);
+  const texts = new MatrixBuilder(dim);
+  const imageBySha = new Map<string, number>();
+  const badSha = new Map<string, string>();
+  const imageById = new Map<string, number>();
+  const textByValue = new Map<string, number>();
+  const linkKeys = new Set<string>();
+  const links: Link[] = [];
+  const skipped: SkippedLine[] = [];
+  let processed = 0;
+
+  const skip = (row: { line: number; file?: string }, reason: string) =>
+    skipped.push(row.file ? { line: row.line, reason, file: row.file } : { line: row.line, reason });
+  const link = (text: number, image: number) => {
+    const key = `${text}:${image}`;
+    if (!linkKeys.has(key)) {
+      linkKeys.add(key);
+      links.push({ text, image });
+    }
+  };
+
+  async function flush(rows: Row[]): Promise<void> {
+    // 1. images: known by sha256, else preprocess once per distinct new image
+    const newPixels: Float32Array[] = [];
+    const newSha: string[] = [];
+    const pendingSha = new Map<string, number>(); // sha → position in newPixels
+    const rowImage: (string | undefined)[] = []; // sha per row, undefined when the row is skipped
+    for (const row of rows) {
+      if (!row.image) {
+        rowImage.push(undefined);
+        continue;
+      }
+      const sha = sha256(row.image.bytes);
+      const bad = badSha.get(sha);
+      if (bad !== undefined) {
+        skip(row, bad);
+        rowImage.push(undefined);
+        continue;
+      }
+      if (!imageBySha.has(sha) && !pendingSha.has(sha)) {
+        try {
+          newPixels.push(await model.preprocessImage(row.image.bytes));
+          pendingSha.set(sha, newSha.length);
+          newSha.push(sha);
+        } catch (err) {
+          if (!(err instanceof AppError)) throw err;
+          badSha.set(sha, err.message);
+          skip(row, err.message);
+          rowImage.push(undefined);
+          continue;
+        }
+      }
+      rowImage.push(sha);
+    }
+    if (newPixels.length > 0) {
+      const vecs = await model.encodePixels(newPixels);
+      vecs.forEach((v, i) => imageBySha.set(newSha[i], images.push(v)));
+    }
+
+    // 2. texts: known by value, else encoded once per distinct new text; MUGE texts need an image
+    const newTexts: string[] = [];
+    const rowText: (string | undefined)[] = [];
+    for (let r = 0; r < rows.length; r++) {
+      const row = rows[r];
+      if (!row.text || (row.image && rowImage[r] === undefined)) {
+        rowText.push(undefined);
+        continue;
+      }
+      if (row.text.imageIds && !row.text.imageIds.some((id) => imageById.has(id))) {
+        skip(row, `none of its image_ids (${row.text.imageIds.join(', ') || 'none'}) is an image of the TSV`);
+        rowText.push(undefined);
+        continue;
+      }
+      const value = row.text.value;
+      if (!textByValue.has(value) && !newTexts.includes(value)) newTexts.push(value);
+      rowText.push(value);
+    }
+    if (newTexts.length > 0) {
+      const vecs = await model.encodeTexts(newTexts);
+      vecs.forEach((v, i) => textByValue.set(newTexts[i], texts.push(v)));
+    }
+
+    // 3. links
+    for (let r = 0; r < rows.length; r++) {
+      const row = rows[r];
+      const sha = rowImage[r];
+      const imageIndex = sha === undefined ? undefined : imageBySha.get(sha)!;
+      if (imageIndex !== undefined && row.image?.id !== undefined) imageById.set(row.image.id, imageIndex);
+      const text = rowText[r];
+      if (text === undefined) continue;
+      const t = textByValue.get(text)!;
+      if (imageIndex !== undefined) link(t, imageIndex);
+      for (const id of row.text?.imageIds ?? []) {
+        const i = imageById.get(id);
+        if (i !== undefined) link(t, i);
+      }
+    }
+    processed += rows.length;
+    await opts.onProgress?.(processed, total);
+  }
+
+  let batch: Row[] = [];
+  for await (const rec of readCorpus(path, { format, texts: opts.texts, maxLineBytes })) {
+    const row = toRow(rec, opts.texts);
+    if (typeof row === 'string') {
+      skip({ line: rec.line, file: 'file' in rec ? rec.file : undefined }, row);
+      processed++;
+      continue;
+    }
+    // MUGE texts name image ids: every image must be placed before the first text
+    if (row.text?.imageIds && batch.some((b) => b.image)) {
+      await flush(batch);
+      batch = [];
+    }
+    batch.push(row);
+    if (batch.length >= batchSize) {
+      await flush(batch);
+      batch = [];
+    }
+  }
+  if (batch.length > 0) await flush(batch);
+
+  // batches report their failures after the reader's: put the list back in file order
+  skipped.sort((a, b) => (a.file ?? '').localeCompare(b.file ?? '') || a.line - b.line);
+  return {
+    format,
+    images: images.build(),
+    texts: texts.build(),
+    links,
+    skipped,
+    seconds: (performance.now() - t0) / 1000,
+  };
+}
+
+/** A record as work to do, or the reason it is skipped. */
+function toRow(rec: CorpusRecord, textsFile?: string): Row | string {
+  const file = 'file' in rec && rec.file ? rec.file : rec.kind === 'text' ? textsFile : undefined;
+  const where = { line: rec.line, ...(file ? { file } : {}) };
+  switch (rec.kind) {
+    case 'error':
+      return rec.reason;
+    case 'pair':
+      return { ...where, image: { bytes: rec.image }, text: { value: rec.text } };
+    case 'image':
+      if (rec.imageId !== undefined) return { ...where, image: { bytes: rec.image, id: rec.imageId } };
+      if (rec.caption) return { ...where, image: { bytes: rec.image }, text: { value: rec.caption } };
+      return 'the image has no caption to evaluate against';
+    case 'text':
+      return { ...where, text: { value: rec.text, imageIds: rec.imageIds ?? [] } };
+  }
+}
