@@ -36,3 +36,13 @@ describe('database URL handling', () => {
     expect(() => providerOf('mysql://root:secret@db/x')).not.toThrow(/secret/);
   });
 });
+
+describe('PostgreSQL schema', () => {
+  it('is the SQLite schema with only the provider and output changed (run `npm install` to regenerate)', async () => {
+    const fs = await import('node:fs');
+    // @ts-expect-error — plain .mjs script without type declarations
+    const { postgresSchema } = await import('../../scripts/gen-postgres-schema.mjs');
+    const sqlite = fs.readFileSync('prisma/schema.prisma', 'utf8');
+    expect(fs.readFileSync('prisma/postgres/schema.prisma', 'utf8')).toBe(postgresSchema(sqlite));
+  });
+});
