@@ -1,0 +1,76 @@
+/**
+ * `clipdex classify <image…> --labels "cat,dog" [--template "a photo of a {}."] [--json]` —
+ * zero-shot classification: softmax over the model's logit scale × cosine, best labels first.
+ */
+import fs from 'node:fs/promises';
+import type { Command } from 'commander';
+import { getConfig } from '../../lib/config';
+import { loadClipModel } from '../../lib/clip';
+import { AppError, describeError, toExitCode } from '../../lib/errors';
+import { classifyImages, parseLabels, type ClassifiedImage } from '../../lib/eval';
+
+interface ClassifyFlags {
+  labels: string;
+  template?: string;
+  top?: string;
+  json?: boolean;
+}
+
+export async function runClassify(files: string[], flags: ClassifyFlags): Promise<{ file: string; result: ClassifiedImage }[]> {
+  const labels = parseLabels(flags.labels);
+  const images = await Promise.all(
+    files.map(async (f) => {
+      try {
+        return await fs.readFile(f);
+      } catch (err) {
+        throw new AppError('NOT_FOUND', `cannot read image ${f}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, { cause: err });
+      }
+    }),
+  );
+  const cfg = getConfig();
+  const model = await loadClipModel(cfg.modelDir, { threads: cfg.threads, maxImagePixels: cfg.maxImagePixels, batchSize: cfg.batchSize });
+  try {
+    const results: ClassifiedImage[] = [];
+    for (let i = 0; i < images.length; i++) {
+      try {
+        results.push(...(await classifyImages([images[i]], labels, model, { template: flags.template })));
+      } catch (err) {
+        if (err instanceof AppError) throw new AppError(err.code, `${files[i]}: ${err.message}`, { cause: err });
+        throw err;
+      }
+    }
+    return results.map((result, i) => ({ file: files[i], result }));
+  } finally {
+    await model.close();
+  }
+}
+
+export function registerClassifyCommand(program: Command): Command {
+  return program
+    .command('classify')
+    .description('zero-shot classification of images against labels (CLIP prompts, softmax over the logit scale)')
+    .argument('<images...>', 'image files')
+    .requiredOption('--labels <list>', 'comma-separated labels, e.g. "cat,dog,bird" or "猫,狗"')
+    .option('--template <text>', 'prompt with {} for the label (default "a photo of a {}." or "一张{}的照片。" for Chinese labels)')
+    .option('--top <n>', 'labels to print per image (default all)')
+    .option('--json', 'print JSON: [{"file","labels":[{"label","probability","score","prompt"}]}]')
+    .action(async (images: string[], flags: ClassifyFlags) => {
+      try {
+        const out = await runClassify(images, flags);
+        const top = flags.top ? Math.max(1, Number.parseInt(flags.top, 10) || 1) : Infinity;
+        if (flags.json) {
+          process.stdout.write(`${JSON.stringify(out.map((o) => ({ file: o.file, labels: o.result.labels.slice(0, top) })))}\n`);
+          return;
+        }
+        for (const o of out) {
+          process.stdout.write(`${o.file}\n`);
+          for (const l of o.result.labels.slice(0, top)) {
+            process.stdout.write(`  ${(100 * l.probability).toFixed(2).padStart(6)}%  ${l.label}\n`);
+          }
+        }
+      } catch (err) {
+        process.stderr.write(`clipdex classify: ${describeError(err)}\n`);
+        process.exitCode = toExitCode(err);
+      }
+    });
+}

@@ -1,0 +1,92 @@
+/**
+ * `clipdex evaluate <file> [--texts FILE.jsonl] | --dataset NAME [--json]` — EasyNLP's evaluate
+ * mode: text→image and image→text recall@1/5/10 by exact search, and through HNSW.
+ */
+import cliProgress from 'cli-progress';
+import type { Command } from 'commander';
+import { getConfig } from '../../lib/config';
+import { loadClipModel } from '../../lib/clip';
+import type { CorpusFormat } from '../../lib/corpus';
+import { AppError, describeError, toExitCode } from '../../lib/errors';
+import { evaluateDataset, evaluateFile, formatEvalReport, toEvalJson, type EvalProgress, type EvaluateRunResult } from '../../lib/eval';
+
+interface EvaluateFlags {
+  texts?: string;
+  dataset?: string;
+  format?: CorpusFormat;
+  json?: boolean;
+  ann: boolean;
+}
+
+const PHASES: Record<EvalProgress['phase'], string> = { embed: 'embedding', exact: 'exact search', ann: 'HNSW search' };
+
+function progressBar() {
+  const bar = new cliProgress.SingleBar(
+    { format: '{phase} [{bar}] {value}/{total} | {duration_formatted}', stream: process.stderr, hideCursor: true },
+    cliProgress.Presets.shades_classic,
+  );
+  let phase: string | undefined;
+  return {
+    update(p: EvalProgress) {
+      const name = PHASES[p.phase];
+      if (phase !== name) {
+        if (phase) bar.stop();
+        bar.start(Math.max(p.total, 1), 0, { phase: name });
+        phase = name;
+      }
+      bar.setTotal(Math.max(p.total, p.processed, 1));
+      bar.update(p.processed, { phase: name });
+    },
+    stop: () => phase && bar.stop(),
+  };
+}
+
+export async function runEvaluate(file: string | undefined, flags: EvaluateFlags): Promise<EvaluateRunResult> {
+  if (!file && !flags.dataset) throw new AppError('INVALID_INPUT', 'give a validation file or --dataset NAME');
+  if (file && flags.dataset) throw new AppError('INVALID_INPUT', 'give either a file or --dataset, not both');
+  const cfg = getConfig();
+  const bar = progressBar();
+  const opts = { hnsw: flags.ann ? cfg.hnsw : undefined, onProgress: (p: EvalProgress) => bar.update(p) };
+  try {
+    if (flags.dataset) {
+      // an ingested dataset: its stored vectors, through the engine (database + active model)
+      const { getEngine, closeEngine } = await import('../../lib/engine');
+      try {
+        const engine = await getEngine({ log: (m) => process.stderr.write(`${m}\n`) });
+        return await evaluateDataset(engine.db, flags.dataset, engine.model, opts);
+      } finally {
+        await closeEngine();
+      }
+    }
+    const model = await loadClipModel(cfg.modelDir, { threads: cfg.threads, maxImagePixels: cfg.maxImagePixels, batchSize: cfg.batchSize });
+    try {
+      return await evaluateFile(file!, model, { ...opts, texts: flags.texts, format: flags.format, batchSize: cfg.batchSize });
+    } finally {
+      await model.close();
+    }
+  } finally {
+    bar.stop();
+  }
+}
+
+export function registerEvaluateCommand(program: Command): Command {
+  return program
+    .command('evaluate')
+    .description('recall@1/5/10 text→image and image→text on a validation file (EasyNLP pairs or MUGE) or an ingested dataset')
+    .argument('[file]', 'validation file: EasyNLP pairs TSV (text<TAB>base64 image), MUGE image TSV (with --texts) or a folder')
+    .option('--texts <jsonl>', 'MUGE / Chinese-CLIP texts JSONL ({"text_id","text","image_ids"}) for an image TSV')
+    .option('--dataset <name>', 'evaluate an ingested dataset from its stored vectors instead of a file')
+    .option('--format <format>', 'pairs | muge | folder (default: detected)')
+    .option('--no-ann', 'skip the HNSW figures')
+    .option('--json', 'print one JSON object instead of the table')
+    .action(async (file: string | undefined, flags: EvaluateFlags) => {
+      try {
+        const run = await runEvaluate(file, flags);
+        for (const s of run.skipped) process.stderr.write(`warning: ${s.file ? `${s.file}: ` : ''}line ${s.line}: ${s.reason} (skipped)\n`);
+        process.stdout.write(flags.json ? `${JSON.stringify(toEvalJson(run.result))}\n` : `${formatEvalReport(run)}\n`);
+      } catch (err) {
+        process.stderr.write(`clipdex evaluate: ${describeError(err)}\n`);
+        process.exitCode = toExitCode(err);
+      }
+    });
+}

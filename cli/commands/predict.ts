@@ -1,0 +1,66 @@
+/**
+ * `clipdex predict <file> --input text|image --output FILE.tsv` — EasyNLP's predict mode: one
+ * tab-separated feature vector a line, in input order; written atomically (see lib/eval/predict).
+ */
+import cliProgress from 'cli-progress';
+import { Option, type Command } from 'commander';
+import { getConfig } from '../../lib/config';
+import { loadClipModel } from '../../lib/clip';
+import type { CorpusFormat } from '../../lib/corpus';
+import { describeError, toExitCode } from '../../lib/errors';
+import { predictFeatures, type PredictInput, type PredictSummary } from '../../lib/eval';
+
+interface PredictFlags {
+  input: PredictInput;
+  output: string;
+  texts?: string;
+  format?: CorpusFormat;
+}
+
+export async function runPredict(file: string, flags: PredictFlags): Promise<PredictSummary> {
+  const cfg = getConfig();
+  const bar = new cliProgress.SingleBar(
+    { format: `${flags.input} features [{bar}] {value}/{total} | {duration_formatted}`, stream: process.stderr, hideCursor: true },
+    cliProgress.Presets.shades_classic,
+  );
+  let started = false;
+  const model = await loadClipModel(cfg.modelDir, { threads: cfg.threads, maxImagePixels: cfg.maxImagePixels, batchSize: cfg.batchSize });
+  try {
+    return await predictFeatures(file, model, {
+      input: flags.input,
+      output: flags.output,
+      texts: flags.texts,
+      format: flags.format,
+      batchSize: cfg.batchSize,
+      onProgress: (done, total) => {
+        if (!started) bar.start(total, 0);
+        started = true;
+        bar.setTotal(total);
+        bar.update(done);
+      },
+    });
+  } finally {
+    if (started) bar.stop();
+    await model.close();
+  }
+}
+
+export function registerPredictCommand(program: Command): Command {
+  return program
+    .command('predict')
+    .description('export text or image features, one tab-separated vector a line (EasyNLP predict)')
+    .argument('<file>', 'EasyNLP pairs TSV, one text a line, one base64 image a line, a MUGE image TSV (with --texts) or a folder')
+    .addOption(new Option('--input <kind>', 'which column to encode').choices(['text', 'image']).makeOptionMandatory())
+    .requiredOption('--output <file>', 'where to write the features (TSV)')
+    .option('--texts <jsonl>', 'MUGE texts JSONL (with --input text its lines are exported)')
+    .option('--format <format>', 'pairs | texts | images | muge | folder (default: detected)')
+    .action(async (file: string, flags: PredictFlags) => {
+      try {
+        const s = await runPredict(file, flags);
+        process.stderr.write(`wrote ${s.lines} ${flags.input} vectors of ${s.dim} dimensions to ${s.output} in ${s.seconds.toFixed(1)} s\n`);
+      } catch (err) {
+        process.stderr.write(`clipdex predict: ${describeError(err)}\n`);
+        process.exitCode = toExitCode(err);
+      }
+    });
+}
