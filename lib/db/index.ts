@@ -20,3 +20,4 @@ export {
   type DeletedDataset,
   type DbStats,
 } from './queries';
+export { imagesByLabels, textsByLabels, imageVectorOf, type ImageRow, type TextRow } from './search-queries';

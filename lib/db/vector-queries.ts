@@ -1,0 +1,61 @@
+/**
+ * Queries over the durable vector tables (ImageVector/TextVector), for the index module:
+ * the row id is the HNSW label. Both tables have the same shape, so one set of helpers takes the
+ * kind and converts rows to (label, Float32Array) at this edge.
+ */
+import type { Db } from './client';
+import { bytesToVector } from './vectors';
+
+export type VectorKind = 'image' | 'text';
+
+export interface LabeledVector {
+  label: number;
+  vector: Float32Array;
+}
+
+type IdRow = { id: number };
+type DataRow = { id: number; data: Uint8Array };
+
+function table(db: Db, kind: VectorKind) {
+  // The two delegates have identical shapes for the calls below.
+  return (kind === 'image' ? db.imageVector : db.textVector) as unknown as {
+    findMany(args: object): Promise<(IdRow & Partial<DataRow>)[]>;
+    count(args: object): Promise<number>;
+  };
+}
+
+/** Every label stored for a model (ascending). */
+export async function listVectorLabels(db: Db, kind: VectorKind, modelId: string): Promise<number[]> {
+  const rows = await table(db, kind).findMany({ where: { modelId }, select: { id: true }, orderBy: { id: 'asc' } });
+  return rows.map((r) => r.id);
+}
+
+export async function countVectors(db: Db, kind: VectorKind, modelId?: string): Promise<number> {
+  return table(db, kind).count({ where: modelId ? { modelId } : {} });
+}
+
+/** Vectors for the given labels, fetched in chunks. */
+export async function loadVectors(db: Db, kind: VectorKind, labels: number[], chunk = 2000): Promise<LabeledVector[]> {
+  const out: LabeledVector[] = [];
+  for (let i = 0; i < labels.length; i += chunk) {
+    const rows = await table(db, kind).findMany({ where: { id: { in: labels.slice(i, i + chunk) } }, select: { id: true, data: true } });
+    for (const r of rows) out.push({ label: r.id, vector: bytesToVector(r.data as Uint8Array) });
+  }
+  return out;
+}
+
+/** Every vector of a model, in id order, a page at a time (memory bounded by `page`). */
+export async function* iterateVectors(db: Db, kind: VectorKind, modelId: string, page = 2000): AsyncGenerator<LabeledVector[]> {
+  let cursor = 0;
+  for (;;) {
+    const rows = await table(db, kind).findMany({
+      where: { modelId, id: { gt: cursor } },
+      select: { id: true, data: true },
+      orderBy: { id: 'asc' },
+      take: page,
+    });
+    if (rows.length === 0) return;
+    cursor = rows[rows.length - 1].id;
+    yield rows.map((r) => ({ label: r.id, vector: bytesToVector(r.data as Uint8Array) }));
+  }
+}

@@ -1,0 +1,86 @@
+/**
+ * The engine: everything a request, a CLI command or a job needs, opened once per process —
+ * config, the migrated database, the CLIP model (registered as a Model row), the reconciled HNSW
+ * indexes and the blob store. Cached on globalThis so Next.js dev reloads reuse it.
+ */
+import { loadClipModel, type ClipModel } from './clip';
+import { getConfig, type Config } from './config';
+import { closeDbs, ensureModelRow, getDb, migrateDatabase, tuneSqlite, type Db } from './db';
+import { openIndexes, type IndexReport, type Indexes } from './index';
+import { markInterruptedJobs } from './jobs';
+import { createBlobStore, type BlobStore } from './store';
+
+export interface Engine {
+  config: Config;
+  db: Db;
+  model: ClipModel;
+  indexes: Indexes;
+  store: BlobStore;
+  /** What opening the indexes found and repaired. */
+  indexReport: IndexReport;
+  /** Jobs found 'running' for a dead process and marked failed at start. */
+  interruptedJobs: number;
+}
+
+export interface EngineOptions {
+  /** Where repair messages go (default console.warn). */
+  log?: (message: string) => void;
+}
+
+const g = globalThis as unknown as { __clipdexEngine?: Promise<Engine> };
+
+export function getEngine(opts: EngineOptions = {}): Promise<Engine> {
+  if (!g.__clipdexEngine) {
+    g.__clipdexEngine = openEngine(opts);
+    // A failed start is not cached: the next call (after the user fixes things) tries again.
+    g.__clipdexEngine.catch(() => {
+      g.__clipdexEngine = undefined;
+    });
+  }
+  return g.__clipdexEngine;
+}
+
+/** Save the indexes, close the model and the database, forget the cached engine. */
+export async function closeEngine(): Promise<void> {
+  const p = g.__clipdexEngine;
+  g.__clipdexEngine = undefined;
+  if (!p) return;
+  let e: Engine;
+  try {
+    e = await p;
+  } catch {
+    await closeDbs();
+    return;
+  }
+  try {
+    await Promise.all([e.indexes.image.save(), e.indexes.text.save()]);
+  } finally {
+    await e.model.close();
+    await closeDbs();
+  }
+}
+
+async function openEngine(opts: EngineOptions): Promise<Engine> {
+  const config = getConfig();
+  await migrateDatabase(config.databaseUrl);
+  const db = getDb(config.databaseUrl);
+  await tuneSqlite(db);
+  const interruptedJobs = await markInterruptedJobs(db);
+  const model = await loadClipModel(config.modelDir, { threads: config.threads, maxImagePixels: config.maxImagePixels, batchSize: config.batchSize });
+  try {
+    await ensureModelRow(db, model.info);
+    const { report, ...indexes } = await openIndexes({
+      db,
+      dataDir: config.dataDir,
+      modelId: model.info.id,
+      dim: model.info.dim,
+      hnsw: config.hnsw,
+      log: opts.log,
+    });
+    return { config, db, model, indexes, store: createBlobStore(config.dataDir), indexReport: report, interruptedJobs };
+  } catch (err) {
+    await model.close();
+    throw err;
+  }
+}
+

@@ -1,0 +1,258 @@
+/**
+ * hnswlib-node adapter: one HierarchicalNSW('ip', dim) over unit vectors, so the inner product is
+ * the cosine and score = 1 − distance. Labels are ImageVector.id / TextVector.id. The file on
+ * disk is a cache of the database (see open-indexes.ts); this class only knows hnswlib and files.
+ */
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import type { HierarchicalNSW as HnswType } from 'hnswlib-node';
+import { AppError } from '../errors';
+import { manifestMtime, readManifest, sweepIndexDir, writeManifest, type IndexKind, type IndexManifest } from './manifest';
+
+// hnswlib-node is CommonJS with a native addon; load it through require so bundlers leave it alone.
+const require = createRequire(import.meta.url);
+const { HierarchicalNSW } = require('hnswlib-node') as typeof import('hnswlib-node');
+
+export interface SearchHit {
+  label: number;
+  score: number;
+}
+
+export interface VectorIndex {
+  kind: IndexKind;
+  dim: number;
+  modelId: string;
+  /** Live (not deleted) vectors. */
+  size(): number;
+  /** Bumped on every in-memory change and reload: a cache key for label sets. */
+  readonly version: number;
+  add(labels: number[], vectors: Float32Array[]): void;
+  remove(labels: number[]): void;
+  has(label: number): boolean;
+  /** Live labels (for reconciliation). */
+  labels(): number[];
+  search(q: Float32Array, k: number, filter?: (label: number) => boolean, ef?: number): SearchHit[];
+  save(): Promise<void>;
+  /** Reload from disk when another process saved a newer generation. Returns true if reloaded. */
+  refreshIfStale(): Promise<boolean>;
+}
+
+export interface IndexParams {
+  dir: string;
+  kind: IndexKind;
+  modelId: string;
+  dim: number;
+  m: number;
+  efConstruction: number;
+  efSearch: number;
+}
+
+const MIN_CAPACITY = 1024;
+
+export class HnswIndex implements VectorIndex {
+  readonly kind: IndexKind;
+  readonly dim: number;
+  readonly modelId: string;
+  version = 0;
+  private hnsw!: HnswType;
+  private deleted = new Set<number>();
+  private generation = 0;
+  private loadedMtime: number | undefined;
+  private dirty = false;
+
+  private constructor(private readonly p: IndexParams) {
+    this.kind = p.kind;
+    this.dim = p.dim;
+    this.modelId = p.modelId;
+  }
+
+  /** A new empty index (nothing written until save). */
+  static create(p: IndexParams, capacity = MIN_CAPACITY): HnswIndex {
+    const idx = new HnswIndex(p);
+    idx.hnsw = idx.newHnsw(capacity);
+    idx.dirty = true;
+    return idx;
+  }
+
+  /** Load the current generation from disk; throws with a reason when it cannot be used. */
+  static async load(p: IndexParams): Promise<HnswIndex> {
+    const idx = new HnswIndex(p);
+    await idx.loadFromDisk();
+    return idx;
+  }
+
+  private newHnsw(capacity: number): HnswType {
+    const h = new HierarchicalNSW('ip', this.dim);
+    h.initIndex({ maxElements: Math.max(MIN_CAPACITY, capacity), m: this.p.m, efConstruction: this.p.efConstruction, randomSeed: 100 });
+    h.setEf(this.p.efSearch);
+    return h;
+  }
+
+  private async loadFromDisk(): Promise<void> {
+    // A writer may replace the generation between reading the manifest and opening its file:
+    // read the manifest again and retry a few times.
+    for (let attempt = 0; ; attempt++) {
+      const r = await readManifest(this.p.dir, this.kind);
+      if (!r.ok) throw new AppError('NOT_FOUND', r.reason);
+      const m = r.manifest;
+      if (m.modelId !== this.modelId) throw new AppError('INDEX_DIM_MISMATCH', `it was built with model ${m.modelId}, the active model is ${this.modelId}`);
+      if (m.dim !== this.dim) throw new AppError('INDEX_DIM_MISMATCH', `its dimension is ${m.dim}, the model's is ${this.dim}`);
+      const h = new HierarchicalNSW('ip', this.dim);
+      try {
+        await h.readIndex(path.join(this.p.dir, m.file));
+      } catch (err) {
+        const missing = !(await fs.stat(path.join(this.p.dir, m.file)).catch(() => undefined));
+        if (missing && attempt < 3) continue;
+        throw new AppError('INTERNAL', `index file ${m.file} is unreadable (${(err as Error).message})`, { cause: err });
+      }
+      if (h.getNumDimensions() !== this.dim) throw new AppError('INDEX_DIM_MISMATCH', `its file has dimension ${h.getNumDimensions()}, the model's is ${this.dim}`);
+      h.setEf(this.p.efSearch);
+      this.hnsw = h;
+      this.deleted = new Set(m.deleted);
+      this.generation = m.generation;
+      this.loadedMtime = r.mtimeMs;
+      this.dirty = false;
+      this.version++;
+      return;
+    }
+  }
+
+  /** Drop everything (a rebuild refills it). */
+  clear(capacity = MIN_CAPACITY): void {
+    this.hnsw = this.newHnsw(capacity);
+    this.deleted.clear();
+    this.dirty = true;
+    this.version++;
+  }
+
+  size(): number {
+    return this.hnsw.getCurrentCount() - this.deleted.size;
+  }
+
+  /** Elements including tombstones: what the file holds. */
+  slots(): number {
+    return this.hnsw.getCurrentCount();
+  }
+
+  deletedCount(): number {
+    return this.deleted.size;
+  }
+
+  has(label: number): boolean {
+    return !this.deleted.has(label) && this.hnswHas(label);
+  }
+
+  private hnswHas(label: number): boolean {
+    try {
+      this.hnsw.getPoint(label);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  labels(): number[] {
+    return this.hnsw.getIdsList().filter((l) => !this.deleted.has(l));
+  }
+
+  add(labels: number[], vectors: Float32Array[]): void {
+    if (labels.length !== vectors.length) throw new Error('labels and vectors differ in length');
+    const need = this.hnsw.getCurrentCount() + labels.length;
+    if (need > this.hnsw.getMaxElements()) {
+      // Grow geometrically so a long ingest resizes O(log n) times.
+      this.hnsw.resizeIndex(Math.max(need, Math.ceil(this.hnsw.getMaxElements() * 1.5)));
+    }
+    for (let i = 0; i < labels.length; i++) {
+      const v = vectors[i];
+      if (v.length !== this.dim) throw new AppError('INDEX_DIM_MISMATCH', `vector of dimension ${v.length} given to the ${this.kind} index of dimension ${this.dim}`);
+      // Re-adding a tombstoned label updates and undeletes it (hnswlib ≥ 0.7).
+      this.hnsw.addPoint(Array.from(v), labels[i]);
+      this.deleted.delete(labels[i]);
+    }
+    if (labels.length) {
+      this.dirty = true;
+      this.version++;
+    }
+  }
+
+  remove(labels: number[]): void {
+    let n = 0;
+    for (const l of labels) {
+      if (this.deleted.has(l) || !this.hnswHas(l)) continue;
+      this.hnsw.markDelete(l);
+      this.deleted.add(l);
+      n++;
+    }
+    if (n) {
+      this.dirty = true;
+      this.version++;
+    }
+  }
+
+  search(q: Float32Array, k: number, filter?: (label: number) => boolean, ef?: number): SearchHit[] {
+    const live = this.size();
+    const n = Math.min(k, live);
+    if (n <= 0) return [];
+    const wantEf = Math.max(this.p.efSearch, ef ?? 0, n);
+    if (this.hnsw.getEf() !== wantEf) this.hnsw.setEf(wantEf);
+    // Tombstones are skipped by hnswlib itself; `filter` restricts to a dataset's labels.
+    const r = this.hnsw.searchKnn(Array.from(q), n, filter);
+    const out: SearchHit[] = [];
+    for (let i = 0; i < r.neighbors.length; i++) out.push({ label: r.neighbors[i], score: 1 - r.distances[i] });
+    out.sort((a, b) => b.score - a.score);
+    return out;
+  }
+
+  async save(): Promise<void> {
+    if (!this.dirty && this.loadedMtime !== undefined) return;
+    await fs.mkdir(this.p.dir, { recursive: true });
+    const current = await readManifest(this.p.dir, this.kind);
+    // Never reuse a generation number another process wrote.
+    const generation = Math.max(this.generation, current.ok ? current.manifest.generation : 0) + 1;
+    const file = `${this.kind}-${generation}.hnsw`;
+    const tmp = path.join(this.p.dir, `${file}.tmp-${process.pid}-${generation}`);
+    await this.hnsw.writeIndex(tmp);
+    await fs.rename(tmp, path.join(this.p.dir, file));
+    const manifest: IndexManifest = {
+      version: 1,
+      kind: this.kind,
+      modelId: this.modelId,
+      dim: this.dim,
+      count: this.size(),
+      maxElements: this.hnsw.getMaxElements(),
+      M: this.p.m,
+      efConstruction: this.p.efConstruction,
+      generation,
+      file,
+      deleted: [...this.deleted],
+      savedAt: new Date().toISOString(),
+    };
+    await writeManifest(this.p.dir, manifest);
+    this.generation = generation;
+    this.loadedMtime = await manifestMtime(this.p.dir, this.kind);
+    this.dirty = false;
+    await sweepIndexDir(this.p.dir, this.kind, [generation, generation - 1]);
+  }
+
+  async refreshIfStale(): Promise<boolean> {
+    const mtime = await manifestMtime(this.p.dir, this.kind);
+    if (mtime === undefined || mtime === this.loadedMtime) return false;
+    // Unsaved changes of our own win: our next save writes a newer generation, and the next
+    // openIndexes reconciles both writers' work against the database.
+    if (this.dirty) return false;
+    const r = await readManifest(this.p.dir, this.kind);
+    if (!r.ok || r.manifest.generation <= this.generation) {
+      this.loadedMtime = mtime;
+      return false;
+    }
+    if (r.manifest.modelId !== this.modelId || r.manifest.dim !== this.dim) return false;
+    await this.loadFromDisk();
+    return true;
+  }
+
+  /** Manifest-level facts for reports and stats. */
+  describe(): { kind: IndexKind; count: number; deleted: number; capacity: number; generation: number } {
+    return { kind: this.kind, count: this.size(), deleted: this.deleted.size, capacity: this.hnsw.getMaxElements(), generation: this.generation };
+  }
+}

@@ -1,0 +1,19 @@
+/**
+ * lib/index — the HNSW vector indexes (hnswlib-node), one per kind (image, text) for the active
+ * model, saved under DATA_DIR/index as `<kind>-<generation>.hnsw` + `<kind>.json` manifest.
+ * They are a cache of the ImageVector/TextVector rows: `openIndexes` reconciles them with the
+ * database and says what it repaired; `rebuildIndexes` refills them from the stored vectors.
+ */
+export { HnswIndex, type VectorIndex, type SearchHit, type IndexParams } from './hnsw-index';
+export {
+  openIndexes,
+  rebuildIndexes,
+  rebuildIndex,
+  indexDir,
+  type IndexDeps,
+  type IndexReport,
+  type KindReport,
+  type Indexes,
+  type RebuildProgress,
+} from './open-indexes';
+export { readManifest, type IndexManifest, type IndexKind } from './manifest';

@@ -1,0 +1,216 @@
+/**
+ * One Prisma transaction per batch: Image, Text, ImageText, ImageVector and TextVector rows, with
+ * dedupe decided inside the transaction (the lookups in prepare.ts only save work): the same
+ * sha256 in the dataset is reused, the same text is reused, an existing link is skipped, and a
+ * vector is written only when the item has none for this model. Returns the new vector rows
+ * (labels) for the HNSW indexes, which are updated after the commit.
+ */
+import { bytesToVector, vectorToBytes, type Db } from '../db';
+import { textOf, type PreparedBatch } from './prepare';
+import type { LineError } from './types';
+
+export interface EncodedBatch {
+  /** sha256 → vector for images in state 'encode'. */
+  imageVectors: Map<string, Float32Array>;
+  /** text → vector for `textsToEncode`. */
+  textVectors: Map<string, Float32Array>;
+}
+
+export interface CommitResult {
+  images: number;
+  texts: number;
+  links: number;
+  duplicates: number;
+  vectorsReused: number;
+  good: number;
+  errors: LineError[];
+  newImageVectors: { labels: number[]; vectors: Float32Array[] };
+  newTextVectors: { labels: number[]; vectors: Float32Array[] };
+}
+
+type Tx = Parameters<Parameters<Db['$transaction']>[0]>[0];
+
+export interface CommitContext {
+  datasetId: number;
+  modelId: string;
+  /** MUGE image ids whose bytes were already stored under another id: id → Image.id. */
+  aliases: Map<string, number>;
+  /** The MUGE texts JSONL, named in errors about its lines. */
+  textsFile?: string;
+}
+
+export async function commitBatch(db: Db, b: PreparedBatch, enc: EncodedBatch, ctx: CommitContext): Promise<CommitResult> {
+  return db.$transaction((tx) => commitInTx(tx, b, enc, ctx), { timeout: 120_000, maxWait: 120_000 });
+}
+
+async function commitInTx(tx: Tx, b: PreparedBatch, enc: EncodedBatch, ctx: CommitContext): Promise<CommitResult> {
+  const { datasetId, modelId } = ctx;
+  const errors: LineError[] = [];
+  const res: CommitResult = {
+    images: 0, texts: 0, links: 0, duplicates: 0, vectorsReused: 0, good: 0, errors,
+    newImageVectors: { labels: [], vectors: [] },
+    newTextVectors: { labels: [], vectors: [] },
+  };
+  const live = b.records.filter(({ rec, sha }) => {
+    const st = sha ? b.images.get(sha) : undefined;
+    if (st?.state === 'failed') {
+      errors.push(fileOf(rec) ? { line: rec.line, reason: st.reason, file: fileOf(rec) } : { line: rec.line, reason: st.reason });
+      return false;
+    }
+    return true;
+  });
+  const added = new Set<number>(); // indexes into `live` of records that added something
+
+  // Images
+  const shaToId = new Map<string, number>();
+  const shas = [...new Set(live.map((r) => r.sha).filter((s): s is string => !!s))];
+  if (shas.length) {
+    const existing = await tx.image.findMany({ where: { datasetId, sha256: { in: shas } }, select: { id: true, sha256: true } });
+    for (const e of existing) shaToId.set(e.sha256, e.id);
+    const toCreate: { datasetId: number; sha256: string; width: number; height: number; format: string; bytes: number; externalId: string | null; line: number }[] = [];
+    const creator = new Map<string, number>();
+    live.forEach(({ rec, sha }, i) => {
+      if (!sha || shaToId.has(sha) || creator.has(sha)) return;
+      const st = b.images.get(sha);
+      if (!st || (st.state !== 'encode' && st.state !== 'reuse')) return;
+      creator.set(sha, i);
+      toCreate.push({ datasetId, sha256: sha, ...st.facts, externalId: externalIdOf(rec), line: rec.line });
+    });
+    if (toCreate.length) {
+      const created = await tx.image.createManyAndReturn({ data: toCreate, select: { id: true, sha256: true } });
+      for (const c of created) {
+        shaToId.set(c.sha256, c.id);
+        added.add(creator.get(c.sha256)!);
+      }
+      res.images += created.length;
+    }
+    // Vectors for images that have none for this model.
+    const ids = [...shaToId.values()];
+    const withVec = new Set((await tx.imageVector.findMany({ where: { modelId, imageId: { in: ids } }, select: { imageId: true } })).map((v) => v.imageId));
+    const vecRows: { imageId: number; modelId: string; data: Uint8Array<ArrayBuffer> }[] = [];
+    const vecOf = new Map<number, Float32Array>();
+    for (const [sha, imageId] of shaToId) {
+      if (withVec.has(imageId)) continue;
+      const st = b.images.get(sha);
+      let v: Float32Array | undefined;
+      if (st?.state === 'encode') v = enc.imageVectors.get(sha);
+      else if (st?.state === 'reuse') {
+        v = bytesToVector(st.vector);
+        res.vectorsReused++;
+      }
+      if (!v) continue;
+      vecOf.set(imageId, v);
+      vecRows.push({ imageId, modelId, data: vectorToBytes(v) });
+    }
+    if (vecRows.length) {
+      const rows = await tx.imageVector.createManyAndReturn({ data: vecRows, select: { id: true, imageId: true } });
+      for (const r of rows) {
+        res.newImageVectors.labels.push(r.id);
+        res.newImageVectors.vectors.push(vecOf.get(r.imageId)!);
+      }
+    }
+    // MUGE: remember ids whose bytes were stored under another id (duplicate images).
+    for (const { rec, sha } of live) {
+      const ext = rec.kind === 'image' ? rec.imageId : undefined;
+      if (ext && sha && shaToId.has(sha)) ctx.aliases.set(ext, shaToId.get(sha)!);
+    }
+  }
+
+  // Texts
+  const textToId = new Map<string, number>();
+  const texts = [...new Set(live.map((r) => textOf(r.rec)).filter((t): t is string => t !== undefined))];
+  if (texts.length) {
+    const existing = await tx.text.findMany({ where: { datasetId, text: { in: texts } }, select: { id: true, text: true } });
+    for (const e of existing) textToId.set(e.text, e.id);
+    const creator = new Map<string, number>();
+    const toCreate: { datasetId: number; text: string; externalId: string | null; line: number }[] = [];
+    live.forEach(({ rec }, i) => {
+      const t = textOf(rec);
+      if (t === undefined || textToId.has(t) || creator.has(t)) return;
+      creator.set(t, i);
+      toCreate.push({ datasetId, text: t, externalId: rec.kind === 'text' ? rec.textId ?? null : null, line: rec.line });
+    });
+    if (toCreate.length) {
+      const created = await tx.text.createManyAndReturn({ data: toCreate, select: { id: true, text: true } });
+      for (const c of created) {
+        textToId.set(c.text, c.id);
+        added.add(creator.get(c.text)!);
+      }
+      res.texts += created.length;
+    }
+    const ids = [...textToId.values()];
+    const withVec = new Set((await tx.textVector.findMany({ where: { modelId, textId: { in: ids } }, select: { textId: true } })).map((v) => v.textId));
+    const vecRows: { textId: number; modelId: string; data: Uint8Array<ArrayBuffer> }[] = [];
+    const vecOf = new Map<number, Float32Array>();
+    for (const [t, textId] of textToId) {
+      const v = enc.textVectors.get(t);
+      if (withVec.has(textId) || !v) continue;
+      vecOf.set(textId, v);
+      vecRows.push({ textId, modelId, data: vectorToBytes(v) });
+    }
+    if (vecRows.length) {
+      const rows = await tx.textVector.createManyAndReturn({ data: vecRows, select: { id: true, textId: true } });
+      for (const r of rows) {
+        res.newTextVectors.labels.push(r.id);
+        res.newTextVectors.vectors.push(vecOf.get(r.textId)!);
+      }
+    }
+  }
+
+  // Links (pairs, captioned images, MUGE texts → image ids)
+  const wanted: { imageId: number; textId: number; rec: number }[] = [];
+  const mugeIds = [...new Set(live.flatMap(({ rec }) => (rec.kind === 'text' && rec.imageIds ? rec.imageIds : [])))];
+  const extToId = new Map<string, number>();
+  if (mugeIds.length) {
+    const rows = await tx.image.findMany({ where: { datasetId, externalId: { in: mugeIds } }, select: { id: true, externalId: true } });
+    for (const r of rows) if (r.externalId) extToId.set(r.externalId, r.id);
+  }
+  live.forEach(({ rec, sha }, i) => {
+    const t = textOf(rec);
+    const textId = t === undefined ? undefined : textToId.get(t);
+    if (textId === undefined) return;
+    if (rec.kind === 'text') {
+      const unknown: string[] = [];
+      for (const ext of rec.imageIds ?? []) {
+        const imageId = extToId.get(ext) ?? ctx.aliases.get(ext);
+        if (imageId === undefined) unknown.push(ext);
+        else wanted.push({ imageId, textId, rec: i });
+      }
+      if (unknown.length) {
+        const list = unknown.slice(0, 5).map((u) => `"${u}"`).join(', ') + (unknown.length > 5 ? ` and ${unknown.length - 5} more` : '');
+        const reason = `image id${unknown.length > 1 ? 's' : ''} ${list} ${unknown.length > 1 ? 'are' : 'is'} not among the ingested images (missing from the images file, or its line was rejected)`;
+        errors.push(ctx.textsFile ? { line: rec.line, reason, file: ctx.textsFile } : { line: rec.line, reason });
+      }
+    } else if (sha && shaToId.has(sha)) {
+      wanted.push({ imageId: shaToId.get(sha)!, textId, rec: i });
+    }
+  });
+  if (wanted.length) {
+    const existing = await tx.imageText.findMany({
+      where: { imageId: { in: [...new Set(wanted.map((w) => w.imageId))] }, textId: { in: [...new Set(wanted.map((w) => w.textId))] } },
+      select: { imageId: true, textId: true },
+    });
+    const have = new Set(existing.map((e) => `${e.imageId}:${e.textId}`));
+    const data: { imageId: number; textId: number }[] = [];
+    for (const w of wanted) {
+      const key = `${w.imageId}:${w.textId}`;
+      if (have.has(key)) continue;
+      have.add(key);
+      data.push({ imageId: w.imageId, textId: w.textId });
+      added.add(w.rec);
+    }
+    if (data.length) res.links += (await tx.imageText.createMany({ data })).count;
+  }
+  res.good = live.length;
+  res.duplicates = live.length - added.size;
+  return res;
+}
+
+function externalIdOf(rec: PreparedBatch['records'][number]['rec']): string | null {
+  if (rec.kind === 'image') return rec.imageId ?? rec.file ?? null;
+  return null;
+}
+
+function fileOf(rec: PreparedBatch['records'][number]['rec']): string | undefined {
+  return rec.kind === 'image' ? rec.file : undefined;
+}

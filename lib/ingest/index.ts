@@ -1,0 +1,10 @@
+/**
+ * lib/ingest — a corpus file into clipdex: stream records (lib/corpus), batch them, preprocess
+ * and embed (lib/clip, the next batch preprocessing while the current one is in the model), store
+ * originals + thumbnails (lib/store), commit one transaction per batch (lib/db), then add the new
+ * vectors to the HNSW indexes (lib/index). Bad lines are reported, never fatal; re-ingesting adds
+ * nothing; a killed ingest is completed by running it again.
+ */
+export { ingestCorpus } from './ingest-corpus';
+export { reembedMissing, type ReembedProgress, type ReembedSummary } from './reembed';
+export type { IngestDeps, IngestOptions, IngestProgress, IngestStage, IngestSummary, LineError } from './types';

@@ -1,0 +1,122 @@
+/**
+ * The CPU-heavy half of a batch, run while the previous batch is in the model: hash each image,
+ * skip those this model already embedded (in this dataset, or reuse the vector stored for the same
+ * bytes in another dataset), and for the rest probe (pixel limit), preprocess for CLIP, and write
+ * the original + thumbnail to the store. Bad bytes become per-line errors, never exceptions.
+ */
+import type { CorpusRecord } from '../corpus';
+import { probeImage } from '../image';
+import { makeThumbnail, sha256Hex } from '../store';
+import { mapPool } from './pool';
+import type { IngestDeps, LineError } from './types';
+
+export interface ImageFacts {
+  width: number;
+  height: number;
+  format: string;
+  bytes: number;
+}
+
+export type ImageState =
+  /** Already in this dataset with a vector for the active model: nothing to do. */
+  | { state: 'known'; sha: string }
+  /** A vector for these bytes exists (another dataset): copy it, no inference. */
+  | { state: 'reuse'; sha: string; facts: ImageFacts; vector: Uint8Array }
+  /** Needs inference. */
+  | { state: 'encode'; sha: string; facts: ImageFacts; pixels: Float32Array }
+  | { state: 'failed'; sha: string; reason: string };
+
+export type GoodRecord = Exclude<CorpusRecord, { kind: 'error' }>;
+
+export interface PreparedBatch {
+  /** Good records with the sha256 of their image (if any). */
+  records: { rec: GoodRecord; sha?: string }[];
+  images: Map<string, ImageState>;
+  /** Unique texts of the batch not yet embedded in this dataset by this model. */
+  textsToEncode: string[];
+  errors: LineError[];
+  /** Records read, good and bad. */
+  count: number;
+  prepareSeconds: number;
+}
+
+export interface PrepareContext {
+  deps: IngestDeps;
+  datasetId: number;
+  modelId: string;
+  concurrency: number;
+}
+
+const imageOf = (r: GoodRecord): Buffer | undefined => (r.kind === 'pair' || r.kind === 'image' ? r.image : undefined);
+export const textOf = (r: GoodRecord): string | undefined => (r.kind === 'pair' || r.kind === 'text' ? r.text : r.kind === 'image' ? r.caption : undefined);
+
+export async function prepareBatch(batch: CorpusRecord[], ctx: PrepareContext): Promise<PreparedBatch> {
+  const t0 = performance.now();
+  const { db, store, model, config } = ctx.deps;
+  const errors: LineError[] = [];
+  const records: PreparedBatch['records'] = [];
+  const bytesBySha = new Map<string, Buffer>();
+  for (const rec of batch) {
+    if (rec.kind === 'error') {
+      errors.push(rec.file ? { line: rec.line, reason: rec.reason, file: rec.file } : { line: rec.line, reason: rec.reason });
+      continue;
+    }
+    const bytes = imageOf(rec);
+    const sha = bytes ? sha256Hex(bytes) : undefined;
+    if (sha && bytes && !bytesBySha.has(sha)) bytesBySha.set(sha, bytes);
+    records.push({ rec, sha });
+  }
+
+  const shas = [...bytesBySha.keys()];
+  const images = new Map<string, ImageState>();
+  if (shas.length) {
+    const inDataset = await db.image.findMany({
+      where: { datasetId: ctx.datasetId, sha256: { in: shas } },
+      select: { sha256: true, vectors: { where: { modelId: ctx.modelId }, select: { id: true } } },
+    });
+    for (const r of inDataset) if (r.vectors.length) images.set(r.sha256, { state: 'known', sha: r.sha256 });
+    const rest = shas.filter((s) => !images.has(s));
+    if (rest.length) {
+      const elsewhere = await db.imageVector.findMany({
+        where: { modelId: ctx.modelId, image: { sha256: { in: rest } } },
+        select: { data: true, image: { select: { sha256: true, width: true, height: true, format: true, bytes: true } } },
+      });
+      for (const v of elsewhere) {
+        const { sha256, ...facts } = v.image;
+        if (!images.has(sha256)) images.set(sha256, { state: 'reuse', sha: sha256, facts, vector: v.data });
+      }
+    }
+    await mapPool(shas, ctx.concurrency, async (sha) => {
+      const bytes = bytesBySha.get(sha)!;
+      const known = images.get(sha);
+      try {
+        if (known?.state === 'known') return;
+        const facts = known?.state === 'reuse' ? known.facts : { ...(await probeImage(bytes, { maxPixels: config.maxImagePixels })), bytes: bytes.length };
+        const pixels = known?.state === 'reuse' ? undefined : await model.preprocessImage(bytes);
+        // Originals and thumbnails are written before the rows that point at them are committed.
+        await store.putOriginal(sha, facts.format, bytes);
+        if (!(await store.hasThumbnail(sha))) await store.putThumbnail(sha, await makeThumbnail(bytes, config.maxImagePixels));
+        if (pixels) images.set(sha, { state: 'encode', sha, facts, pixels });
+      } catch (err) {
+        images.set(sha, { state: 'failed', sha, reason: reasonOf(err) });
+      }
+    });
+  }
+
+  const texts = [...new Set(records.map((r) => textOf(r.rec)).filter((t): t is string => t !== undefined))];
+  let textsToEncode = texts;
+  if (texts.length) {
+    const known = await db.text.findMany({
+      where: { datasetId: ctx.datasetId, text: { in: texts }, vectors: { some: { modelId: ctx.modelId } } },
+      select: { text: true },
+    });
+    const knownSet = new Set(known.map((k) => k.text));
+    textsToEncode = texts.filter((t) => !knownSet.has(t));
+  }
+  return { records, images, textsToEncode, errors, count: batch.length, prepareSeconds: (performance.now() - t0) / 1000 };
+}
+
+function reasonOf(err: unknown): string {
+  const msg = err instanceof Error ? err.message : String(err);
+  return msg.replace(/\s+/g, ' ').trim();
+}

@@ -1,0 +1,75 @@
+import type { ClipModel } from '../clip';
+import type { Config } from '../config';
+import type { CorpusFormat } from '../corpus';
+import type { Db } from '../db';
+import type { Indexes } from '../index';
+import type { BlobStore } from '../store';
+
+export interface IngestOptions {
+  path: string;
+  /** Dataset name (created when absent; an existing dataset is appended to, duplicates skipped). */
+  dataset: string;
+  format?: CorpusFormat;
+  /** MUGE texts JSONL. */
+  texts?: string;
+  /** Records per batch (default config.batchSize). */
+  batchSize?: number;
+  /** Save the HNSW files every this many batches (and at the end). Default 20. */
+  saveEveryBatches?: number;
+  /** Every per-line error, as it is found (the summary keeps only the first `maxErrorsKept`). */
+  onLineError?: (e: LineError) => void;
+  /** Called after each batch is committed (tests use it to kill a child process mid-ingest). */
+  onBatchCommitted?: (batch: number) => void | Promise<void>;
+  signal?: AbortSignal;
+}
+
+/** What ingest needs: a subset of the Engine, passed explicitly. */
+export interface IngestDeps {
+  config: Config;
+  db: Db;
+  model: ClipModel;
+  indexes: Indexes;
+  store: BlobStore;
+}
+
+export interface LineError {
+  line: number;
+  reason: string;
+  file?: string;
+}
+
+export interface IngestProgress {
+  processed: number;
+  total: number;
+  errors: number;
+  /** Records per second since the start. */
+  rate: number;
+}
+
+export type IngestStage = 'read' | 'prepare' | 'wait' | 'encode' | 'db' | 'index' | 'save';
+
+export interface IngestSummary {
+  dataset: string;
+  datasetStatus: 'ready' | 'failed';
+  /** Records read (good and bad). */
+  records: number;
+  /** Good records: ingested now or already present. Zero means nothing could be ingested. */
+  good: number;
+  /** New rows this run. */
+  images: number;
+  texts: number;
+  links: number;
+  /** Good records that added nothing (already ingested). */
+  duplicates: number;
+  /** Vectors copied from the same image already embedded by this model (another dataset). */
+  vectorsReused: number;
+  /** Number of per-line errors. */
+  errorCount: number;
+  /** The first `maxErrorsKept` (1000) errors; all of them go through `onLineError`. */
+  errors: LineError[];
+  seconds: number;
+  /** Seconds spent per stage ('prepare' overlaps 'encode'; 'wait' is time the loop waited for it). */
+  stages: Record<IngestStage, number>;
+}
+
+export const MAX_ERRORS_KEPT = 1000;

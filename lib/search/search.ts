@@ -1,0 +1,136 @@
+/**
+ * Search: embed the query (lib/clip), ask the HNSW index for offset + k (+1 to know whether a
+ * next page exists) with ef ≥ that, restricted to a dataset's labels through hnswlib's filter
+ * callback, then hydrate labels into results from the database.
+ */
+import type { Engine } from '../engine';
+import { bytesToVector, datasetLabels, findDataset, imageVectorOf, imagesByLabels, textsByLabels } from '../db';
+import { AppError } from '../errors';
+import type { HnswIndex } from '../index';
+import type { ImageHit, SearchOptions, SearchResult, TextHit } from './types';
+
+export const MAX_WINDOW = 1000;
+const thumbUrl = (sha: string) => `/api/thumbs/${sha}`;
+const imageUrl = (sha: string) => `/api/images/${sha}`;
+
+type SearchDeps = Pick<Engine, 'db' | 'model' | 'indexes'>;
+
+interface Window {
+  k: number;
+  offset: number;
+  minScore: number;
+}
+
+function windowOf(o: SearchOptions): Window {
+  const k = o.k ?? 20;
+  const offset = o.offset ?? 0;
+  if (!Number.isInteger(k) || k < 1 || k > MAX_WINDOW) throw new AppError('INVALID_INPUT', `k must be an integer from 1 to ${MAX_WINDOW}, got ${k}`);
+  if (!Number.isInteger(offset) || offset < 0) throw new AppError('INVALID_INPUT', `offset must be a non-negative integer, got ${offset}`);
+  if (offset + k > MAX_WINDOW * 10) throw new AppError('INVALID_INPUT', `offset + k must be at most ${MAX_WINDOW * 10}, got ${offset + k}`);
+  const minScore = o.minScore ?? -Infinity;
+  if (Number.isNaN(minScore) || minScore > 1) throw new AppError('INVALID_INPUT', `minScore must be a number ≤ 1, got ${o.minScore}`);
+  return { k, offset, minScore };
+}
+
+// Dataset filters: label sets cached per (index, dataset, index version). A new version (an
+// ingest added vectors, a reload) makes a new key; old keys are dropped.
+const filterCache = new Map<string, { version: number; labels: Set<number> }>();
+
+async function datasetFilter(deps: SearchDeps, index: HnswIndex, name: string | undefined): Promise<((l: number) => boolean) | undefined> {
+  if (!name) return undefined;
+  const ds = await findDataset(deps.db, name);
+  if (!ds) throw new AppError('NOT_FOUND', `no dataset called "${name}"`);
+  const key = `${index.kind}:${index.modelId}:${ds.id}`;
+  let entry = filterCache.get(key);
+  if (!entry || entry.version !== index.version) {
+    entry = { version: index.version, labels: new Set(await datasetLabels(deps.db, ds.id, index.kind, index.modelId)) };
+    filterCache.set(key, entry);
+  }
+  const set = entry.labels;
+  return (l: number) => set.has(l);
+}
+
+async function knn(deps: SearchDeps, index: HnswIndex, q: Float32Array, o: SearchOptions, exclude?: number) {
+  const w = windowOf(o);
+  await index.refreshIfStale();
+  const base = await datasetFilter(deps, index, o.dataset);
+  const filter = exclude === undefined ? base : (l: number) => l !== exclude && (base ? base(l) : true);
+  const want = w.offset + w.k + 1;
+  const hits = index.search(q, want, filter, want).filter((h) => h.score >= w.minScore);
+  return { page: hits.slice(w.offset, w.offset + w.k), hasMore: hits.length > w.offset + w.k, w };
+}
+
+async function imageResult(deps: SearchDeps, q: Float32Array, o: SearchOptions, t0: number, exclude?: number): Promise<SearchResult<ImageHit>> {
+  const { page, hasMore, w } = await knn(deps, deps.indexes.image, q, o, exclude);
+  const rows = await imagesByLabels(deps.db, page.map((h) => h.label));
+  const hits: ImageHit[] = [];
+  for (const h of page) {
+    const r = rows.get(h.label);
+    if (!r) continue; // deleted since the index was saved
+    hits.push({
+      kind: 'image', imageId: r.imageId, score: h.score, captions: r.captions, dataset: r.dataset,
+      width: r.width, height: r.height, sha256: r.sha256, thumbUrl: thumbUrl(r.sha256), imageUrl: imageUrl(r.sha256),
+    });
+  }
+  return { hits, k: w.k, offset: w.offset, hasMore, tookMs: performance.now() - t0 };
+}
+
+async function textResult(deps: SearchDeps, q: Float32Array, o: SearchOptions, t0: number): Promise<SearchResult<TextHit>> {
+  const { page, hasMore, w } = await knn(deps, deps.indexes.text, q, o);
+  const rows = await textsByLabels(deps.db, page.map((h) => h.label));
+  const hits: TextHit[] = [];
+  for (const h of page) {
+    const r = rows.get(h.label);
+    if (!r) continue;
+    hits.push({
+      kind: 'text', textId: r.textId, score: h.score, text: r.text, dataset: r.dataset,
+      images: r.images.map((i) => ({ imageId: i.imageId, sha256: i.sha256, thumbUrl: thumbUrl(i.sha256), imageUrl: imageUrl(i.sha256) })),
+    });
+  }
+  return { hits, k: w.k, offset: w.offset, hasMore, tookMs: performance.now() - t0 };
+}
+
+async function resolve(engine?: SearchDeps): Promise<SearchDeps> {
+  if (engine) return engine;
+  const { getEngine } = await import('../engine');
+  return getEngine();
+}
+
+async function embedText(deps: SearchDeps, q: string): Promise<Float32Array> {
+  const text = q.trim();
+  if (!text) throw new AppError('INVALID_INPUT', 'the search text is empty');
+  return (await deps.model.encodeTexts([text]))[0];
+}
+
+async function embedImage(deps: SearchDeps, bytes: Buffer): Promise<Float32Array> {
+  if (!bytes.length) throw new AppError('INVALID_INPUT', 'the query image is empty');
+  return (await deps.model.encodeImages([bytes]))[0];
+}
+
+export async function searchTextToImage(q: string, o: SearchOptions = {}, engine?: SearchDeps): Promise<SearchResult<ImageHit>> {
+  const t0 = performance.now();
+  const deps = await resolve(engine);
+  return imageResult(deps, await embedText(deps, q), o, t0);
+}
+
+export async function searchTextToText(q: string, o: SearchOptions = {}, engine?: SearchDeps): Promise<SearchResult<TextHit>> {
+  const t0 = performance.now();
+  const deps = await resolve(engine);
+  return textResult(deps, await embedText(deps, q), o, t0);
+}
+
+export async function searchImageToText(bytes: Buffer, o: SearchOptions = {}, engine?: SearchDeps): Promise<SearchResult<TextHit>> {
+  const t0 = performance.now();
+  const deps = await resolve(engine);
+  return textResult(deps, await embedImage(deps, bytes), o, t0);
+}
+
+/** By image bytes, or by a stored image (its stored vector; the image itself is left out). */
+export async function searchImageToImage(query: Buffer | { imageId: number }, o: SearchOptions = {}, engine?: SearchDeps): Promise<SearchResult<ImageHit>> {
+  const t0 = performance.now();
+  const deps = await resolve(engine);
+  if (Buffer.isBuffer(query)) return imageResult(deps, await embedImage(deps, query), o, t0);
+  const v = await imageVectorOf(deps.db, query.imageId, deps.model.info.id);
+  if (!v) throw new AppError('NOT_FOUND', `image ${query.imageId} does not exist or has no vector for the active model (run \`clipdex reindex\`)`);
+  return imageResult(deps, bytesToVector(v.data), o, t0, v.label);
+}

@@ -1,0 +1,166 @@
+/**
+ * File-system adapter for image originals and thumbnails. Names are derived from the sha256 of the
+ * bytes, so a write is idempotent: if the final file exists it is left alone; otherwise the bytes
+ * go to a unique temp file in the same folder, which is renamed over the final name (atomic on
+ * POSIX). A crash leaves at worst a `*.tmp-*` file, which `sweepTemp` removes.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { AppError } from '../errors';
+
+export interface StoredFile {
+  bytes: Buffer;
+  contentType: string;
+  ext: string;
+}
+
+export interface BlobStore {
+  root: string;
+  /** Store an original (ext = sharp's format name: png, jpeg, webp, …). Returns the sha256. */
+  putOriginal(sha256: string, format: string, bytes: Buffer): Promise<void>;
+  putThumbnail(sha256: string, webp: Buffer): Promise<void>;
+  hasOriginal(sha256: string): Promise<boolean>;
+  hasThumbnail(sha256: string): Promise<boolean>;
+  readOriginal(sha256: string): Promise<StoredFile>;
+  readThumbnail(sha256: string): Promise<StoredFile>;
+  /** Remove the original and thumbnail of a sha256 (no error when absent). */
+  remove(sha256: string): Promise<void>;
+  /** Remove temp files left by a killed process. */
+  sweepTemp(): Promise<number>;
+}
+
+const SHA_RE = /^[0-9a-f]{64}$/;
+export const isSha256 = (s: string): boolean => SHA_RE.test(s);
+export const sha256Hex = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
+
+/** sharp format name → file extension and content type. Anything else is stored as .bin. */
+const FORMATS: Record<string, { ext: string; type: string }> = {
+  jpeg: { ext: 'jpg', type: 'image/jpeg' },
+  png: { ext: 'png', type: 'image/png' },
+  webp: { ext: 'webp', type: 'image/webp' },
+  gif: { ext: 'gif', type: 'image/gif' },
+  avif: { ext: 'avif', type: 'image/avif' },
+  heif: { ext: 'heic', type: 'image/heic' },
+  tiff: { ext: 'tif', type: 'image/tiff' },
+  svg: { ext: 'svg', type: 'image/svg+xml' },
+  bmp: { ext: 'bmp', type: 'image/bmp' },
+};
+const TYPE_BY_EXT = new Map(Object.values(FORMATS).map((f) => [f.ext, f.type]));
+
+function checkSha(sha: string): void {
+  if (!isSha256(sha)) throw new AppError('INVALID_INPUT', `"${sha.slice(0, 80)}" is not a sha256 (64 lowercase hex characters)`);
+}
+
+async function exists(p: string): Promise<boolean> {
+  try {
+    await fs.access(p);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function writeAtomic(file: string, bytes: Buffer): Promise<void> {
+  if (await exists(file)) return;
+  await fs.mkdir(path.dirname(file), { recursive: true });
+  const tmp = `${file}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
+  try {
+    await fs.writeFile(tmp, bytes);
+    await fs.rename(tmp, file);
+  } catch (err) {
+    await fs.rm(tmp, { force: true });
+    throw err;
+  }
+}
+
+export function createBlobStore(dataDir: string): BlobStore {
+  const blobs = path.join(dataDir, 'blobs');
+  const thumbs = path.join(dataDir, 'thumbs');
+  const dirOf = (base: string, sha: string) => path.join(base, sha.slice(0, 2));
+  const thumbPath = (sha: string) => path.join(dirOf(thumbs, sha), `${sha}.webp`);
+
+  /** The stored original's file name, found by listing its two-letter folder (ext unknown). */
+  async function findOriginal(sha: string): Promise<string | undefined> {
+    let names: string[];
+    try {
+      names = await fs.readdir(dirOf(blobs, sha));
+    } catch {
+      return undefined;
+    }
+    const name = names.find((n) => n.startsWith(`${sha}.`) && !n.includes('.tmp-'));
+    return name ? path.join(dirOf(blobs, sha), name) : undefined;
+  }
+
+  async function readFile(file: string | undefined, sha: string, what: string): Promise<StoredFile> {
+    if (!file) throw new AppError('NOT_FOUND', `no ${what} stored for ${sha}`);
+    try {
+      const bytes = await fs.readFile(file);
+      const ext = path.extname(file).slice(1);
+      return { bytes, ext, contentType: TYPE_BY_EXT.get(ext) ?? 'application/octet-stream' };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new AppError('NOT_FOUND', `no ${what} stored for ${sha}`);
+      throw err;
+    }
+  }
+
+  return {
+    root: dataDir,
+    async putOriginal(sha, format, bytes) {
+      checkSha(sha);
+      if (await findOriginal(sha)) return;
+      const ext = FORMATS[format]?.ext ?? 'bin';
+      await writeAtomic(path.join(dirOf(blobs, sha), `${sha}.${ext}`), bytes);
+    },
+    async putThumbnail(sha, webp) {
+      checkSha(sha);
+      await writeAtomic(thumbPath(sha), webp);
+    },
+    async hasOriginal(sha) {
+      checkSha(sha);
+      return (await findOriginal(sha)) !== undefined;
+    },
+    async hasThumbnail(sha) {
+      checkSha(sha);
+      return exists(thumbPath(sha));
+    },
+    async readOriginal(sha) {
+      checkSha(sha);
+      return readFile(await findOriginal(sha), sha, 'image');
+    },
+    async readThumbnail(sha) {
+      checkSha(sha);
+      return readFile(thumbPath(sha), sha, 'thumbnail');
+    },
+    async remove(sha) {
+      checkSha(sha);
+      const orig = await findOriginal(sha);
+      if (orig) await fs.rm(orig, { force: true });
+      await fs.rm(thumbPath(sha), { force: true });
+    },
+    async sweepTemp() {
+      let n = 0;
+      for (const base of [blobs, thumbs]) {
+        let subs: string[];
+        try {
+          subs = await fs.readdir(base);
+        } catch {
+          continue;
+        }
+        for (const sub of subs) {
+          let names: string[];
+          try {
+            names = await fs.readdir(path.join(base, sub));
+          } catch {
+            continue;
+          }
+          for (const name of names.filter((x) => x.includes('.tmp-'))) {
+            await fs.rm(path.join(base, sub, name), { force: true });
+            n++;
+          }
+        }
+      }
+      return n;
+    },
+  };
+}
