@@ -408,7 +408,7 @@ def make_hf_input_ids_only():
         embeds, _ = text(torch.tensor([r[2] for r in rows]))
     rng = np.random.default_rng(11)
     pixels = rng.standard_normal((2, 3, size, size)).astype(np.float32)
-    files = ["rgb-32x32.png", "rgb-40x30.png"]
+    files = ["rgb-32x32.png", "rgb-40x30.png", "rgb-200x150.png"]
     imgs = [pil_pixels(Image.open(os.path.join(IMAGES, f)), size, "crop") for f in files]
     with torch.no_grad():
         img_embeds, _ = vision(torch.from_numpy(np.concatenate([pixels, np.stack(imgs)])))
@@ -420,7 +420,8 @@ def make_hf_input_ids_only():
         "pixels": [{"pixel_values_b64": f32b64(p), "image_embeds": e.tolist()} for p, e in zip(pixels, img_embeds[:2].numpy())],
         "images": [{"file": f"test/fixtures/corpus/images/{f}", "resize": r, "pixel_values_b64": f32b64(p),
                     "image_embeds": e.tolist()}
-                   for f, r, p, e in zip(files, ["none (exact size)", "shortest edge 30->32 (42x32), centre crop 32, PIL bicubic"],
+                   for f, r, p, e in zip(files, ["none (exact size)", "upscale: shortest edge 30->32 (42x32), centre crop 32, PIL bicubic",
+                                                   "downscale: shortest edge 150->32 (42x32), centre crop 32, PIL bicubic"],
                                          imgs, img_embeds[2:].numpy())],
     })
 

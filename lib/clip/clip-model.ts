@@ -1,0 +1,194 @@
+/**
+ * loadClipModel: manifest → sessions → tokenizer and image processor sized from what the ONNX
+ * files declare → a ClipModel whose every vector is L2-normalised.
+ */
+import path from 'node:path';
+import { getConfig } from '../config';
+import { AppError } from '../errors';
+import { createImageProcessor, resolvePreprocessSpec } from './image-processor';
+import { readModelManifest, type Json, type ModelManifest } from './manifest';
+import { computeModelId } from './model-id';
+import {
+  floatTensor,
+  intTensor,
+  normalizeRows,
+  openSession,
+  pickOutput,
+  staticDim,
+  type EncoderSession,
+  type IoInfo,
+} from './onnx-session';
+import { createClipTokenizer, loadTokenizer } from './tokenizer';
+import type { ClipModel, ClipModelInfo, LoadClipModelOptions } from './types';
+
+const TEXT_OUTPUTS = ['text_embeds', 'unnorm_text_features'];
+const IMAGE_OUTPUTS = ['image_embeds', 'unnorm_image_features'];
+const LN_100 = Math.log(100);
+
+function findInput(s: EncoderSession, names: string[], what: string): IoInfo {
+  const hit = names.map((n) => s.inputs.find((i) => i.name === n)).find(Boolean);
+  if (hit) return hit;
+  if (s.inputs.length === 1) return s.inputs[0];
+  throw new AppError('MODEL_INVALID', `${s.file}: cannot tell which input is the ${what} (expected ${names.join(' or ')}); inputs are ${s.inputs.map((i) => i.name).join(', ')}`);
+}
+
+function refuseUnknownInputs(s: EncoderSession, known: string[]): void {
+  const extra = s.inputs.filter((i) => !known.includes(i.name));
+  if (extra.length) {
+    throw new AppError('MODEL_INVALID', `${s.file}: unsupported input(s) ${extra.map((i) => i.name).join(', ')}; clipdex feeds ${known.join(', ')}`);
+  }
+}
+
+function logitScaleOf(m: ModelManifest): number {
+  if (m.overrides.logitScale !== undefined) return m.overrides.logitScale;
+  const v = m.config.logit_scale;
+  if (typeof v === 'number' && Number.isFinite(v)) return v <= LN_100 + 1e-6 ? Math.exp(v) : v;
+  return 100;
+}
+
+function nameOf(m: ModelManifest): string {
+  const n = m.overrides.name ?? m.config._name_or_path;
+  return typeof n === 'string' && n.trim() !== '' ? n : path.basename(m.dir);
+}
+
+function chunks<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+async function mapLimited<T, R>(items: T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
+
+export async function loadClipModel(dir: string, opts: LoadClipModelOptions = {}): Promise<ClipModel> {
+  const cfg = getConfig();
+  const threads = opts.threads ?? cfg.threads;
+  const maxPixels = opts.maxImagePixels ?? cfg.maxImagePixels;
+  const manifest = readModelManifest(dir);
+  const loadedTok = loadTokenizer(manifest);
+
+  const text = await openSession(manifest.textModel, threads);
+  let vision: EncoderSession;
+  try {
+    vision = await openSession(manifest.visionModel, threads);
+  } catch (err) {
+    await text.release();
+    throw err;
+  }
+  try {
+    // --- text side: what the session declares decides what we feed
+    const ids = findInput(text, ['input_ids', 'text'], 'token ids');
+    const mask = text.inputs.find((i) => i.name === 'attention_mask');
+    const types = text.inputs.find((i) => i.name === 'token_type_ids');
+    const positions = text.inputs.find((i) => i.name === 'position_ids');
+    refuseUnknownInputs(text, [ids.name, 'attention_mask', 'token_type_ids', 'position_ids']);
+    const textConfig = (manifest.config.text_config ?? {}) as Json;
+    const onnxCtx = staticDim(ids.shape?.[1]);
+    const o = manifest.overrides;
+    if (onnxCtx && o.contextLength && o.contextLength !== onnxCtx) {
+      throw new AppError('MODEL_INVALID', `${manifest.dir}/clipdex.json sets contextLength ${o.contextLength} but ${text.file} takes ${onnxCtx} tokens`);
+    }
+    const mpe = typeof textConfig.max_position_embeddings === 'number' ? textConfig.max_position_embeddings : undefined;
+    const contextLength = o.contextLength ?? onnxCtx ?? mpe ?? loadedTok.modelMaxLength ?? (manifest.layout === 'chinese-clip' ? 52 : 77);
+    const tokenizer = createClipTokenizer(loadedTok, contextLength);
+    const textOut = pickOutput(text, TEXT_OUTPUTS);
+    const textBatch = staticDim(ids.shape?.[0]);
+
+    // --- vision side
+    const px = findInput(vision, ['pixel_values', 'image'], 'pixel values');
+    refuseUnknownInputs(vision, [px.name]);
+    const h = staticDim(px.shape?.[2]);
+    const w = staticDim(px.shape?.[3]);
+    const spec = resolvePreprocessSpec(manifest, h && w ? [h, w] : undefined);
+    const processor = createImageProcessor(spec, maxPixels);
+    const imageOut = pickOutput(vision, IMAGE_OUTPUTS);
+    const imageBatch = staticDim(px.shape?.[0]);
+    const batchSize = Math.max(1, opts.batchSize ?? cfg.batchSize);
+
+    const runTexts = async (batch: string[]): Promise<Float32Array[]> => {
+      const t = tokenizer.encode(batch);
+      const feeds: Record<string, ReturnType<typeof intTensor>> = { [ids.name]: intTensor(ids, t.inputIds) };
+      if (mask) feeds[mask.name] = intTensor(mask, t.attentionMask);
+      if (types) feeds[types.name] = intTensor(types, t.inputIds.map((r) => r.map(() => 0)));
+      if (positions) feeds[positions.name] = intTensor(positions, t.inputIds.map((r) => r.map((_, j) => j)));
+      const r = await text.run(feeds, textOut.name);
+      return normalizeRows(r.data, batch.length);
+    };
+    const plane = 3 * spec.height * spec.width;
+    const runPixels = async (batch: Float32Array[]): Promise<Float32Array[]> => {
+      const data = new Float32Array(batch.length * plane);
+      batch.forEach((p, i) => data.set(p, i * plane));
+      const r = await vision.run({ [px.name]: floatTensor(data, [batch.length, 3, spec.height, spec.width]) }, imageOut.name);
+      return normalizeRows(r.data, batch.length);
+    };
+
+    // Probe once: the real embedding sizes (declared shapes are often symbolic) must agree.
+    const [tDim, iDim] = [(await runTexts(['']))[0].length, (await runPixels([new Float32Array(plane)]))[0].length];
+    if (tDim !== iDim) {
+      throw new AppError('MODEL_INVALID', `${manifest.dir}: text embeddings have ${tDim} dimensions but image embeddings ${iDim}`);
+    }
+
+    const info: ClipModelInfo = {
+      name: nameOf(manifest),
+      layout: manifest.layout,
+      dir: manifest.dir,
+      id: await computeModelId(manifest.dir, manifest.files),
+      dim: tDim,
+      contextLength,
+      imageSize: spec.height,
+      logitScale: logitScaleOf(manifest),
+    };
+
+    let closed = false;
+    const ensureOpen = () => {
+      if (closed) throw new AppError('INTERNAL', `model ${info.name} is closed`);
+    };
+    const encodePixels = async (pixels: Float32Array[]): Promise<Float32Array[]> => {
+      ensureOpen();
+      pixels.forEach((p, i) => {
+        if (!(p instanceof Float32Array) || p.length !== plane) {
+          throw new AppError('INVALID_INPUT', `pixels[${i}] has ${p?.length} values, expected 3×${spec.height}×${spec.width} = ${plane}`);
+        }
+      });
+      const out: Float32Array[] = [];
+      for (const b of chunks(pixels, Math.min(batchSize, imageBatch ?? Infinity))) out.push(...(await runPixels(b)));
+      return out;
+    };
+    return {
+      info,
+      tokenize: (texts) => tokenizer.encode(texts),
+      async encodeTexts(texts) {
+        ensureOpen();
+        const out: Float32Array[] = [];
+        for (const b of chunks(texts, Math.min(batchSize, textBatch ?? Infinity))) out.push(...(await runTexts(b)));
+        return out;
+      },
+      preprocessImage: (bytes) => processor.preprocess(bytes),
+      encodePixels,
+      async encodeImages(images) {
+        ensureOpen();
+        // Two at a time: bounded memory (one decoded image each) on a 2-core machine.
+        const pixels = await mapLimited(images, 2, (b) => processor.preprocess(b));
+        return encodePixels(pixels);
+      },
+      async close() {
+        if (closed) return;
+        closed = true;
+        await Promise.all([text.release(), vision.release()]);
+      },
+    };
+  } catch (err) {
+    await Promise.allSettled([text.release(), vision.release()]);
+    throw err;
+  }
+}

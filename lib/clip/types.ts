@@ -1,0 +1,46 @@
+export type ModelLayout = 'hf' | 'chinese-clip';
+
+export interface ClipModelInfo {
+  /** clipdex.json `name`, else config.json `_name_or_path`, else the folder name. */
+  name: string;
+  layout: ModelLayout;
+  dir: string;
+  /** sha256 over the model files (relative names + bytes, sorted), first 16 hex chars. */
+  id: string;
+  dim: number;
+  contextLength: number;
+  /** Input height (= width for every CLIP we know) of the vision model. */
+  imageSize: number;
+  /**
+   * Multiplier for cosine similarities (CLIP's exp(logit_scale)). config.json `logit_scale` is read
+   * as the log value HF stores when it is ≤ ln(100) (CLIP clamps there), else as the scale itself;
+   * absent, 100 (CLIP's trained value; `logit_scale_init_value` is only the init). clipdex.json
+   * `logitScale` overrides it, as the scale itself.
+   */
+  logitScale: number;
+}
+
+export interface TokenizedBatch {
+  /** Padded to contextLength. */
+  inputIds: number[][];
+  attentionMask: number[][];
+}
+
+export interface ClipModel {
+  info: ClipModelInfo;
+  tokenize(texts: string[]): TokenizedBatch;
+  encodeTexts(texts: string[]): Promise<Float32Array[]>; // L2-normalised
+  preprocessImage(bytes: Buffer): Promise<Float32Array>; // CHW float32, throws AppError INVALID_INPUT
+  encodePixels(pixels: Float32Array[]): Promise<Float32Array[]>; // L2-normalised
+  encodeImages(images: Buffer[]): Promise<Float32Array[]>; // preprocess + encodePixels
+  close(): Promise<void>;
+}
+
+export interface LoadClipModelOptions {
+  /** intra-op threads per ONNX session (default config.threads). */
+  threads?: number;
+  /** Pixel limit for decoded images (default config.maxImagePixels). */
+  maxImagePixels?: number;
+  /** Largest batch run through a session at once (default config.batchSize). */
+  batchSize?: number;
+}

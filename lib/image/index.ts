@@ -1,0 +1,6 @@
+/**
+ * lib/image — the one place that talks to sharp for decoding: bytes → oriented, alpha-free,
+ * 8-bit sRGB pixels, with a pixel limit against decompression bombs. lib/clip preprocesses from
+ * these pixels; lib/store reuses decodeImage/probeImage for sizes and formats.
+ */
+export { decodeImage, probeImage, pixelLimitMessage, type DecodedImage, type DecodeOptions } from './decode';
