@@ -30,3 +30,12 @@ export {
   type ClassifiedImage,
   type ClassifyOptions,
 } from './classify';
+export {
+  registerEvaluateJob,
+  startEvaluateJob,
+  listEvaluations,
+  isEvaluateJobResult,
+  type EvaluateJobParams,
+  type EvaluateJobResult,
+  type PastEvaluation,
+} from './job';

@@ -1,0 +1,105 @@
+'use client';
+import { useActionState, useState } from 'react';
+import { useRouter } from 'next/navigation';
+import { JobProgress } from '@/components/jobs/job-progress';
+import type { JobView } from '@/components/jobs/types';
+import { EvaluationView } from './evaluation-view';
+import { asEvaluateResult, type EvaluateJobResult } from './types';
+
+export type StartEvaluationResult = { ok: true; data: { job: JobView } } | { ok: false; error: { code: string; message: string } };
+
+interface Props {
+  action: (prev: StartEvaluationResult | null, form: FormData) => Promise<StartEvaluationResult>;
+  datasets: string[];
+  maxUploadLabel: string;
+  canRun: boolean;
+}
+
+/**
+ * Start an evaluation of an ingested dataset or of an uploaded validation file (never ingested),
+ * follow the job's progress, then show its recall table and chart.
+ */
+export function EvaluateForm({ action, datasets, maxUploadLabel, canRun }: Props) {
+  const router = useRouter();
+  const [source, setSource] = useState<'dataset' | 'file'>(datasets.length ? 'dataset' : 'file');
+  const [finished, setFinished] = useState<{ id: string; run: EvaluateJobResult | null } | null>(null);
+  const [state, formAction, pending] = useActionState(async (prev: StartEvaluationResult | null, form: FormData) => {
+    setFinished(null);
+    try {
+      return await action(prev, form);
+    } catch (err) {
+      return { ok: false, error: { code: 'INTERNAL', message: `the request failed: ${(err as Error).message}` } } as StartEvaluationResult;
+    }
+  }, null);
+  const job = state && state.ok ? state.data.job : null;
+  const error = state && !state.ok ? state.error.message : null;
+
+  return (
+    <div className="stack">
+      <form action={formAction} className="panel stack" aria-label="Run an evaluation">
+        <fieldset className="stack" style={{ border: 0, padding: 0, margin: 0 }}>
+          <legend className="field">What to evaluate</legend>
+          <div className="row">
+            <label>
+              <input type="radio" name="source" value="dataset" checked={source === 'dataset'} onChange={() => setSource('dataset')} disabled={!datasets.length} />{' '}
+              An ingested dataset
+            </label>
+            <label>
+              <input type="radio" name="source" value="file" checked={source === 'file'} onChange={() => setSource('file')} /> A validation file
+            </label>
+          </div>
+        </fieldset>
+        {source === 'dataset' ? (
+          <div className="field">
+            <label htmlFor="eval-dataset">Dataset</label>
+            <select id="eval-dataset" name="dataset" required>
+              {datasets.map((d) => (
+                <option key={d} value={d}>
+                  {d}
+                </option>
+              ))}
+            </select>
+            <span className="hint">Uses the vectors stored at ingest; nothing is re-embedded.</span>
+          </div>
+        ) : (
+          <>
+            <div className="field">
+              <label htmlFor="eval-file">Validation file</label>
+              <input id="eval-file" name="file" type="file" required accept=".tsv,.txt,.csv,text/*" aria-describedby="eval-file-help" />
+              <span className="hint" id="eval-file-help">
+                EasyNLP pairs (<code>text⇥base64-image</code>, row <i>i</i>’s text matches row <i>i</i>’s image) or a Chinese-CLIP/MUGE image TSV with its texts
+                JSONL below. Embedded in memory, not ingested. Up to {maxUploadLabel}.
+              </span>
+            </div>
+            <div className="field">
+              <label htmlFor="eval-texts">Texts JSONL (MUGE layout only)</label>
+              <input id="eval-texts" name="texts" type="file" accept=".jsonl,.json,text/*" />
+            </div>
+          </>
+        )}
+        <div className="row">
+          <button type="submit" className="btn primary" disabled={pending || !canRun}>
+            {pending ? 'Starting…' : 'Evaluate'}
+          </button>
+          {!canRun ? <span className="small muted">Sign in as admin to run evaluations.</span> : null}
+        </div>
+        {error ? (
+          <p className="alert error" role="alert" data-testid="evaluate-error">
+            {error}
+          </p>
+        ) : null}
+      </form>
+      {job ? (
+        <JobProgress
+          key={job.id}
+          initial={job}
+          onFinished={(j) => {
+            setFinished({ id: j.id, run: asEvaluateResult(j.result) });
+            router.refresh();
+          }}
+        />
+      ) : null}
+      {finished?.run && finished.id === job?.id ? <EvaluationView run={finished.run} /> : null}
+    </div>
+  );
+}

@@ -1,0 +1,76 @@
+import Link from 'next/link';
+import type { EvaluateJobResult } from './types';
+import { pct } from './types';
+
+export interface PastRun {
+  jobId: string;
+  status: string;
+  createdAt: string;
+  message: string | null;
+  result: EvaluateJobResult | null;
+}
+
+/** Past evaluate runs side by side (newest first), to compare models, datasets or settings. */
+export function PastEvaluations({ runs, selected }: { runs: PastRun[]; selected?: string }) {
+  if (runs.length === 0) return <p className="muted">No evaluation has been run yet.</p>;
+  return (
+    <div className="table-wrap">
+      <table data-testid="past-evaluations">
+        <caption className="visually-hidden">Past evaluations, newest first; recall in percent</caption>
+        <thead>
+          <tr>
+            <th scope="col">Run</th>
+            <th scope="col">Model</th>
+            <th scope="col" className="num">Images</th>
+            <th scope="col" className="num">T→I R@1</th>
+            <th scope="col" className="num">R@5</th>
+            <th scope="col" className="num">R@10</th>
+            <th scope="col" className="num">I→T R@1</th>
+            <th scope="col" className="num">R@5</th>
+            <th scope="col" className="num">R@10</th>
+            <th scope="col" className="num">Mean</th>
+            <th scope="col" className="num">HNSW mean</th>
+          </tr>
+        </thead>
+        <tbody>
+          {runs.map((r) => {
+            const e = r.result?.evaluation;
+            const when = new Date(r.createdAt).toISOString().replace('T', ' ').slice(0, 16);
+            return (
+              <tr key={r.jobId} aria-current={selected === r.jobId ? 'true' : undefined} data-status={r.status}>
+                <th scope="row">
+                  <Link href={`/evaluate?job=${r.jobId}`}>{r.result?.label ?? 'evaluation'}</Link>
+                  <div className="small muted">
+                    {when} UTC{' '}
+                    {r.status !== 'done' ? <span className={`badge ${r.status}`}>{r.status}</span> : null}
+                  </div>
+                  {r.status === 'failed' && r.message ? <div className="small">{r.message}</div> : null}
+                </th>
+                <td className="small">{r.result?.model.name ?? '—'}</td>
+                {e ? (
+                  <>
+                    <td className="num">{e.images.toLocaleString('en')}</td>
+                    <td className="num">{pct(e.text_to_image.r1)}</td>
+                    <td className="num">{pct(e.text_to_image.r5)}</td>
+                    <td className="num">{pct(e.text_to_image.r10)}</td>
+                    <td className="num">{pct(e.image_to_text.r1)}</td>
+                    <td className="num">{pct(e.image_to_text.r5)}</td>
+                    <td className="num">{pct(e.image_to_text.r10)}</td>
+                    <td className="num">
+                      <b>{pct(e.mean_recall)}</b>
+                    </td>
+                    <td className="num">{e.ann ? pct(e.ann.mean_recall) : '—'}</td>
+                  </>
+                ) : (
+                  <td colSpan={9} className="muted">
+                    {r.status === 'done' ? 'no result' : r.status}
+                  </td>
+                )}
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </div>
+  );
+}

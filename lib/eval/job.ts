@@ -1,0 +1,113 @@
+/**
+ * The 'evaluate' job: the evaluate command run in the background of the web server, with its
+ * progress persisted by lib/jobs, skipped lines as the job's line errors, and the recall table as
+ * the job's result (so past runs stay listed for comparison). An uploaded file is deleted when the
+ * job ends: evaluation never ingests it.
+ */
+import fs from 'node:fs/promises';
+import type { CorpusFormat } from '../corpus';
+import type { Engine } from '../engine';
+import { AppError } from '../errors';
+import { listJobs, registerJobHandler, startJob, type EngineJobHandler, type JobContext, type StartedJob } from '../jobs';
+import type { EvalResult } from './evaluate';
+import { evaluateDataset, evaluateFile, type EvaluateRunResult } from './run';
+
+export interface EvaluateJobParams {
+  /** Evaluate an ingested dataset… */
+  dataset?: string;
+  /** …or a file on the server (an upload). */
+  path?: string;
+  texts?: string;
+  format?: CorpusFormat;
+  /** What to call the run on the page (the uploaded file's name). */
+  label?: string;
+  /** Delete `path` and `texts` when the job ends (uploads). */
+  removeFiles?: boolean;
+}
+
+export interface EvaluateJobResult {
+  label: string;
+  source: 'dataset' | 'file';
+  model: EvaluateRunResult['model'];
+  evaluation: EvalResult;
+  skipped: number;
+}
+
+const PHASE_MESSAGES = { embed: 'embedding the file', exact: 'exact search', ann: 'HNSW search' } as const;
+
+async function runEvaluateJob(engine: Engine, params: EvaluateJobParams, ctx: JobContext) {
+  const opts = {
+    hnsw: engine.config.hnsw,
+    onProgress: (p: { phase: keyof typeof PHASE_MESSAGES; processed: number; total: number }) =>
+      ctx.progress({ processed: p.processed, total: p.total, message: PHASE_MESSAGES[p.phase] }),
+  };
+  try {
+    let run: EvaluateRunResult;
+    if (params.dataset) {
+      run = await evaluateDataset(engine.db, params.dataset, engine.model, opts);
+    } else if (params.path) {
+      run = await evaluateFile(params.path, engine.model, { ...opts, texts: params.texts, format: params.format, batchSize: engine.config.batchSize });
+      ctx.lineErrors(run.skipped);
+      ctx.progress({ errors: run.skipped.length });
+    } else {
+      throw new AppError('INVALID_INPUT', 'an evaluate job needs a dataset or a file');
+    }
+    const r = run.result;
+    const result: EvaluateJobResult = {
+      label: params.dataset ?? params.label ?? run.source,
+      source: params.dataset ? 'dataset' : 'file',
+      model: run.model,
+      evaluation: r,
+      skipped: run.skipped.length,
+    };
+    if (r.detail.text_queries === 0 && r.detail.image_queries === 0) {
+      return { result, failed: true, message: 'nothing to evaluate: no image-text pair could be read' };
+    }
+    return {
+      result,
+      message: `mean recall ${r.mean_recall.toFixed(2)} (${r.images} images, ${r.texts} texts${run.skipped.length ? `, ${run.skipped.length} lines skipped` : ''})`,
+    };
+  } finally {
+    if (params.removeFiles) await Promise.all([params.path, params.texts].filter((p): p is string => !!p).map((p) => fs.rm(p, { force: true })));
+  }
+}
+
+const handler: EngineJobHandler = (engine, params, ctx) => runEvaluateJob(engine, params as EvaluateJobParams, ctx);
+
+/** Make 'evaluate' jobs runnable in this process (idempotent). */
+export function registerEvaluateJob(): void {
+  registerJobHandler('evaluate', handler);
+}
+
+export async function startEvaluateJob(engine: Engine, params: EvaluateJobParams): Promise<StartedJob<unknown>> {
+  if (!params.dataset === !params.path) throw new AppError('INVALID_INPUT', 'choose a dataset or upload a validation file (one of the two)');
+  registerEvaluateJob();
+  return startJob('evaluate', params as Record<string, unknown>, engine);
+}
+
+export interface PastEvaluation {
+  jobId: string;
+  status: string;
+  createdAt: Date;
+  finishedAt: Date | null;
+  message: string | null;
+  result: EvaluateJobResult | null;
+}
+
+/** The latest evaluate runs, newest first, for comparison on the page. */
+export async function listEvaluations(engine: Pick<Engine, 'db'>, limit = 20): Promise<PastEvaluation[]> {
+  const jobs = await listJobs(engine.db, { kind: 'evaluate', limit });
+  return jobs.map((j) => ({
+    jobId: j.id,
+    status: j.status,
+    createdAt: j.createdAt,
+    finishedAt: j.finishedAt,
+    message: j.message,
+    result: isEvaluateJobResult(j.result) ? j.result : null,
+  }));
+}
+
+export function isEvaluateJobResult(x: unknown): x is EvaluateJobResult {
+  const r = x as EvaluateJobResult | null;
+  return !!r && typeof r === 'object' && typeof r.label === 'string' && !!r.evaluation && typeof r.evaluation.mean_recall === 'number';
+}
