@@ -63,3 +63,27 @@ describe('BERT WordPiece built from vocab.txt (Chinese-CLIP fixture)', () => {
     expect(ids).toEqual(['[CLS]', '我', '爱', 'cat', '##s', 'e', '[UNK]', '[SEP]'].map(id));
   });
 });
+
+describe('Hugging Face folder with vocab.txt but no tokenizer.json', () => {
+  it('builds the BERT tokenizer from the vocabulary and honours do_lower_case', async () => {
+    const os = await import('node:os');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'clipdex-vocab-'));
+    try {
+      fs.cpSync(path.join(FIX, 'hf-input-ids-only'), dir, { recursive: true });
+      fs.rmSync(path.join(dir, 'tokenizer.json'));
+      fs.copyFileSync(path.join(FIX, 'chinese-clip-tiny', 'vocab.txt'), path.join(dir, 'vocab.txt'));
+      const vocab = fs.readFileSync(path.join(dir, 'vocab.txt'), 'utf8').split('\n');
+      const id = (t: string) => vocab.indexOf(t);
+      fs.writeFileSync(path.join(dir, 'tokenizer_config.json'), JSON.stringify({ pad_token: '[PAD]' }));
+      const m = readModelManifest(dir);
+      expect(m.files).toContain('vocab.txt');
+      const tok = createClipTokenizer(loadTokenizer(m), 8);
+      expect(tok.encode(['Red CAR']).inputIds[0]).toEqual([id('[CLS]'), id('red'), id('car'), id('[SEP]'), 0, 0, 0, 0]);
+      fs.writeFileSync(path.join(dir, 'tokenizer_config.json'), JSON.stringify({ pad_token: '[PAD]', do_lower_case: false }));
+      const cased = createClipTokenizer(loadTokenizer(readModelManifest(dir)), 8);
+      expect(cased.encode(['Red']).inputIds[0][1]).not.toBe(id('red'));
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
