@@ -7,6 +7,7 @@ import fs from 'node:fs/promises';
 import { AppError } from '../errors';
 import { decodeBase64Strict } from './base64';
 import { readLines } from './line-reader';
+import { tooLongReason } from './limits';
 import { isBlank, splitColumns } from './parse-line';
 import { sniffImageType } from './sniff';
 import type { CorpusFormat } from './types';
@@ -40,8 +41,14 @@ export async function detectFormat(
   if (opts.texts) return 'muge';
   const votes: Record<'pairs' | 'images' | 'texts' | 'idImages', number> = { pairs: 0, images: 0, texts: 0, idImages: 0 };
   let seen = 0;
-  for await (const raw of readLines(p, { maxLineBytes: opts.maxLineBytes ?? 64 * 1024 * 1024 })) {
-    if (!('bytes' in raw) || isBlank(raw.bytes)) continue;
+  let tooLong = 0;
+  const maxLineBytes = opts.maxLineBytes ?? 64 * 1024 * 1024;
+  for await (const raw of readLines(p, { maxLineBytes })) {
+    if (!('bytes' in raw)) {
+      if (++tooLong >= SNIFF_LINES) break;
+      continue;
+    }
+    if (isBlank(raw.bytes)) continue;
     const cols = splitColumns(raw.bytes);
     if (cols.length === 2 && columnIsImage(cols[1])) {
       if (/^\d+$/.test(cols[0].toString('latin1').trim())) votes.idImages += 1;
@@ -49,6 +56,9 @@ export async function detectFormat(
     } else if (cols.length === 1 && columnIsImage(cols[0])) votes.images += 1;
     else if (cols.length === 1) votes.texts += 1;
     if (++seen >= SNIFF_LINES) break;
+  }
+  if (seen === 0 && tooLong > 0) {
+    throw new AppError('INVALID_INPUT', `cannot tell the format of ${p}: its first lines are over the ${tooLongReason(0, maxLineBytes).replace(/^.* over the /, '')}; raise it or pass --format`);
   }
   if (seen === 0) throw new AppError('INVALID_INPUT', `corpus ${p} has no non-blank lines`);
   if (votes.idImages > 0 && votes.pairs === 0) {

@@ -138,3 +138,21 @@ describe('detectFormat and countRecords', () => {
     expect(await countRecords(f('muge', 'images.tsv'), { texts: f('muge', 'texts.jsonl') })).toBe(9);
   });
 });
+
+describe('detectFormat edge cases', () => {
+  it('says so when the first lines are all over the line limit, and when a file is empty', async () => {
+    await expect(detectFormat(f('pairs.tsv'), { maxLineBytes: 16 })).rejects.toThrow(
+      /cannot tell the format of .*pairs\.tsv: its first lines are over the 16 bytes limit \(CLIPDEX_MAX_LINE_BYTES\); raise it or pass --format/,
+    );
+    const os = await import('node:os');
+    const fs = await import('node:fs');
+    const empty = path.join(os.tmpdir(), `clipdex-empty-${process.pid}.tsv`);
+    fs.writeFileSync(empty, '\n\r\n  \n');
+    try {
+      await expect(detectFormat(empty)).rejects.toThrow(/has no non-blank lines/);
+      expect(await countRecords(empty, { format: 'pairs' })).toBe(1); // the whitespace-only line: an estimate
+    } finally {
+      fs.rmSync(empty);
+    }
+  });
+});
