@@ -2,12 +2,14 @@
  * `clipdex evaluate <file> [--texts FILE.jsonl] | --dataset NAME [--json]` — EasyNLP's evaluate
  * mode: text→image and image→text recall@1/5/10 by exact search, and through HNSW.
  */
-import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { getConfig } from '../../lib/config';
 import { loadClipModel } from '../../lib/clip';
 import type { CorpusFormat } from '../../lib/corpus';
 import { AppError, describeError, toExitCode } from '../../lib/errors';
+import { closeEngine } from '../../lib/engine';
+import { openEngine } from '../engine-cli';
+import { progressBar } from '../output';
 import { evaluateDataset, evaluateFile, formatEvalReport, toEvalJson, type EvalProgress, type EvaluateRunResult } from '../../lib/eval';
 
 interface EvaluateFlags {
@@ -20,39 +22,22 @@ interface EvaluateFlags {
 
 const PHASES: Record<EvalProgress['phase'], string> = { embed: 'embedding', exact: 'exact search', ann: 'HNSW search' };
 
-function progressBar() {
-  const bar = new cliProgress.SingleBar(
-    { format: '{phase} [{bar}] {value}/{total} | {duration_formatted}', stream: process.stderr, hideCursor: true },
-    cliProgress.Presets.shades_classic,
-  );
-  let phase: string | undefined;
-  return {
-    update(p: EvalProgress) {
-      const name = PHASES[p.phase];
-      if (phase !== name) {
-        if (phase) bar.stop();
-        bar.start(Math.max(p.total, 1), 0, { phase: name });
-        phase = name;
-      }
-      bar.setTotal(Math.max(p.total, p.processed, 1));
-      bar.update(p.processed, { phase: name });
-    },
-    stop: () => phase && bar.stop(),
-  };
-}
-
 export async function runEvaluate(file: string | undefined, flags: EvaluateFlags): Promise<EvaluateRunResult> {
   if (!file && !flags.dataset) throw new AppError('INVALID_INPUT', 'give a validation file or --dataset NAME');
   if (file && flags.dataset) throw new AppError('INVALID_INPUT', 'give either a file or --dataset, not both');
   const cfg = getConfig();
-  const bar = progressBar();
-  const opts = { hnsw: flags.ann ? cfg.hnsw : undefined, onProgress: (p: EvalProgress) => bar.update(p) };
+  const bar = progressBar('evaluate');
+  const t0 = performance.now();
+  const opts = {
+    hnsw: flags.ann ? cfg.hnsw : undefined,
+    onProgress: (p: EvalProgress) =>
+      bar.update({ ...p, label: PHASES[p.phase], errors: 0, rate: p.processed / Math.max(1e-3, (performance.now() - t0) / 1000) }),
+  };
   try {
     if (flags.dataset) {
       // an ingested dataset: its stored vectors, through the engine (database + active model)
-      const { getEngine, closeEngine } = await import('../../lib/engine');
       try {
-        const engine = await getEngine({ log: (m) => process.stderr.write(`${m}\n`) });
+        const engine = await openEngine();
         return await evaluateDataset(engine.db, flags.dataset, engine.model, opts);
       } finally {
         await closeEngine();

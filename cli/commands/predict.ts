@@ -2,12 +2,12 @@
  * `clipdex predict <file> --input text|image --output FILE.tsv` — EasyNLP's predict mode: one
  * tab-separated feature vector a line, in input order; written atomically (see lib/eval/predict).
  */
-import cliProgress from 'cli-progress';
 import { Option, type Command } from 'commander';
 import { getConfig } from '../../lib/config';
 import { loadClipModel } from '../../lib/clip';
 import type { CorpusFormat } from '../../lib/corpus';
 import { describeError, toExitCode } from '../../lib/errors';
+import { progressBar } from '../output';
 import { predictFeatures, type PredictInput, type PredictSummary } from '../../lib/eval';
 
 interface PredictFlags {
@@ -19,11 +19,8 @@ interface PredictFlags {
 
 export async function runPredict(file: string, flags: PredictFlags): Promise<PredictSummary> {
   const cfg = getConfig();
-  const bar = new cliProgress.SingleBar(
-    { format: `${flags.input} features [{bar}] {value}/{total} | {duration_formatted}`, stream: process.stderr, hideCursor: true },
-    cliProgress.Presets.shades_classic,
-  );
-  let started = false;
+  const bar = progressBar(`${flags.input} features`);
+  const t0 = performance.now();
   const model = await loadClipModel(cfg.modelDir, { threads: cfg.threads, maxImagePixels: cfg.maxImagePixels, batchSize: cfg.batchSize });
   try {
     return await predictFeatures(file, model, {
@@ -32,15 +29,10 @@ export async function runPredict(file: string, flags: PredictFlags): Promise<Pre
       texts: flags.texts,
       format: flags.format,
       batchSize: cfg.batchSize,
-      onProgress: (done, total) => {
-        if (!started) bar.start(total, 0);
-        started = true;
-        bar.setTotal(total);
-        bar.update(done);
-      },
+      onProgress: (processed, total) => bar.update({ processed, total, errors: 0, rate: processed / Math.max(1e-3, (performance.now() - t0) / 1000) }),
     });
   } finally {
-    if (started) bar.stop();
+    bar.stop();
     await model.close();
   }
 }

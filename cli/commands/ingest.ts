@@ -1,0 +1,106 @@
+/**
+ * `clipdex ingest <path> [--dataset NAME] [--format …] [--texts FILE.jsonl] [--batch-size N]
+ * [--errors FILE] [--json]` — runs an ingest job with a progress bar and prints a summary.
+ * Exit 0 when something was ingested (or was already there), 1 when nothing could be, 2 on bad
+ * usage or input that cannot be read (lib/errors decides).
+ */
+import path from 'node:path';
+import { Option, type Command } from 'commander';
+import type { CorpusFormat } from '../../lib/corpus';
+import { startIngestJob, subscribe, type IngestJobResult } from '../../lib/jobs';
+import type { LineError } from '../../lib/ingest';
+import { openEngine } from '../engine-cli';
+import { fail, intOption, openErrorsFile, printLineErrors, progressBar } from '../output';
+
+interface IngestFlags {
+  dataset?: string;
+  format?: CorpusFormat;
+  texts?: string;
+  batchSize?: number;
+  errors?: string;
+  json?: boolean;
+  progress: boolean;
+}
+
+export const defaultDatasetName = (p: string) => path.basename(path.resolve(p)).replace(/\.[^.]+$/, '') || 'default';
+
+export function formatSummary(s: IngestJobResult): string {
+  const st = s.stages;
+  const top = (Object.entries(st) as [string, number][]).filter(([k]) => k !== 'prepare').sort((a, b) => b[1] - a[1])[0];
+  return [
+    `dataset "${s.dataset}": ${s.datasetStatus}`,
+    `  records read   ${s.records}  (good ${s.good}, errors ${s.errorCount})`,
+    `  added          ${s.images} images, ${s.texts} texts, ${s.links} links`,
+    `  already there  ${s.duplicates} records${s.vectorsReused ? `; ${s.vectorsReused} vectors reused from other datasets` : ''}`,
+    `  time           ${s.seconds.toFixed(1)} s (${(s.records / Math.max(s.seconds, 1e-3)).toFixed(1)} records/s; most in ${top?.[0] ?? '-'})`,
+  ].join('\n');
+}
+
+export function registerIngestCommand(program: Command): Command {
+  return program
+    .command('ingest')
+    .description('ingest a corpus file or folder into a dataset (pairs, texts, images, MUGE, folder)')
+    .argument('<path>', 'corpus file (TSV/JSONL/text) or folder of images')
+    .option('-d, --dataset <name>', 'dataset name (default: the file name without extension)')
+    .addOption(new Option('-f, --format <format>', 'corpus format (default: detected)').choices(['pairs', 'texts', 'images', 'muge', 'folder']))
+    .option('-t, --texts <file>', 'MUGE / Chinese-CLIP texts JSONL (implies --format muge)')
+    .option('-b, --batch-size <n>', 'records per batch (default CLIPDEX_BATCH_SIZE)', intOption('--batch-size', 1))
+    .option('-e, --errors <file>', 'write every per-line error to this file')
+    .option('--json', 'print the summary as JSON on stdout')
+    .option('--no-progress', 'no progress bar')
+    .action(async (p: string, flags: IngestFlags) => {
+      const errorsOut = openErrorsFile(flags.errors);
+      const bar = progressBar('ingest', flags.progress && process.stderr.isTTY === true);
+      const shown: LineError[] = [];
+      let total = 0;
+      try {
+        const engine = await openEngine();
+        const dataset = flags.dataset ?? defaultDatasetName(p);
+        const job = await startIngestJob(
+          engine,
+          { path: p, dataset, format: flags.format, texts: flags.texts, batchSize: flags.batchSize },
+          {
+            onLineError: (e) => {
+              total++;
+              if (shown.length < 20) shown.push(e);
+              errorsOut?.write(e);
+            },
+            onBatchCommitted: process.env.CLIPDEX_TEST_PAUSE_AFTER_BATCH
+              ? async (n) => {
+                  // Test hook: announce each commit so a test can SIGKILL the process mid-ingest.
+                  process.stdout.write(`batch ${n} committed\n`);
+                  const pause = Number(process.env.CLIPDEX_TEST_PAUSE_AFTER_BATCH);
+                  if (n >= pause) await new Promise((r) => setTimeout(r, 60_000));
+                }
+              : undefined,
+          },
+        );
+        const unsubscribe = subscribe(job.id, (e) => {
+          if (e.type === 'progress') bar.update(e);
+        });
+        const outcome = await job.done;
+        unsubscribe();
+        bar.stop();
+        await errorsOut?.close();
+        if ('error' in outcome) {
+          fail(outcome.error);
+          return;
+        }
+        const s = outcome.result;
+        if (flags.json) process.stdout.write(`${JSON.stringify({ jobId: job.id, ...s, errors: shown }, null, 2)}\n`);
+        else process.stdout.write(`${formatSummary(s)}\n`);
+        if (total) {
+          process.stderr.write(`${total} line${total === 1 ? '' : 's'} rejected:\n`);
+          printLineErrors(shown, total, { errorsFile: flags.errors });
+        }
+        if (s.good === 0) {
+          process.stderr.write('clipdex: nothing could be ingested\n');
+          process.exitCode = 1;
+        }
+      } catch (err) {
+        bar.stop();
+        await errorsOut?.close().catch(() => undefined);
+        fail(err);
+      }
+    });
+}
