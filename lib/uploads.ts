@@ -148,10 +148,15 @@ export async function saveQueryImage(dataDir: string, bytes: Buffer, maxBytes: n
 
 /** Bytes of a query image saved by saveQueryImage; AppError NOT_FOUND when unknown. */
 export async function readQueryImage(dataDir: string, sha: string): Promise<Buffer> {
-  if (!isSha256Hex(sha)) throw new AppError('INVALID_INPUT', `query image id "${sha.slice(0, 80)}" is not 64 hex digits`);
+  if (!isSha256Hex(sha)) throw new AppError('INVALID_INPUT', `query image id "${String(sha).slice(0, 80)}" is not 64 hex digits`);
   try {
     return await fs.readFile(queryImagePath(dataDir, sha));
   } catch {
     throw new AppError('NOT_FOUND', `query image ${sha.slice(0, 12)}… is not stored here (upload it again)`);
   }
+}
+
+/** Forget a query image (it turned out not to be a usable image). */
+export async function removeQueryImage(dataDir: string, sha: string): Promise<void> {
+  if (isSha256Hex(sha)) await fs.rm(queryImagePath(dataDir, sha), { force: true });
 }

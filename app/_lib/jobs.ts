@@ -1,0 +1,46 @@
+/** Jobs as the browser sees them: lib/jobs rows turned into plain, serialisable JobView objects. */
+import type { Engine } from '@/lib/engine';
+import { getJob, getJobLineErrors, type JobView as LibJobView } from '@/lib/jobs';
+import type { JobView } from '@/components/jobs/types';
+import { AppError } from '@/lib/errors';
+
+/** How many per-line errors the page lists (all of them are in the TSV download). */
+export const LINE_ERRORS_SHOWN = 100;
+
+function datasetOf(job: LibJobView, names: Map<number, string>): string | null {
+  const p = job.params as { dataset?: unknown } | null;
+  if (p && typeof p.dataset === 'string') return p.dataset;
+  return job.datasetId !== null ? (names.get(job.datasetId) ?? null) : null;
+}
+
+export function toJobView(job: LibJobView, opts: { names?: Map<number, string>; lineErrors?: JobView['lineErrors'] } = {}): JobView {
+  const started = job.startedAt?.getTime();
+  const end = job.finishedAt?.getTime() ?? Date.now();
+  const rate = started ? job.processed / Math.max(0.001, (end - started) / 1000) : 0;
+  const result = job.result && typeof job.result === 'object' && !Array.isArray(job.result) ? (job.result as Record<string, unknown>) : null;
+  return {
+    id: job.id,
+    kind: job.kind,
+    status: job.status,
+    processed: job.processed,
+    total: job.total,
+    errors: job.errors,
+    message: job.message,
+    rate,
+    dataset: datasetOf(job, opts.names ?? new Map()),
+    createdAt: job.createdAt.toISOString(),
+    startedAt: job.startedAt?.toISOString() ?? null,
+    finishedAt: job.finishedAt?.toISOString() ?? null,
+    result,
+    lineErrors: opts.lineErrors ?? [],
+  };
+}
+
+/** A job with its first per-line errors; AppError NOT_FOUND when there is none with that id. */
+export async function loadJobView(engine: Pick<Engine, 'db'>, id: string, withErrors = true): Promise<JobView> {
+  if (!/^[0-9a-f-]{8,64}$/i.test(id)) throw new AppError('INVALID_INPUT', `"${id.slice(0, 80)}" is not a job id`);
+  const job = await getJob(engine.db, id);
+  if (!job) throw new AppError('NOT_FOUND', `no job ${id}`);
+  const lineErrors = withErrors && job.errors > 0 ? await getJobLineErrors(engine.db, id, { limit: LINE_ERRORS_SHOWN }) : [];
+  return toJobView(job, { lineErrors: lineErrors.map((e) => ({ line: e.line, reason: e.reason, file: e.file ?? null })) });
+}

@@ -1,0 +1,27 @@
+import { getEngine } from '@/lib/engine';
+import { collectStats } from '@/lib/db';
+import { describeError, isAppError, toHttpStatus } from '@/lib/errors';
+import { json } from '@/app/api/_lib/http';
+
+export const dynamic = 'force-dynamic';
+
+/**
+ * GET /api/health → 200 `{ status: "ok", model, indexes, counts }` once the engine is open
+ * (database migrated, model loaded, indexes reconciled); 503 with the reason otherwise.
+ */
+export async function GET() {
+  try {
+    const engine = await getEngine();
+    const stats = await collectStats(engine.db);
+    const { info } = engine.model;
+    return json({
+      status: 'ok',
+      model: { name: info.name, id: info.id, layout: info.layout, dim: info.dim },
+      indexes: { image: engine.indexes.image.size(), text: engine.indexes.text.size() },
+      counts: { datasets: stats.datasets, images: stats.images, texts: stats.texts, links: stats.links },
+    });
+  } catch (err) {
+    const status = isAppError(err) ? Math.max(503, toHttpStatus(err)) : 503;
+    return json({ status: 'unavailable', error: { code: isAppError(err) ? err.code : 'INTERNAL', message: describeError(err) } }, { status });
+  }
+}

@@ -1,0 +1,72 @@
+import { getEngine } from '@/lib/engine';
+import { AppError, isAppError } from '@/lib/errors';
+import { removeQueryImage, saveQueryImage } from '@/lib/uploads';
+import { parseSearchQuery, type SearchQuery } from '@/components/search/query';
+import { runSearch } from '@/app/_lib/search';
+import { handle, json } from '@/app/api/_lib/http';
+
+export const dynamic = 'force-dynamic';
+
+/** Query images are small: 20 MiB is plenty and keeps a POST from filling the disk. */
+const MAX_QUERY_IMAGE_BYTES = 20 * 1024 * 1024;
+
+function offsetOf(raw: string | null): number {
+  if (raw === null || raw === '') return 0;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0) throw new AppError('INVALID_INPUT', `offset must be a non-negative integer, got "${raw.slice(0, 40)}"`);
+  return n;
+}
+
+/**
+ * GET /api/search?q=…&mode=t2i|i2t|i2i&k=…&offset=…&min=…&dataset=…[&like=<imageId>|&qimg=<sha>]
+ * → { query, offset, hits, hasMore, tookMs }.
+ */
+export async function GET(req: Request) {
+  return handle(async () => {
+    const url = new URL(req.url);
+    const query = parseSearchQuery(url.searchParams);
+    const engine = await getEngine();
+    return json(await runSearch(engine, query, offsetOf(url.searchParams.get('offset'))));
+  });
+}
+
+/**
+ * POST /api/search (multipart/form-data): `image` (a file), `mode` i2i (default) or i2t, and
+ * optional k, min, dataset, offset. The image is kept (by its sha256) so the answer's `query.qimg`
+ * can be put in a shareable URL. A file that is not an image → 400 with the reason.
+ */
+export async function POST(req: Request) {
+  return handle(async () => {
+    let form: FormData;
+    try {
+      form = await req.formData();
+    } catch {
+      throw new AppError('INVALID_INPUT', 'send the image as multipart/form-data with a field named "image"');
+    }
+    const file = form.get('image');
+    if (!(file instanceof Blob)) throw new AppError('INVALID_INPUT', 'the form has no "image" file');
+    if (file.size > MAX_QUERY_IMAGE_BYTES) {
+      throw new AppError('PAYLOAD_TOO_LARGE', `the query image is ${(file.size / 1048576).toFixed(1)} MiB; the limit is 20 MiB`);
+    }
+    const params = new URLSearchParams();
+    for (const key of ['mode', 'k', 'min', 'dataset']) {
+      const v = form.get(key);
+      if (typeof v === 'string') params.set(key, v);
+    }
+    const mode = params.get('mode') ?? 'i2i';
+    if (mode !== 'i2i' && mode !== 'i2t') throw new AppError('INVALID_INPUT', `mode must be i2i or i2t for an image query, got "${mode.slice(0, 20)}"`);
+    const engine = await getEngine();
+    const bytes = Buffer.from(await file.arrayBuffer());
+    const qimg = await saveQueryImage(engine.config.dataDir, bytes, MAX_QUERY_IMAGE_BYTES);
+    params.set('qimg', qimg);
+    const query: SearchQuery = parseSearchQuery(params);
+    const offset = form.get('offset');
+    try {
+      return json(await runSearch(engine, query, offsetOf(typeof offset === 'string' ? offset : null)));
+    } catch (err) {
+      // Not an image (or one over the pixel limit): keep nothing of it.
+      if (isAppError(err) && err.code === 'INVALID_INPUT') await removeQueryImage(engine.config.dataDir, qimg);
+      throw err;
+    }
+  });
+}

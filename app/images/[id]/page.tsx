@@ -1,0 +1,131 @@
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import { notFound } from 'next/navigation';
+import { getEngine, type Engine } from '@/lib/engine';
+import { describeError, isAppError } from '@/lib/errors';
+import { searchImageToImage } from '@/lib/search';
+import { formatBytes } from '@/lib/uploads';
+import { EngineError } from '@/components/layout/engine-error';
+import { ImageCard } from '@/components/search/results';
+import { searchHref } from '@/components/search/query';
+import { findImage } from '@/app/_lib/search';
+
+export const dynamic = 'force-dynamic';
+
+type Props = { params: Promise<{ id: string }> };
+
+function imageIdOf(raw: string): number {
+  if (!/^\d{1,12}$/.test(raw)) notFound();
+  return Number(raw);
+}
+
+async function load(engine: Engine, id: number) {
+  try {
+    return await findImage(engine, id);
+  } catch (err) {
+    if (isAppError(err) && err.code === 'NOT_FOUND') notFound();
+    throw err;
+  }
+}
+
+export async function generateMetadata({ params }: Props): Promise<Metadata> {
+  const { id } = await params;
+  try {
+    const row = await findImage(await getEngine(), imageIdOf(id));
+    return { title: row.captions[0] ? `“${row.captions[0].slice(0, 60)}”` : `Image ${id}` };
+  } catch {
+    return { title: `Image ${id}` };
+  }
+}
+
+export default async function ImagePage({ params }: Props) {
+  const id = imageIdOf((await params).id);
+  let engine: Engine;
+  try {
+    engine = await getEngine();
+  } catch (err) {
+    return <EngineError message={describeError(err)} />;
+  }
+  const row = await load(engine, id);
+  const [original, nearest] = await Promise.all([
+    engine.store.readOriginal(row.sha256).catch(() => null),
+    searchImageToImage({ imageId: id }, { k: 12 }, engine).catch(() => null),
+  ]);
+  const base = { mode: 'i2i' as const, q: '', k: 24, min: 0, dataset: '' };
+
+  return (
+    <div className="stack">
+      <p className="small">
+        <Link href="/">← Search</Link>
+      </p>
+      <div className="detail">
+        <div className="full" style={{ aspectRatio: `${row.width} / ${row.height}`, maxHeight: '70vh' }}>
+          {/* eslint-disable-next-line @next/next/no-img-element */}
+          <img src={`/api/images/${row.sha256}`} alt={row.captions[0] ?? `Image ${id}`} width={row.width} height={row.height} style={{ imageRendering: row.width < 256 ? 'pixelated' : undefined, width: '100%', objectFit: 'contain' }} />
+        </div>
+        <section className="panel stack" aria-labelledby="about-h">
+          <h1 id="about-h" style={{ fontSize: '1.2rem' }}>
+            Image {id}
+          </h1>
+          <div>
+            <h2 style={{ marginTop: 0 }}>Captions</h2>
+            {row.captions.length ? (
+              <ul className="captions" data-testid="captions">
+                {row.captions.map((c, i) => (
+                  <li key={i}>{c}</li>
+                ))}
+              </ul>
+            ) : (
+              <p className="muted">No caption.</p>
+            )}
+          </div>
+          <dl className="facts">
+            <dt>Dataset</dt>
+            <dd>
+              <Link href={`/?dataset=${encodeURIComponent(row.dataset)}`}>{row.dataset}</Link>
+            </dd>
+            <dt>Dimensions</dt>
+            <dd data-testid="dimensions">
+              {row.width} × {row.height} px
+            </dd>
+            {original ? (
+              <>
+                <dt>File</dt>
+                <dd>
+                  {original.ext.toUpperCase()}, {formatBytes(original.bytes.length)}
+                </dd>
+              </>
+            ) : null}
+            <dt>sha256</dt>
+            <dd className="mono small">{row.sha256}</dd>
+          </dl>
+          <div className="row">
+            <Link className="btn primary" href={searchHref({ ...base, like: id })}>
+              More like this
+            </Link>
+            <Link className="btn" href={searchHref({ ...base, mode: 'i2t', like: id })}>
+              Find captions for it
+            </Link>
+            <a className="btn" href={`/api/images/${row.sha256}`} download={`clipdex-${id}.${original?.ext ?? 'img'}`}>
+              Download
+            </a>
+          </div>
+        </section>
+      </div>
+      <section aria-labelledby="nearest-h">
+        <h2 id="nearest-h">Nearest images</h2>
+        {nearest && nearest.hits.length ? (
+          <ol className="grid" data-testid="nearest">
+            {nearest.hits.map((h, i) => {
+              const { sha256: _s, ...hit } = h;
+              void _s;
+              return <ImageCard key={h.imageId} hit={hit} rank={i + 1} />;
+            })}
+          </ol>
+        ) : (
+          <p className="muted">No other images yet.</p>
+        )}
+      </section>
+    </div>
+  );
+}

@@ -1,0 +1,92 @@
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import { getEngine } from '@/lib/engine';
+import { listDatasets } from '@/lib/db';
+import { describeError } from '@/lib/errors';
+import { MODES, isRunnable, parseSearchQuery, queryKey, type SearchQuery } from '@/components/search/query';
+import { SearchForm } from '@/components/search/search-form';
+import { Results } from '@/components/search/results';
+import type { QueryImage } from '@/components/search/image-query-input';
+import type { SearchPageView } from '@/components/search/types';
+import { EngineError } from '@/components/layout/engine-error';
+import { findImage, runSearch } from '@/app/_lib/search';
+
+export const dynamic = 'force-dynamic';
+
+type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
+
+export async function generateMetadata({ searchParams }: Props): Promise<Metadata> {
+  const q = parseSearchQuery(await searchParams);
+  if (q.mode === 't2i' && q.q) return { title: `“${q.q}” — Search` };
+  if (q.mode !== 't2i' && (q.like !== undefined || q.qimg)) return { title: `${MODES.find((m) => m.value === q.mode)?.label} — Search` };
+  return { title: 'Search' };
+}
+
+export default async function SearchPage({ searchParams }: Props) {
+  const query = parseSearchQuery(await searchParams);
+  let engine;
+  try {
+    engine = await getEngine();
+  } catch (err) {
+    return <EngineError message={describeError(err)} />;
+  }
+  const datasets = await listDatasets(engine.db);
+  const queryImage = await describeQueryImage(engine, query);
+
+  let page: SearchPageView | null = null;
+  let error: string | null = null;
+  if (datasets.length > 0 && isRunnable(query)) {
+    try {
+      page = await runSearch(engine, query);
+    } catch (err) {
+      error = describeError(err);
+    }
+  }
+
+  return (
+    <>
+      <h1 className="visually-hidden">Search</h1>
+      <section className="panel" aria-label="Search controls">
+        <SearchForm query={query} datasets={datasets.map((d) => d.name)} queryImage={queryImage} />
+      </section>
+      {datasets.length === 0 ? (
+        <div className="empty panel" style={{ marginTop: '1rem' }} data-testid="no-datasets">
+          <h2>No datasets yet</h2>
+          <p>There is nothing to search. <Link href="/datasets/new">Upload a dataset</Link> (an EasyNLP TSV of captions and base64 images, for example) to begin.</p>
+        </div>
+      ) : error ? (
+        <p className="alert error" role="alert" style={{ marginTop: '1rem' }} data-testid="search-error">
+          {error}
+        </p>
+      ) : page ? (
+        <Results key={queryKey(query)} query={query} initial={page} />
+      ) : (
+        <Hints query={query} count={datasets.reduce((n, d) => n + d.images, 0)} />
+      )}
+    </>
+  );
+}
+
+async function describeQueryImage(engine: Awaited<ReturnType<typeof getEngine>>, q: SearchQuery): Promise<QueryImage | null> {
+  if (q.qimg) return { qimg: q.qimg, src: `/api/queries/${q.qimg}`, alt: 'uploaded image' };
+  if (q.like !== undefined) {
+    try {
+      const row = await findImage(engine, q.like);
+      return { like: q.like, src: `/api/thumbs/${row.sha256}`, alt: row.captions[0] ?? `image ${q.like}`, href: `/images/${q.like}` };
+    } catch {
+      return null;
+    }
+  }
+  return null;
+}
+
+function Hints({ query, count }: { query: SearchQuery; count: number }) {
+  return (
+    <div className="empty" data-testid="search-hints">
+      <p>
+        {count.toLocaleString('en')} images ready to search.{' '}
+        {query.mode === 't2i' ? 'Describe what you are looking for, in English or Chinese.' : 'Choose, drop or paste an image above.'}
+      </p>
+    </div>
+  );
+}
