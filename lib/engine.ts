@@ -5,7 +5,7 @@
  */
 import { loadClipModel, type ClipModel } from './clip';
 import { getConfig, type Config } from './config';
-import { closeDbs, ensureModelRow, getDb, migrateDatabase, tuneSqlite, type Db } from './db';
+import { closeDbs, ensureModelRow, getDb, isMigrated, migrateDatabase, tuneSqlite, type Db } from './db';
 import { openIndexes, type IndexReport, type Indexes } from './index';
 import { markInterruptedJobs } from './jobs';
 import { createBlobStore, type BlobStore } from './store';
@@ -62,8 +62,12 @@ export async function closeEngine(): Promise<void> {
 
 async function openEngine(opts: EngineOptions): Promise<Engine> {
   const config = getConfig();
-  await migrateDatabase(config.databaseUrl);
-  const db = getDb(config.databaseUrl);
+  let db = getDb(config.databaseUrl);
+  if (!(await isMigrated(db))) {
+    await closeDbs();
+    await migrateDatabase(config.databaseUrl);
+    db = getDb(config.databaseUrl);
+  }
   await tuneSqlite(db);
   const interruptedJobs = await markInterruptedJobs(db);
   const model = await loadClipModel(config.modelDir, { threads: config.threads, maxImagePixels: config.maxImagePixels, batchSize: config.batchSize });

@@ -21,3 +21,4 @@ export {
   type DbStats,
 } from './queries';
 export { imagesByLabels, textsByLabels, imageVectorOf, type ImageRow, type TextRow } from './search-queries';
+export { isMigrated } from './migrate-check';

@@ -6,5 +6,6 @@
  * nothing; a killed ingest is completed by running it again.
  */
 export { ingestCorpus } from './ingest-corpus';
+export { deleteDataset } from './delete-dataset';
 export { reembedMissing, type ReembedProgress, type ReembedSummary } from './reembed';
 export type { IngestDeps, IngestOptions, IngestProgress, IngestStage, IngestSummary, LineError } from './types';

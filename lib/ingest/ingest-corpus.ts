@@ -24,6 +24,7 @@ export async function ingestCorpus(opts: IngestOptions, deps: IngestDeps, onProg
   const format = opts.format ?? (await detectFormat(opts.path, readOpts));
   const total = await countRecords(opts.path, { ...readOpts, format });
   const dataset = await openDatasetForIngest(db, { name, format, source: path.resolve(opts.path) });
+  opts.onDataset?.(dataset.id);
   await deps.store.sweepTemp().catch(() => 0);
 
   const stages: Record<IngestStage, number> = { read: 0, prepare: 0, wait: 0, encode: 0, db: 0, index: 0, save: 0 };

@@ -20,6 +20,8 @@ export interface IngestOptions {
   onLineError?: (e: LineError) => void;
   /** Called after each batch is committed (tests use it to kill a child process mid-ingest). */
   onBatchCommitted?: (batch: number) => void | Promise<void>;
+  /** Called once the dataset row exists (jobs link themselves to it). */
+  onDataset?: (datasetId: number) => void;
   signal?: AbortSignal;
 }
 

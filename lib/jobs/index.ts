@@ -5,7 +5,7 @@
  * process that started them; jobs of a process that died are failed at the next engine start.
  */
 export type { JobKind, JobStatus, JobEvent, JobProgress, JobView, JobLineErrorView, JobContext, JobOutcome } from './types';
-export { runJob, subscribe, markInterruptedJobs, INTERRUPTED_MESSAGE, PERSIST_INTERVAL_MS, type StartedJob, type JobHandler } from './runner';
+export { runJob, subscribe, markInterruptedJobs, INTERRUPTED_MESSAGE, PERSIST_INTERVAL_MS, type StartedJob, type JobHandler, type JobFailure } from './runner';
 export { getJob, listJobs, getJobLineErrors } from './queries';
 export {
   startJob,

@@ -43,7 +43,14 @@ export function subscribe(jobId: string, cb: (e: JobEvent) => void): () => void 
 export interface StartedJob<R> {
   id: string;
   /** Settles when the job ends (rejects only if the job could not be recorded at all). */
-  done: Promise<JobOutcome<R> | { failed: true; message: string }>;
+  done: Promise<JobOutcome<R> | JobFailure>;
+}
+
+/** A handler that threw: the message is stored; `error` (this process only) keeps its code. */
+export interface JobFailure {
+  failed: true;
+  message: string;
+  error: unknown;
 }
 
 export type JobHandler<R> = (ctx: JobContext) => Promise<JobOutcome<R>>;
@@ -59,7 +66,7 @@ export async function runJob<R>(db: Db, kind: JobKind, params: unknown, handler:
   return { id, done };
 }
 
-async function execute<R>(db: Db, id: string, handler: JobHandler<R>): Promise<JobOutcome<R> | { failed: true; message: string }> {
+async function execute<R>(db: Db, id: string, handler: JobHandler<R>): Promise<JobOutcome<R> | JobFailure> {
   const t0 = performance.now();
   await db.job.update({ where: { id }, data: { status: 'running', pid: process.pid, startedAt: new Date() } });
   const cur: JobProgress = { processed: 0, total: 0, errors: 0, rate: 0 };
@@ -116,11 +123,11 @@ async function execute<R>(db: Db, id: string, handler: JobHandler<R>): Promise<J
     },
   };
 
-  let outcome: JobOutcome<R> | { failed: true; message: string };
+  let outcome: JobOutcome<R> | JobFailure;
   try {
     outcome = await handler(ctx);
   } catch (err) {
-    outcome = { failed: true, message: describeError(err) };
+    outcome = { failed: true, message: describeError(err), error: err };
   }
   if (timer) clearTimeout(timer);
   await persist().catch(() => undefined);

@@ -44,12 +44,11 @@ export async function startIngestJob(
             hooks.onLineError?.(e);
           },
           onBatchCommitted: hooks.onBatchCommitted,
+          onDataset: (id) => ctx.setDataset(id),
         },
         engine,
         (p) => ctx.progress(p),
       );
-      const ds = await findDataset(engine.db, params.dataset);
-      if (ds) ctx.setDataset(ds.id);
       const { errors: _kept, ...result } = summary;
       void _kept;
       const message = `${summary.images} images, ${summary.texts} texts, ${summary.links} links added; ${summary.duplicates} duplicates; ${summary.errorCount} errors`;

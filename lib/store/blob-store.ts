@@ -8,6 +8,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { AppError } from '../errors';
+import { isAlive } from '../index/manifest';
 
 export interface StoredFile {
   bytes: Buffer;
@@ -26,7 +27,7 @@ export interface BlobStore {
   readThumbnail(sha256: string): Promise<StoredFile>;
   /** Remove the original and thumbnail of a sha256 (no error when absent). */
   remove(sha256: string): Promise<void>;
-  /** Remove temp files left by a killed process. */
+  /** Remove temp files left by killed processes (not those of live writers). */
   sweepTemp(): Promise<number>;
 }
 
@@ -154,7 +155,9 @@ export function createBlobStore(dataDir: string): BlobStore {
           } catch {
             continue;
           }
-          for (const name of names.filter((x) => x.includes('.tmp-'))) {
+          for (const name of names) {
+            const tmp = /\.tmp-(\d+)-/.exec(name);
+            if (!tmp || isAlive(Number(tmp[1]))) continue; // a live writer's file
             await fs.rm(path.join(base, sub, name), { force: true });
             n++;
           }

@@ -1,0 +1,57 @@
+/**
+ * The `clipdex` CLI: thin commands over lib/. One file per command under cli/commands/, each
+ * exporting `register<Name>Command(program)`. Exit codes: 0 ok, 1 nothing done (e.g. nothing
+ * could be ingested), 2 usage or bad input, 3 model/index setup (lib/errors `toExitCode`).
+ */
+import { Command, CommanderError } from 'commander';
+import { closeEngine } from '../lib/engine';
+import { registerClassifyCommand } from './commands/classify';
+import { registerDatasetsCommand } from './commands/datasets';
+import { registerEvaluateCommand } from './commands/evaluate';
+import { registerIngestCommand } from './commands/ingest';
+import { registerPredictCommand } from './commands/predict';
+import { registerReindexCommand } from './commands/reindex';
+import { registerSearchCommand } from './commands/search';
+import { registerStatsCommand } from './commands/stats';
+
+export function buildProgram(): Command {
+  const program = new Command();
+  program
+    .name('clipdex')
+    .description('self-hosted image-text search on CLIP + HNSW. Data: CLIPDEX_DATA_DIR (default ./data); model: CLIPDEX_MODEL_DIR')
+    .showHelpAfterError('(add --help for usage)')
+    .exitOverride();
+  registerIngestCommand(program);
+  registerSearchCommand(program);
+  registerReindexCommand(program);
+  registerStatsCommand(program);
+  registerDatasetsCommand(program);
+  registerEvaluateCommand(program);
+  registerPredictCommand(program);
+  registerClassifyCommand(program);
+  return program;
+}
+
+/** Run the CLI and return the exit code (the launcher exits with it). */
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    if (argv.length <= 2) {
+      program.outputHelp();
+      return 2;
+    }
+    await program.parseAsync(argv);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // --help and --version end here too, with code 0.
+      return err.exitCode === 0 ? 0 : 2;
+    }
+    process.stderr.write(`clipdex: ${(err as Error).message}\n`);
+    process.exitCode = 1;
+  } finally {
+    await closeEngine().catch((err) => {
+      process.stderr.write(`clipdex: closing: ${(err as Error).message}\n`);
+    });
+  }
+  return typeof process.exitCode === 'number' ? process.exitCode : 0;
+}

@@ -1,0 +1,25 @@
+/**
+ * Deleting a dataset: its rows go (cascade), its vectors leave both indexes (saved at once), and
+ * originals/thumbnails that no other dataset uses are removed from the store. Refused while an
+ * ingest into it is running in a live process.
+ */
+import { deleteDatasetRows, findDataset, type DeletedDataset } from '../db';
+import { AppError } from '../errors';
+import { isAlive } from '../index/manifest';
+import type { IngestDeps } from './types';
+
+export async function deleteDataset(deps: Pick<IngestDeps, 'db' | 'indexes' | 'store'>, name: string): Promise<DeletedDataset> {
+  const ds = await findDataset(deps.db, name);
+  if (!ds) throw new AppError('NOT_FOUND', `no dataset called "${name}"`);
+  const running = await deps.db.job.findMany({ where: { datasetId: ds.id, kind: 'ingest', status: 'running' }, select: { pid: true } });
+  if (running.some((j) => j.pid !== null && isAlive(j.pid))) {
+    throw new AppError('CONFLICT', `dataset "${name}" is being ingested right now; delete it when the ingest has finished`);
+  }
+  const gone = await deleteDatasetRows(deps.db, name);
+  if (!gone) throw new AppError('NOT_FOUND', `no dataset called "${name}"`);
+  deps.indexes.image.remove(gone.imageLabels);
+  deps.indexes.text.remove(gone.textLabels);
+  await Promise.all([deps.indexes.image.save(), deps.indexes.text.save()]);
+  for (const sha of gone.orphanShas) await deps.store.remove(sha);
+  return gone;
+}
