@@ -40,8 +40,14 @@ export async function ingestCorpus(opts: IngestOptions, deps: IngestDeps, onProg
       opts.onLineError?.(e);
     }
   };
-  const report = () =>
-    onProgress?.({ processed: summary.records, total: Math.max(total, summary.records), errors: summary.errorCount, rate: summary.records / Math.max(1e-3, (performance.now() - t0) / 1000) });
+  const report = (final = false) =>
+    onProgress?.({
+      processed: summary.records,
+      // countRecords is a fast estimate (it counts lines the reader may skip): the end is exact.
+      total: final ? summary.records : Math.max(total, summary.records),
+      errors: summary.errorCount,
+      rate: summary.records / Math.max(1e-3, (performance.now() - t0) / 1000),
+    });
 
   const reader = readCorpus(opts.path, { ...readOpts, format })[Symbol.asyncIterator]();
   let readerDone = false;
@@ -117,7 +123,7 @@ export async function ingestCorpus(opts: IngestOptions, deps: IngestDeps, onProg
   await setDatasetStatus(db, dataset.id, summary.datasetStatus);
   summary.seconds = (performance.now() - t0) / 1000;
   summary.good = good;
-  report();
+  report(true);
   return summary;
 }
 

@@ -4,6 +4,7 @@
  * import the engine (which imports lib/jobs to fail interrupted jobs at start).
  */
 import type { Engine } from '../engine';
+import { detectFormat } from '../corpus';
 import { findDataset } from '../db';
 import { AppError } from '../errors';
 import { rebuildIndexes } from '../index';
@@ -29,6 +30,8 @@ export async function startIngestJob(
   params: IngestJobParams,
   hooks: Pick<IngestOptions, 'onBatchCommitted' | 'onLineError'> = {},
 ): Promise<StartedJob<IngestJobResult>> {
+  // Refuse a path that cannot be read before a job row exists for it.
+  await detectFormat(params.path, { texts: params.texts, maxLineBytes: engine.config.maxLineBytes });
   const existing = await findDataset(engine.db, params.dataset);
   return runJob<IngestJobResult>(
     engine.db,
