@@ -1,0 +1,78 @@
+/**
+ * Search on a real index: the four directions, k/offset pages that tile the full ranking,
+ * minScore, the dataset filter, image→image by stored id excluding itself, bad options.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Engine } from '../../lib/engine';
+import { ingestCorpus } from '../../lib/ingest';
+import { searchImageToImage, searchImageToText, searchTextToImage, searchTextToText } from '../../lib/search';
+import { CORPUS, makeImages, makePairsFile, makeTestEnv } from './engine-helpers';
+
+const t = makeTestEnv('search');
+let e: Engine;
+beforeAll(async () => {
+  e = await t.open();
+  await ingestCorpus({ path: await makePairsFile(t.dataDir, 30, 'a.tsv'), dataset: 'a' }, e);
+  await ingestCorpus({ path: path.join(CORPUS, 'pairs.tsv'), dataset: 'b' }, e);
+});
+afterAll(() => t.cleanup());
+
+describe('search', () => {
+  it('text→image pages tile the full ranking, best first, with hit details', async () => {
+    const all = await searchTextToImage('caption 3', { k: 33 }, e);
+    expect(all.hits).toHaveLength(33);
+    expect(all.hasMore).toBe(false);
+    const scores = all.hits.map((h) => h.score);
+    expect([...scores].sort((x, y) => y - x)).toEqual(scores);
+    const p1 = await searchTextToImage('caption 3', { k: 10 }, e);
+    const p2 = await searchTextToImage('caption 3', { k: 10, offset: 10 }, e);
+    expect(p1.hasMore).toBe(true);
+    expect([...p1.hits, ...p2.hits].map((h) => h.imageId)).toEqual(all.hits.slice(0, 20).map((h) => h.imageId));
+    const h = all.hits[0];
+    expect(h).toMatchObject({ kind: 'image', thumbUrl: `/api/thumbs/${h.sha256}`, imageUrl: `/api/images/${h.sha256}` });
+    expect(h.width).toBeGreaterThan(0);
+    expect(h.captions.length).toBe(1);
+  });
+
+  it('filters by dataset and by minimum score', async () => {
+    const b = await searchTextToImage('caption 3', { k: 50, dataset: 'b' }, e);
+    expect(b.hits.map((h) => h.dataset)).toEqual(['b', 'b', 'b']);
+    const all = await searchTextToImage('caption 3', { k: 50 }, e);
+    const cut = all.hits[5].score;
+    const r = await searchTextToImage('caption 3', { k: 50, minScore: cut }, e);
+    expect(r.hits.every((x) => x.score >= cut)).toBe(true);
+    expect(r.hits.length).toBe(all.hits.filter((x) => x.score >= cut).length);
+    await expect(searchTextToImage('x', { dataset: 'nope' }, e)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
+
+  it('image→image by stored id leaves the image itself out; by bytes finds it with score ≈ 1', async () => {
+    const img = await e.db.image.findFirstOrThrow({ where: { dataset: { name: 'a' } }, orderBy: { id: 'asc' } });
+    const byId = await searchImageToImage({ imageId: img.id }, { k: 40 }, e);
+    expect(byId.hits.map((h) => h.imageId)).not.toContain(img.id);
+    const [bytes] = await makeImages(1);
+    const byBytes = await searchImageToImage(bytes, { k: 1, dataset: 'a' }, e);
+    expect(byBytes.hits[0].imageId).toBe(img.id);
+    expect(byBytes.hits[0].score).toBeCloseTo(1, 3);
+    await expect(searchImageToImage({ imageId: 999999 }, {}, e)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
+
+  it('text→text finds the exact caption first; image→text returns linked images', async () => {
+    const tt = await searchTextToText('caption 7', { k: 3, dataset: 'a' }, e);
+    expect(tt.hits[0].text).toBe('caption 7');
+    expect(tt.hits[0].score).toBeCloseTo(1, 3);
+    expect(tt.hits[0].images).toHaveLength(1);
+    const png = fs.readFileSync(path.join(CORPUS, 'images', 'rgb-40x30.png'));
+    const it2 = await searchImageToText(png, { k: 5 }, e);
+    expect(it2.hits).toHaveLength(5);
+    expect(it2.hits[0].kind).toBe('text');
+  });
+
+  it('rejects bad options and bad query images', async () => {
+    await expect(searchTextToImage('x', { k: 0 }, e)).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    await expect(searchTextToImage('x', { offset: -1 }, e)).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    await expect(searchTextToImage('   ', {}, e)).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    await expect(searchImageToImage(Buffer.from('not an image'), {}, e)).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+  });
+});
