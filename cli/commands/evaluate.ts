@@ -2,7 +2,7 @@
  * `clipdex evaluate <file> [--texts FILE.jsonl] | --dataset NAME [--json]` — EasyNLP's evaluate
  * mode: text→image and image→text recall@1/5/10 by exact search, and through HNSW.
  */
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { getConfig } from '../../lib/config';
 import { loadClipModel } from '../../lib/clip';
 import type { CorpusFormat } from '../../lib/corpus';
@@ -61,7 +61,7 @@ export function registerEvaluateCommand(program: Command): Command {
     .argument('[file]', 'validation file: EasyNLP pairs TSV (text<TAB>base64 image), MUGE image TSV (with --texts) or a folder')
     .option('--texts <jsonl>', 'MUGE / Chinese-CLIP texts JSONL ({"text_id","text","image_ids"}) for an image TSV')
     .option('--dataset <name>', 'evaluate an ingested dataset from its stored vectors instead of a file')
-    .option('--format <format>', 'pairs | muge | folder (default: detected)')
+    .addOption(new Option('--format <format>', 'corpus layout (default: detected)').choices(['pairs', 'muge', 'folder']))
     .option('--no-ann', 'skip the HNSW figures')
     .option('--json', 'print one JSON object instead of the table')
     .action(async (file: string | undefined, flags: EvaluateFlags) => {

@@ -45,7 +45,7 @@ export function registerPredictCommand(program: Command): Command {
     .addOption(new Option('--input <kind>', 'which column to encode').choices(['text', 'image']).makeOptionMandatory())
     .requiredOption('--output <file>', 'where to write the features (TSV)')
     .option('--texts <jsonl>', 'MUGE texts JSONL (with --input text its lines are exported)')
-    .option('--format <format>', 'pairs | texts | images | muge | folder (default: detected)')
+    .addOption(new Option('--format <format>', 'corpus layout (default: detected)').choices(['pairs', 'texts', 'images', 'muge', 'folder']))
     .action(async (file: string, flags: PredictFlags) => {
       try {
         const s = await runPredict(file, flags);
