@@ -3,6 +3,7 @@
  * handler with `registerJobHandler`. Handlers get the engine explicitly, so lib/jobs does not
  * import the engine (which imports lib/jobs to fail interrupted jobs at start).
  */
+import fs from 'node:fs/promises';
 import type { Engine } from '../engine';
 import { detectFormat } from '../corpus';
 import { findDataset } from '../db';
@@ -21,6 +22,16 @@ export function registerJobHandler(kind: JobKind, handler: EngineJobHandler): vo
   handlers().set(kind, handler);
 }
 
+async function statInput(p: string): Promise<void> {
+  try {
+    await fs.stat(p);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new AppError('NOT_FOUND', `corpus not found: ${p}`, { cause: err });
+    throw new AppError('INVALID_INPUT', `corpus cannot be read: ${p} (${code})`, { cause: err });
+  }
+}
+
 export type IngestJobParams = Pick<IngestOptions, 'path' | 'dataset' | 'format' | 'texts' | 'batchSize'>;
 export type IngestJobResult = Omit<IngestSummary, 'errors'>;
 
@@ -31,7 +42,8 @@ export async function startIngestJob(
   hooks: Pick<IngestOptions, 'onBatchCommitted' | 'onLineError'> = {},
 ): Promise<StartedJob<IngestJobResult>> {
   // Refuse a path that cannot be read before a job row exists for it.
-  await detectFormat(params.path, { texts: params.texts, maxLineBytes: engine.config.maxLineBytes });
+  if (params.format) await statInput(params.path);
+  else await detectFormat(params.path, { texts: params.texts, maxLineBytes: engine.config.maxLineBytes });
   const existing = await findDataset(engine.db, params.dataset);
   return runJob<IngestJobResult>(
     engine.db,
