@@ -17,9 +17,12 @@ type Props = { searchParams: Promise<Record<string, string | string[] | undefine
 
 export async function generateMetadata({ searchParams }: Props): Promise<Metadata> {
   const q = parseSearchQuery(await searchParams);
-  if (q.mode === 't2i' && q.q) return { title: `“${q.q}” — Search` };
-  if (q.mode !== 't2i' && (q.like !== undefined || q.qimg)) return { title: `${MODES.find((m) => m.value === q.mode)?.label} — Search` };
-  return { title: 'Search' };
+  // The root layout's title template does not apply to the page in its own segment.
+  if (q.mode === 't2i' && q.q) return { title: { absolute: `“${q.q}” — Search · clipdex` } };
+  if (q.mode !== 't2i' && (q.like !== undefined || q.qimg)) {
+    return { title: { absolute: `${MODES.find((m) => m.value === q.mode)?.label} — Search · clipdex` } };
+  }
+  return { title: { absolute: 'Search · clipdex' } };
 }
 
 export default async function SearchPage({ searchParams }: Props) {

@@ -57,11 +57,11 @@ function sanitizeName(name: string | undefined): string {
   return clean || 'upload';
 }
 
-function tooLarge(label: string, maxBytes: number, size?: number): AppError {
-  const what = size === undefined ? `more than ${formatBytes(maxBytes)}` : formatBytes(size);
+function tooLarge(what: string, maxBytes: number, size?: number): AppError {
+  const amount = size === undefined ? `more than ${formatBytes(maxBytes)}` : formatBytes(size);
   return new AppError(
     'PAYLOAD_TOO_LARGE',
-    `the ${label} is ${what}; the limit is ${formatBytes(maxBytes)} (CLIPDEX_MAX_UPLOAD_BYTES)`,
+    `${what} is ${amount}; the limit is ${formatBytes(maxBytes)} (CLIPDEX_MAX_UPLOAD_BYTES)`,
   );
 }
 
@@ -78,10 +78,12 @@ export async function saveUpload(
   opts: SaveUploadOptions,
 ): Promise<SavedUpload> {
   const label = opts.label ?? 'file';
-  const originalName = sanitizeName(opts.fileName ?? (source as { name?: string }).name);
+  const givenName = opts.fileName ?? (source as { name?: string }).name;
+  const originalName = sanitizeName(givenName);
+  const what = givenName ? `the ${label} “${path.basename(givenName).slice(0, 120)}”` : `the ${label}`;
   if (isBlob(source)) {
-    if (source.size === 0) throw new AppError('INVALID_INPUT', `the ${label} "${originalName}" is empty`);
-    if (source.size > opts.maxBytes) throw tooLarge(label, opts.maxBytes, source.size);
+    if (source.size === 0) throw new AppError('INVALID_INPUT', `${what} is empty`);
+    if (source.size > opts.maxBytes) throw tooLarge(what, opts.maxBytes, source.size);
   }
   const dir = uploadsDir(opts.dataDir);
   await fs.mkdir(dir, { recursive: true });
@@ -93,7 +95,7 @@ export async function saveUpload(
   const counter = new Transform({
     transform(chunk: Buffer, _enc, done) {
       bytes += chunk.length;
-      if (bytes > opts.maxBytes) done(tooLarge(label, opts.maxBytes));
+      if (bytes > opts.maxBytes) done(tooLarge(what, opts.maxBytes));
       else done(null, chunk);
     },
   });
@@ -104,7 +106,7 @@ export async function saveUpload(
       counter,
       createWriteStream(partPath, { flags: 'wx' }),
     );
-    if (bytes === 0) throw new AppError('INVALID_INPUT', `the ${label} "${originalName}" is empty`);
+    if (bytes === 0) throw new AppError('INVALID_INPUT', `${what} is empty`);
     await fs.rename(partPath, finalPath);
   } catch (err) {
     await fs.rm(partPath, { force: true });
@@ -134,7 +136,7 @@ function queryImagePath(dataDir: string, sha: string): string {
  */
 export async function saveQueryImage(dataDir: string, bytes: Buffer, maxBytes: number): Promise<string> {
   if (bytes.length === 0) throw new AppError('INVALID_INPUT', 'the query image is empty');
-  if (bytes.length > maxBytes) throw tooLarge('query image', maxBytes, bytes.length);
+  if (bytes.length > maxBytes) throw tooLarge('the query image', maxBytes, bytes.length);
   const sha = createHash('sha256').update(bytes).digest('hex');
   const file = queryImagePath(dataDir, sha);
   await fs.mkdir(path.dirname(file), { recursive: true });

@@ -1,5 +1,5 @@
 'use client';
-import { useActionState, useState } from 'react';
+import { startTransition, useActionState, useState } from 'react';
 import { useRouter } from 'next/navigation';
 import { JobProgress } from '@/components/jobs/job-progress';
 import type { JobView } from '@/components/jobs/types';
@@ -38,13 +38,20 @@ export function UploadForm({ action, maxUploadBytes, maxUploadLabel, formats }: 
       .filter((f): f is File => !!f);
     const big = files.find((f) => f.size > maxUploadBytes);
     const empty = files.find((f) => f.size === 0);
+    // Submitting by hand (not through the form's action prop) keeps the chosen files and the name
+    // in the form when the server refuses them, so the user can fix one field and retry.
+    e.preventDefault();
     if (big) {
-      e.preventDefault();
       setClientError(`“${big.name}” is ${(big.size / 1048576).toFixed(1)} MiB; the limit is ${maxUploadLabel}. Nothing was uploaded.`);
-    } else if (empty) {
-      e.preventDefault();
+      return;
+    }
+    if (empty) {
       setClientError(`“${empty.name}” is empty. Nothing was uploaded.`);
-    } else setClientError(null);
+      return;
+    }
+    setClientError(null);
+    const data = new FormData(form);
+    startTransition(() => formAction(data));
   }
 
   const error = clientError ?? (state && !state.ok ? state.error.message : null);

@@ -23,8 +23,10 @@ function datasetName(raw: FormDataEntryValue | null): string {
 }
 
 function fileOf(raw: FormDataEntryValue | null): File | undefined {
-  // An empty file input arrives as a nameless, empty File.
-  return raw instanceof File && (raw.size > 0 || raw.name !== '') ? raw : undefined;
+  // An input left empty arrives as an empty Blob without a name.
+  if (typeof raw === 'string' || raw === null) return undefined;
+  const name = (raw as { name?: unknown }).name;
+  return raw.size > 0 || (typeof name === 'string' && name !== '') ? raw : undefined;
 }
 
 /** Core messages name the stored path and CLI flags; on the page, name the user's file and fields. */
@@ -58,10 +60,10 @@ export async function uploadDatasetAction(_prev: unknown, form: FormData): Promi
     if (format === 'muge' && !textsFile) throw new AppError('INVALID_INPUT', 'the Chinese-CLIP/MUGE layout needs its texts JSONL file too');
     if (textsFile && format && format !== 'muge') throw new AppError('INVALID_INPUT', `a texts JSONL file goes with the MUGE format only, not “${format}”`);
 
-    stored.push(await saveUpload(file, { dataDir: config.dataDir, maxBytes: config.maxUploadBytes, fileName: file.name, label: `file “${file.name}”` }));
+    stored.push(await saveUpload(file, { dataDir: config.dataDir, maxBytes: config.maxUploadBytes, fileName: file.name, label: 'file' }));
     if (textsFile) {
       stored.push(
-        await saveUpload(textsFile, { dataDir: config.dataDir, maxBytes: config.maxUploadBytes, fileName: textsFile.name, label: `texts file “${textsFile.name}”` }),
+        await saveUpload(textsFile, { dataDir: config.dataDir, maxBytes: config.maxUploadBytes, fileName: textsFile.name, label: 'texts file' }),
       );
     }
     const [corpus, texts] = stored;
