@@ -40,7 +40,15 @@ export interface CommitContext {
 }
 
 export async function commitBatch(db: Db, b: PreparedBatch, enc: EncodedBatch, ctx: CommitContext): Promise<CommitResult> {
-  return db.$transaction((tx) => commitInTx(tx, b, enc, ctx), { timeout: 120_000, maxWait: 120_000 });
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await db.$transaction((tx) => commitInTx(tx, b, enc, ctx), { timeout: 120_000, maxWait: 120_000 });
+    } catch (err) {
+      // Another process ingesting the same items committed them first: the retry sees its rows.
+      if ((err as { code?: string }).code === 'P2002' && attempt < 3) continue;
+      throw err;
+    }
+  }
 }
 
 async function commitInTx(tx: Tx, b: PreparedBatch, enc: EncodedBatch, ctx: CommitContext): Promise<CommitResult> {

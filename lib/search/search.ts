@@ -33,10 +33,10 @@ function windowOf(o: SearchOptions): Window {
 }
 
 // Dataset filters: label sets cached per (index, dataset, index version). A new version (an
-// ingest added vectors, a reload) makes a new key; old keys are dropped.
+// ingest added vectors, a reload) replaces the entry.
 const filterCache = new Map<string, { version: number; labels: Set<number> }>();
 
-async function datasetFilter(deps: SearchDeps, index: HnswIndex, name: string | undefined): Promise<((l: number) => boolean) | undefined> {
+async function datasetLabelSet(deps: SearchDeps, index: HnswIndex, name: string | undefined): Promise<Set<number> | undefined> {
   if (!name) return undefined;
   const ds = await findDataset(deps.db, name);
   if (!ds) throw new AppError('NOT_FOUND', `no dataset called "${name}"`);
@@ -46,17 +46,26 @@ async function datasetFilter(deps: SearchDeps, index: HnswIndex, name: string | 
     entry = { version: index.version, labels: new Set(await datasetLabels(deps.db, ds.id, index.kind, index.modelId)) };
     filterCache.set(key, entry);
   }
-  const set = entry.labels;
-  return (l: number) => set.has(l);
+  return entry.labels;
 }
 
 async function knn(deps: SearchDeps, index: HnswIndex, q: Float32Array, o: SearchOptions, exclude?: number) {
   const w = windowOf(o);
   await index.refreshIfStale();
-  const base = await datasetFilter(deps, index, o.dataset);
-  const filter = exclude === undefined ? base : (l: number) => l !== exclude && (base ? base(l) : true);
+  const set = await datasetLabelSet(deps, index, o.dataset);
+  const filter =
+    set === undefined && exclude === undefined ? undefined : (l: number) => l !== exclude && (set === undefined || set.has(l));
   const want = w.offset + w.k + 1;
-  const hits = index.search(q, want, filter, want).filter((h) => h.score >= w.minScore);
+  const reachable = (set?.size ?? index.size()) - (exclude === undefined ? 0 : 1);
+  let ef = want;
+  let raw = index.search(q, want, filter, ef);
+  // A selective filter (a small dataset in a big index) can leave HNSW's beam short of `want`
+  // matches: widen the beam a few times before accepting fewer results.
+  for (let i = 0; i < 3 && filter && raw.length < Math.min(want, reachable); i++) {
+    ef *= 4;
+    raw = index.search(q, want, filter, ef);
+  }
+  const hits = raw.filter((h) => h.score >= w.minScore);
   return { page: hits.slice(w.offset, w.offset + w.k), hasMore: hits.length > w.offset + w.k, w };
 }
 
