@@ -1,0 +1,86 @@
+#!/usr/bin/env python3
+"""clipdex mini-CLIP pipeline.
+
+usage: python3 training/run.py STEP [options]      (Debian's /usr/bin/python3)
+steps:
+  fetch    check apt packages / node modules, fetch the pinned npm data packages into training/.cache
+  corpus   build concepts, captions, vocab and the 96 px image array in training/build/corpus
+  train    train the model (training/build/ckpt.pt); --steps N (6000), --minutes M (time cap, 40), --batch B (128)
+  export   write models/mini-clip (ONNX, configs, tokenizer, parity.json, parity images)
+  check    verify models/mini-clip with onnxruntime-node and @huggingface/tokenizers (node)
+  eval     recall table (random 10% split and unseen Fluent high-contrast style, EN and ZH)
+  demo     write demo/train.tsv and demo/valid.tsv and check the demo queries
+  card     write models/mini-clip/MODEL_CARD.md from the training metadata and eval table
+  all      every step in order (what `npm run model:train` runs)
+  --quick  a smoke run (30 steps) through the whole pipeline
+"""
+import argparse
+import os
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+if os.path.realpath(sys.executable) != os.path.realpath("/usr/bin/python3") and not os.environ.get("MINICLIP_ANY_PYTHON"):
+    # Debian's torch/onnx/PIL live in the system interpreter; re-run with it (pyenv shims etc.)
+    if os.path.exists("/usr/bin/python3"):
+        os.execv("/usr/bin/python3", ["/usr/bin/python3"] + sys.argv)
+
+from common import REPO_ROOT, TRAINING_DIR, log  # noqa: E402
+
+DEFAULT_STEPS = 6000     # upper bound; the time cap usually ends training first
+DEFAULT_MINUTES = 40     # training time cap on the shared 2-core machine
+
+
+def step_check():
+    r = subprocess.run(["node", os.path.join(TRAINING_DIR, "check_parity.mjs")], cwd=REPO_ROOT)
+    if r.returncode != 0:
+        raise SystemExit("parity check failed")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("step", choices=["fetch", "corpus", "train", "export", "check", "eval", "demo", "card", "all"])
+    ap.add_argument("--steps", type=int, default=None)
+    ap.add_argument("--minutes", type=float, default=None, help="training time cap in minutes (default 40; none with --quick)")
+    ap.add_argument("--batch", type=int, default=128)
+    ap.add_argument("--lr", type=float, default=1.5e-3)
+    ap.add_argument("--quick", action="store_true", help="smoke run: 30 training steps")
+    a = ap.parse_args()
+    steps = a.steps or (30 if a.quick else DEFAULT_STEPS)
+    minutes = a.minutes if a.minutes is not None else (None if a.quick else DEFAULT_MINUTES)
+    t0 = time.time()
+    todo = ["fetch", "corpus", "train", "export", "check", "eval", "demo", "card"] if a.step == "all" else [a.step]
+    for s in todo:
+        log(f"=== {s}")
+        if s == "fetch":
+            from fetch import fetch
+            fetch()
+        elif s == "corpus":
+            from fetch import check_system
+            check_system()
+            from corpus import build
+            build()
+        elif s == "train":
+            from train import train
+            train(steps=steps, batch=a.batch, lr=a.lr, minutes=minutes, tag="quick" if a.quick else "full")
+        elif s == "export":
+            from export import export
+            export()
+        elif s == "check":
+            step_check()
+        elif s == "eval":
+            from evaluate import evaluate
+            evaluate()
+        elif s == "demo":
+            from demo import demo
+            demo()
+        elif s == "card":
+            from modelcard import write_card
+            write_card()
+    log(f"done: {', '.join(todo)} in {(time.time() - t0) / 60:.1f} min")
+
+
+if __name__ == "__main__":
+    main()
