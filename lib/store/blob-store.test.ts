@@ -1,0 +1,45 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createBlobStore, sha256Hex } from './blob-store';
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'clipdex-store-'));
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+describe('blob store', () => {
+  const store = createBlobStore(dir);
+  const bytes = Buffer.from('pretend png bytes');
+  const sha = sha256Hex(bytes);
+
+  it('writes content-addressed, idempotently, and reads back by sha only', async () => {
+    await store.putOriginal(sha, 'png', bytes);
+    await store.putOriginal(sha, 'jpeg', Buffer.from('other')); // same sha: left alone
+    const file = path.join(dir, 'blobs', sha.slice(0, 2), `${sha}.png`);
+    expect(fs.readFileSync(file)).toEqual(bytes);
+    expect(fs.readdirSync(path.dirname(file))).toEqual([`${sha}.png`]);
+    const back = await store.readOriginal(sha);
+    expect(back).toEqual({ bytes, ext: 'png', contentType: 'image/png' });
+  });
+
+  it('refuses anything that is not a lowercase sha256', async () => {
+    for (const bad of ['../x', sha.toUpperCase(), `${sha}/..`, '', `${sha.slice(0, 63)}g`]) {
+      await expect(store.readOriginal(bad)).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+      await expect(store.readThumbnail(bad)).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    }
+  });
+
+  it('removes both files, and sweeps temp files of dead writers only', async () => {
+    await store.putThumbnail(sha, Buffer.from('webp'));
+    expect(await store.hasThumbnail(sha)).toBe(true);
+    const sub = path.join(dir, 'blobs', sha.slice(0, 2));
+    fs.writeFileSync(path.join(sub, `${sha}.png.tmp-${2 ** 22 + 17}-abcd`), 'dead writer');
+    fs.writeFileSync(path.join(sub, `${sha}.png.tmp-${process.pid}-abcd`), 'live writer');
+    expect(await store.sweepTemp()).toBe(1);
+    expect(fs.readdirSync(sub).some((n) => n.includes(`tmp-${process.pid}`))).toBe(true);
+    await store.remove(sha);
+    expect(await store.hasOriginal(sha)).toBe(false);
+    expect(await store.hasThumbnail(sha)).toBe(false);
+    await expect(store.readOriginal(sha)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
+});
