@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { annRanks } from './ann';
 import { evaluateEmbeddings, toEvalJson } from './evaluate';
 import { matrixFromRows, MatrixBuilder, scoreBlock } from './matrix';
+import { formatEvalReport } from './run';
 import { buildPositives, exactRanks, NO_POSITIVE, NOT_FOUND_RANK, recallAt, recallRow } from './recall';
 
 const unit = (...xs: number[]) => {
@@ -154,5 +155,20 @@ describe('annRanks', () => {
     expect(farRanks[0]).toBe(NOT_FOUND_RANK);
     const exact = await exactRanks(matrixFromRows([rows[0]]), m, [[far]]);
     expect(exact[0]).toBe(199);
+  });
+});
+
+describe('formatEvalReport', () => {
+  it('prints the table as EasyNLP does, with the HNSW rows and the skipped lines', async () => {
+    const texts = matrixFromRows([e(0), e(1), unit(0, 1, 0.5, 0)]);
+    const images = matrixFromRows([e(0), e(1), e(2)]);
+    const links = [0, 1, 2].map((i) => ({ text: i, image: i }));
+    const result = await evaluateEmbeddings({ texts, images, links }, { hnsw: { m: 8, efConstruction: 50, efSearch: 20 } });
+    const text = formatEvalReport({ source: 'v.tsv', model: { id: 'abc', name: 'm' }, result, skipped: [{ line: 4, reason: 'x' }] });
+    expect(text).toContain('3 images, 3 texts, 3 links');
+    expect(text).toMatch(/text→image\s+66\.67\s+100\.00\s+100\.00\s+88\.89/);
+    expect(text).toMatch(/mean recall\s+94\.44\s+\(no loss from approximate search/);
+    expect(text).toContain('HNSW (M=8, efConstruction=50, efSearch=20)');
+    expect(text).toContain('1 line(s) skipped');
   });
 });
