@@ -67,11 +67,11 @@ async function ensureCorpus(): Promise<{ file: string; lines: number; bytes: num
   let lines = 0;
   while (bytes < target) {
     const line = `bench caption ${lines}: a noisy gradient, variant ${lines % POOL}\t${uniqueJpeg(pool[lines % POOL], lines).toString('base64')}\n`;
-    if (!out.write(line)) await new Promise((r) => out.once('drain', r));
+    if (!out.write(line)) await new Promise<void>((r) => out.once('drain', () => r()));
     bytes += Buffer.byteLength(line);
     lines++;
   }
-  await new Promise<void>((r) => out.end(r));
+  await new Promise<void>((r) => out.end(() => r()));
   const info = { file, lines, bytes };
   fs.writeFileSync(meta, JSON.stringify(info));
   return info;
@@ -96,7 +96,7 @@ async function main() {
       bytes += Buffer.byteLength(l) + 1;
     }
     rl.close();
-    await new Promise<void>((r) => out.end(r));
+    await new Promise<void>((r) => out.end(() => r()));
     lines = limit;
   }
   const dataDir = fs.mkdtempSync(path.join(DIR, 'data-'));

@@ -6,12 +6,13 @@
  *
  *   npx tsx bench/search.ts [--n 100k,1m] [--dim 256,512] [--data real,random]
  *     [--engines hnswlib,hnswlib-native,usearch,brute] [--ef 16,32,64,128,256,512]
- *     [--m 16] [--efc 200] [--nq 1000] [--repeats 3] [--threads 2] [--rebuild] [--no-chart]
+ *     [--m 16] [--efc 200] [--nq 1000] [--repeats 3] [--threads 2] [--rebuild] [--build-only] [--no-chart]
  *
  * Defaults for M / efConstruction / efSearch come from lib/config.ts, so the "default" rows are
  * what clipdex runs. Every measurement runs in a fresh child process (bench/search/worker.ts).
  * Generated vectors, ground truth and built indexes are cached under bench/.cache/search
- * (an index is rebuilt only with --rebuild; its build time is then read from the cache with its date).
+ * (an index is rebuilt only with --rebuild; otherwise its build time is read from the cache, with its
+ * date). --build-only prepares data, ground truth and indexes without measuring queries.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -78,6 +79,7 @@ for (const dim of dims) {
       const tag = `${data}-d${dim}-n${n}`;
       for (const engine of engines) {
         const build = await ensureBuilt(engine, ds.vectors, dim, tag);
+        if (args.has('build-only')) continue;
         const bruteNq = Math.max(20, Math.min(nq, Math.round(2e7 / n)));
         const job = engine === 'brute'
           ? { efs: [0], nq: bruteNq, repeats: 1 }
@@ -85,6 +87,7 @@ for (const dim of dims) {
         const query = await runWorker<QueryResult>({ mode: 'query', engine, index: indexFile(SEARCH_CACHE, engine, tag, params), vectors: ds.vectors, queries: ds.queries, gt: ds.gt, dim, ...job });
         res.engines[engine] = { build, query, nq: job.nq };
       }
+      if (args.has('build-only')) continue;
       results.push(res);
       report(res);
     }

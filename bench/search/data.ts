@@ -154,7 +154,7 @@ export function ensureDataset(kind: DataKind, dim: number, n: number, nq: number
   if (!base) throw new Error(`no real embeddings yet: run \`npx tsx bench/search/embed-corpus.ts\` first (needs lib/clip and a model)`);
   const m = base.meta;
   ds.note = `${m.images} real image embeddings + ${m.texts} real text embeddings of ${m.corpus} from ${m.model} (dim ${m.dim}${m.dim !== dim ? `, mapped to ${dim} by a random orthonormal matrix` : ''}), mixed α≤${MIX} and jittered σ=${SIGMA}`;
-  const tag = `${m.modelId}`;
+  const tag = `${m.modelId} ${m.date}`;
   const stamp = `${ds.vectors}.source`;
   if (fs.existsSync(stamp) && fs.readFileSync(stamp, 'utf8') !== tag) {
     for (const f of [ds.vectors, ds.queries, ds.gt]) fs.rmSync(f, { force: true });
