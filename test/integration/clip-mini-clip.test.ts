@@ -105,12 +105,15 @@ describe.skipIf(!present)('models/mini-clip parity with PyTorch', () => {
         expect(px.max).toBeLessThan(1e-5); // no resize: float rounding only
         expect(e.max).toBeLessThanOrEqual(p.tolerance);
       } else {
-        // 1 level = 2/255 ≈ 0.0078 with mean = std = 0.5. Resized: JPEG decoders (libjpeg-turbo vs
-        // mozjpeg), alpha compositing rounding and libvips-vs-PIL downscaling each move pixels by a
-        // level or two; bounds set from measurement with margin.
-        expect(px.mean).toBeLessThan(0.02);
-        expect(px.max).toBeLessThan(0.25);
-        expect(e.max).toBeLessThan(0.02);
+        // 1 level = 2/255 ≈ 0.0078 here (mean = std = 0.5). Measured on the quick-trained model
+        // (2026-11-27): pizza-200x130.jpg (JPEG, downscaled by libvips) max 0.0157 (2 levels), mean
+        // 0.00073, embeds max 1.1e-4; dog-72x72-alpha.png (alpha composite, upscaled by our PIL
+        // algorithm) max 0.0157, mean 0.00053, embeds max 1.3e-4. The 2-level outliers come from
+        // libjpeg-turbo vs mozjpeg IDCT, PIL alpha_composite vs libvips flatten rounding, and
+        // libvips' downscaling. Bounds: 3× on pixels, ~8× on embeddings.
+        expect(px.mean).toBeLessThan(0.005);
+        expect(px.max).toBeLessThan(0.05);
+        expect(e.max).toBeLessThan(1e-3);
       }
     }
     console.log(report.join('\n'));
