@@ -73,8 +73,12 @@ async function commitInTx(tx: Tx, b: PreparedBatch, enc: EncodedBatch, ctx: Comm
   const shaToId = new Map<string, number>();
   const shas = [...new Set(live.map((r) => r.sha).filter((s): s is string => !!s))];
   if (shas.length) {
-    const existing = await tx.image.findMany({ where: { datasetId, sha256: { in: shas } }, select: { id: true, sha256: true } });
-    for (const e of existing) shaToId.set(e.sha256, e.id);
+    const existing = await tx.image.findMany({ where: { datasetId, sha256: { in: shas } }, select: { id: true, sha256: true, externalId: true } });
+    const storedExt = new Map<string, string | null>();
+    for (const e of existing) {
+      shaToId.set(e.sha256, e.id);
+      storedExt.set(e.sha256, e.externalId);
+    }
     const toCreate: { datasetId: number; sha256: string; width: number; height: number; format: string; bytes: number; externalId: string | null; line: number }[] = [];
     const creator = new Map<string, number>();
     live.forEach(({ rec, sha }, i) => {
@@ -85,9 +89,10 @@ async function commitInTx(tx: Tx, b: PreparedBatch, enc: EncodedBatch, ctx: Comm
       toCreate.push({ datasetId, sha256: sha, ...st.facts, externalId: externalIdOf(rec), line: rec.line });
     });
     if (toCreate.length) {
-      const created = await tx.image.createManyAndReturn({ data: toCreate, select: { id: true, sha256: true } });
+      const created = await tx.image.createManyAndReturn({ data: toCreate, select: { id: true, sha256: true, externalId: true } });
       for (const c of created) {
         shaToId.set(c.sha256, c.id);
+        storedExt.set(c.sha256, c.externalId);
         added.add(creator.get(c.sha256)!);
       }
       res.images += created.length;
@@ -117,10 +122,11 @@ async function commitInTx(tx: Tx, b: PreparedBatch, enc: EncodedBatch, ctx: Comm
         res.newImageVectors.vectors.push(vecOf.get(r.imageId)!);
       }
     }
-    // MUGE: remember ids whose bytes were stored under another id (duplicate images).
+    // MUGE: remember ids whose bytes were stored under another id (duplicate images) — only
+    // those, so memory grows with the duplicates, not with the corpus.
     for (const { rec, sha } of live) {
       const ext = rec.kind === 'image' ? rec.imageId : undefined;
-      if (ext && sha && shaToId.has(sha)) ctx.aliases.set(ext, shaToId.get(sha)!);
+      if (ext && sha && shaToId.has(sha) && storedExt.get(sha) !== ext) ctx.aliases.set(ext, shaToId.get(sha)!);
     }
   }
 

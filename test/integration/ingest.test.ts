@@ -97,6 +97,15 @@ describe('ingestCorpus', () => {
     expect(s).toMatchObject({ images: 1, texts: 2, links: 1 });
   });
 
+  it('links a text to an image id whose bytes were stored under another id (duplicate image)', async () => {
+    const dir = fs.mkdtempSync(path.join(t.dataDir, 'muge-dup-'));
+    const b64 = fs.readFileSync(path.join(CORPUS, 'muge', 'images.tsv'), 'utf8').split('\n')[0].split('\t')[1];
+    fs.writeFileSync(path.join(dir, 'images.tsv'), `501\t${b64}\n502\t${b64}\n`);
+    fs.writeFileSync(path.join(dir, 'texts.jsonl'), `${JSON.stringify({ text_id: 9, text: 'twice stored', image_ids: [502] })}\n`);
+    const s = await ingestCorpus({ path: path.join(dir, 'images.tsv'), texts: path.join(dir, 'texts.jsonl'), dataset: 'muge-dup', batchSize: 1 }, e);
+    expect(s).toMatchObject({ images: 1, texts: 1, links: 1, errorCount: 0 });
+  });
+
   it('ingests a folder with captions; an empty caption and a fake .png are errors', async () => {
     const s = await ingestCorpus({ path: path.join(CORPUS, 'folder'), dataset: 'folder' }, e);
     expect(s.errors.map((x) => [x.line, x.file])).toEqual([
