@@ -49,11 +49,20 @@ function groundTruth(job: Extract<Job, { mode: 'gt' }>): { seconds: number } {
   const us = loadUsearch();
   const data = readF32(job.vectors);
   const q = readF32(job.queries);
+  const nq = q.length / job.dim;
+  const out = new Uint32Array(nq * K);
   const t0 = performance.now();
-  const r = us.exactSearch(data, q, job.dim, K, us.MetricKind.IP, job.threads) as unknown as { keys: BigUint64Array };
+  // exactSearch keeps a full distance matrix (queries × N): go 16 queries at a time to bound memory.
+  // usearch 2.26's exactSearch ignores a typed array's byteOffset (it reads a subarray from the start
+  // of its buffer), so each chunk is copied with slice(). Index.add/search do honour offsets.
+  const step = 16;
+  for (let i = 0; i < nq; i += step) {
+    const m = Math.min(step, nq - i);
+    const r = us.exactSearch(data, q.slice(i * job.dim, (i + m) * job.dim), job.dim, K, us.MetricKind.IP, job.threads) as unknown as { keys: BigUint64Array };
+    for (let j = 0; j < m * K; j++) out[i * K + j] = Number(r.keys[j]);
+    if (i % 160 === 0) log(`ground truth ${i + m}/${nq}`);
+  }
   const seconds = (performance.now() - t0) / 1000;
-  const out = new Uint32Array(r.keys.length);
-  for (let i = 0; i < out.length; i++) out[i] = Number(r.keys[i]);
   writeTyped(job.out, out);
   return { seconds };
 }
