@@ -110,6 +110,23 @@ class ChineseClipText(TinyText):
         return self.proj(h[:, 0])  # [CLS]
 
 
+class HfBertText(TinyText):
+    """BERT-style: input_ids + attention_mask + token_type_ids, pools at [CLS]."""
+
+    def __init__(self, vocab, ctx):
+        super().__init__(vocab, ctx)
+        self.types = nn.Embedding(2, 32)
+
+    def forward(self, input_ids, attention_mask, token_type_ids):
+        s = input_ids.shape[1]
+        x = self.tok(input_ids) + self.types(token_type_ids) + self.pos[:s]
+        q, k, v = self.qkv(x).chunk(3, dim=-1)
+        att = q @ k.transpose(1, 2) / math.sqrt(q.shape[-1])
+        att = att.masked_fill(attention_mask[:, None, :] == 0, -1e4)
+        h = self.ln(x + torch.softmax(att, dim=-1) @ v)
+        return self.proj(h[:, 0]), h
+
+
 class HfTextIdsOnly(TinyText):
     def forward(self, input_ids):
         h = self.hidden(input_ids, None)  # causal, no mask input: pad after EOS cannot matter
@@ -426,9 +443,62 @@ def make_hf_input_ids_only():
     })
 
 
+def make_hf_bert_vocab_only():
+    """HF layout whose text model takes input_ids + attention_mask + token_type_ids, with only a
+    vocab.txt (no tokenizer.json) and a squash resize (size {height, width}, no centre crop)."""
+    out = os.path.join(FIX, "hf-bert-vocab-only")
+    os.makedirs(os.path.join(out, "onnx"), exist_ok=True)
+    torch.manual_seed(3)
+    vocab = bert_vocab()
+    index = {t: i for i, t in enumerate(vocab)}
+    with open(os.path.join(out, "vocab.txt"), "w", encoding="utf-8") as f:
+        f.write("\n".join(vocab) + "\n")
+    ctx, size = 12, 32
+    # model_max_length 512 as BERT tokenizers write it: text_config.max_position_embeddings (12) must win
+    dump(os.path.join(out, "tokenizer_config.json"), {"tokenizer_class": "BertTokenizer", "do_lower_case": True,
+                                                       "model_max_length": 512, "pad_token": "[PAD]"})
+    dump(os.path.join(out, "config.json"), {"_name_or_path": "clipdex/hf-bert-vocab-only-tiny", "model_type": "chinese_clip",
+                                            "projection_dim": DIM, "logit_scale": math.log(50.0),
+                                            "text_config": {"max_position_embeddings": ctx, "vocab_size": len(vocab)},
+                                            "vision_config": {"image_size": size}})
+    dump(os.path.join(out, "preprocessor_config.json"), {
+        "do_resize": True, "size": {"height": size, "width": size}, "resample": 3, "do_center_crop": False,
+        "do_rescale": True, "rescale_factor": 1 / 255, "do_normalize": True, "image_mean": CLIP_MEAN, "image_std": CLIP_STD})
+    text, vision = HfBertText(len(vocab), ctx).eval(), HfVision(size=size).eval()
+    dummy = torch.ones(2, ctx, dtype=torch.long)
+    axes = {0: "batch_size", 1: "sequence_length"}
+    export(text, (dummy, dummy, torch.zeros(2, ctx, dtype=torch.long)), os.path.join(out, "onnx", "text_model.onnx"),
+           ["input_ids", "attention_mask", "token_type_ids"], ["text_embeds", "last_hidden_state"],
+           {"input_ids": axes, "attention_mask": axes, "token_type_ids": axes, "text_embeds": {0: "batch_size"},
+            "last_hidden_state": axes})
+    export(vision, (torch.zeros(2, 3, size, size),), os.path.join(out, "onnx", "vision_model.onnx"),
+           ["pixel_values"], ["image_embeds", "last_hidden_state"],
+           {"pixel_values": {0: "batch_size"}, "image_embeds": {0: "batch_size"}, "last_hidden_state": {0: "batch_size"}})
+    texts = ["一只红色的猫", "A photo of a blue car.", "dogs playing in the park, 24 of them"]
+    ids = [chinese_clip_ids(t, index, ctx) for t in texts]
+    mask = [[1 if i != 0 else 0 for i in row] for row in ids]
+    with torch.no_grad():
+        embeds, _ = text(torch.tensor(ids), torch.tensor(mask), torch.zeros(len(ids), ctx, dtype=torch.long))
+    rng = np.random.default_rng(13)
+    pixels = rng.standard_normal((2, 3, size, size)).astype(np.float32)
+    img = pil_pixels(Image.open(os.path.join(IMAGES, "rgb-40x30.png")), size, "squash")
+    with torch.no_grad():
+        img_embeds, _ = vision(torch.from_numpy(np.concatenate([pixels, img[None]])))
+    dump(os.path.join(out, "expected.json"), {
+        "note": "made by training/make_fixtures.py; embeddings are raw model outputs (not normalised)",
+        "contextLength": ctx, "imageSize": size, "dim": DIM, "logitScale": 50.0,
+        "texts": [{"text": t, "input_ids": i, "attention_mask": m, "text_embeds": e.tolist()}
+                  for t, i, m, e in zip(texts, ids, mask, embeds.numpy())],
+        "pixels": [{"pixel_values_b64": f32b64(p), "image_embeds": e.tolist()} for p, e in zip(pixels, img_embeds[:2].numpy())],
+        "images": [{"file": "test/fixtures/corpus/images/rgb-40x30.png", "resize": "squash 40x30 -> 32x32 (size {height, width}, no crop), PIL bicubic",
+                    "pixel_values_b64": f32b64(img), "image_embeds": img_embeds[2].numpy().tolist()}],
+    })
+
+
 if __name__ == "__main__":
     make_chinese_clip()
     make_hf_input_ids_only()
+    make_hf_bert_vocab_only()
     for root, _, names in os.walk(FIX):
         for n in sorted(names):
             p = os.path.join(root, n)

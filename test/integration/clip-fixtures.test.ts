@@ -43,6 +43,8 @@ interface Expected {
 const layouts = [
   { dir: 'hf-input-ids-only', layout: 'hf', name: 'clipdex/hf-input-ids-only-tiny', text: 'text_embeds', image: 'image_embeds' },
   { dir: 'chinese-clip-tiny', layout: 'chinese-clip', name: 'chinese-clip-tiny', text: 'unnorm_text_features', image: 'unnorm_image_features' },
+  // input_ids + attention_mask + token_type_ids, vocab.txt only, squash resize, logit_scale = ln 50 in config.json
+  { dir: 'hf-bert-vocab-only', layout: 'hf', name: 'clipdex/hf-bert-vocab-only-tiny', text: 'text_embeds', image: 'image_embeds' },
 ] as const;
 
 for (const L of layouts) {
@@ -55,13 +57,17 @@ for (const L of layouts) {
     afterAll(() => model?.close());
 
     it('reports its info from the folder and the ONNX shapes', () => {
-      expect(model.info).toMatchObject({ layout: L.layout, name: L.name, dim: exp.dim, contextLength: exp.contextLength, imageSize: exp.imageSize, logitScale: 100 });
+      expect(model.info).toMatchObject({ layout: L.layout, name: L.name, dim: exp.dim, contextLength: exp.contextLength, imageSize: exp.imageSize });
+      expect(model.info.logitScale).toBeCloseTo((exp as { logitScale?: number }).logitScale ?? 100, 4);
       expect(model.info.id).toMatch(/^[0-9a-f]{16}$/);
     });
 
-    it('token ids equal the Python reference', () => {
+    it('token ids (and masks, where given) equal the Python reference', () => {
       const got = model.tokenize(exp.texts.map((t) => t.text));
       expect(got.inputIds).toEqual(exp.texts.map((t) => t.input_ids));
+      exp.texts.forEach((t, i) => {
+        if (t.attention_mask) expect(got.attentionMask[i]).toEqual(t.attention_mask);
+      });
     });
 
     it('text embeddings are the torch ones, L2-normalised (≤ 1e-5)', async () => {
