@@ -55,7 +55,8 @@ async function ensureBuilt(engine: EngineName, vectors: string, dim: number, tag
   if (engine === 'brute') return undefined;
   const file = indexFile(SEARCH_CACHE, engine, tag, params);
   const side = `${file}.build.json`;
-  if (fs.existsSync(file) && fs.existsSync(side) && !args.has('rebuild')) return { ...(JSON.parse(fs.readFileSync(side, 'utf8')) as BuildInfo), cached: true };
+  const fresh = fs.existsSync(file) && fs.statSync(file).mtimeMs > fs.statSync(vectors).mtimeMs;
+  if (fresh && fs.existsSync(side) && !args.has('rebuild')) return { ...(JSON.parse(fs.readFileSync(side, 'utf8')) as BuildInfo), cached: true };
   console.error(`building ${path.basename(file)} with ${engine} …`);
   const r = await runWorker<Omit<BuildInfo, 'engine' | 'threads'>>({ mode: 'build', engine, vectors, dim, params, out: file });
   const info: BuildInfo = { engine, threads: engine === 'usearch' ? threads : 1, ...r };

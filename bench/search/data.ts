@@ -4,7 +4,9 @@
  *   high-dimensional random points have no neighbourhood structure.
  * - `real`: real CLIP embeddings (the demo corpus through lib/clip, see embed-corpus.ts), each
  *   generated vector = normalize(a + α(c − a) + σ·g/√d) for real embeddings a, c, α ~ U(0, 0.3),
- *   σ = 0.1, g ~ N(0, I): points between and around real ones, so N can exceed the corpus size.
+ *   g ~ N(0, I), σ = half the mean nearest-neighbour distance among the real embeddings (so the
+ *   jitter is small at the data's own scale: CLIP embeddings sit in a narrow cone, where a fixed
+ *   σ would drown the structure): points between and around real ones, so N can exceed the corpus.
  *   Queries are made the same way from the corpus's real *text* embeddings (text → image search).
  *   When the model's dimension differs from the bench dimension, the embeddings are mapped by a
  *   random orthonormal matrix (distances preserved when growing, JL-approximated when shrinking).
@@ -35,7 +37,26 @@ export const queriesPath = (kind: DataKind, dim: number, nq: number) => path.joi
 export const gtPath = (kind: DataKind, dim: number, n: number, nq: number) => path.join(SEARCH_CACHE, `${kind}-d${dim}-n${n}-q${nq}.gt10.u32`);
 
 const MIX = 0.3;
-const SIGMA = 0.1;
+const JITTER = 0.5; // × mean nearest-neighbour distance
+
+/** Mean distance from a real embedding to its nearest other one (sampled). */
+function meanNnDistance(base: Float32Array, dim: number): number {
+  const n = base.length / dim;
+  const sample = Math.min(n, 300);
+  let sum = 0;
+  for (let s = 0; s < sample; s++) {
+    const i = Math.floor((s * n) / sample);
+    let best = -Infinity;
+    for (let j = 0; j < n; j++) {
+      if (j === i) continue;
+      let d = 0;
+      for (let k = 0; k < dim; k++) d += base[i * dim + k] * base[j * dim + k];
+      if (d > best) best = d;
+    }
+    sum += Math.sqrt(Math.max(0, 2 - 2 * best));
+  }
+  return sum / sample;
+}
 
 export function readRealBase(): { meta: RealBaseMeta; images: Float32Array; texts: Float32Array } | undefined {
   if (!fs.existsSync(REAL_BASE_META)) return undefined;
@@ -116,11 +137,11 @@ function randomSource(dim: number, seed: number): (dst: Float32Array) => void {
   };
 }
 
-function realSource(base: Float32Array, dim: number, seed: number): (dst: Float32Array) => void {
+function realSource(base: Float32Array, dim: number, seed: number, sigma: number): (dst: Float32Array) => void {
   const rng = makeRng(seed);
   const g = makeGaussian(makeRng(seed ^ 0x9e3779b9));
   const count = base.length / dim;
-  const scale = SIGMA / Math.sqrt(dim);
+  const scale = sigma / Math.sqrt(dim);
   return (dst) => {
     const a = Math.floor(rng() * count) * dim;
     const c = Math.floor(rng() * count) * dim;
@@ -153,17 +174,19 @@ export function ensureDataset(kind: DataKind, dim: number, n: number, nq: number
   const base = readRealBase();
   if (!base) throw new Error(`no real embeddings yet: run \`npx tsx bench/search/embed-corpus.ts\` first (needs lib/clip and a model)`);
   const m = base.meta;
-  ds.note = `${m.images} real image embeddings + ${m.texts} real text embeddings of ${m.corpus} from ${m.model} (dim ${m.dim}${m.dim !== dim ? `, mapped to ${dim} by a random orthonormal matrix` : ''}), mixed α≤${MIX} and jittered σ=${SIGMA}`;
-  const tag = `${m.modelId} ${m.date}`;
+  const imgs = mapDim(base.images, m.dim, dim, 3000 + dim);
+  const txts = mapDim(base.texts, m.dim, dim, 3000 + dim);
+  const nnImg = meanNnDistance(imgs, dim);
+  const nnTxt = txts.length ? meanNnDistance(txts, dim) : nnImg;
+  ds.note = `${m.images} real image embeddings (index) + ${m.texts} real text embeddings (queries) of ${m.corpus} from ${m.model} ${m.modelId} (dim ${m.dim}${m.dim !== dim ? `, mapped to ${dim} by a random orthonormal matrix` : ''}), mixed α≤${MIX} and jittered σ=${JITTER}×mean NN distance (images ${nnImg.toFixed(3)}, texts ${nnTxt.toFixed(3)})`;
+  const tag = `${m.modelId} ${m.date} jitter ${JITTER}`;
   const stamp = `${ds.vectors}.source`;
   if (fs.existsSync(stamp) && fs.readFileSync(stamp, 'utf8') !== tag) {
     for (const f of [ds.vectors, ds.queries, ds.gt]) fs.rmSync(f, { force: true });
   }
   if (!fs.existsSync(ds.vectors) || !fs.existsSync(ds.queries)) {
-    const imgs = mapDim(base.images, m.dim, dim, 3000 + dim);
-    const txts = mapDim(base.texts, m.dim, dim, 3000 + dim);
-    if (!fs.existsSync(ds.vectors)) writeGenerated(ds.vectors, dim, n, realSource(imgs, dim, 4000 + dim));
-    if (!fs.existsSync(ds.queries)) writeGenerated(ds.queries, dim, nq, realSource(txts.length ? txts : imgs, dim, 5000 + dim));
+    if (!fs.existsSync(ds.vectors)) writeGenerated(ds.vectors, dim, n, realSource(imgs, dim, 4000 + dim, JITTER * nnImg));
+    if (!fs.existsSync(ds.queries)) writeGenerated(ds.queries, dim, nq, realSource(txts.length ? txts : imgs, dim, 5000 + dim, JITTER * nnTxt));
     fs.writeFileSync(stamp, tag);
   }
   return ds;

@@ -3,7 +3,7 @@
  * corpus by default) through lib/clip, written to bench/.cache/search/real-base-{images,texts}.f32
  * with real-base.json. bench/search/data.ts grows them to N vectors.
  *
- *   npx tsx bench/search/embed-corpus.ts [--corpus PATH] [--model DIR] [--max 20000] [--threads 2]
+ *   npx tsx bench/search/embed-corpus.ts [--corpus PATH[,PATH…]] [--model DIR] [--max 20000] [--threads 2]
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -17,7 +17,7 @@ import { writeTyped } from './files';
 
 const args = parseArgs(process.argv.slice(2));
 const cfg = getConfig();
-const corpus = path.resolve(args.get('corpus') ?? cfg.demoCorpus);
+const corpora = (args.get('corpus') ?? cfg.demoCorpus).split(',').map((c) => path.resolve(c));
 const modelDir = path.resolve(args.get('model') ?? cfg.modelDir);
 const max = Number(args.get('max') ?? 20000);
 const threads = Number(args.get('threads') ?? cfg.threads);
@@ -28,6 +28,7 @@ const seenImg = new Set<string>();
 const seenTxt = new Set<string>();
 const images: Buffer[] = [];
 const texts: string[] = [];
+for (const corpus of corpora)
 for await (const r of readCorpus(corpus, args.get('texts') ? { texts: args.get('texts') } : {})) {
   const img = r.kind === 'pair' || r.kind === 'image' ? r.image : undefined;
   const txt = r.kind === 'pair' || r.kind === 'text' ? r.text : r.kind === 'image' ? r.caption : undefined;
@@ -38,7 +39,7 @@ for await (const r of readCorpus(corpus, args.get('texts') ? { texts: args.get('
   if (txt && texts.length < max && !seenTxt.has(txt)) (seenTxt.add(txt), texts.push(txt));
   if (images.length >= max && texts.length >= max) break;
 }
-if (!images.length) throw new Error(`${corpus}: no images read`);
+if (!images.length) throw new Error(`${corpora.join(', ')}: no images read`);
 
 async function embed<T>(items: T[], fn: (b: T[]) => Promise<Float32Array[]>): Promise<Float32Array> {
   const out = new Float32Array(items.length * dim);
@@ -84,7 +85,7 @@ const meta: RealBaseMeta = {
   dim,
   images: imgVecs.length / dim,
   texts: txtVecs.length / dim,
-  corpus: path.relative(process.cwd(), corpus),
+  corpus: corpora.map((c) => path.relative(process.cwd(), c)).join(' + '),
   date: new Date().toISOString(),
 };
 fs.writeFileSync(REAL_BASE_META, JSON.stringify(meta, null, 1));
