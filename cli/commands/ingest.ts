@@ -26,7 +26,9 @@ export const defaultDatasetName = (p: string) => path.basename(path.resolve(p)).
 
 export function formatSummary(s: IngestJobResult): string {
   const st = s.stages;
-  const top = (Object.entries(st) as [string, number][]).filter(([k]) => k !== 'prepare').sort((a, b) => b[1] - a[1])[0];
+  const main = ['encode', 'db', 'index', 'save', 'wait'];
+  const top = (Object.entries(st) as [string, number][]).filter(([k]) => main.includes(k)).sort((a, b) => b[1] - a[1])[0];
+  if (top?.[0] === 'wait') top[0] = 'reading and preparing images';
   return [
     `dataset "${s.dataset}": ${s.datasetStatus}`,
     `  records read   ${s.records}  (good ${s.good}, errors ${s.errorCount})`,

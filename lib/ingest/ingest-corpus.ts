@@ -27,7 +27,7 @@ export async function ingestCorpus(opts: IngestOptions, deps: IngestDeps, onProg
   opts.onDataset?.(dataset.id);
   await deps.store.sweepTemp().catch(() => 0);
 
-  const stages: Record<IngestStage, number> = { read: 0, prepare: 0, wait: 0, encode: 0, db: 0, index: 0, save: 0 };
+  const stages: Record<IngestStage, number> = { read: 0, prepare: 0, wait: 0, encode: 0, db: 0, index: 0, save: 0, lookup: 0, preprocess: 0, thumbnail: 0, store: 0 };
   const summary: IngestSummary = {
     dataset: name, datasetStatus: 'ready', records: 0, good: 0, images: 0, texts: 0, links: 0, duplicates: 0,
     vectorsReused: 0, errorCount: 0, errors: [], seconds: 0, stages,
@@ -82,6 +82,7 @@ export async function ingestCorpus(opts: IngestOptions, deps: IngestDeps, onProg
       pending = nextPrepared();
       pending.catch(() => undefined); // surfaced when awaited
       stages.prepare += b.prepareSeconds;
+      for (const [k, v] of Object.entries(b.parts) as [keyof PreparedBatch['parts'], number][]) stages[k] += v;
       if (opts.signal?.aborted) throw new AppError('CONFLICT', 'ingest cancelled');
 
       t = performance.now();

@@ -38,6 +38,8 @@ export interface PreparedBatch {
   /** Records read, good and bad. */
   count: number;
   prepareSeconds: number;
+  /** Busy seconds per part, summed over the concurrent pool. */
+  parts: { lookup: number; preprocess: number; thumbnail: number; store: number };
 }
 
 export interface PrepareContext {
@@ -69,7 +71,17 @@ export async function prepareBatch(batch: CorpusRecord[], ctx: PrepareContext): 
 
   const shas = [...bytesBySha.keys()];
   const images = new Map<string, ImageState>();
+  const parts = { lookup: 0, preprocess: 0, thumbnail: 0, store: 0 };
+  const timed = async <T>(part: keyof typeof parts, f: () => Promise<T>): Promise<T> => {
+    const t = performance.now();
+    try {
+      return await f();
+    } finally {
+      parts[part] += (performance.now() - t) / 1000;
+    }
+  };
   if (shas.length) {
+    const tl = performance.now();
     const inDataset = await db.image.findMany({
       where: { datasetId: ctx.datasetId, sha256: { in: shas } },
       select: { sha256: true, vectors: { where: { modelId: ctx.modelId }, select: { id: true } } },
@@ -86,16 +98,21 @@ export async function prepareBatch(batch: CorpusRecord[], ctx: PrepareContext): 
         if (!images.has(sha256)) images.set(sha256, { state: 'reuse', sha: sha256, facts, vector: v.data });
       }
     }
+    parts.lookup += (performance.now() - tl) / 1000;
     await mapPool(shas, ctx.concurrency, async (sha) => {
       const bytes = bytesBySha.get(sha)!;
       const known = images.get(sha);
       try {
         if (known?.state === 'known') return;
-        const facts = known?.state === 'reuse' ? known.facts : { ...(await probeImage(bytes, { maxPixels: config.maxImagePixels })), bytes: bytes.length };
-        const pixels = known?.state === 'reuse' ? undefined : await model.preprocessImage(bytes);
+        const reuse = known?.state === 'reuse' ? known : undefined;
+        const facts = reuse ? reuse.facts : { ...(await timed('preprocess', () => probeImage(bytes, { maxPixels: config.maxImagePixels }))), bytes: bytes.length };
+        const pixels = reuse ? undefined : await timed('preprocess', () => model.preprocessImage(bytes));
         // Originals and thumbnails are written before the rows that point at them are committed.
-        await store.putOriginal(sha, facts.format, bytes);
-        if (!(await store.hasThumbnail(sha))) await store.putThumbnail(sha, await makeThumbnail(bytes, config.maxImagePixels));
+        await timed('store', () => store.putOriginal(sha, facts.format, bytes));
+        if (!(await store.hasThumbnail(sha))) {
+          const thumb = await timed('thumbnail', () => makeThumbnail(bytes, config.maxImagePixels));
+          await timed('store', () => store.putThumbnail(sha, thumb));
+        }
         if (pixels) images.set(sha, { state: 'encode', sha, facts, pixels });
       } catch (err) {
         images.set(sha, { state: 'failed', sha, reason: reasonOf(err) });
@@ -106,14 +123,16 @@ export async function prepareBatch(batch: CorpusRecord[], ctx: PrepareContext): 
   const texts = [...new Set(records.map((r) => textOf(r.rec)).filter((t): t is string => t !== undefined))];
   let textsToEncode = texts;
   if (texts.length) {
+    const tl = performance.now();
     const known = await db.text.findMany({
       where: { datasetId: ctx.datasetId, text: { in: texts }, vectors: { some: { modelId: ctx.modelId } } },
       select: { text: true },
     });
     const knownSet = new Set(known.map((k) => k.text));
     textsToEncode = texts.filter((t) => !knownSet.has(t));
+    parts.lookup += (performance.now() - tl) / 1000;
   }
-  return { records, images, textsToEncode, errors, count: batch.length, prepareSeconds: (performance.now() - t0) / 1000 };
+  return { records, images, textsToEncode, errors, count: batch.length, prepareSeconds: (performance.now() - t0) / 1000, parts };
 }
 
 function reasonOf(err: unknown): string {

@@ -48,7 +48,12 @@ export interface IngestProgress {
   rate: number;
 }
 
-export type IngestStage = 'read' | 'prepare' | 'wait' | 'encode' | 'db' | 'index' | 'save';
+/**
+ * Wall-clock stages of the main loop ('wait' = waiting for the next prepared batch; 'read' and
+ * 'prepare' run overlapped with 'encode'/'db'), plus the parts of 'prepare' summed over the
+ * concurrent image pool (busy seconds: 'lookup', 'preprocess', 'thumbnail', 'store').
+ */
+export type IngestStage = 'read' | 'prepare' | 'wait' | 'encode' | 'db' | 'index' | 'save' | 'lookup' | 'preprocess' | 'thumbnail' | 'store';
 
 export interface IngestSummary {
   dataset: string;

@@ -9,7 +9,8 @@ export async function makeThumbnail(bytes: Buffer, maxPixels: number): Promise<B
     .flatten({ background: '#ffffff' })
     .toColourspace('srgb')
     .resize(THUMB_MAX_SIDE, THUMB_MAX_SIDE, { fit: 'inside', withoutEnlargement: true })
-    .webp({ quality: 80 })
+    // effort 1: thumbnails were the costliest part of ingest at the default effort 4 (bench/ingest-memory.ts)
+    .webp({ quality: 80, effort: 1 })
     .toBuffer();
 }
 
