@@ -51,6 +51,11 @@ export function UploadForm({ action, maxUploadBytes, maxUploadLabel, formats }: 
     }
     setClientError(null);
     const data = new FormData(form);
+    // A file input left empty is sent as an empty nameless file: leave it out instead.
+    for (const n of ['file', 'texts']) {
+      const v = data.get(n);
+      if (v instanceof File && v.size === 0 && v.name === '') data.delete(n);
+    }
     startTransition(() => formAction(data));
   }
 

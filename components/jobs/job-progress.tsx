@@ -145,18 +145,29 @@ export function JobProgress({ initial, onFinished }: Props) {
   );
 }
 
-const SUMMARY_LABELS: Record<string, string> = {
-  images: 'Images added',
-  texts: 'Texts added',
-  links: 'Image–text links',
-  duplicates: 'Duplicates skipped',
-  seconds: 'Seconds',
-  vectors: 'Vectors',
-};
+/** Result fields worth showing, in this order, with their labels; others are left out. */
+const SUMMARY_FIELDS: [string, string][] = [
+  ['records', 'Lines read'],
+  ['good', 'Usable lines'],
+  ['images', 'Images added'],
+  ['texts', 'Texts added'],
+  ['links', 'Image–text links added'],
+  ['duplicates', 'Already there (skipped)'],
+  ['vectorsReused', 'Vectors reused'],
+  ['reembedded.images', 'Images re-embedded'],
+  ['reembedded.texts', 'Texts re-embedded'],
+  ['indexed.images', 'Image vectors indexed'],
+  ['indexed.texts', 'Text vectors indexed'],
+  ['seconds', 'Seconds'],
+];
+
+function field(result: Record<string, unknown>, key: string): unknown {
+  return key.split('.').reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined), result);
+}
 
 function JobSummary({ job }: { job: JobView }) {
-  const entries = Object.entries(job.result ?? {}).filter(
-    ([, v]) => typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean',
+  const entries = SUMMARY_FIELDS.map(([key, label]) => [label, field(job.result ?? {}, key)] as const).filter(
+    ([, v]) => typeof v === 'number' || typeof v === 'string',
   );
   return (
     <div className="stack" data-testid="job-summary">
@@ -164,7 +175,7 @@ function JobSummary({ job }: { job: JobView }) {
         <dl className="facts">
           {entries.map(([k, v]) => (
             <div key={k} style={{ display: 'contents' }}>
-              <dt>{SUMMARY_LABELS[k] ?? k}</dt>
+              <dt>{k}</dt>
               <dd>{typeof v === 'number' && !Number.isInteger(v) ? v.toFixed(2) : String(v)}</dd>
             </div>
           ))}

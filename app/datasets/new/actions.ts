@@ -26,7 +26,8 @@ function fileOf(raw: FormDataEntryValue | null): File | undefined {
   // An input left empty arrives as an empty Blob without a name.
   if (typeof raw === 'string' || raw === null) return undefined;
   const name = (raw as { name?: unknown }).name;
-  return raw.size > 0 || (typeof name === 'string' && name !== '') ? raw : undefined;
+  // (Next's multipart decoding names such a blob "undefined".)
+  return raw.size > 0 || (typeof name === 'string' && name !== '' && name !== 'undefined') ? raw : undefined;
 }
 
 /** Core messages name the stored path and CLI flags; on the page, name the user's file and fields. */

@@ -61,7 +61,7 @@ export default async function ImagePage({ params }: Props) {
       <div className="detail">
         <div className="full" style={{ aspectRatio: `${row.width} / ${row.height}`, maxHeight: '70vh' }}>
           {/* eslint-disable-next-line @next/next/no-img-element */}
-          <img src={`/api/images/${row.sha256}`} alt={row.captions[0] ?? `Image ${id}`} width={row.width} height={row.height} style={{ imageRendering: row.width < 256 ? 'pixelated' : undefined, width: '100%', objectFit: 'contain' }} />
+          <img src={`/api/images/${row.sha256}`} alt={row.captions[0] ?? `Image ${id}`} width={row.width} height={row.height} style={{ width: '100%', objectFit: 'contain' }} />
         </div>
         <section className="panel stack" aria-labelledby="about-h">
           <h1 id="about-h" style={{ fontSize: '1.2rem' }}>
