@@ -204,7 +204,16 @@ export class HnswIndex implements VectorIndex {
     return out;
   }
 
-  async save(): Promise<void> {
+  private saving: Promise<void> = Promise.resolve();
+
+  /** Write a new generation (one save at a time per index: an ingest and a delete may overlap). */
+  save(): Promise<void> {
+    const next = this.saving.then(() => this.saveNow());
+    this.saving = next.catch(() => undefined);
+    return next;
+  }
+
+  private async saveNow(): Promise<void> {
     if (!this.dirty && this.loadedMtime !== undefined) return;
     await fs.mkdir(this.p.dir, { recursive: true });
     const current = await readManifest(this.p.dir, this.kind);
@@ -212,7 +221,9 @@ export class HnswIndex implements VectorIndex {
     const generation = Math.max(this.generation, current.ok ? current.manifest.generation : 0) + 1;
     const file = `${this.kind}-${generation}.hnsw`;
     const tmp = path.join(this.p.dir, `${file}.tmp-${process.pid}-${generation}`);
-    await this.hnsw.writeIndex(tmp);
+    // Synchronous on purpose: the async writer reads the graph from a worker thread, and an add or
+    // markDelete on the main thread meanwhile (a job beside a delete in the web server) would race it.
+    this.hnsw.writeIndexSync(tmp);
     await fs.rename(tmp, path.join(this.p.dir, file));
     const manifest: IndexManifest = {
       version: 1,
