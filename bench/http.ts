@@ -7,10 +7,11 @@
  *
  * The data dir (bench/.cache/http/data-…) is made by bench/http/setup.ts from the bench/search
  * `real` vectors and their prebuilt hnswlib index (run `bench/search.ts --n 1m --dim <model dim>
- * --data real` first). The app is the committed HEAD, exported to bench/.cache/http/app-<sha> and
+ * --data real` first). The app is the committed HEAD, exported to $TMPDIR/clipdex-bench-app-<sha> and
  * built with `next build` (or --app: a folder that already holds a production build).
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import autocannon from 'autocannon';
@@ -67,7 +68,8 @@ fs.writeFileSync(stamp, JSON.stringify({ index, date: machine.date }));
 let appDir = args.get('app') ? path.resolve(args.get('app')!) : '';
 if (!appDir) {
   const sha = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
-  appDir = path.join(HTTP_CACHE, `app-${sha}`);
+  // Outside the repository: a build nested in it makes Next.js pick /work/main as the workspace root.
+  appDir = path.join(os.tmpdir(), `clipdex-bench-app-${sha}`);
   if (!fs.existsSync(path.join(appDir, '.next', 'BUILD_ID'))) {
     fs.rmSync(appDir, { recursive: true, force: true });
     fs.mkdirSync(appDir, { recursive: true });
