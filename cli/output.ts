@@ -78,10 +78,12 @@ export function fail(err: unknown): void {
 }
 
 /** Commander option parsers that reject bad numbers with a usage error (exit 2). */
-export function intOption(name: string, min: number) {
+export function intOption(name: string, min: number, max = Number.MAX_SAFE_INTEGER) {
   return (v: string): number => {
     const n = Number(v);
-    if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`${name} must be an integer ≥ ${min}, got "${v}"`);
+    if (!Number.isInteger(n) || n < min || n > max) {
+      throw new InvalidArgumentError(max === Number.MAX_SAFE_INTEGER ? `${name} must be an integer ≥ ${min}, got "${v}"` : `${name} must be an integer from ${min} to ${max}, got "${v}"`);
+    }
     return n;
   };
 }

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { Option, type Command } from 'commander';
 import type { CorpusFormat } from '../../lib/corpus';
 import { startIngestJob, subscribe, type IngestJobResult } from '../../lib/jobs';
-import type { LineError } from '../../lib/ingest';
+import { MAX_BATCH_SIZE, type LineError } from '../../lib/ingest';
 import { openEngine } from '../engine-cli';
 import { fail, intOption, openErrorsFile, printLineErrors, progressBar } from '../output';
 
@@ -46,7 +46,7 @@ export function registerIngestCommand(program: Command): Command {
     .option('-d, --dataset <name>', 'dataset name (default: the file name without extension)')
     .addOption(new Option('-f, --format <format>', 'corpus format (default: detected)').choices(['pairs', 'texts', 'images', 'muge', 'folder']))
     .option('-t, --texts <file>', 'MUGE / Chinese-CLIP texts JSONL (implies --format muge)')
-    .option('-b, --batch-size <n>', 'records per batch (default CLIPDEX_BATCH_SIZE)', intOption('--batch-size', 1))
+    .option('-b, --batch-size <n>', 'records per batch (default CLIPDEX_BATCH_SIZE)', intOption('--batch-size', 1, MAX_BATCH_SIZE))
     .option('-e, --errors <file>', 'write every per-line error to this file')
     .option('--json', 'print the summary as JSON on stdout')
     .option('--no-progress', 'no progress bar')

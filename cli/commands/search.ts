@@ -14,6 +14,7 @@ import {
   type ImageHit,
   type SearchResult,
   type TextHit,
+  MAX_WINDOW,
 } from '../../lib/search';
 import { openEngine } from '../engine-cli';
 import { fail, intOption, numberOption } from '../output';
@@ -53,7 +54,7 @@ export function registerSearchCommand(program: Command): Command {
     .option('--text <query>', 'query text')
     .option('--image <path>', 'query image file')
     .addOption(new Option('-m, --mode <mode>', 'what to return').choices(['image', 'text']).default('image'))
-    .option('-k, --k <n>', 'results per page', intOption('--k', 1), 10)
+    .option('-k, --k <n>', 'results per page', intOption('--k', 1, MAX_WINDOW), 10)
     .option('--offset <n>', 'results to skip', intOption('--offset', 0), 0)
     .option('--min-score <x>', 'drop results with a lower cosine similarity', numberOption('--min-score'))
     .option('-d, --dataset <name>', 'only this dataset')

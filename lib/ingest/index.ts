@@ -8,4 +8,5 @@
 export { ingestCorpus } from './ingest-corpus';
 export { deleteDataset } from './delete-dataset';
 export { reembedMissing, type ReembedProgress, type ReembedSummary } from './reembed';
+export { MAX_BATCH_SIZE } from './types';
 export type { IngestDeps, IngestOptions, IngestProgress, IngestStage, IngestSummary, LineError } from './types';

@@ -10,7 +10,7 @@ import { openDatasetForIngest, setDatasetStatus } from '../db';
 import { AppError } from '../errors';
 import { commitBatch, type EncodedBatch } from './commit';
 import { prepareBatch, type PreparedBatch } from './prepare';
-import { MAX_ERRORS_KEPT, type IngestDeps, type IngestOptions, type IngestProgress, type IngestStage, type IngestSummary, type LineError } from './types';
+import { MAX_BATCH_SIZE, MAX_ERRORS_KEPT, type IngestDeps, type IngestOptions, type IngestProgress, type IngestStage, type IngestSummary, type LineError } from './types';
 
 export async function ingestCorpus(opts: IngestOptions, deps: IngestDeps, onProgress?: (p: IngestProgress) => void): Promise<IngestSummary> {
   const t0 = performance.now();
@@ -18,7 +18,10 @@ export async function ingestCorpus(opts: IngestOptions, deps: IngestDeps, onProg
   const name = opts.dataset.trim();
   if (!name) throw new AppError('INVALID_INPUT', 'the dataset name is empty');
   const batchSize = opts.batchSize ?? config.batchSize;
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new AppError('INVALID_INPUT', `batch size must be a positive integer, got ${batchSize}`);
+  // The upper bound keeps one batch's INSERT under SQLite's 32766 bound variables.
+  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > MAX_BATCH_SIZE) {
+    throw new AppError('INVALID_INPUT', `batch size must be an integer from 1 to ${MAX_BATCH_SIZE}, got ${batchSize}`);
+  }
   const saveEvery = opts.saveEveryBatches ?? 20;
   const readOpts = { texts: opts.texts, maxLineBytes: config.maxLineBytes };
   const format = opts.format ?? (await detectFormat(opts.path, readOpts));

@@ -80,3 +80,5 @@ export interface IngestSummary {
 }
 
 export const MAX_ERRORS_KEPT = 1000;
+
+export const MAX_BATCH_SIZE = 1024;
