@@ -9,6 +9,16 @@ import { defineConfig } from '@playwright/test';
 
 const PORT = Number(process.env.E2E_PORT ?? 3217);
 export const E2E_DATA_DIR = process.env.E2E_DATA_DIR ?? path.join(os.tmpdir(), 'clipdex-e2e-data');
+/** A second server with CLIPDEX_ADMIN_TOKEN set, for the access tests (e2e/auth.spec.ts). */
+export const AUTH_PORT = PORT + 1;
+export const AUTH_TOKEN = 'e2e-admin-token-0123456789';
+
+const serverEnv = {
+  NEXT_TELEMETRY_DISABLED: '1',
+  CLIPDEX_SKIP_DEMO: '1',
+  // Small enough that the "too large" case needs only a small file.
+  CLIPDEX_MAX_UPLOAD_BYTES: String(64 * 1024 * 1024),
+};
 
 export default defineConfig({
   testDir: 'e2e',
@@ -39,21 +49,26 @@ export default defineConfig({
       ],
     },
   },
-  webServer: {
-    command: 'node e2e/serve.mjs',
-    url: `http://127.0.0.1:${PORT}/api/health`,
-    // A cold `next build` on two busy cores takes minutes.
-    timeout: 15 * 60_000,
-    reuseExistingServer: false,
-    stdout: 'pipe',
-    stderr: 'pipe',
-    env: {
-      E2E_PORT: String(PORT),
-      E2E_DATA_DIR,
-      NEXT_TELEMETRY_DISABLED: '1',
-      CLIPDEX_SKIP_DEMO: '1',
-      // Small enough that the "too large" case needs only a small file.
-      CLIPDEX_MAX_UPLOAD_BYTES: String(64 * 1024 * 1024),
+  webServer: [
+    {
+      command: 'node e2e/serve.mjs',
+      url: `http://127.0.0.1:${PORT}/api/health`,
+      // A cold `next build` on two busy cores takes minutes.
+      timeout: 15 * 60_000,
+      reuseExistingServer: false,
+      stdout: 'pipe',
+      stderr: 'pipe',
+      env: { ...serverEnv, E2E_PORT: String(PORT), E2E_DATA_DIR },
     },
-  },
+    {
+      // Waits for the first one to build the app (e2e/serve.mjs).
+      command: 'node e2e/serve.mjs',
+      url: `http://127.0.0.1:${AUTH_PORT}/api/health`,
+      timeout: 15 * 60_000,
+      reuseExistingServer: false,
+      stdout: 'pipe',
+      stderr: 'pipe',
+      env: { ...serverEnv, E2E_PORT: String(AUTH_PORT), E2E_DATA_DIR: `${E2E_DATA_DIR}-auth`, CLIPDEX_ADMIN_TOKEN: AUTH_TOKEN, E2E_WAIT_FOR_BUILD: '1' },
+    },
+  ],
 });

@@ -4,7 +4,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { ensureBuild } from '../scripts/ensure-build.mjs';
+import { buildIsFresh, ensureBuild } from '../scripts/ensure-build.mjs';
 
 const root = path.resolve(import.meta.dirname, '..');
 const dataDir = process.env.E2E_DATA_DIR;
@@ -20,7 +20,14 @@ const env = {
   NEXT_TELEMETRY_DISABLED: '1',
 };
 
-ensureBuild();
+if (process.env.E2E_WAIT_FOR_BUILD === '1') {
+  // A second server: let the first one build, whether Playwright starts them together or not.
+  const deadline = Date.now() + 20 * 60_000;
+  while (!buildIsFresh()) {
+    if (Date.now() > deadline) throw new Error('the production build did not appear within 20 minutes');
+    await new Promise((r) => setTimeout(r, 2000));
+  }
+} else ensureBuild();
 const migrate = spawnSync(process.execPath, [path.join(root, 'node_modules', 'prisma', 'build', 'index.js'), 'migrate', 'deploy'], {
   cwd: root,
   env,

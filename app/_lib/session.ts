@@ -2,7 +2,7 @@
  * The web side of lib/auth: reads the sign-in cookie (pages, server actions) or the request's
  * headers (route handlers) and asks lib/auth whether they allow changes.
  */
-import { cookies } from 'next/headers';
+import { cookies, headers } from 'next/headers';
 import { getConfig } from '@/lib/config';
 import { ADMIN_COOKIE, isAdmin, isAdminRequired, requireAdmin } from '@/lib/auth';
 
@@ -19,10 +19,10 @@ export async function getAdminSession(): Promise<AdminSession> {
   return { required: isAdminRequired(token), admin: isAdmin(token, { cookie: jar.get(ADMIN_COOKIE)?.value }) };
 }
 
-/** For server actions: throws AppError UNAUTHORIZED unless signed in (or no token configured). */
+/** For server actions: throws AppError UNAUTHORIZED unless signed in or bearing the token (or none is configured). */
 export async function assertAdminAction(): Promise<void> {
-  const jar = await cookies();
-  requireAdmin(getConfig().adminToken, { cookie: jar.get(ADMIN_COOKIE)?.value });
+  const [jar, h] = await Promise.all([cookies(), headers()]);
+  requireAdmin(getConfig().adminToken, { cookie: jar.get(ADMIN_COOKIE)?.value, authorization: h.get('authorization') });
 }
 
 /** For route handlers: bearer token or sign-in cookie. */
