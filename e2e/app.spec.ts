@@ -44,6 +44,9 @@ test('search page before any dataset points to the upload page', async ({ page }
   await expect(empty).toContainText('No datasets yet');
   await expect(empty.getByRole('link', { name: 'Upload a dataset' })).toHaveAttribute('href', '/datasets/new');
   await shot(page, 'search-empty');
+  // Keyboard: the first Tab reaches the skip link, which leads to the content.
+  await page.keyboard.press('Tab');
+  await expect(page.getByRole('link', { name: 'Skip to content' })).toBeFocused();
 });
 
 test('invalid uploads are refused with a message and store nothing', async ({ page }) => {
@@ -106,6 +109,11 @@ test('the demo valid split uploads through the page with live progress to the en
   await expect(page.getByTestId('job-errors')).toHaveText('0');
   await expect(page.getByRole('progressbar')).toHaveAttribute('aria-valuenow', String(total));
   await shot(page, 'upload-done');
+  // The job has its own page (shareable, survives a reload).
+  await page.getByRole('link', { name: /^Job [0-9a-f]{8}$/ }).click();
+  await expect(page).toHaveURL(/\/jobs\/[0-9a-f-]{36}$/);
+  await expect(page.getByTestId('job-status')).toHaveText('done');
+  await shot(page, 'job');
 
   await page.goto('/datasets');
   const row = page.locator(`[data-testid=dataset-row][data-name="${DATASET}"]`);
@@ -123,6 +131,10 @@ test('text search in English finds the expected image first', async ({ page }) =
   const box = await page.getByTestId('image-hit').first().locator('.thumb-box').boundingBox();
   expect(Math.abs(box!.width - box!.height)).toBeLessThan(1);
   await shot(page, 'search-english');
+  await page.setViewportSize({ width: 390, height: 844 });
+  await expect(firstCaption(page)).toBeVisible();
+  await page.screenshot({ path: 'e2e/artifacts/screens/search-phone.png' });
+  await page.setViewportSize({ width: 1280, height: 900 });
   // The URL holds the query: reloading shows the same first result.
   await page.reload();
   await expect(firstCaption(page)).toHaveText(EN_QUERY);

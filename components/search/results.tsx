@@ -95,7 +95,7 @@ export function ImageCard({ hit, rank, query }: { hit: ImageHitView; rank: numbe
   const like = searchHref({ ...base, mode: 'i2i', q: '', like: hit.imageId, qimg: undefined });
   return (
     <li className="card" data-testid="image-hit" data-image-id={hit.imageId}>
-      <Link href={`/images/${hit.imageId}`} className="thumb-box" aria-label={`Open image ${hit.imageId}${caption ? `: ${caption}` : ''}`}>
+      <Link href={`/images/${hit.imageId}`} className="thumb-box" aria-label={`Result ${rank}, score ${hit.score.toFixed(3)}: ${caption || `image ${hit.imageId}`}`}>
         {/* eslint-disable-next-line @next/next/no-img-element */}
         <img src={hit.thumbUrl} alt={caption} loading="lazy" decoding="async" width={hit.width} height={hit.height} />
         <span className="score" title="Cosine similarity">
