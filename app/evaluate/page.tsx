@@ -27,7 +27,9 @@ export default async function EvaluatePage({ searchParams }: { searchParams: Pro
         Recall@1/5/10 for text → image and image → text, as EasyNLP and Chinese-CLIP report it: exact search over every candidate, and the same through
         the HNSW index so the cost of approximate search shows. Identical images or texts on several rows count as positives of each other.
       </p>
+      {/* keyed by the run shown, so following a past run's link clears the form's own result */}
       <EvaluateForm
+        key={jobId ?? 'new'}
         action={startEvaluation}
         datasets={datasets.map((d) => d.name)}
         maxUploadLabel={formatBytes(engine.config.maxUploadBytes)}

@@ -73,7 +73,8 @@ const round = (x: number, digits = 2) => Math.round(x * 10 ** digits) / 10 ** di
 const roundRow = (r: RecallRow): RecallRow => ({ r1: round(r.r1), r5: round(r.r5), r10: round(r.r10), mean: round(r.mean) });
 
 function curve(t2i: Int32Array, i2t: Int32Array, maxK = Infinity): CurvePoint[] {
-  return CURVE_KS.filter((k) => k <= maxK).map((k) => ({
+  const ks = CURVE_KS.filter((k) => k < maxK);
+  return (ks.length ? ks : [1]).map((k) => ({
     k,
     text_to_image: round(recallAt(t2i, k)),
     image_to_text: round(recallAt(i2t, k)),
@@ -111,7 +112,8 @@ export async function evaluateEmbeddings(set: EvalSet, opts: EvaluateOptions = {
       links: links.length,
       embed_seconds: round(embedSeconds, 3),
       search_seconds: round(searchSeconds, 3),
-      curve: curve(t2i, i2t),
+      // R@K with K ≥ the number of candidates is 100% by construction: not worth a point
+      curve: curve(t2i, i2t, Math.min(images.rows, texts.rows)),
     },
   };
 
@@ -130,7 +132,7 @@ export async function evaluateEmbeddings(set: EvalSet, opts: EvaluateOptions = {
       ef_construction: opts.hnsw.efConstruction,
       ef_search: opts.hnsw.efSearch,
     };
-    result.detail.ann_curve = curve(at2i, ai2t, ANN_K);
+    result.detail.ann_curve = curve(at2i, ai2t, Math.min(ANN_K, images.rows, texts.rows));
   }
   return result;
 }
