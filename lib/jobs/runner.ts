@@ -152,7 +152,7 @@ async function execute<R>(db: Db, id: string, handler: JobHandler<R>): Promise<J
  * Returns how many. Jobs of live processes (a web server beside this CLI) are left alone.
  */
 export async function markInterruptedJobs(db: Db): Promise<number> {
-  const stale = await db.job.findMany({ where: { status: { in: ['running', 'queued'] } }, select: { id: true, pid: true, kind: true } });
+  const stale = await db.job.findMany({ where: { status: { in: ['running', 'queued'] } }, select: { id: true, pid: true, kind: true, datasetId: true } });
   const mine = state().last;
   const dead = stale.filter((j) => j.pid === null || (j.pid === process.pid ? !mine.has(j.id) : !isAlive(j.pid)));
   if (!dead.length) return 0;
@@ -161,5 +161,8 @@ export async function markInterruptedJobs(db: Db): Promise<number> {
     const message = kind === 'ingest' ? INTERRUPTED_MESSAGE : `interrupted: the process stopped; start the ${kind} again`;
     await db.job.updateMany({ where: { id: { in: ids } }, data: { status: 'failed', message, finishedAt: new Date() } });
   }
+  // A dataset its interrupted ingest left half-done says so until the ingest is run again.
+  const datasets = dead.filter((j) => j.kind === 'ingest' && j.datasetId !== null).map((j) => j.datasetId!);
+  if (datasets.length) await db.dataset.updateMany({ where: { id: { in: datasets }, status: 'ingesting' }, data: { status: 'failed' } });
   return dead.length;
 }

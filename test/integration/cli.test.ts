@@ -124,6 +124,8 @@ describe('clipdex CLI', { timeout: 400_000 }, () => {
     expect(c1.index.image.count).toBe(12);
     expect(c1.index.text.count).toBe(12);
     expect(c1.jobs[0]).toMatchObject({ status: 'failed', message: 'interrupted: the process stopped; run the ingest again to finish it' });
+    const ds = JSON.parse((await run(['datasets', 'list', '--json'])).stdout) as { name: string; status: string; images: number }[];
+    expect(ds.find((d) => d.name === 'kill')).toMatchObject({ status: 'failed', images: 12 });
 
     const again = await run([...args, '--json']);
     expect(again.code).toBe(0);
