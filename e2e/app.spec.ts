@@ -5,7 +5,10 @@
  * this), the detail page, paging and the score cut-off, re-index, and the JSON API.
  * Screenshots of every page go to e2e/artifacts/screens/.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
+import { E2E_DATA_DIR } from '../playwright.config';
 import { bigFile, captionsOfImage, demoLine, demoLines, pairsFile, tmpFile, VALID_TSV } from './demo-data';
 
 // Queries checked against demo/valid.tsv with models/mini-clip: each one's best image carries
@@ -52,6 +55,7 @@ test('search page before any dataset points to the upload page', async ({ page }
 test('invalid uploads are refused with a message and store nothing', async ({ page }) => {
   await upload(page, tmpFile('three-columns.tsv', 'a\tb\tc\nd\te\tf\n'), 'bad-format');
   await expect(page.getByTestId('upload-error')).toContainText('cannot tell the format of “three-columns.tsv”');
+  await expect(page.getByTestId('upload-error')).toContainText('Nothing was stored.');
   await shot(page, 'upload-error');
 
   await upload(page, tmpFile('empty.tsv', ''), 'empty');
@@ -63,6 +67,9 @@ test('invalid uploads are refused with a message and store nothing', async ({ pa
 
   await page.goto('/datasets');
   await expect(page.getByTestId('no-datasets')).toBeVisible();
+  const uploads = path.join(E2E_DATA_DIR, 'uploads');
+  const left = fs.existsSync(uploads) ? fs.readdirSync(uploads).filter((n) => n !== 'queries') : [];
+  expect(left).toEqual([]);
 });
 
 test('two uploads at once both finish; line errors are listed and downloadable; delete asks first', async ({ browser }) => {
