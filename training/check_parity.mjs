@@ -90,5 +90,27 @@ parity.images.forEach((im, i) => { const m = maxDiff(out.image_embeds.data.subar
 console.log(`vision: ${parity.images.length} images, single and batched, max abs diff ${worst.toExponential(2)}`);
 console.log(`inputs: text ${text.inputNames} -> ${text.outputNames}; vision ${vision.inputNames} -> ${vision.outputNames}`);
 
+// 4. informational: sharp preprocessing (what clipdex does) versus the PIL reference pixel values
+try {
+  const sharp = require('sharp');
+  const size = parity.image_size;
+  for (const [i, im] of parity.images.entries()) {
+    const meta = await sharp(join(dir, im.file)).rotate().metadata();
+    const [w0, h0] = [meta.width, meta.height];
+    const short = Math.min(w0, h0), long = Math.max(w0, h0);
+    const nl = Math.floor(size * long / short);
+    const [w, h] = w0 <= h0 ? [size, nl] : [nl, size];
+    let img = sharp(join(dir, im.file)).rotate().flatten({ background: '#ffffff' });
+    if (short !== size) img = img.resize(w, h, { kernel: 'cubic', fit: 'fill' });
+    const raw = await img.extract({ left: Math.floor((w - size) / 2), top: Math.floor((h - size) / 2), width: size, height: size })
+      .removeAlpha().raw().toBuffer();
+    const x = new Float32Array(3 * size * size);
+    for (let p = 0; p < size * size; p++) for (let ch = 0; ch < 3; ch++) x[ch * size * size + p] = (raw[p * 3 + ch] / 255 - 0.5) / 0.5;
+    const out = await vision.run({ pixel_values: new ort.Tensor('float32', x, [1, 3, size, size]) });
+    const e = out.image_embeds.data; let cos = 0; for (let k = 0; k < e.length; k++) cos += e[k] * im.image_embeds[k];
+    console.log(`sharp vs PIL ${im.file}: pixel max abs diff ${maxDiff(x, pix[i]).toFixed(4)} (${(maxDiff(x, pix[i]) * 127.5).toFixed(1)} grey levels), embedding cosine ${cos.toFixed(5)}`);
+  }
+} catch (e) { console.log(`(sharp comparison skipped: ${e.message})`); }
+
 if (failures) { console.error(`parity check FAILED (${failures})`); process.exit(1); }
 console.log(`parity OK (tolerance ${tol})`);

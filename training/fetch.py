@@ -55,6 +55,11 @@ def check_system(need_node=True):
         lines = "\n".join(f"  {p}: {APT_PACKAGES[p]}" for p in missing)
         die("missing Debian packages:\n" + lines +
             "\ninstall them with:\n  sudo apt-get install -y " + " ".join(missing))
+    blas = os.path.realpath("/usr/lib/x86_64-linux-gnu/libblas.so.3")
+    if os.path.exists("/usr/lib/x86_64-linux-gnu/libblas.so.3") and "openblas" not in blas:
+        die(f"libblas.so.3 resolves to {blas}, the reference BLAS (very slow); select OpenBLAS:\n"
+            "  sudo update-alternatives --set libblas.so.3-x86_64-linux-gnu "
+            "/usr/lib/x86_64-linux-gnu/openblas-pthread/libblas.so.3")
     if not os.path.isdir(OPENCLIPART_DIR):
         die(f"{OPENCLIPART_DIR} not found (apt-get install openclipart-png)")
     if need_node:
@@ -63,7 +68,7 @@ def check_system(need_node=True):
         miss = [m for m in NODE_MODULES if not os.path.isdir(os.path.join(REPO_ROOT, "node_modules", m))]
         if miss:
             die("missing node modules: " + ", ".join(miss) + " (run `npm install` at the repo root)")
-    log("system packages ok")
+    log(f"system packages ok (BLAS: {blas})")
 
 
 def sri(path):

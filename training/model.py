@@ -107,7 +107,7 @@ class MiniClip(nn.Module):
 
 
 DEFAULT_CFG = {
-    "widths": [32, 64, 128, 256], "blocks": [2, 2, 2, 1], "proj": 256,
+    "widths": [32, 64, 128, 256], "blocks": [1, 1, 2, 1], "proj": 256,
     "text_width": 256, "text_layers": 2, "text_heads": 4, "text_ff": 512, "max_len": 32,
 }
 

@@ -18,6 +18,9 @@ def write_card():
     demo_log = os.path.join(BUILD_DIR, "demo_check.txt")
     demo = open(demo_log, encoding="utf-8").read().strip() if os.path.exists(demo_log) else "(run `python3 training/run.py demo`)"
     tc, vc = cfg["text_config"], cfg["vision_config"]
+    st_path = os.path.join(BUILD_DIR, "step_times.json")
+    st = read_json(st_path) if os.path.exists(st_path) else {}
+    steps_note = ", ".join(f"{k} {v / 60:.1f} min" for k, v in st.items() if k not in ("train", "card")) or "not recorded"
     onnx_sizes = {f: os.path.getsize(os.path.join(MODEL_DIR, "onnx", f)) / 1e6 for f in sorted(os.listdir(os.path.join(MODEL_DIR, "onnx")))}
     size_note = ", ".join(f"`onnx/{f}` {s:.1f} MB" for f, s in onnx_sizes.items())
     r = lambda k, d, n: f"{100 * ev[k][d][str(n)]:.1f}%"  # noqa: E731
@@ -47,7 +50,8 @@ photo search.** For photographs, drop in a full CLIP (see the last section).
 | `parity.json`, `parity/` | known-good token ids, pixel values and embeddings from PyTorch (checked with onnxruntime-node by `training/check_parity.mjs`, max abs diff ≤ 1e-4) |
 
 Folder size: **{folder_size(MODEL_DIR) / 1e6:.1f} MB** ({size_note}). ONNX opset 14, dynamic batch axes
-(and a dynamic sequence axis for text), float32.
+(and a dynamic sequence axis for text), float32 weights except the text token table, which is stored
+as int8 with one float scale per row and dequantised inside the graph (Gather → Cast → Mul).
 
 ## Architecture
 
@@ -70,7 +74,7 @@ Folder size: **{folder_size(MODEL_DIR) / 1e6:.1f} MB** ({size_note}). ONNX opset
 | npm `emoji-datasource-google` | 16.0.0 | images Apache-2.0 (Google Noto Emoji), package MIT (© Cal Henderson) | Noto emoji images, 64 px, with skin-tone variants |
 | npm `emoji-datasource-twitter` | 16.0.0 | images CC-BY-4.0 (Twemoji © Twitter, Inc. and other contributors, https://github.com/jdecked/twemoji), package MIT | Twemoji images, 64 px, with skin-tone variants |
 | npm `fluentui-emoji` | 1.3.0 | MIT (Microsoft Fluent UI Emoji, © Microsoft Corporation; npm packaging © Mohammad Abu Mattar) | Fluent flat, color ("modern") and high-contrast SVGs, rendered with sharp |
-| Debian `openclipart-png` | 1:0.18+dfsg-19 | public domain (CC0, Open Clip Art Library) | clip art; captions from cleaned file and folder names |
+| Debian `openclipart-png` | 1:0.18+dfsg-19 | public domain (Creative Commons Public Domain Dedication; Open Clip Art Library, see /usr/share/doc/openclipart-png/copyright) | clip art; captions from cleaned file and folder names |
 | npm `emojibase-data` | 17.0.0 | MIT (© Miles Johnson); data from Unicode CLDR | English names and tags, Chinese (zh) names and tags |
 | npm `cldr-annotations-full` | 48.2.0 | Unicode-3.0 (© Unicode, Inc.) | Chinese (zh) names (tts) and keywords |
 
@@ -89,14 +93,17 @@ Openclipart files over 40 megapixels are skipped with a logged reason (`training
 - Batches of {meta["batch"]}: 80% emoji concepts, 20% clip art; a random trained style and variant per
   concept; English or Chinese caption (50/50 where both exist), either the name, one keyword, or a
   combination.
-- Augmentation: random zoom (0.7-1.1) and shift on white, greyscale (15%), outline rendering
-  (Sobel edges as dark lines, 12%), two-level "ink" rendering (10%). No flips (emoji have directions).
-- AdamW (lr {meta["lr"]}, weight decay 0.05, cosine schedule with warm-up), {meta["steps"]} steps,
-  PyTorch {{torch}} on CPU with {meta["threads"]} threads (OpenBLAS + oneDNN), seed 1234.
-- **Training time on the 2-core development machine: {meta["seconds"] / 60:.1f} minutes** for the training
-  step alone (other engineers' jobs shared the two cores), finished {meta["finished"]}.
-  The whole `npm run model:train` pipeline (fetch, corpus, train, export, check, eval, demo) adds
-  about 10 minutes, mostly image decoding.
+- Augmentation: random zoom (object at 0.7-1.1x its size) and shift (±8 px) on white, greyscale (15%),
+  outline rendering (gradient magnitude as dark lines on white, 12%), two-level "ink" rendering (10%).
+  No flips (emoji have directions). The augmentation set was fixed before any evaluation.
+- AdamW (lr {meta["lr"]}, weight decay 0.05, warm-up then cosine decay), {meta["steps"]} steps
+  (time cap {meta.get("minutes_cap")} min: the schedule follows max(step / {meta.get("max_steps")}, elapsed / cap)),
+  PyTorch {{torch}} on CPU, OpenBLAS + oneDNN, at most {meta["threads"]} threads (1 or 2 chosen every 100 steps by
+  timing, because the two cores were shared with other jobs), seed 1234.
+- **Training time on the 2-core development machine: {meta["seconds"] / 60:.1f} minutes** (wall clock, training
+  step alone, finished {meta["finished"]}; other engineers' builds and tests ran on the same two cores
+  throughout, so the model saw fewer steps than an idle machine would give in the same time).
+  Other steps, last measured: {steps_note}.
 
 ## Evaluation
 

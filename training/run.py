@@ -33,6 +33,21 @@ DEFAULT_STEPS = 6000     # upper bound; the time cap usually ends training first
 DEFAULT_MINUTES = 40     # training time cap on the shared 2-core machine
 
 
+def record_time(step, seconds):
+    """Keep the last measured duration of every step (the model card quotes them)."""
+    import json
+    from common import BUILD_DIR
+    path = os.path.join(BUILD_DIR, "step_times.json")
+    times = {}
+    if os.path.exists(path):
+        with open(path) as f:
+            times = json.load(f)
+    times[step] = round(seconds, 1)
+    os.makedirs(BUILD_DIR, exist_ok=True)
+    with open(path, "w") as f:
+        json.dump(times, f, indent=2)
+
+
 def step_check():
     r = subprocess.run(["node", os.path.join(TRAINING_DIR, "check_parity.mjs")], cwd=REPO_ROOT)
     if r.returncode != 0:
@@ -46,6 +61,7 @@ def main():
     ap.add_argument("--minutes", type=float, default=None, help="training time cap in minutes (default 40; none with --quick)")
     ap.add_argument("--batch", type=int, default=128)
     ap.add_argument("--lr", type=float, default=1.5e-3)
+    ap.add_argument("--resume", action="store_true", help="train: continue from training/build/ckpt.pt")
     ap.add_argument("--quick", action="store_true", help="smoke run: 30 training steps")
     a = ap.parse_args()
     steps = a.steps or (30 if a.quick else DEFAULT_STEPS)
@@ -54,6 +70,7 @@ def main():
     todo = ["fetch", "corpus", "train", "export", "check", "eval", "demo", "card"] if a.step == "all" else [a.step]
     for s in todo:
         log(f"=== {s}")
+        ts = time.time()
         if s == "fetch":
             from fetch import fetch
             fetch()
@@ -64,7 +81,7 @@ def main():
             build()
         elif s == "train":
             from train import train
-            train(steps=steps, batch=a.batch, lr=a.lr, minutes=minutes, tag="quick" if a.quick else "full")
+            train(steps=steps, batch=a.batch, lr=a.lr, minutes=minutes, tag="quick" if a.quick else "full", resume=a.resume)
         elif s == "export":
             from export import export
             export()
@@ -79,6 +96,7 @@ def main():
         elif s == "card":
             from modelcard import write_card
             write_card()
+        record_time(s, time.time() - ts)
     log(f"done: {', '.join(todo)} in {(time.time() - t0) / 60:.1f} min")
 
 

@@ -189,7 +189,7 @@ class ThreadTuner:
             self.times.setdefault(torch.get_num_threads(), []).append(time.time() - self.t)
 
 
-def train(steps=2000, batch=256, lr=2e-3, minutes=None, tag="full"):
+def train(steps=2000, batch=256, lr=2e-3, minutes=None, tag="full", resume=False):
     rng = random.Random(SEED)
     torch.manual_seed(SEED)
     max_threads = torch.get_num_threads()
@@ -198,6 +198,12 @@ def train(steps=2000, batch=256, lr=2e-3, minutes=None, tag="full"):
     sampler = Sampler(recs, concepts, tk, rng)
     cfg = dict(DEFAULT_CFG, max_len=MAX_LEN)
     model = MiniClip(len(tk.vocab), cfg)
+    prev = None
+    if resume:   # continue from build/ckpt.pt (weights only; fresh optimizer with a short warm-up)
+        ck = torch.load(CKPT, map_location="cpu")
+        model.load_state_dict(ck["state"])
+        prev = json.load(open(os.path.join(BUILD_DIR, "train_meta.json")))
+        log(f"resuming from {CKPT} ({prev['steps']} steps, {prev['seconds'] / 60:.1f} min)")
     model.vision = model.vision.to(memory_format=torch.channels_last)
     n_params = sum(p.numel() for p in model.parameters())
     log(f"params: vision {sum(p.numel() for p in model.vision.parameters()):,} text "
@@ -207,7 +213,7 @@ def train(steps=2000, batch=256, lr=2e-3, minutes=None, tag="full"):
         (no_decay if p.ndim < 2 or "ln" in n or ".b" in n or "logit_scale" in n else decay).append(p)
     opt = torch.optim.AdamW([{"params": decay, "weight_decay": 0.05}, {"params": no_decay, "weight_decay": 0.0}],
                             lr=lr, betas=(0.9, 0.98), eps=1e-6)
-    warm = min(150, steps // 10)
+    warm = min(40, steps // 10)
 
     def lr_at(step, prog):
         if step < warm:
@@ -253,7 +259,13 @@ def train(steps=2000, batch=256, lr=2e-3, minutes=None, tag="full"):
     seconds = time.time() - t0
     model.eval()
     torch.save({"state": model.state_dict(), "cfg": cfg, "vocab_size": len(tk.vocab)}, CKPT)
+    segments = (prev.get("segments") or [{"steps": prev["steps"], "seconds": prev["seconds"], "lr": prev["lr"]}]) if prev else []
+    segments.append({"steps": step, "seconds": round(seconds, 1), "lr": lr})
+    total_steps = sum(x["steps"] for x in segments)
+    seconds = sum(x["seconds"] for x in segments)
+    step = total_steps
     write_json(os.path.join(BUILD_DIR, "train_meta.json"), {
+        "segments": segments,
         "tag": tag, "steps": step, "max_steps": steps, "minutes_cap": minutes, "batch": batch, "lr": lr, "seconds": round(seconds, 1),
         "params": n_params, "threads": max_threads, "adaptive_threads": True, "final_loss": float(np.mean([h[0] for h in hist[-50:]])),
         "logit_scale": float(model.logit_scale.clamp(max=math.log(100.0)).exp().item()),
