@@ -40,6 +40,8 @@ test('search stays open; changes need the token; the sign-in form sets an httpOn
   expect(cookie?.value).not.toContain(AUTH_TOKEN);
 
   await page.getByRole('button', { name: 'Sign out' }).click();
+  await expect(page.getByRole('banner').getByRole('link', { name: 'Sign in' })).toBeVisible();
+  expect((await context.cookies()).find((c) => c.name === 'clipdex_admin')).toBeUndefined();
   await page.goto('/admin');
   await expect(page.getByRole('button', { name: 'Re-index' })).toHaveCount(0);
 });
