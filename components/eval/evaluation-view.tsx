@@ -12,7 +12,7 @@ export function EvaluationView({ run }: { run: EvaluateJobResult }) {
       </h2>
       <p className="muted small" style={{ margin: 0 }}>
         {e.images.toLocaleString('en')} images, {e.texts.toLocaleString('en')} texts, {e.detail.links.toLocaleString('en')} links
-        {run.skipped ? `, ${run.skipped} lines skipped` : ''} · model {run.model.name} · {e.seconds.toFixed(2)} s exact
+        {run.skipped ? `, ${run.skipped} line${run.skipped === 1 ? '' : 's'} skipped` : ''} · model {run.model.name} · {e.seconds.toFixed(2)} s exact
         {e.ann ? `, ${e.ann.seconds.toFixed(2)} s HNSW (M=${e.ann.m}, ef=${e.ann.ef_search})` : ''}
       </p>
       <RecallTable result={e} />

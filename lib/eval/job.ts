@@ -65,7 +65,7 @@ async function runEvaluateJob(engine: Engine, params: EvaluateJobParams, ctx: Jo
     }
     return {
       result,
-      message: `mean recall ${r.mean_recall.toFixed(2)} (${r.images} images, ${r.texts} texts${run.skipped.length ? `, ${run.skipped.length} lines skipped` : ''})`,
+      message: `mean recall ${r.mean_recall.toFixed(2)} (${r.images} images, ${r.texts} texts${run.skipped.length ? `, ${run.skipped.length} line${run.skipped.length === 1 ? '' : 's'} skipped` : ''})`,
     };
   } finally {
     if (params.removeFiles) await Promise.all([params.path, params.texts].filter((p): p is string => !!p).map((p) => fs.rm(p, { force: true })));

@@ -170,6 +170,6 @@ describe('formatEvalReport', () => {
     expect(text).toMatch(/text→image\s+66\.67\s+100\.00\s+100\.00\s+88\.89/);
     expect(text).toMatch(/mean recall\s+94\.44\s+\(no loss from approximate search/);
     expect(text).toContain('HNSW (M=8, efConstruction=50, efSearch=20)');
-    expect(text).toContain('1 line(s) skipped');
+    expect(text).toContain('1 line skipped');
   });
 });

@@ -88,6 +88,6 @@ export function formatEvalReport(run: EvaluateRunResult): string {
       `mean recall    ${pct(a.mean_recall)}   (${annDelta(a.mean_recall - r.mean_recall)}, ${a.seconds.toFixed(2)} s)`,
     );
   }
-  if (run.skipped.length > 0) lines.push('', `${run.skipped.length} line(s) skipped (see the warnings above)`);
+  if (run.skipped.length > 0) lines.push('', `${run.skipped.length} line${run.skipped.length === 1 ? '' : 's'} skipped (see the warnings above)`);
   return lines.join('\n');
 }
