@@ -107,7 +107,7 @@ export function ImageCard({ hit, rank, query }: { hit: ImageHitView; rank: numbe
           {caption || <span className="muted">(no caption)</span>}
         </p>
         <div className="meta">
-          <span title="Dataset">{hit.dataset}</span>
+          <span title={`Dataset: ${hit.dataset}`}>{hit.dataset}</span>
           <Link href={like} className="btn small" data-testid="more-like-this">
             More like this
           </Link>
