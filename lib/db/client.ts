@@ -13,7 +13,7 @@ import { execFile } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { PrismaBetterSQLite3 } from '@prisma/adapter-better-sqlite3';
 import { PrismaPg } from '@prisma/adapter-pg';
@@ -43,8 +43,6 @@ function redact(url: string): string {
 function sqliteFile(url: string): string {
   return path.resolve(url.slice('file:'.length));
 }
-
-const require = createRequire(import.meta.url);
 
 export function getDb(url: string): PrismaClient {
   cache.__clipdexDb ??= new Map();
@@ -83,14 +81,31 @@ export async function tuneSqlite(db: PrismaClient, url?: string): Promise<void> 
 }
 
 const run = promisify(execFile);
-const projectRoot = path.resolve(path.dirname(require.resolve('prisma/package.json')), '..', '..');
+/**
+ * The project root (where prisma/ and node_modules/prisma live). Under tsx and vitest this file's
+ * own path gives it; in the Next.js server bundle import.meta.url is not this file, but the server
+ * runs in the project root.
+ */
+function findProjectRoot(): string {
+  const candidates: string[] = [];
+  try {
+    candidates.push(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..'));
+  } catch {
+    // not a file: URL (bundled)
+  }
+  candidates.push(process.cwd());
+  const root = candidates.find((c) => fs.existsSync(path.join(c, 'prisma', 'schema.prisma')));
+  if (!root) throw new AppError('INTERNAL', `cannot find the clipdex project folder (prisma/schema.prisma) from ${candidates.join(' or ')}`);
+  return root;
+}
+const projectRoot = findProjectRoot();
 
 /** Apply pending migrations (idempotent). */
 export async function migrateDatabase(url: string): Promise<void> {
   if (providerOf(url) === 'postgresql') return migratePostgres(url);
   fs.mkdirSync(path.dirname(sqliteFile(url)), { recursive: true });
   try {
-    await run(process.execPath, [require.resolve('prisma/build/index.js'), 'migrate', 'deploy'], {
+    await run(process.execPath, [path.join(projectRoot, 'node_modules', 'prisma', 'build', 'index.js'), 'migrate', 'deploy'], {
       cwd: projectRoot,
       env: { ...process.env, DATABASE_URL: url, PRISMA_HIDE_UPDATE_MESSAGE: '1', CHECKPOINT_DISABLE: '1' },
     });
