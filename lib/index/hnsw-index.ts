@@ -5,14 +5,12 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { createRequire } from 'node:module';
-import type { HierarchicalNSW as HnswType } from 'hnswlib-node';
+import hnswlib, { type HierarchicalNSW as HnswType } from 'hnswlib-node';
 import { AppError } from '../errors';
 import { manifestMtime, readManifest, sweepIndexDir, writeManifest, type IndexKind, type IndexManifest } from './manifest';
 
-// hnswlib-node is CommonJS with a native addon; load it through require so bundlers leave it alone.
-const require = createRequire(import.meta.url);
-const { HierarchicalNSW } = require('hnswlib-node') as typeof import('hnswlib-node');
+// hnswlib-node is CommonJS with a native addon (next.config.js keeps it out of the bundle).
+const { HierarchicalNSW } = hnswlib;
 
 export interface SearchHit {
   label: number;
