@@ -63,12 +63,12 @@ export async function closeEngine(): Promise<void> {
 async function openEngine(opts: EngineOptions): Promise<Engine> {
   const config = getConfig();
   let db = getDb(config.databaseUrl);
-  if (!(await isMigrated(db))) {
+  if (!(await isMigrated(db, config.databaseUrl))) {
     await closeDbs();
     await migrateDatabase(config.databaseUrl);
     db = getDb(config.databaseUrl);
   }
-  await tuneSqlite(db);
+  await tuneSqlite(db, config.databaseUrl);
   const interruptedJobs = await markInterruptedJobs(db);
   const model = await loadClipModel(config.modelDir, { threads: config.threads, maxImagePixels: config.maxImagePixels, batchSize: config.batchSize });
   try {

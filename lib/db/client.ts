@@ -100,6 +100,13 @@ function findProjectRoot(): string {
 }
 const projectRoot = findProjectRoot();
 
+/** The migration folders for a database URL's provider. */
+export function migrationsDir(url: string): string {
+  return providerOf(url) === 'postgresql'
+    ? path.join(projectRoot, 'prisma', 'postgres', 'migrations')
+    : path.join(projectRoot, 'prisma', 'migrations');
+}
+
 /** Apply pending migrations (idempotent). */
 export async function migrateDatabase(url: string): Promise<void> {
   if (providerOf(url) === 'postgresql') return migratePostgres(url);
@@ -116,7 +123,7 @@ export async function migrateDatabase(url: string): Promise<void> {
 }
 
 async function migratePostgres(url: string): Promise<void> {
-  const dir = path.join(projectRoot, 'prisma', 'postgres', 'migrations');
+  const dir = migrationsDir(url);
   const client = new pg.Client({ connectionString: url });
   try {
     await client.connect();

@@ -46,7 +46,8 @@ export async function findDataset(db: Db, name: string) {
 export async function listDatasets(db: Db): Promise<DatasetSummary[]> {
   const rows = await db.dataset.findMany({ orderBy: { name: 'asc' }, include: { _count: { select: { images: true, texts: true } } } });
   const links = await db.$queryRawUnsafe<{ datasetId: number; n: bigint | number }[]>(
-    'SELECT i.datasetId AS datasetId, COUNT(*) AS n FROM ImageText l JOIN Image i ON i.id = l.imageId GROUP BY i.datasetId',
+    // Quoted identifiers: the same SQL runs on SQLite and PostgreSQL (which folds unquoted names).
+    'SELECT i."datasetId" AS "datasetId", COUNT(*) AS n FROM "ImageText" l JOIN "Image" i ON i.id = l."imageId" GROUP BY i."datasetId"',
   );
   const linkCount = new Map(links.map((r) => [Number(r.datasetId), Number(r.n)]));
   return rows.map((r) => ({

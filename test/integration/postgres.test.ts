@@ -46,3 +46,44 @@ describe('PostgreSQL schema', () => {
     expect(fs.readFileSync('prisma/postgres/schema.prisma', 'utf8')).toBe(postgresSchema(sqlite));
   });
 });
+
+describe.skipIf(!url)('the engine on PostgreSQL (real server, real model)', () => {
+  it('ingests a corpus, lists datasets with link counts, searches and deletes', async () => {
+    const fs = await import('node:fs');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const { resetConfig } = await import('../../lib/config');
+    const { getEngine, closeEngine } = await import('../../lib/engine');
+    const { ingestCorpus, deleteDataset } = await import('../../lib/ingest');
+    const { listDatasets } = await import('../../lib/db');
+    const { searchTextToText } = await import('../../lib/search');
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'clipdex-pg-'));
+    const saved = { ...process.env };
+    process.env.CLIPDEX_DATA_DIR = dataDir;
+    process.env.DATABASE_URL = url;
+    resetConfig();
+    try {
+      const engine = await getEngine();
+      await deleteDataset(engine, 'pg-valid').catch(() => undefined);
+      // the first 40 lines of the demo valid split
+      const lines = fs.readFileSync('demo/valid.tsv', 'utf8').split('\n').filter(Boolean).slice(0, 40);
+      const corpus = path.join(dataDir, 'small.tsv');
+      fs.writeFileSync(corpus, lines.join('\n') + '\n');
+      const summary = await ingestCorpus({ path: corpus, dataset: 'pg-valid' }, engine);
+      expect(summary.errorCount).toBe(0);
+      expect(summary.good).toBe(40);
+      const ds = (await listDatasets(engine.db)).find((d) => d.name === 'pg-valid');
+      expect(ds?.links).toBe(40);
+      const caption = lines[7].split('\t')[0];
+      const res = await searchTextToText(caption, { k: 3, dataset: 'pg-valid' }, engine);
+      expect(res.hits[0].text).toBe(caption);
+      await deleteDataset(engine, 'pg-valid');
+      expect((await listDatasets(engine.db)).some((d) => d.name === 'pg-valid')).toBe(false);
+    } finally {
+      await closeEngine();
+      process.env = saved;
+      resetConfig();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
