@@ -18,7 +18,8 @@ from preprocess import preprocess
 import tokenizer as tok
 
 SIZE = 72
-MUST = ["1F431", "1F408", "1F436", "1F415", "1F355", "1F697", "1F695", "1F699", "1F408-200D-2B1B", "1F63A"]
+MUST = ["1F431", "1F408", "1F436", "1F415", "1F355", "1F697", "1F695", "1F699", "1F408-200D-2B1B", "1F63A",
+        "1F638", "1F639", "1F63B", "1F63C", "1F429", "1F32D", "1F354", "1F68C", "1F693"]
 N_TRAIN, N_VALID = 1000, 200
 CHECK_QUERIES = {"cat": {"1F431", "1F408", "1F408-200D-2B1B", "1F63A", "1F638", "1F639", "1F63B", "1F63C", "1F63D", "1F640", "1F63F", "1F63E"},
                  "dog": {"1F436", "1F415", "1F429", "1F9AE", "1F415-200D-1F9BA"},
@@ -75,7 +76,7 @@ def build():
         imgs = sorted(by[c], key=lambda r: r["style"])
         rng.shuffle(imgs)
         dest = valid if (i % 5 == 4 and c not in must) else train
-        for j, r in enumerate(imgs[: 3 if c in must else 2]):
+        for j, r in enumerate(imgs[: 4 if c in must else 2]):
             data = png_b64(r["path"])
             langs = ["en", "zh"] if c in must else [rng.choice(["en", "zh"])]
             for lang in langs:
@@ -119,11 +120,13 @@ def check(rows, concepts):
         for q, want in CHECK_QUERIES.items():
             ids, mask = tk.batch([q])
             t = model.encode_text(torch.tensor(ids), torch.tensor(mask))[0]
-            top = (e @ t).argsort(descending=True)[:5].tolist()
+            order = (e @ t).argsort(descending=True).tolist()
+            top = order[:5]
             got = [concepts_name(concepts, keys[i]) for i in top]
             hit = any(keys[i] in want for i in top)
+            first = next(r for r, i in enumerate(order, 1) if keys[i] in want)
             ok &= hit
-            lines.append(f"query {q!r}: {'OK  ' if hit else 'MISS'} top 5 = {' | '.join(got)}")
+            lines.append(f"query {q!r}: {'OK  ' if hit else 'MISS'} top 5 = {' | '.join(got)}  (first right emoji at rank {first})")
             log("demo " + lines[-1])
     with open(os.path.join(BUILD_DIR, "demo_check.txt"), "w", encoding="utf-8") as f:
         f.write(f"{len(imgs)} distinct demo images\n" + "\n".join(lines) + "\n")
