@@ -59,9 +59,16 @@ export default async function ImagePage({ params }: Props) {
         <Link href="/">← Search</Link>
       </p>
       <div className="detail">
-        <div className="full" style={{ aspectRatio: `${row.width} / ${row.height}`, maxHeight: '70vh' }}>
+        <div className="full">
+          {/* Small originals are shown at most 4× their size: bigger only blurs them. */}
           {/* eslint-disable-next-line @next/next/no-img-element */}
-          <img src={`/api/images/${row.sha256}`} alt={row.captions[0] ?? `Image ${id}`} width={row.width} height={row.height} style={{ width: '100%', objectFit: 'contain' }} />
+          <img
+            src={`/api/images/${row.sha256}`}
+            alt={row.captions[0] ?? `Image ${id}`}
+            width={row.width}
+            height={row.height}
+            style={{ width: '100%', maxWidth: Math.max(row.width * 4, 320), height: 'auto', objectFit: 'contain' }}
+          />
         </div>
         <section className="panel stack" aria-labelledby="about-h">
           <h1 id="about-h" style={{ fontSize: '1.2rem' }}>
