@@ -15,7 +15,9 @@ const nextConfig = {
   ],
   poweredByHeader: false,
   experimental: {
-    serverActions: { bodySizeLimit: process.env.CLIPDEX_MAX_UPLOAD_BYTES ? Number(process.env.CLIPDEX_MAX_UPLOAD_BYTES) : '1gb' },
+    // Room for the multipart envelope and a second file (MUGE texts) around an upload of the
+    // maximum size; lib/uploads enforces the real per-file limit with a clear message.
+    serverActions: { bodySizeLimit: 2 * Number(process.env.CLIPDEX_MAX_UPLOAD_BYTES ?? 1024 ** 3) + 1024 ** 2 },
   },
 };
 export default nextConfig;
