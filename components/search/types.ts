@@ -1,26 +1,13 @@
 /** What the search API and pages send to the browser (the shapes lib/search returns). */
+import type { ImageHit, TextHit } from '@/lib/search';
 import type { SearchQuery } from './query';
 
-export interface ImageHitView {
-  kind: 'image';
-  imageId: number;
-  score: number;
-  captions: string[];
-  dataset: string;
-  width: number;
-  height: number;
-  thumbUrl: string;
-  imageUrl: string;
-}
-
-export interface TextHitView {
-  kind: 'text';
-  textId: number;
-  score: number;
-  text: string;
-  dataset: string;
-  images: { imageId: number; thumbUrl: string }[];
-}
+/**
+ * What the browser gets of a hit: lib/search's shapes without the sha256s (the URLs name the
+ * bytes already), derived so that the two never drift.
+ */
+export type ImageHitView = Omit<ImageHit, 'sha256'>;
+export type TextHitView = Omit<TextHit, 'images'> & { images: Pick<TextHit['images'][number], 'imageId' | 'thumbUrl'>[] };
 
 export type HitView = ImageHitView | TextHitView;
 

@@ -2,7 +2,7 @@
  * Route-handler helpers: every JSON API error has the body `{ error: { code, message } }` and
  * the status lib/errors gives its code, so a bad image query is a 400 with a message, never a 500.
  */
-import { describeError, isAppError, toHttpStatus } from '@/lib/errors';
+import { AppError, describeError, isAppError, toHttpStatus } from '@/lib/errors';
 
 export function json(data: unknown, init?: ResponseInit): Response {
   const headers = new Headers(init?.headers);
@@ -44,4 +44,26 @@ export function immutableBytes(req: Request, bytes: Uint8Array, contentType: str
   }
   headers.set('content-length', String(bytes.byteLength));
   return new Response(req.method === 'HEAD' ? null : (bytes as BodyInit), { status: 200, headers });
+}
+
+/** Query images (search, classify) are small: 20 MiB is plenty and keeps a POST from filling the disk. */
+export const MAX_QUERY_IMAGE_BYTES = 20 * 1024 * 1024;
+
+/** The request's multipart form; `expected` tells the caller what to send when it is not one. */
+export async function readForm(req: Request, expected: string): Promise<FormData> {
+  try {
+    return await req.formData();
+  } catch {
+    throw new AppError('INVALID_INPUT', `send multipart/form-data with ${expected}`);
+  }
+}
+
+/** The bytes of the form's `image` file, refused when absent, empty or over MAX_QUERY_IMAGE_BYTES. */
+export async function readImageField(form: FormData): Promise<Buffer> {
+  const file = form.get('image');
+  if (!(file instanceof Blob) || file.size === 0) throw new AppError('INVALID_INPUT', 'the form has no "image" file');
+  if (file.size > MAX_QUERY_IMAGE_BYTES) {
+    throw new AppError('PAYLOAD_TOO_LARGE', `the image is ${(file.size / 1048576).toFixed(1)} MiB; the limit is ${MAX_QUERY_IMAGE_BYTES / 1048576} MiB`);
+  }
+  return Buffer.from(await file.arrayBuffer());
 }

@@ -3,12 +3,10 @@ import { AppError, isAppError } from '@/lib/errors';
 import { removeQueryImage, saveQueryImage } from '@/lib/uploads';
 import { parseSearchQuery, type SearchQuery } from '@/components/search/query';
 import { runSearch } from '@/app/_lib/search';
-import { handle, json } from '@/app/api/_lib/http';
+import { handle, json, MAX_QUERY_IMAGE_BYTES, readForm, readImageField } from '@/app/api/_lib/http';
 
 export const dynamic = 'force-dynamic';
 
-/** Query images are small: 20 MiB is plenty and keeps a POST from filling the disk. */
-const MAX_QUERY_IMAGE_BYTES = 20 * 1024 * 1024;
 
 function offsetOf(raw: string | null): number {
   if (raw === null || raw === '') return 0;
@@ -37,17 +35,8 @@ export async function GET(req: Request) {
  */
 export async function POST(req: Request) {
   return handle(async () => {
-    let form: FormData;
-    try {
-      form = await req.formData();
-    } catch {
-      throw new AppError('INVALID_INPUT', 'send the image as multipart/form-data with a field named "image"');
-    }
-    const file = form.get('image');
-    if (!(file instanceof Blob)) throw new AppError('INVALID_INPUT', 'the form has no "image" file');
-    if (file.size > MAX_QUERY_IMAGE_BYTES) {
-      throw new AppError('PAYLOAD_TOO_LARGE', `the query image is ${(file.size / 1048576).toFixed(1)} MiB; the limit is 20 MiB`);
-    }
+    const form = await readForm(req, 'a field named "image"');
+    const bytes = await readImageField(form);
     const params = new URLSearchParams();
     for (const key of ['mode', 'k', 'min', 'dataset']) {
       const v = form.get(key);
@@ -56,7 +45,6 @@ export async function POST(req: Request) {
     const mode = params.get('mode') ?? 'i2i';
     if (mode !== 'i2i' && mode !== 'i2t') throw new AppError('INVALID_INPUT', `mode must be i2i or i2t for an image query, got "${mode.slice(0, 20)}"`);
     const engine = await getEngine();
-    const bytes = Buffer.from(await file.arrayBuffer());
     const qimg = await saveQueryImage(engine.config.dataDir, bytes, MAX_QUERY_IMAGE_BYTES);
     params.set('qimg', qimg);
     const query: SearchQuery = parseSearchQuery(params);
