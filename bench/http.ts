@@ -51,18 +51,23 @@ const dim = base.meta.dim;
 const ds = ensureDataset('real', dim, n, 1000);
 const params = { m: cfg.hnsw.m, efConstruction: cfg.hnsw.efConstruction, threads: 1 };
 const index = indexFile(SEARCH_CACHE, 'hnswlib', `real-d${dim}-n${n}`, params);
-if (!fs.existsSync(index)) throw new Error(`${index} is missing: run \`npx tsx bench/search.ts --n ${n} --dim ${dim} --data real --build-only\` first`);
+if (!fs.existsSync(index) || fs.statSync(index).mtimeMs < fs.statSync(ds.vectors).mtimeMs)
+  throw new Error(`${index} is missing or older than its vectors: run \`npx tsx bench/search.ts --n ${n} --dim ${dim} --data real --engines hnswlib-native --build-only\` first`);
 const dataDir = path.join(HTTP_CACHE, `data-n${n}-d${dim}`);
 const env = { ...process.env, CLIPDEX_DATA_DIR: dataDir, CLIPDEX_MODEL_DIR: modelDir, NEXT_TELEMETRY_DISABLED: '1' } as NodeJS.ProcessEnv;
 delete env.DATABASE_URL;
+delete env.NODE_ENV; // next build / next start choose production themselves; an inherited value breaks prerendering
 const stamp = path.join(dataDir, 'bench-ready.json');
-const skipLoad = fs.existsSync(stamp) && JSON.parse(fs.readFileSync(stamp, 'utf8')).index === index;
+// Reuse the data dir only for the same index file (and build) and the same active model.
+const want = JSON.stringify({ index, indexMtime: fs.statSync(index).mtimeMs, model: fs.readdirSync(path.join(modelDir, 'onnx')).map((f) => `${f}:${fs.statSync(path.join(modelDir, 'onnx', f)).mtimeMs}`) });
+const skipLoad = fs.existsSync(stamp) && fs.readFileSync(stamp, 'utf8') === want;
 if (!skipLoad) fs.rmSync(dataDir, { recursive: true, force: true });
 fs.mkdirSync(dataDir, { recursive: true });
 console.error(`data dir ${dataDir} (${skipLoad ? 'reused' : 'building'}) …`);
 const setupOut = await runNode(path.join(import.meta.dirname, 'http', 'setup.ts'), [JSON.stringify({ vectors: ds.vectors, index, n, dim, queries, m: params.m, efConstruction: params.efConstruction, skipLoad })], env);
-const setup = JSON.parse(setupOut.split('\n').find((l) => l.startsWith('RESULT '))!.slice(7)) as { openSeconds: number; inProcess: { n: number; p50: number; p90: number; p99: number; max: number }; rss: number; report: unknown };
-fs.writeFileSync(stamp, JSON.stringify({ index, date: machine.date }));
+type P = { p50: number; p99: number };
+const setup = JSON.parse(setupOut.split('\n').find((l) => l.startsWith('RESULT '))!.slice(7)) as { openSeconds: number; inProcess: P & { n: number; p90: number; max: number }; encode: P; ann: P; rss: number; report: unknown };
+fs.writeFileSync(stamp, want);
 
 // 2. The app: a production build of the committed HEAD (or --app).
 let appDir = args.get('app') ? path.resolve(args.get('app')!) : '';
@@ -74,17 +79,19 @@ if (!appDir) {
     fs.rmSync(appDir, { recursive: true, force: true });
     fs.mkdirSync(appDir, { recursive: true });
     execFileSync('sh', ['-c', `git archive HEAD | tar -x -C "${appDir}"`], { cwd: ROOT });
-    fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(appDir, 'node_modules'));
+    // Hard links, not a symlink: Turbopack refuses packages that resolve outside its root.
+    execFileSync('cp', ['-al', path.join(ROOT, 'node_modules'), path.join(appDir, 'node_modules')]);
     fs.cpSync(path.join(ROOT, 'lib', 'generated'), path.join(appDir, 'lib', 'generated'), { recursive: true });
     console.error(`next build in ${appDir} …`);
     const t = performance.now();
-    execFileSync(process.execPath, [path.join(ROOT, 'node_modules', 'next', 'dist', 'bin', 'next'), 'build'], { cwd: appDir, env, stdio: ['ignore', 'ignore', 'inherit'] });
+    execFileSync(process.execPath, [path.join(appDir, 'node_modules', 'next', 'dist', 'bin', 'next'), 'build'], { cwd: appDir, env, stdio: ['ignore', 'ignore', 'inherit'] });
     console.error(`built in ${((performance.now() - t) / 1000).toFixed(0)} s`);
   }
 }
 
 // 3. Start the server and wait for /api/health.
-const server: ChildProcess = spawn(process.execPath, [path.join(ROOT, 'node_modules', 'next', 'dist', 'bin', 'next'), 'start', '-p', String(port)], { cwd: appDir, env, stdio: ['ignore', 'ignore', 'inherit'] });
+// next from the app's own node_modules: one React instance for next and the app.
+const server: ChildProcess = spawn(process.execPath, [path.join(appDir, 'node_modules', 'next', 'dist', 'bin', 'next'), 'start', '-p', String(port)], { cwd: appDir, env, stdio: ['ignore', 'ignore', 'inherit'] });
 const stop = () => server.kill('SIGTERM');
 process.on('exit', stop);
 const t0 = performance.now();
@@ -106,7 +113,11 @@ const url = (i: number) => `/api/search?q=${encodeURIComponent(queries[i % queri
 for (let i = 0; i < 50; i++) await fetch(`http://127.0.0.1:${port}${url(i)}`).then((r) => r.arrayBuffer());
 
 // 4. Load.
-const rows: (string | number | undefined)[][] = [['in-process lib/search (no HTTP)', 1, setup.inProcess.n, setup.inProcess.p50, setup.inProcess.p90, setup.inProcess.p99, setup.inProcess.max, undefined, 0, 0]];
+const rows: (string | number | undefined)[][] = [
+  ['  part: encodeTexts([q]) alone', 1, queries.length, setup.encode.p50, undefined, setup.encode.p99, undefined, undefined, 0, 0],
+  ['  part: HNSW search alone (k=24)', 1, queries.length, setup.ann.p50, undefined, setup.ann.p99, undefined, undefined, 0, 0],
+  ['in-process lib/search searchTextToImage (no HTTP)', 1, setup.inProcess.n, setup.inProcess.p50, setup.inProcess.p90, setup.inProcess.p99, setup.inProcess.max, undefined, 0, 0],
+];
 for (const c of conns) {
   let i = 0;
   const r = await autocannon({
