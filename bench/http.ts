@@ -56,7 +56,7 @@ if (!fs.existsSync(index) || fs.statSync(index).mtimeMs < fs.statSync(ds.vectors
 const dataDir = path.join(HTTP_CACHE, `data-n${n}-d${dim}`);
 const env = { ...process.env, CLIPDEX_DATA_DIR: dataDir, CLIPDEX_MODEL_DIR: modelDir, NEXT_TELEMETRY_DISABLED: '1' } as NodeJS.ProcessEnv;
 delete env.DATABASE_URL;
-delete env.NODE_ENV; // next build / next start choose production themselves; an inherited value breaks prerendering
+delete (env as Record<string, string | undefined>).NODE_ENV; // next build / next start choose production themselves; an inherited value breaks prerendering
 const stamp = path.join(dataDir, 'bench-ready.json');
 // Reuse the data dir only for the same index file (and build) and the same active model.
 const want = JSON.stringify({ index, indexMtime: fs.statSync(index).mtimeMs, model: fs.readdirSync(path.join(modelDir, 'onnx')).map((f) => `${f}:${fs.statSync(path.join(modelDir, 'onnx', f)).mtimeMs}`) });
