@@ -1,6 +1,7 @@
 """Step `export`: write models/mini-clip/ in the Hugging Face / Transformers.js CLIP layout, plus
 parity.json (known-good tokenizer ids, pixel values and embeddings) and the parity images."""
 import base64
+import gzip
 import json
 import math
 import os
@@ -186,6 +187,10 @@ def export():
                              "tab\tand\u00a0nbsp\u3000ideographic", "x" * 120, "ｆｕｌｌｗｉｄｔｈ", "don't stop", "[MASK][PAD]x[UNK]"]
     write_json(os.path.join(BUILD_DIR, "tokenizer_cases.json"),
                [{"text": t, "ids": tk.encode_full(t)} for t in cases], indent=None)
+    # a gzipped copy ships with the model, so a fresh clone's test suite checks every case too
+    with open(os.path.join(BUILD_DIR, "tokenizer_cases.json"), "rb") as src, \
+            gzip.GzipFile(os.path.join(MODEL_DIR, "parity", "tokenizer_cases.json.gz"), "wb", mtime=0) as dst:
+        shutil.copyfileobj(src, dst)
     size = sum(os.path.getsize(os.path.join(r, f)) for r, _, fs in os.walk(MODEL_DIR) for f in fs)
     log(f"exported to {MODEL_DIR} ({size / 1e6:.1f} MB)")
 
