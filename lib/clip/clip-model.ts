@@ -19,7 +19,7 @@ import {
   type IoInfo,
 } from './onnx-session';
 import { createClipTokenizer, loadTokenizer } from './tokenizer';
-import type { ClipModel, ClipModelInfo, LoadClipModelOptions } from './types';
+import type { ClipModel, ClipModelInfo, LoadClipModelOptions, TokenizedBatch } from './types';
 
 const TEXT_OUTPUTS = ['text_embeds', 'unnorm_text_features'];
 const IMAGE_OUTPUTS = ['image_embeds', 'unnorm_image_features'];
@@ -115,8 +115,14 @@ export async function loadClipModel(dir: string, opts: LoadClipModelOptions = {}
     const imageBatch = staticDim(px.shape?.[0]);
     const batchSize = Math.max(1, opts.batchSize ?? cfg.batchSize);
 
+    // Padding every caption to the context length costs 2–7× in text throughput (bench/embed.ts).
+    // When the sequence axis is dynamic and padding cannot change an embedding — the model takes
+    // an attention mask, or it is a CLIP text tower (causal attention, pooled at the EOS token) —
+    // pad each batch only to its longest caption.
+    const isClipText = manifest.config.model_type === 'clip' || textConfig.model_type === 'clip_text_model';
+    const trimPadding = !onnxCtx && (mask !== undefined || isClipText);
     const runTexts = async (batch: string[]): Promise<Float32Array[]> => {
-      const t = tokenizer.encode(batch);
+      const t = trimPadding ? trimToLongest(tokenizer.encode(batch)) : tokenizer.encode(batch);
       const feeds: Record<string, ReturnType<typeof intTensor>> = { [ids.name]: intTensor(ids, t.inputIds) };
       if (mask) feeds[mask.name] = intTensor(mask, t.attentionMask);
       if (types) feeds[types.name] = intTensor(types, t.inputIds.map((r) => r.map(() => 0)));
@@ -191,4 +197,10 @@ export async function loadClipModel(dir: string, opts: LoadClipModelOptions = {}
     await Promise.allSettled([text.release(), vision.release()]);
     throw err;
   }
+}
+
+/** Drop the padding columns that every row of the batch has (keeps at least one column). */
+function trimToLongest(t: TokenizedBatch): TokenizedBatch {
+  const width = Math.max(1, ...t.attentionMask.map((m) => m.reduce((a, b) => a + b, 0)));
+  return { inputIds: t.inputIds.map((r) => r.slice(0, width)), attentionMask: t.attentionMask.map((r) => r.slice(0, width)) };
 }

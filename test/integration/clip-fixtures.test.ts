@@ -171,3 +171,23 @@ describe('model loading edge cases', () => {
     });
   });
 });
+
+describe('text batches are padded only as far as they must be', () => {
+  // The texts are encoded in one mixed batch (padded to the longest, when the model allows it) and
+  // one at a time: the embeddings must agree, whatever the padding.
+  const texts = ['a', 'a much longer caption, with many more words than the first one has', '一只猫'];
+  for (const folder of ['hf-input-ids-only', 'hf-bert-vocab-only', 'chinese-clip-tiny', '../mini-clip']) {
+    it(`${folder}: a mixed batch gives each text the embedding it gets alone`, async () => {
+      const model = await loadClipModel(path.join(FIX, folder), { threads: 1 });
+      try {
+        const batch = await model.encodeTexts(texts);
+        for (let i = 0; i < texts.length; i++) {
+          const [alone] = await model.encodeTexts([texts[i]]);
+          expect(maxAbsDiff(batch[i], alone)).toBeLessThan(1e-5);
+        }
+      } finally {
+        await model.close();
+      }
+    });
+  }
+});
