@@ -145,11 +145,11 @@ if (!args.has('no-chart') && results.length) {
   for (const r of results.filter((x) => x.n === nMax)) {
     for (const [e, x] of Object.entries(r.engines)) {
       if (e === 'brute') continue;
-      series.push({ panel: `${r.data} vectors, dim ${r.dim}`, label: e, points: x.query.rows.map((y) => ({ x: y.p99, y: y.recall, tag: String(y.ef) })) });
+      series.push({ panel: `${r.data} vectors, dim ${r.dim}`, label: e, points: x.query.rows.map((y) => ({ x: y.p50, y: y.recall, tag: String(y.ef) })) });
     }
   }
   const svg = path.join(import.meta.dirname, `search-recall-latency-${nMax >= 1e6 ? `${nMax / 1e6}m` : `${nMax / 1e3}k`}.svg`);
-  writeChart(svg, `Recall@10 vs p99 single-query latency, N=${nMax.toLocaleString('en-US')} (labels: ef; M=${params.m}, efC=${params.efConstruction}) — ${machine.cpu.split(' [')[0]}, ${machine.date.slice(0, 10)}`, series);
+  writeChart(svg, `Recall@10 vs p50 latency, N=${nMax.toLocaleString('en-US')} (labels: ef; M=${params.m}, efC=${params.efConstruction}) — ${machine.cpu.split(' [')[0]}, ${machine.date.slice(0, 10)}`, series);
   console.log(`- chart: ${path.relative(process.cwd(), svg)}`);
 }
 printFooter();

@@ -10,22 +10,24 @@ export interface ChartSeries {
 const COLORS: Record<string, string> = { hnswlib: '#d62728', 'hnswlib-native': '#ff7f0e', usearch: '#1f77b4' };
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
-export function renderChart(title: string, series: ChartSeries[], target = { recall: 0.98, ms: 5 }): string {
+export function renderChart(title: string, series: ChartSeries[], target: { recall: number; ms?: number } = { recall: 0.98 }, xLabel = 'p50 single-query latency, ms (log scale)'): string {
   const panels = [...new Set(series.map((s) => s.panel))];
   const W = 460, H = 340, M = { l: 58, r: 16, t: 34, b: 46 };
   const cols = Math.min(2, panels.length);
+  const titleSize = Math.min(13, Math.floor((cols * W) / (title.length * 0.55)));
   const rows = Math.ceil(panels.length / cols);
   const width = cols * W, height = rows * H + 70;
   const out: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="11">`,
     `<rect width="100%" height="100%" fill="white"/>`,
-    `<text x="${width / 2}" y="18" text-anchor="middle" font-size="13" font-weight="bold">${esc(title)}</text>`,
+    `<text x="${width / 2}" y="18" text-anchor="middle" font-size="${titleSize}" font-weight="bold">${esc(title)}</text>`,
   ];
   panels.forEach((panel, pi) => {
     const ox = (pi % cols) * W, oy = 24 + Math.floor(pi / cols) * H;
     const ss = series.filter((s) => s.panel === panel);
     const pts = ss.flatMap((s) => s.points).filter((p) => p.x > 0);
-    const xmin = Math.min(...pts.map((p) => p.x), target.ms) / 1.3, xmax = Math.max(...pts.map((p) => p.x), target.ms) * 1.3;
+    const xs = pts.map((p) => p.x).concat(target.ms ? [target.ms] : []);
+    const xmin = Math.min(...xs) / 1.3, xmax = Math.max(...xs) * 1.3;
     const ymin = Math.max(0, Math.floor(Math.min(...pts.map((p) => p.y)) * 10) / 10), ymax = 1;
     const pw = W - M.l - M.r, ph = H - M.t - M.b;
     const sx = (x: number) => ox + M.l + ((Math.log10(x) - Math.log10(xmin)) / (Math.log10(xmax) - Math.log10(xmin))) * pw;
@@ -45,11 +47,11 @@ export function renderChart(title: string, series: ChartSeries[], target = { rec
       out.push(`<line x1="${ox + M.l}" x2="${ox + M.l + pw}" y1="${sy(v)}" y2="${sy(v)}" stroke="#eee"/>`);
       out.push(`<text x="${ox + M.l - 6}" y="${sy(v) + 4}" text-anchor="end">${v.toFixed(2)}</text>`);
     }
-    out.push(`<text x="${ox + M.l + pw / 2}" y="${oy + H - 12}" text-anchor="middle">p99 single-query latency, ms (log scale)</text>`);
+    out.push(`<text x="${ox + M.l + pw / 2}" y="${oy + H - 12}" text-anchor="middle">${esc(xLabel)}</text>`);
     out.push(`<text transform="translate(${ox + 14},${oy + M.t + ph / 2}) rotate(-90)" text-anchor="middle">recall@10</text>`);
     if (target.recall >= ymin) out.push(`<line x1="${ox + M.l}" x2="${ox + M.l + pw}" y1="${sy(target.recall)}" y2="${sy(target.recall)}" stroke="#2ca02c" stroke-dasharray="5,4"/>`);
-    out.push(`<line x1="${sx(target.ms)}" x2="${sx(target.ms)}" y1="${oy + M.t}" y2="${oy + M.t + ph}" stroke="#2ca02c" stroke-dasharray="5,4"/>`);
-    out.push(`<text x="${sx(target.ms) - 4}" y="${oy + M.t + ph - 6}" text-anchor="end" fill="#2ca02c">target: recall ≥ ${target.recall}, p99 &lt; ${target.ms} ms (upper left)</text>`);
+    if (target.ms) out.push(`<line x1="${sx(target.ms)}" x2="${sx(target.ms)}" y1="${oy + M.t}" y2="${oy + M.t + ph}" stroke="#2ca02c" stroke-dasharray="5,4"/>`);
+    out.push(`<text x="${ox + M.l + pw - 4}" y="${oy + M.t + ph - 6}" text-anchor="end" fill="#2ca02c">dashed: target recall@10 ≥ ${target.recall}${target.ms ? `, latency &lt; ${target.ms} ms` : ''}</text>`);
     ss.forEach((s, si) => {
       const color = COLORS[s.label] ?? ['#9467bd', '#8c564b', '#17becf'][si % 3];
       const p = s.points.filter((q) => q.x > 0);

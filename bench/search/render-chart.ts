@@ -24,9 +24,16 @@ const series: ChartSeries[] = [];
 for (const s of saved)
   for (const r of s.results.filter((x) => x.n === n))
     for (const [e, x] of Object.entries(r.engines))
-      if (e !== 'brute') series.push({ panel: `${r.data} vectors, dim ${r.dim}`, label: e, points: x.query.rows.map((y) => ({ x: y.p99, y: y.recall, tag: String(y.ef) })) });
+      if (e !== 'brute') {
+        // Runs that swept different ef values for the same engine and data join into one line.
+        const panel = `${r.data} vectors, dim ${r.dim}`;
+        const pts = x.query.rows.map((y) => ({ x: y.p50, y: y.recall, tag: String(y.ef) }));
+        const same = series.find((q) => q.panel === panel && q.label === e);
+        if (same) same.points = [...same.points, ...pts].sort((a, b) => Number(a.tag) - Number(b.tag));
+        else series.push({ panel, label: e, points: pts });
+      }
 series.sort((a, b) => a.panel.localeCompare(b.panel));
 const p = saved[0].params;
 const dates = [...new Set(saved.map((s) => s.machine.date.slice(0, 10)))].join(', ');
-writeChart(args.get('out') ?? `bench/search-recall-latency.svg`, `Recall@10 vs p99 single-query latency, N=${n.toLocaleString('en-US')} (labels: ef; M=${p.m}, efC=${p.efConstruction}) — ${saved[0].machine.cpu.split(' [')[0]}, ${dates}`, series);
+writeChart(args.get('out') ?? `bench/search-recall-latency.svg`, `Recall@10 vs p50 latency, N=${n.toLocaleString('en-US')} (labels: ef; M=${p.m}, efC=${p.efConstruction}) — ${saved[0].machine.cpu.split(' [')[0]}, ${dates}`, series);
 console.log(`${series.length} series → ${args.get('out') ?? 'bench/search-recall-latency.svg'}`);
