@@ -119,7 +119,7 @@ describe('clipdex evaluate', () => {
     const t2iMean = (out.text_to_image.r1 + out.text_to_image.r5 + out.text_to_image.r10) / 3;
     expect(out.text_to_image.mean).toBeCloseTo(t2iMean, 1);
     expect(out.mean_recall).toBeCloseTo((out.text_to_image.mean + out.image_to_text.mean) / 2, 1);
-    // HNSW can only lose recall, and on a few hundred vectors with ef=128 hardly any
+    // HNSW can only lose recall, and on a few hundred vectors with the default ef hardly any
     expect(out.ann.mean_recall).toBeLessThanOrEqual(out.mean_recall + 0.01);
     expect(out.ann.mean_recall).toBeGreaterThan(out.mean_recall - 5);
     // a trained model does much better than chance (R@10 of 10 / N)
