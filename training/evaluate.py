@@ -10,17 +10,15 @@ text->image: a hit if an image of the query's concept (or of a concept with the 
 top k. image->text: candidates are the distinct names of the split's concepts; a hit if the image's
 concept name is in the top k.
 """
-import json
 import os
 
 import numpy as np
 
-from common import BUILD_DIR, MAX_LEN, log, setup_torch, write_json
-from corpus import CORPUS_DIR
-import tokenizer as tok
+from common import BUILD_DIR, log, setup_torch, write_json
 
 torch = setup_torch()
 from export import load_model  # noqa: E402
+from train import load_corpus  # noqa: E402
 
 KS = (1, 5, 10)
 
@@ -69,12 +67,7 @@ def recall_split(model, tk, images, recs, concepts, split, lang):
 def evaluate():
     from export import QUANTIZE
     model, _ = load_model()
-    images = np.load(os.path.join(CORPUS_DIR, "images.npy"), mmap_mode="r")
-    with open(os.path.join(CORPUS_DIR, "images.json"), encoding="utf-8") as f:
-        recs = json.load(f)
-    with open(os.path.join(CORPUS_DIR, "concepts.json"), encoding="utf-8") as f:
-        concepts = json.load(f)
-    tk = tok.WordPieceTokenizer.from_vocab_file(os.path.join(CORPUS_DIR, "vocab.txt"), MAX_LEN)
+    images, recs, concepts, tk = load_corpus()
     res = {}
     for split in ("val", "heldout"):
         for lang in ("en", "zh"):
