@@ -1,5 +1,6 @@
 'use client';
 import { useEffect, useId, useState } from 'react';
+import { useImageDrop } from '../shared/use-image-drop';
 import type { LabelScore } from './types';
 
 interface Props {
@@ -20,9 +21,9 @@ type State =
 export function ClassifyForm({ defaultTemplate, defaultTemplateZh }: Props) {
   const [file, setFile] = useState<File | null>(null);
   const [preview, setPreview] = useState<string | null>(null);
-  const [over, setOver] = useState(false);
   const [state, setState] = useState<State>({ kind: 'idle' });
   const fileId = useId();
+  const { over, dropProps } = useImageDrop(setFile);
 
   useEffect(() => {
     if (!file) return setPreview(null);
@@ -53,17 +54,7 @@ export function ClassifyForm({ defaultTemplate, defaultTemplateZh }: Props) {
         <div
           className={`dropzone${over ? ' active' : ''}`}
           data-testid="classify-dropzone"
-          onDragOver={(e) => {
-            e.preventDefault();
-            setOver(true);
-          }}
-          onDragLeave={() => setOver(false)}
-          onDrop={(e) => {
-            e.preventDefault();
-            setOver(false);
-            const f = Array.from(e.dataTransfer.files).find((x) => x.type.startsWith('image/') || x.type === '');
-            if (f) setFile(f);
-          }}
+          {...dropProps}
         >
           {preview ? (
             <span className="query-image">

@@ -1,5 +1,6 @@
 'use client';
-import { useEffect, useId, useRef, useState } from 'react';
+import { useEffect, useId, useRef } from 'react';
+import { firstImage, useImageDrop } from '../shared/use-image-drop';
 
 export interface QueryImage {
   /** Stored image id ("more like this"). */
@@ -19,17 +20,13 @@ interface Props {
   onClear: () => void;
 }
 
-function firstImage(files: FileList | File[] | null | undefined): File | undefined {
-  return files ? Array.from(files).find((f) => f.type.startsWith('image/') || f.type === '') : undefined;
-}
-
 /** An image query from the file picker, a drop anywhere on the zone, or a paste anywhere on the page. */
 export function ImageQueryInput({ image, busy, active, onFile, onClear }: Props) {
-  const [over, setOver] = useState(false);
   const inputRef = useRef<HTMLInputElement>(null);
   const id = useId();
   const onFileRef = useRef(onFile);
   onFileRef.current = onFile;
+  const { over, dropProps } = useImageDrop((file) => onFileRef.current(file));
 
   useEffect(() => {
     function onPaste(e: ClipboardEvent) {
@@ -45,19 +42,7 @@ export function ImageQueryInput({ image, busy, active, onFile, onClear }: Props)
   return (
     <div
       className={`dropzone${over ? ' active' : ''}`}
-      onDragOver={(e) => {
-        if (Array.from(e.dataTransfer.types).includes('Files')) {
-          e.preventDefault();
-          setOver(true);
-        }
-      }}
-      onDragLeave={() => setOver(false)}
-      onDrop={(e) => {
-        e.preventDefault();
-        setOver(false);
-        const file = firstImage(e.dataTransfer.files);
-        if (file) onFile(file);
-      }}
+      {...dropProps}
       data-testid="dropzone"
     >
       {image && active ? (
