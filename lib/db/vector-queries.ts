@@ -45,17 +45,29 @@ export async function loadVectors(db: Db, kind: VectorKind, labels: number[], ch
 }
 
 /** Every vector of a model, in id order, a page at a time (memory bounded by `page`). */
-export async function* iterateVectors(db: Db, kind: VectorKind, modelId: string, page = 2000): AsyncGenerator<LabeledVector[]> {
+/**
+ * Every vector of a model, in pages, ascending by label; `datasetId` keeps one dataset's.
+ * Each carries its owner (the ImageVector's imageId or the TextVector's textId).
+ */
+export async function* iterateVectors(
+  db: Db,
+  kind: VectorKind,
+  modelId: string,
+  opts: { page?: number; datasetId?: number } = {},
+): AsyncGenerator<(LabeledVector & { owner: number })[]> {
+  const owner = kind === 'image' ? 'imageId' : 'textId';
+  // The relation to the owning row is named like the kind (ImageVector.image, TextVector.text).
+  const inDataset = opts.datasetId === undefined ? {} : { [kind]: { datasetId: opts.datasetId } };
   let cursor = 0;
   for (;;) {
-    const rows = await table(db, kind).findMany({
-      where: { modelId, id: { gt: cursor } },
-      select: { id: true, data: true },
+    const rows = (await table(db, kind).findMany({
+      where: { modelId, id: { gt: cursor }, ...inDataset },
+      select: { id: true, data: true, [owner]: true },
       orderBy: { id: 'asc' },
-      take: page,
-    });
+      take: opts.page ?? 2000,
+    })) as (DataRow & Record<string, number>)[];
     if (rows.length === 0) return;
     cursor = rows[rows.length - 1].id;
-    yield rows.map((r) => ({ label: r.id, vector: bytesToVector(r.data as Uint8Array) }));
+    yield rows.map((r) => ({ label: r.id, owner: r[owner], vector: bytesToVector(r.data) }));
   }
 }

@@ -3,29 +3,23 @@
  * its image↔text links, read from the database (the source of truth; no re-embedding). Images and
  * texts are already deduplicated there (sha256 and content per dataset), as embed-corpus does.
  */
-import type { Db } from '../db';
-import { bytesToVector } from '../db';
+import { iterateVectors, type Db, type VectorKind } from '../db';
 import { AppError } from '../errors';
 import type { EvalSet } from './evaluate';
 import { MatrixBuilder } from './matrix';
 import type { Link } from './recall';
 
-const PAGE = 2000;
-
-type VecRow = { id: number; ownerId: number; data: Uint8Array };
-
+/** One kind's vectors of a dataset as matrix rows, and the row of each owner (image or text id). */
 async function loadMatrix(
-  fetchPage: (cursor: number) => Promise<VecRow[]>,
-  dim: number,
+  db: Db,
+  kind: VectorKind,
+  model: { id: string; dim: number },
+  datasetId: number,
 ): Promise<{ matrix: ReturnType<MatrixBuilder['build']>; rowOf: Map<number, number> }> {
-  const b = new MatrixBuilder(dim, 1024);
+  const b = new MatrixBuilder(model.dim, 1024);
   const rowOf = new Map<number, number>();
-  let cursor = 0;
-  for (;;) {
-    const rows = await fetchPage(cursor);
-    if (rows.length === 0) break;
-    for (const r of rows) rowOf.set(r.ownerId, b.push(bytesToVector(r.data)));
-    cursor = rows[rows.length - 1].id;
+  for await (const page of iterateVectors(db, kind, model.id, { datasetId })) {
+    for (const v of page) rowOf.set(v.owner, b.push(v.vector));
   }
   return { matrix: b.build(), rowOf };
 }
@@ -40,30 +34,8 @@ export async function loadDatasetEvalSet(db: Db, dataset: string, model: { id: s
     const names = (await db.dataset.findMany({ select: { name: true }, orderBy: { name: 'asc' } })).map((d) => d.name);
     throw new AppError('NOT_FOUND', `no dataset named "${dataset}"${names.length ? ` (datasets: ${names.join(', ')})` : ' (none ingested yet)'}`);
   }
-  const images = await loadMatrix(
-    async (cursor) =>
-      (
-        await db.imageVector.findMany({
-          where: { modelId: model.id, id: { gt: cursor }, image: { datasetId: ds.id } },
-          select: { id: true, imageId: true, data: true },
-          orderBy: { id: 'asc' },
-          take: PAGE,
-        })
-      ).map((r) => ({ id: r.id, ownerId: r.imageId, data: r.data })),
-    model.dim,
-  );
-  const texts = await loadMatrix(
-    async (cursor) =>
-      (
-        await db.textVector.findMany({
-          where: { modelId: model.id, id: { gt: cursor }, text: { datasetId: ds.id } },
-          select: { id: true, textId: true, data: true },
-          orderBy: { id: 'asc' },
-          take: PAGE,
-        })
-      ).map((r) => ({ id: r.id, ownerId: r.textId, data: r.data })),
-    model.dim,
-  );
+  const images = await loadMatrix(db, 'image', model, ds.id);
+  const texts = await loadMatrix(db, 'text', model, ds.id);
   if (images.matrix.rows === 0 || texts.matrix.rows === 0) {
     throw new AppError(
       'NOT_FOUND',
