@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { checkHydration } from '../../test/integration/hydration-helpers';
 import { bytesToVector, closeDbs, getDb, migrateDatabase, tuneSqlite, vectorToBytes } from './index';
 
 describe('vector blobs', () => {
@@ -46,5 +47,10 @@ describe('SQLite through Prisma (real database)', () => {
     await db.dataset.delete({ where: { id: ds.id } });
     expect(await db.imageVector.count()).toBe(0);
     expect(await db.imageText.count()).toBe(0);
+  });
+
+  it('hydrates search hits with two raw statements: fields, link order, at most 20 links, missing labels', async () => {
+    // the file was migrated by the test above (a second `migrate deploy` would wait on this process's open handle)
+    await checkHydration(getDb(url), 'hydrate');
   });
 });

@@ -4,6 +4,7 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { bytesToVector, closeDbs, getDb, migrateDatabase, providerOf, vectorToBytes } from '../../lib/db';
+import { checkHydration } from './hydration-helpers';
 
 const url = process.env.CLIPDEX_TEST_POSTGRES_URL;
 
@@ -27,6 +28,11 @@ describe.skipIf(!url)('PostgreSQL through Prisma + pg (real server)', () => {
     expect(back.texts[0].text.text).toBe('一只猫 a cat');
     await db.dataset.delete({ where: { id: ds.id } });
     expect(await db.imageVector.count({ where: { imageId: img.id } })).toBe(0);
+  });
+
+  it('hydrates search hits with the same raw SQL as SQLite', async () => {
+    await migrateDatabase(url!);
+    await checkHydration(getDb(url!), 'pg-hydrate');
   });
 });
 
