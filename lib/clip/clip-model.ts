@@ -180,6 +180,7 @@ export async function loadClipModel(dir: string, opts: LoadClipModelOptions = {}
         return out;
       },
       preprocessImage: (bytes) => processor.preprocess(bytes),
+      preprocessImageWithFacts: (bytes) => processor.preprocessWithFacts(bytes),
       encodePixels,
       async encodeImages(images) {
         ensureOpen();

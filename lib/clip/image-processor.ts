@@ -3,11 +3,13 @@
  * (transformers' CLIPImageProcessor semantics), or Chinese-CLIP's squash resize. Decoding,
  * orientation, alpha and colour handling are lib/image's; resizing (resample.ts) works on the
  * decoded 8-bit RGB, so the order matches PIL's (composite → resize → crop → rescale → normalise).
+ * Downscales run decode + resize + crop as one sharp pipeline (resample.ts decodeResized: the same
+ * pixels without a full-size RGB copy and a second pipeline; bench/ingest/preprocess-parts.ts).
  */
 import { AppError } from '../errors';
-import { decodeImage, type DecodedImage } from '../image';
+import { decodeImage, probeImage, type DecodedImage, type ImageHeader } from '../image';
 import type { Json, ModelManifest } from './manifest';
-import { resizeRgb, type Kernel } from './resample';
+import { canDecodeResized, decodeResized, resizeRgb, type CropBox, type Kernel } from './resample';
 
 export const CLIP_MEAN: [number, number, number] = [0.48145466, 0.4578275, 0.40821073];
 export const CLIP_STD: [number, number, number] = [0.26862954, 0.26130258, 0.27577711];
@@ -88,16 +90,45 @@ export function shortestEdgeSize(width: number, height: number, shortest: number
   return { width: Math.trunc((shortest * width) / height), height: shortest };
 }
 
+/** The resize target and the centre crop inside it (none when the target is the output size). */
+export function resizePlan(width: number, height: number, spec: PreprocessSpec): { width: number; height: number; crop?: CropBox } {
+  const target = spec.mode === 'crop' ? shortestEdgeSize(width, height, spec.shortestEdge!) : { width: spec.width, height: spec.height };
+  if (spec.mode !== 'crop' || (target.width === spec.width && target.height === spec.height)) return target;
+  const crop = {
+    left: Math.trunc((target.width - spec.width) / 2),
+    top: Math.trunc((target.height - spec.height) / 2),
+    width: spec.width,
+    height: spec.height,
+  };
+  return { ...target, crop };
+}
+
+/** Resize/crop decoded RGB: 8-bit RGB of the model's input size. */
+export async function rgbFromDecoded(img: DecodedImage, spec: PreprocessSpec): Promise<Uint8Array> {
+  const plan = resizePlan(img.width, img.height, spec);
+  const rgb: Uint8Array = await resizeRgb(img.data, img.width, img.height, plan.width, plan.height, spec.kernel);
+  return plan.crop ? cropRgb(rgb, plan.width, plan.crop.left, plan.crop.top, plan.crop.width, plan.crop.height) : rgb;
+}
+
 /** Resize/crop decoded RGB and turn it into normalised CHW float32. */
 export async function pixelsFromDecoded(img: DecodedImage, spec: PreprocessSpec): Promise<Float32Array> {
-  const target = spec.mode === 'crop' ? shortestEdgeSize(img.width, img.height, spec.shortestEdge!) : { width: spec.width, height: spec.height };
-  let rgb: Uint8Array = await resizeRgb(img.data, img.width, img.height, target.width, target.height, spec.kernel);
-  if (spec.mode === 'crop' && (target.width !== spec.width || target.height !== spec.height)) {
-    const top = Math.trunc((target.height - spec.height) / 2);
-    const left = Math.trunc((target.width - spec.width) / 2);
-    rgb = cropRgb(rgb, target.width, left, top, spec.width, spec.height);
+  return toChw(await rgbFromDecoded(img, spec), spec);
+}
+
+/**
+ * Bytes → 8-bit RGB of the model's input size. `fuse: false` forces the unfused path (decode, then
+ * resize) that the fused one must equal; tests and the benchmark compare the two.
+ */
+export async function preprocessRgb(bytes: Buffer, header: ImageHeader, spec: PreprocessSpec, maxPixels: number, fuse = true): Promise<Uint8Array> {
+  const plan = resizePlan(header.width, header.height, spec);
+  if (fuse && canDecodeResized(header, plan.width, plan.height)) {
+    try {
+      return await decodeResized(bytes, header, plan.width, plan.height, spec.kernel, plan.crop, maxPixels);
+    } catch {
+      // Never seen on images that probe well; the unfused path decides (and words the error).
+    }
   }
-  return toChw(rgb, spec);
+  return rgbFromDecoded(await decodeImage(bytes, { maxPixels }, header), spec);
 }
 
 function cropRgb(rgb: Uint8Array, w: number, left: number, top: number, cw: number, ch: number): Uint8Array {
@@ -119,11 +150,28 @@ export function toChw(rgb: Uint8Array, spec: Pick<PreprocessSpec, 'width' | 'hei
   return out;
 }
 
+/** The model input, plus what the header probe learnt on the way (ingest stores these). */
+export interface PreprocessedImage {
+  pixels: Float32Array;
+  /** Size after EXIF orientation. */
+  width: number;
+  height: number;
+  /** Container format as sharp names it. */
+  format: string;
+}
+
 export function createImageProcessor(spec: PreprocessSpec, maxPixels: number) {
+  const run = async (bytes: Buffer): Promise<PreprocessedImage> => {
+    // Header only, before any decoding: the pixel limit (CLIPDEX_MAX_IMAGE_PIXELS) is checked here.
+    const header = await probeImage(bytes, { maxPixels });
+    const rgb = await preprocessRgb(bytes, header, spec, maxPixels);
+    return { pixels: toChw(rgb, spec), width: header.width, height: header.height, format: header.format };
+  };
   return {
     spec,
+    preprocessWithFacts: run,
     async preprocess(bytes: Buffer): Promise<Float32Array> {
-      return pixelsFromDecoded(await decodeImage(bytes, { maxPixels }), spec);
+      return (await run(bytes)).pixels;
     },
   };
 }

@@ -8,8 +8,21 @@
  * a 30→32 fixture by 4–5 levels. Upscaling only happens when the image is smaller than the model
  * input, so it is cheap to do here with PIL's own separable algorithm (Catmull-Rom, a = −0.5,
  * taps clipped at the border and renormalised, 22-bit fixed-point weights, horizontal pass first).
+ *
+ * decodeResized fuses the downscaling case into the decode: one sharp pipeline from the encoded
+ * bytes instead of decode → raw RGB → a second pipeline. libvips then runs the same operations on
+ * the same 8-bit image, so the pixels are equal to decodeImage + resizeRgb (measured: max |Δ| 0
+ * levels with every kernel on JPEG, PNG, WebP, GIF, TIFF, greyscale, CMYK, ICC, alpha and all 8
+ * EXIF orientations; lib/clip/fused-preprocess.test.ts keeps most of these), provided that:
+ * - libjpeg/libwebp shrink-on-load stays off. `fastShrinkOnLoad: false` alone is not enough (sharp
+ *   still shrinks JPEGs on load by 2 when the factor is ≥ 4, e.g. 500 → 96 px, up to 10 levels
+ *   off, 140 with 'nearest'); a pre-resize extract of the whole frame turns it off entirely, and
+ *   also makes sharp orient before resizing rather than after (1 level off on 90°-rotated squash);
+ * - the image is 8-bit: a 16-bit one would be resized before its conversion to 8 bits (1–2 levels
+ *   off), so those keep the unfused path, as does any enlargement (see above).
  */
 import sharp from 'sharp';
+import { decodePipeline, runDecode, type ImageHeader } from '../image';
 
 export type Kernel = 'nearest' | 'linear' | 'cubic' | 'lanczos3';
 
@@ -132,4 +145,37 @@ export async function resizeRgb(rgb: Uint8Array, w: number, h: number, tw: numbe
   if (tw !== w) out = pass(out, w, h, tw, true, kernel);
   if (th !== h) out = pass(out, tw, h, th, false, kernel);
   return out;
+}
+
+/** Whether decodeResized gives exactly decodeImage + resizeRgb for this image and target size. */
+export function canDecodeResized(header: Pick<ImageHeader, 'width' | 'height' | 'depth'>, tw: number, th: number): boolean {
+  return header.depth === 'uchar' && tw <= header.width && th <= header.height;
+}
+
+export interface CropBox {
+  left: number;
+  top: number;
+  width: number;
+  height: number;
+}
+
+/**
+ * Decode (oriented, flattened, 8-bit sRGB), resize to tw×th and optionally crop, in one sharp
+ * pipeline: RGB bytes of the crop (or of tw×th). Only where canDecodeResized says so; the pixel
+ * limit is the caller's probe's job (as for decodeImage) plus sharp's limitInputPixels.
+ */
+export async function decodeResized(bytes: Buffer, header: ImageHeader, tw: number, th: number, kernel: Kernel, crop: CropBox | undefined, maxPixels: number): Promise<Buffer> {
+  return runDecode(async () => {
+    let p = decodePipeline(bytes, maxPixels)
+      // The whole oriented frame: a no-op crop that turns shrink-on-load off (see the module note).
+      .extract({ left: 0, top: 0, width: header.width, height: header.height })
+      .resize(tw, th, { fit: 'fill', kernel, fastShrinkOnLoad: false });
+    if (crop) p = p.extract(crop);
+    const { data, info } = await p.removeAlpha().raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
+    const [w, h] = crop ? [crop.width, crop.height] : [tw, th];
+    if (info.channels !== 3 || info.width !== w || info.height !== h) {
+      throw new Error(`decoded to ${info.width}×${info.height}×${info.channels}, expected ${w}×${h}×3`);
+    }
+    return data;
+  });
 }

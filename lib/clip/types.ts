@@ -1,3 +1,5 @@
+import type { PreprocessedImage } from './image-processor';
+
 export type ModelLayout = 'hf' | 'chinese-clip';
 
 export interface ClipModelInfo {
@@ -31,6 +33,8 @@ export interface ClipModel {
   tokenize(texts: string[]): TokenizedBatch;
   encodeTexts(texts: string[]): Promise<Float32Array[]>; // L2-normalised
   preprocessImage(bytes: Buffer): Promise<Float32Array>; // CHW float32, throws AppError INVALID_INPUT
+  /** preprocessImage plus the header facts it read anyway (oriented size, format): no second probe. */
+  preprocessImageWithFacts(bytes: Buffer): Promise<PreprocessedImage>;
   encodePixels(pixels: Float32Array[]): Promise<Float32Array[]>; // L2-normalised
   encodeImages(images: Buffer[]): Promise<Float32Array[]>; // preprocess + encodePixels
   close(): Promise<void>;

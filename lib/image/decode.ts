@@ -3,7 +3,7 @@
  * alpha composited on white. Greyscale, CMYK and 16-bit inputs all come out the same way, so
  * everything downstream (CLIP preprocessing, thumbnails) sees one pixel format.
  */
-import sharp, { type Metadata } from 'sharp';
+import sharp, { type Metadata, type Sharp } from 'sharp';
 import { AppError } from '../errors';
 
 export interface DecodedImage {
@@ -35,8 +35,19 @@ function notAnImage(err: unknown): AppError {
   return new AppError('INVALID_INPUT', `bytes are not a supported image (${why})`, { cause: err });
 }
 
+/** What the header says, before any pixel is decoded. */
+export interface ImageHeader {
+  /** Size after EXIF orientation. */
+  width: number;
+  height: number;
+  /** Container format as sharp names it: jpeg, png, webp, gif, tiff, svg, heif, … */
+  format: string;
+  /** Sample format as sharp names it: uchar (8-bit), ushort (16-bit), float, … ('unknown' if not said). */
+  depth: string;
+}
+
 /** Header-only look at the bytes: format and oriented size, with the pixel limit enforced. */
-export async function probeImage(bytes: Buffer, opts: DecodeOptions): Promise<{ width: number; height: number; format: string }> {
+export async function probeImage(bytes: Buffer, opts: DecodeOptions): Promise<ImageHeader> {
   if (!Buffer.isBuffer(bytes) || bytes.length === 0) throw notAnImage(new Error('empty input'));
   let meta: Metadata;
   try {
@@ -49,24 +60,44 @@ export async function probeImage(bytes: Buffer, opts: DecodeOptions): Promise<{ 
   if (width * height > opts.maxPixels) {
     throw new AppError('INVALID_INPUT', pixelLimitMessage(width, height, opts.maxPixels));
   }
-  const swap = (meta.orientation ?? 1) >= 5;
-  return { width: swap ? height : width, height: swap ? width : height, format };
+  const o = meta.orientation ?? 1;
+  const swap = o >= 5 && o <= 8; // 5–8 are the transposing EXIF orientations; others are ignored
+  return { width: swap ? height : width, height: swap ? width : height, format, depth: meta.depth ?? 'unknown' };
 }
 
-export async function decodeImage(bytes: Buffer, opts: DecodeOptions): Promise<DecodedImage> {
-  const { format } = await probeImage(bytes, opts);
+/**
+ * The decoding half of every pipeline that reads an image: EXIF orientation, alpha composited on
+ * white, 8-bit sRGB (greyscale, CMYK via its ICC/default profile and 16-bit converted). Callers add
+ * their own resize/extract and output (decodeImage: `.removeAlpha().raw()`). sharp orders the steps
+ * itself, whatever the call order: ICC/CMYK import → flatten → resize → extract → colourspace, with
+ * EXIF orientation before the resize when a pre-resize extract is asked for, after it otherwise.
+ */
+export function decodePipeline(bytes: Buffer, maxPixels: number): Sharp {
+  return sharp(bytes, { limitInputPixels: maxPixels })
+    .rotate() // EXIF orientation
+    .flatten({ background: '#ffffff' }) // no-op without alpha
+    .toColourspace('srgb'); // greyscale, CMYK (via its ICC/default profile) and 16-bit → 8-bit sRGB
+}
+
+/** Runs a decodePipeline to its end; failures that are not ours become "not a supported image". */
+export async function runDecode<T>(f: () => Promise<T>): Promise<T> {
   try {
-    const { data, info } = await sharp(bytes, { limitInputPixels: opts.maxPixels })
-      .rotate() // EXIF orientation
-      .flatten({ background: '#ffffff' }) // no-op without alpha
-      .toColourspace('srgb') // greyscale, CMYK (via its ICC/default profile) and 16-bit → 8-bit sRGB
+    return await f();
+  } catch (err) {
+    if (err instanceof AppError) throw err;
+    throw notAnImage(err);
+  }
+}
+
+/** `header`: what probeImage returned for these bytes, when the caller has it (saves a second probe). */
+export async function decodeImage(bytes: Buffer, opts: DecodeOptions, header?: ImageHeader): Promise<DecodedImage> {
+  const { format } = header ?? (await probeImage(bytes, opts));
+  return runDecode(async () => {
+    const { data, info } = await decodePipeline(bytes, opts.maxPixels)
       .removeAlpha()
       .raw({ depth: 'uchar' })
       .toBuffer({ resolveWithObject: true });
     if (info.channels !== 3) throw new Error(`decoded to ${info.channels} channels, expected 3`);
     return { width: info.width, height: info.height, format, data };
-  } catch (err) {
-    if (err instanceof AppError) throw err;
-    throw notAnImage(err);
-  }
+  });
 }

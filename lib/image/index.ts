@@ -1,6 +1,16 @@
 /**
  * lib/image — the one place that talks to sharp for decoding: bytes → oriented, alpha-free,
  * 8-bit sRGB pixels, with a pixel limit against decompression bombs. lib/clip preprocesses from
- * these pixels; lib/store reuses decodeImage/probeImage for sizes and formats.
+ * these pixels (or runs decodePipeline with its resize fused in); lib/store reuses
+ * decodeImage/probeImage for sizes and formats.
  */
-export { decodeImage, probeImage, pixelLimitMessage, type DecodedImage, type DecodeOptions } from './decode';
+export {
+  decodeImage,
+  decodePipeline,
+  probeImage,
+  pixelLimitMessage,
+  runDecode,
+  type DecodedImage,
+  type DecodeOptions,
+  type ImageHeader,
+} from './decode';

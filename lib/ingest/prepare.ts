@@ -1,11 +1,11 @@
 /**
  * The CPU-heavy half of a batch, run while the previous batch is in the model: hash each image,
  * skip those this model already embedded (in this dataset, or reuse the vector stored for the same
- * bytes in another dataset), and for the rest probe (pixel limit), preprocess for CLIP, and write
- * the original + thumbnail to the store. Bad bytes become per-line errors, never exceptions.
+ * bytes in another dataset), and for the rest preprocess for CLIP (its header probe enforces the
+ * pixel limit and gives the size and format stored with the image), and write the original +
+ * thumbnail to the store. Bad bytes become per-line errors, never exceptions.
  */
 import type { CorpusRecord } from '../corpus';
-import { probeImage } from '../image';
 import { makeThumbnail, sha256Hex } from '../store';
 import { mapPool } from './pool';
 import type { IngestDeps, LineError } from './types';
@@ -105,8 +105,15 @@ export async function prepareBatch(batch: CorpusRecord[], ctx: PrepareContext): 
       try {
         if (known?.state === 'known') return;
         const reuse = known?.state === 'reuse' ? known : undefined;
-        const facts = reuse ? reuse.facts : { ...(await timed('preprocess', () => probeImage(bytes, { maxPixels: config.maxImagePixels }))), bytes: bytes.length };
-        const pixels = reuse ? undefined : await timed('preprocess', () => model.preprocessImage(bytes));
+        let facts: ImageFacts;
+        let pixels: Float32Array | undefined;
+        if (reuse) {
+          facts = reuse.facts;
+        } else {
+          const p = await timed('preprocess', () => model.preprocessImageWithFacts(bytes));
+          facts = { width: p.width, height: p.height, format: p.format, bytes: bytes.length };
+          pixels = p.pixels;
+        }
         // Originals and thumbnails are written before the rows that point at them are committed.
         await timed('store', () => store.putOriginal(sha, facts.format, bytes));
         if (!(await store.hasThumbnail(sha))) {
