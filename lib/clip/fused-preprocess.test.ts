@@ -127,6 +127,9 @@ describe('createImageProcessor', () => {
     const big = await proc.preprocessWithFacts(fs.readFileSync(path.join(FIXTURES, 'rgb-200x150.png')));
     expect([big.width, big.height, big.format]).toEqual([200, 150, 'png']);
     expect(big.pixels).toEqual(await proc.preprocess(fs.readFileSync(path.join(FIXTURES, 'rgb-200x150.png'))));
+    // The decoded image comes back only where preprocessing decoded it whole (enlarged here).
+    expect(big.decoded).toBeUndefined();
+    expect([r.decoded?.width, r.decoded?.height, r.decoded?.data.length]).toEqual([40, 30, 40 * 30 * 3]);
   });
 
   it('keeps the pixel limit on the fused path, with its message', async () => {

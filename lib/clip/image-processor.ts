@@ -116,19 +116,32 @@ export async function pixelsFromDecoded(img: DecodedImage, spec: PreprocessSpec)
 }
 
 /**
- * Bytes → 8-bit RGB of the model's input size. `fuse: false` forces the unfused path (decode, then
- * resize) that the fused one must equal; tests and the benchmark compare the two.
+ * Bytes → 8-bit RGB of the model's input size, plus the whole decoded image where this took the
+ * unfused path (enlargement, 16-bit): ingest makes small thumbnails from it instead of decoding
+ * again. `fuse: false` forces the unfused path (decode, then resize) that the fused one must equal;
+ * tests and the benchmark compare the two.
  */
-export async function preprocessRgb(bytes: Buffer, header: ImageHeader, spec: PreprocessSpec, maxPixels: number, fuse = true): Promise<Uint8Array> {
+export async function preprocessDecoded(
+  bytes: Buffer,
+  header: ImageHeader,
+  spec: PreprocessSpec,
+  maxPixels: number,
+  fuse = true,
+): Promise<{ rgb: Uint8Array; decoded?: DecodedImage }> {
   const plan = resizePlan(header.width, header.height, spec);
   if (fuse && canDecodeResized(header, plan.width, plan.height)) {
     try {
-      return await decodeResized(bytes, header, plan.width, plan.height, spec.kernel, plan.crop, maxPixels);
+      return { rgb: await decodeResized(bytes, header, plan.width, plan.height, spec.kernel, plan.crop, maxPixels) };
     } catch {
       // Never seen on images that probe well; the unfused path decides (and words the error).
     }
   }
-  return rgbFromDecoded(await decodeImage(bytes, { maxPixels }, header), spec);
+  const decoded = await decodeImage(bytes, { maxPixels }, header);
+  return { rgb: await rgbFromDecoded(decoded, spec), decoded };
+}
+
+export async function preprocessRgb(bytes: Buffer, header: ImageHeader, spec: PreprocessSpec, maxPixels: number, fuse = true): Promise<Uint8Array> {
+  return (await preprocessDecoded(bytes, header, spec, maxPixels, fuse)).rgb;
 }
 
 function cropRgb(rgb: Uint8Array, w: number, left: number, top: number, cw: number, ch: number): Uint8Array {
@@ -158,14 +171,16 @@ export interface PreprocessedImage {
   height: number;
   /** Container format as sharp names it. */
   format: string;
+  /** The whole image as lib/image decodes it, when preprocessing decoded it whole (not fused). */
+  decoded?: DecodedImage;
 }
 
 export function createImageProcessor(spec: PreprocessSpec, maxPixels: number) {
   const run = async (bytes: Buffer): Promise<PreprocessedImage> => {
     // Header only, before any decoding: the pixel limit (CLIPDEX_MAX_IMAGE_PIXELS) is checked here.
     const header = await probeImage(bytes, { maxPixels });
-    const rgb = await preprocessRgb(bytes, header, spec, maxPixels);
-    return { pixels: toChw(rgb, spec), width: header.width, height: header.height, format: header.format };
+    const { rgb, decoded } = await preprocessDecoded(bytes, header, spec, maxPixels);
+    return { pixels: toChw(rgb, spec), width: header.width, height: header.height, format: header.format, decoded };
   };
   return {
     spec,

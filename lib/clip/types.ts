@@ -33,7 +33,10 @@ export interface ClipModel {
   tokenize(texts: string[]): TokenizedBatch;
   encodeTexts(texts: string[]): Promise<Float32Array[]>; // L2-normalised
   preprocessImage(bytes: Buffer): Promise<Float32Array>; // CHW float32, throws AppError INVALID_INPUT
-  /** preprocessImage plus the header facts it read anyway (oriented size, format): no second probe. */
+  /**
+   * preprocessImage plus what it learnt anyway: the header facts (oriented size, format), so no second
+   * probe, and the decoded image when it decoded it whole (small images: ingest's thumbnail source).
+   */
   preprocessImageWithFacts(bytes: Buffer): Promise<PreprocessedImage>;
   encodePixels(pixels: Float32Array[]): Promise<Float32Array[]>; // L2-normalised
   encodeImages(images: Buffer[]): Promise<Float32Array[]>; // preprocess + encodePixels

@@ -6,7 +6,8 @@
  * thumbnail to the store. Bad bytes become per-line errors, never exceptions.
  */
 import type { CorpusRecord } from '../corpus';
-import { makeThumbnail, sha256Hex } from '../store';
+import type { DecodedImage } from '../image';
+import { makeThumbnail, makeThumbnailFromDecoded, sha256Hex, thumbnailIsReencode } from '../store';
 import { mapPool } from './pool';
 import type { IngestDeps, LineError } from './types';
 
@@ -107,17 +108,23 @@ export async function prepareBatch(batch: CorpusRecord[], ctx: PrepareContext): 
         const reuse = known?.state === 'reuse' ? known : undefined;
         let facts: ImageFacts;
         let pixels: Float32Array | undefined;
+        let decoded: DecodedImage | undefined;
         if (reuse) {
           facts = reuse.facts;
         } else {
           const p = await timed('preprocess', () => model.preprocessImageWithFacts(bytes));
           facts = { width: p.width, height: p.height, format: p.format, bytes: bytes.length };
           pixels = p.pixels;
+          decoded = p.decoded;
         }
         // Originals and thumbnails are written before the rows that point at them are committed.
         await timed('store', () => store.putOriginal(sha, facts.format, bytes));
         if (!(await store.hasThumbnail(sha))) {
-          const thumb = await timed('thumbnail', () => makeThumbnail(bytes, config.maxImagePixels));
+          // A small image that preprocessing decoded whole is re-encoded from those pixels (the same
+          // bytes, one decode fewer); downscaled ones were never decoded whole: decode for the thumbnail.
+          const thumb = await timed('thumbnail', () =>
+            decoded && thumbnailIsReencode(decoded.width, decoded.height) ? makeThumbnailFromDecoded(decoded) : makeThumbnail(bytes, config.maxImagePixels),
+          );
           await timed('store', () => store.putThumbnail(sha, thumb));
         }
         if (pixels) images.set(sha, { state: 'encode', sha, facts, pixels });

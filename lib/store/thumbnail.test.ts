@@ -1,0 +1,52 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import sharp from 'sharp';
+import { describe, expect, it } from 'vitest';
+import { decodeImage } from '../image';
+import { makeThumbnail, makeThumbnailFromDecoded, thumbnailIsReencode, THUMB_MAX_SIDE } from './thumbnail';
+
+const IMG = path.resolve(__dirname, '../../test/fixtures/corpus/images');
+const MAXPX = 4_000_000;
+
+/** A 72×72 RGBA PNG with flat shapes on transparency (an emoji sprite). */
+async function emoji(): Promise<Buffer> {
+  const S = 72;
+  const px = Buffer.alloc(S * S * 4);
+  for (let y = 0; y < S; y++)
+    for (let x = 0; x < S; x++) {
+      const o = (y * S + x) * 4;
+      if ((x - 36) ** 2 + (y - 30) ** 2 < 400) px.set([230, 180, 20, 255], o);
+      else if (Math.abs(x - 20) < 10 && Math.abs(y - 55) < 10) px.set([20, 90, 200, 128], o);
+    }
+  return sharp(px, { raw: { width: S, height: S, channels: 4 } }).png().toBuffer();
+}
+
+describe('thumbnails', () => {
+  it('makeThumbnail: WebP, oriented, at most 256 px, never enlarged', async () => {
+    const big = await sharp(await makeThumbnail(fs.readFileSync(path.join(IMG, 'big-1200x1000.png')), MAXPX)).metadata();
+    expect([big.format, big.width, big.height]).toEqual(['webp', 256, 213]);
+    const rot = await sharp(await makeThumbnail(fs.readFileSync(path.join(IMG, 'exif-rotated.jpg')), MAXPX)).metadata();
+    expect([rot.width, rot.height]).toEqual([40, 30]);
+  });
+
+  it('from the decoded pixels: the same bytes as from the original, for images that need no resize', async () => {
+    const cases: [string, Buffer][] = fs
+      .readdirSync(IMG)
+      .filter((f) => f !== 'not-an-image.png' && f !== 'big-1200x1000.png')
+      .map((f) => [f, fs.readFileSync(path.join(IMG, f))]);
+    cases.push(['emoji-72.png', await emoji()]);
+    cases.push(['p3-256x200.jpg', await sharp({ create: { width: 256, height: 200, channels: 3, background: '#3a8' } }).withIccProfile('p3').jpeg().toBuffer()]);
+    for (const [name, bytes] of cases) {
+      const d = await decodeImage(bytes, { maxPixels: MAXPX });
+      expect(thumbnailIsReencode(d.width, d.height), name).toBe(true);
+      expect((await makeThumbnailFromDecoded(d)).equals(await makeThumbnail(bytes, MAXPX)), name).toBe(true);
+    }
+  });
+
+  it('refuses decoded images that would need a resize', async () => {
+    expect(thumbnailIsReencode(THUMB_MAX_SIDE, 10)).toBe(true);
+    expect(thumbnailIsReencode(THUMB_MAX_SIDE + 1, 10)).toBe(false);
+    const d = await decodeImage(fs.readFileSync(path.join(IMG, 'big-1200x1000.png')), { maxPixels: MAXPX });
+    await expect(makeThumbnailFromDecoded(d)).rejects.toThrow(/needs a resize/);
+  });
+});
