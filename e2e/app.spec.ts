@@ -15,7 +15,7 @@ import { bigFile, captionsOfImage, demoLine, demoLines, pairsFile, tmpFile, VALI
 // search over all 200 images): each one's best image carries exactly this caption, ahead of the
 // runner-up by ≥ 0.14 cosine. Re-run that tool after retraining the model or regenerating the demo.
 const EN_QUERY = process.env.E2E_EN_QUERY ?? 'spiral notepad';
-const ZH_QUERY = process.env.E2E_ZH_QUERY ?? '磁铁';
+const ZH_QUERY = process.env.E2E_ZH_QUERY ?? '跪下的女人';
 // The caption of an image which, used as an image→text query, gets its own caption first.
 const IMAGE_CAPTION = process.env.E2E_IMAGE_CAPTION ?? 'hot springs';
 const IMAGE_LINE = demoLines().find((d) => d.text === IMAGE_CAPTION)?.line ?? 0;

@@ -57,6 +57,7 @@ photo search.** For photographs, drop in a full CLIP (see the last section).
 | `config.json` | HF `CLIPModel`-style config: `projection_dim` {cfg["projection_dim"]}, `logit_scale` {cfg["logit_scale"]:.2f} (the multiplier exp(t), not the log), `text_config.max_position_embeddings` {tc["max_position_embeddings"]}, `vision_config.image_size` {vc["image_size"]}, `clipdex.normalized: true` (both ONNX outputs are already L2-normalised) |
 | `preprocessor_config.json` | `CLIPImageProcessor`: shortest edge {IMAGE_SIZE} (bicubic, `resample: 3`), centre crop {IMAGE_SIZE}x{IMAGE_SIZE}, rescale 1/255, mean = std = 0.5 |
 | `tokenizer.json`, `tokenizer_config.json`, `vocab.txt`, `special_tokens_map.json` | BERT WordPiece (lowercase, accents stripped, CJK ideographs one per token), vocab {tc["vocab_size"]}, `[PAD]`=0 `[UNK]`=1 `[CLS]`=2 `[SEP]`=3 `[MASK]`=4, max length {MAX_LEN} |
+| `clipdex.json` | clipdex settings: `promptTemplate` `"{{}}"` — zero-shot classification puts English labels in bare (the captions it was trained on are bare names; CLIP's "a photo of a {{}}." scores 3 of 9 demo images right, "{{}}" 8 of 9); Chinese labels keep "一张{{}}的照片。" |
 | `onnx/text_model.onnx` | `input_ids`, `attention_mask` (int64 [batch, sequence]) → `text_embeds` float32 [batch, {cfg["projection_dim"]}] |
 | `onnx/vision_model.onnx` | `pixel_values` float32 [batch, 3, {IMAGE_SIZE}, {IMAGE_SIZE}] → `image_embeds` float32 [batch, {cfg["projection_dim"]}] |
 | `parity.json`, `parity/` | known-good token ids, pixel values and embeddings from PyTorch (checked with onnxruntime-node by `training/check_parity.mjs`, max abs diff ≤ 1e-4) |
@@ -105,16 +106,23 @@ Openclipart files over 40 megapixels are skipped with a logged reason (`training
 - Batches of {meta["batch"]}: 80% emoji concepts, 20% clip art; a random trained style and variant per
   concept; English or Chinese caption (50/50 where both exist), either the name, one keyword, or a
   combination.
-- Augmentation: random zoom (object at 0.7-1.1x its size) and shift (±8 px) on white, greyscale (15%),
-  outline rendering (gradient magnitude as dark lines on white, 12%), two-level "ink" rendering (10%).
-  No flips (emoji have directions). The augmentation set was fixed before any evaluation.
+- Augmentation: random zoom (object at 0.7-1.1x its size) and shift (±8 px) on white, greyscale (10%),
+  thin outline rendering (gradient magnitude as dark lines on white, 8%), two-level "ink" rendering (8%),
+  and line art (20%: the edges of every colour channel thickened by a 3/5/7 px max-pool, black on
+  white, darkest regions filled). No flips (emoji have directions).
+- **Disclosure:** the line-art augmentation and the larger monochrome share were added for this
+  second training run, after the first run's evaluation showed the unseen-style gap and after
+  looking at what Fluent high-contrast images look like (thick black outlines on white). No
+  held-out image is ever trained on, and no setting was tuned against the held-out numbers (one
+  run, evaluated once), but the unseen-style figures below are no longer from a recipe designed
+  blind to that style: read them as "unseen images of a style the augmentation imitates".
 - AdamW (weight decay 0.05, 40-step warm-up then cosine decay; the schedule follows
   max(step / max_steps, elapsed / time cap)), {meta["steps"]} steps in all: {segments_note},
-  PyTorch {{torch}} on CPU, OpenBLAS + oneDNN, at most {meta["threads"]} threads (1 or 2 chosen every 100 steps by
-  timing, because the two cores were shared with other jobs), seed 1234.
+  PyTorch {{torch}} on CPU, OpenBLAS + oneDNN, {meta["threads"]} threads for the image tower and one for the
+  text tower (measured faster than two for its small matmuls), seed 1234.
 - **Training time on the 2-core development machine: {meta["seconds"] / 60:.1f} minutes** (wall clock, training
-  step alone, finished {meta["finished"]}; other engineers' builds and tests ran on the same two cores
-  throughout, so the model saw fewer steps than an idle machine would give in the same time).
+  step alone, finished {meta["finished"]}; about {meta["steps"] * meta["batch"] / meta["seconds"]:.0f} pairs/s;
+  other work — a low-priority index build, test runs — shared the two cores for part of it).
   Other steps, last measured: {steps_note}.
 
 ## Evaluation

@@ -1,10 +1,16 @@
 import type { Metadata } from 'next';
-import { DEFAULT_TEMPLATE, DEFAULT_TEMPLATE_ZH } from '@/lib/eval';
+import { getEngine } from '@/lib/engine';
+import { defaultTemplates } from '@/lib/eval';
 import { ClassifyForm } from '@/components/eval/classify-form';
 
 export const metadata: Metadata = { title: 'Classify' };
 
-export default function ClassifyPage() {
+export const dynamic = 'force-dynamic';
+
+export default async function ClassifyPage() {
+  // The model's own default prompts (clipdex.json), else CLIP's; a model that fails to load still
+  // gets the page, and the classify request then says what is wrong.
+  const defaults = defaultTemplates(await getEngine().then((e) => e.model.info, () => undefined));
   return (
     <div className="stack">
       <h1>Zero-shot classification</h1>
@@ -12,7 +18,7 @@ export default function ClassifyPage() {
         Give an image and a few labels: each label is put into a prompt, and the probabilities are the softmax of the model’s logit scale times the
         cosine similarity between the image and each prompt — no training needed.
       </p>
-      <ClassifyForm defaultTemplate={DEFAULT_TEMPLATE} defaultTemplateZh={DEFAULT_TEMPLATE_ZH} />
+      <ClassifyForm defaultTemplate={defaults.en} defaultTemplateZh={defaults.zh} />
     </div>
   );
 }

@@ -51,7 +51,7 @@ export function registerClassifyCommand(program: Command): Command {
     .description('zero-shot classification of images against labels (CLIP prompts, softmax over the logit scale)')
     .argument('<images...>', 'image files')
     .requiredOption('--labels <list>', 'comma-separated labels, e.g. "cat,dog,bird" or "猫,狗"')
-    .option('--template <text>', 'prompt with {} for the label (default "a photo of a {}." or "一张{}的照片。" for Chinese labels)')
+    .option('--template <text>', 'prompt with {} for the label (default: the model\'s clipdex.json promptTemplate/promptTemplateZh, else "a photo of a {}." or "一张{}的照片。" for Chinese labels; the bundled mini-clip uses "{}")')
     .option('--top <n>', 'labels to print per image (default all)')
     .option('--json', 'print JSON: [{"file","labels":[{"label","probability","score","prompt"}]}]')
     .action(async (images: string[], flags: ClassifyFlags) => {

@@ -153,6 +153,9 @@ export async function loadClipModel(dir: string, opts: LoadClipModelOptions = {}
       contextLength,
       imageSize: spec.height,
       logitScale: logitScaleOf(manifest),
+      ...(manifest.overrides.promptTemplate || manifest.overrides.promptTemplateZh
+        ? { promptTemplates: { en: manifest.overrides.promptTemplate, zh: manifest.overrides.promptTemplateZh } }
+        : {}),
     };
 
     let closed = false;

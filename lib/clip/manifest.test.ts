@@ -64,6 +64,10 @@ describe('readModelManifest', () => {
     expect(() => readModelManifest(badJson)).toThrow(expect.objectContaining({ code: 'MODEL_INVALID', message: expect.stringContaining('preprocessor_config.json is not valid JSON') }));
     const badOverride = copyFixture('chinese-clip-tiny', (d) => fs.writeFileSync(path.join(d, 'clipdex.json'), '{"contextLenght": 64}'));
     expect(() => readModelManifest(badOverride)).toThrow(/clipdex\.json is invalid: .*contextLenght/);
+    const badPrompt = copyFixture('chinese-clip-tiny', (d) => fs.writeFileSync(path.join(d, 'clipdex.json'), '{"promptTemplate": "a photo"}'));
+    expect(() => readModelManifest(badPrompt)).toThrow(/clipdex\.json is invalid: promptTemplate: must contain \{\} where the label goes/);
+    const prompts = copyFixture('chinese-clip-tiny', (d) => fs.writeFileSync(path.join(d, 'clipdex.json'), '{"promptTemplate": "{}", "promptTemplateZh": "{}的图片"}'));
+    expect(readModelManifest(prompts).overrides).toMatchObject({ promptTemplate: '{}', promptTemplateZh: '{}的图片' });
   });
 });
 

@@ -4,7 +4,7 @@
  *    *_quantized.onnx variants when the plain ones are absent), tokenizer.json (or vocab.txt),
  *    preprocessor_config.json, config.json, optional tokenizer_config.json;
  *  - 'chinese-clip': Chinese-CLIP deployment — *.img.fp32.onnx, *.txt.fp32.onnx, vocab.txt.
- * Either may carry a clipdex.json with overrides (name, contextLength, imageSize, logitScale,
+ * Either may carry a clipdex.json with overrides (name, contextLength, imageSize, logitScale, promptTemplate(Zh),
  * imageMean, imageStd).
  */
 import fs from 'node:fs';
@@ -24,6 +24,10 @@ const ClipdexJson = z
     logitScale: z.number().positive().optional(),
     imageMean: z.array(z.number()).length(3).optional(),
     imageStd: z.array(z.number().positive()).length(3).optional(),
+    /** Zero-shot prompt for labels not in Chinese, with {} for the label (default CLIP's "a photo of a {}."). */
+    promptTemplate: z.string().includes('{}', { message: 'must contain {} where the label goes' }).optional(),
+    /** Zero-shot prompt for Chinese labels (default Chinese-CLIP's "一张{}的照片。"). */
+    promptTemplateZh: z.string().includes('{}', { message: 'must contain {} where the label goes' }).optional(),
   })
   .strict();
 export type ClipdexOverrides = z.infer<typeof ClipdexJson>;
@@ -69,7 +73,7 @@ function readOverrides(dir: string): ClipdexOverrides {
   const parsed = ClipdexJson.safeParse(readJsonFile(file));
   if (!parsed.success) {
     const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
-    throw new AppError('MODEL_INVALID', `${file} is invalid: ${issues}. Allowed keys: name, contextLength, imageSize, logitScale, imageMean, imageStd.`);
+    throw new AppError('MODEL_INVALID', `${file} is invalid: ${issues}. Allowed keys: name, contextLength, imageSize, logitScale, imageMean, imageStd, promptTemplate, promptTemplateZh.`);
   }
   return parsed.data;
 }

@@ -20,6 +20,11 @@ export interface ClipModelInfo {
    * `logitScale` overrides it, as the scale itself.
    */
   logitScale: number;
+  /**
+   * Zero-shot prompts the model was made for, from clipdex.json `promptTemplate` / `promptTemplateZh`
+   * (absent: classification uses CLIP's "a photo of a {}." and Chinese-CLIP's "一张{}的照片。").
+   */
+  promptTemplates?: { en?: string; zh?: string };
 }
 
 export interface TokenizedBatch {

@@ -2,7 +2,9 @@
  * Zero-shot classification as CLIP does it: each label is put in a prompt template and encoded;
  * an image's probabilities are softmax(logitScale × cosine) over the labels. Without a template,
  * a label written in Chinese characters gets "一张{}的照片。" (Chinese-CLIP's prompt) and any other
- * label "a photo of a {}." (CLIP's), so mixed lists work too.
+ * label "a photo of a {}." (CLIP's), so mixed lists work too — unless the model's clipdex.json
+ * names the prompts it was made for (`promptTemplate`, `promptTemplateZh`; the bundled mini-clip
+ * was trained on bare emoji names and uses "{}").
  */
 import { AppError } from '../errors';
 import type { EvalModel } from './embed-corpus';
@@ -26,8 +28,13 @@ export interface ClassifyOptions {
 
 const HAN = /\p{Script=Han}/u;
 
-export function defaultTemplateFor(label: string): string {
-  return HAN.test(label) ? DEFAULT_TEMPLATE_ZH : DEFAULT_TEMPLATE;
+/** The default prompts of a model: its clipdex.json's, else CLIP's and Chinese-CLIP's. */
+export function defaultTemplates(info?: { promptTemplates?: { en?: string; zh?: string } }): { en: string; zh: string } {
+  return { en: info?.promptTemplates?.en ?? DEFAULT_TEMPLATE, zh: info?.promptTemplates?.zh ?? DEFAULT_TEMPLATE_ZH };
+}
+
+export function defaultTemplateFor(label: string, defaults = defaultTemplates()): string {
+  return HAN.test(label) ? defaults.zh : defaults.en;
 }
 
 /** "cat, dog,,狗" → ["cat", "dog", "狗"]; refuses an empty list and repeated labels. */
@@ -43,11 +50,11 @@ export function parseLabels(input: string | string[]): string[] {
   return labels;
 }
 
-export function promptsFor(labels: string[], template?: string): string[] {
+export function promptsFor(labels: string[], template?: string, defaults = defaultTemplates()): string[] {
   if (template !== undefined && !template.includes('{}')) {
     throw new AppError('INVALID_INPUT', `template "${template}" has no {} where the label goes (e.g. "a photo of a {}.")`);
   }
-  return labels.map((l) => (template ?? defaultTemplateFor(l)).replaceAll('{}', l));
+  return labels.map((l) => (template ?? defaultTemplateFor(l, defaults)).replaceAll('{}', l));
 }
 
 /** Numerically stable softmax. */
@@ -85,7 +92,7 @@ export async function classifyImages(
   opts: ClassifyOptions = {},
 ): Promise<ClassifiedImage[]> {
   const labels = parseLabels(labelsInput);
-  const prompts = promptsFor(labels, opts.template);
+  const prompts = promptsFor(labels, opts.template, defaultTemplates(model.info));
   const promptVecs = await model.encodeTexts(prompts);
   const pixels: Float32Array[] = [];
   for (const bytes of images) pixels.push(await model.preprocessImage(bytes));

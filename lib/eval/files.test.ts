@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { classifyImages, defaultTemplateFor, parseLabels, promptsFor, softmax } from './classify';
+import { classifyImages, defaultTemplateFor, defaultTemplates, parseLabels, promptsFor, softmax } from './classify';
 import { embedCorpusForEval } from './embed-corpus';
 import { evaluateEmbeddings } from './evaluate';
 import { formatFloat32, predictFeatures } from './predict';
@@ -166,6 +166,12 @@ describe('classify', () => {
     expect(promptsFor(['cat', '狗'])).toEqual(['a photo of a cat.', '一张狗的照片。']);
     expect(promptsFor(['cat'], 'art of {}')).toEqual(['art of cat']);
     expect(() => promptsFor(['cat'], 'a photo')).toThrow(/has no \{\}/);
+    // a model's clipdex.json prompts replace the defaults; a template given by the user still wins
+    const own = defaultTemplates({ promptTemplates: { en: '{}' } });
+    expect(own).toEqual({ en: '{}', zh: '一张{}的照片。' });
+    expect(promptsFor(['cat', '狗'], undefined, own)).toEqual(['cat', '一张狗的照片。']);
+    expect(promptsFor(['cat'], 'art of {}', own)).toEqual(['art of cat']);
+    expect(defaultTemplates({})).toEqual({ en: 'a photo of a {}.', zh: '一张{}的照片。' });
     expect(parseLabels(' cat, dog ,，猫,')).toEqual(['cat', 'dog', '猫']);
     expect(() => parseLabels('cat')).toThrow(/at least two labels/);
     expect(() => parseLabels('cat,cat')).toThrow(/given twice/);

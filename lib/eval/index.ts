@@ -24,6 +24,7 @@ export {
   softmax,
   scoreLabels,
   defaultTemplateFor,
+  defaultTemplates,
   DEFAULT_TEMPLATE,
   DEFAULT_TEMPLATE_ZH,
   type LabelScore,

@@ -203,13 +203,14 @@ describe('clipdex classify', () => {
   // Chosen after checking models/mini-clip on the demo images (a tiny model trained on emoji
   // captions: these are the images and label sets it gets right with a clear margin).
   // (Checked on the shipped model: each right label leads the runner-up by ≥ 16 points.)
+  // English labels go in bare: mini-clip's clipdex.json sets promptTemplate "{}".
   const EN = {
-    labels: ['cloud', 'car', 'penguin', 'dog'],
+    labels: ['cloud', 'car', 'penguin', 'pizza'],
     cases: [
       { caption: 'cloud', want: 'cloud' },
       { caption: '汽车', want: 'car' },
       { caption: '企鹅', want: 'penguin' },
-      { caption: 'dog', want: 'dog' },
+      { caption: 'pizza', want: 'pizza' },
     ],
   };
   const ZH = {
@@ -228,8 +229,9 @@ describe('clipdex classify', () => {
     const out = JSON.parse(res.stdout) as { file: string; labels: { label: string; probability: number; score: number; prompt: string }[] }[];
     expect(out.map((o) => o.file)).toEqual(files);
     expect(out.map((o) => o.labels[0].label)).toEqual(EN.cases.map((c) => c.want));
-    // the probabilities, recomputed here from lib/clip vectors
-    const prompts = EN.labels.map((l) => `a photo of a ${l}.`);
+    // the probabilities, recomputed here from lib/clip vectors; the prompts are the model's ("{}")
+    expect(model.info.promptTemplates).toEqual({ en: '{}', zh: undefined });
+    const prompts = EN.labels;
     const pv = await model.encodeTexts(prompts);
     const iv = await model.encodeImages(files.map((f) => fs.readFileSync(f)));
     out.forEach((o, i) => {
@@ -252,6 +254,9 @@ describe('clipdex classify', () => {
     const out = JSON.parse(res.stdout) as { labels: { label: string; prompt: string }[] }[];
     expect(out.map((o) => o.labels[0].label)).toEqual(ZH.cases.map((c) => c.want));
     expect(out[0].labels.find((l) => l.label === '狗')?.prompt).toBe('一张狗的照片。');
+    // CLIP's English prompt when asked for by name
+    const clip = await runCli(['classify', files[0], '--labels', 'dog,car', '--template', 'a photo of a {}.', '--json']);
+    expect((JSON.parse(clip.stdout) as { labels: { prompt: string }[] }[])[0].labels.map((l) => l.prompt).sort()).toEqual(['a photo of a car.', 'a photo of a dog.']);
     const table = await runCli(['classify', files[2], '--labels', 'penguin,pizza', '--template', 'an emoji of {}']);
     expect(table.code, table.stderr).toBe(0);
     expect(table.stdout).toMatch(/^.*\.png\n\s+\d+\.\d\d%\s+(penguin|pizza)\n\s+\d+\.\d\d%\s+(penguin|pizza)\n$/);
