@@ -30,8 +30,22 @@ export function SearchForm({ query, datasets, queryImage }: Props) {
   const textRef = useRef<HTMLInputElement>(null);
   const sliderTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
 
-  // Follow the URL when it changes from outside (back/forward, a "more like this" link).
+  // Text typed into the server-rendered box before React hydrated it is in the DOM but not in
+  // state (React keeps the DOM value of a controlled input on hydration and fires no change
+  // event): adopt it once on mount, so the first Enter searches what the user sees.
+  const mounted = useRef(false);
   useEffect(() => {
+    const typed = textRef.current?.value;
+    if (typed !== undefined && typed !== query.q) setQ(typed);
+  }, []); // once, on mount
+
+  // Follow the URL when it changes from outside (back/forward, a "more like this" link). Not on
+  // mount: the state starts from the same query, and re-setting it would undo the adoption above.
+  useEffect(() => {
+    if (!mounted.current) {
+      mounted.current = true;
+      return;
+    }
     setMode(query.mode);
     setQ(query.q);
     setK(query.k);
@@ -68,13 +82,16 @@ export function SearchForm({ query, datasets, queryImage }: Props) {
 
   function onSubmit(e: React.FormEvent) {
     e.preventDefault();
+    // What the box shows is what is searched (the DOM value, should state lag behind it).
+    const text = textRef.current?.value ?? q;
+    if (text !== q) setQ(text);
     // Typing text means a text search, whatever mode was showing.
-    if (mode !== 't2i' && q.trim() && !image) {
+    if (mode !== 't2i' && text.trim() && !image) {
       setMode('t2i');
-      go(build({ mode: 't2i' }));
+      go(build({ mode: 't2i', q: text }));
       return;
     }
-    go(build());
+    go(build({ q: text }));
   }
 
   function onModeChange(next: SearchMode) {
