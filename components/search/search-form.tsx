@@ -33,19 +33,18 @@ export function SearchForm({ query, datasets, queryImage }: Props) {
   // Text typed into the server-rendered box before React hydrated it is in the DOM but not in
   // state (React keeps the DOM value of a controlled input on hydration and fires no change
   // event): adopt it once on mount, so the first Enter searches what the user sees.
-  const mounted = useRef(false);
   useEffect(() => {
     const typed = textRef.current?.value;
     if (typed !== undefined && typed !== query.q) setQ(typed);
   }, []); // once, on mount
 
-  // Follow the URL when it changes from outside (back/forward, a "more like this" link). Not on
-  // mount: the state starts from the same query, and re-setting it would undo the adoption above.
+  // Follow the URL when it changes from outside (back/forward, a "more like this" link). Only on a
+  // change: the state starts from the same query, and re-setting it would undo the adoption above
+  // (compared by identity, so React's development double-run of effects is a no-op too).
+  const followed = useRef({ query, queryImage });
   useEffect(() => {
-    if (!mounted.current) {
-      mounted.current = true;
-      return;
-    }
+    if (followed.current.query === query && followed.current.queryImage === queryImage) return;
+    followed.current = { query, queryImage };
     setMode(query.mode);
     setQ(query.q);
     setK(query.k);
