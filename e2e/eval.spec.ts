@@ -134,6 +134,9 @@ test('Classify: a demo image gets its label first, with probabilities as bars', 
   await page.goto('/classify');
   await expect(page).toHaveTitle(/Classify/);
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Zero-shot classification');
+  // the model's own English prompt (models/mini-clip/clipdex.json: "{}") is the default shown
+  await expect(page.locator('#classify-template')).toHaveAttribute('placeholder', '{}');
+  await expect(page.locator('#classify-template-help')).toContainText('Left empty: “{}”, or “一张{}的照片。” for Chinese labels');
 
   await page.getByLabel(/^Image/).setInputFiles(image);
   await expect(page.getByRole('img', { name: /Image to classify/ })).toBeVisible();
