@@ -117,17 +117,27 @@ def zoom_shift(x, rng):
     return out
 
 
+def luminance(x):
+    """[B,3,H,W] -> [B,1,H,W] (ITU-R 601 weights)."""
+    return (0.299 * x[:, 0] + 0.587 * x[:, 1] + 0.114 * x[:, 2]).unsqueeze(1)
+
+
+def gradient_magnitude(x):
+    """Per-channel central-difference gradient magnitude, replicate-padded (same shape as x)."""
+    p = F.pad(x, (1, 1, 1, 1), mode="replicate")
+    gx = p[:, :, 1:-1, 2:] - p[:, :, 1:-1, :-2]
+    gy = p[:, :, 2:, 1:-1] - p[:, :, :-2, 1:-1]
+    return torch.sqrt(gx * gx + gy * gy)
+
+
 def line_art(x, rng):
     """Monochrome line-art rendering: edges of every colour channel, thickened by a max-pool of a
     random width (3, 5 or 7 px at 96 px), drawn black on white, with the darkest regions filled."""
     b = x.shape[0]
-    p = F.pad(x, (1, 1, 1, 1), mode="replicate")
-    gx = p[:, :, 1:-1, 2:] - p[:, :, 1:-1, :-2]
-    gy = p[:, :, 2:, 1:-1] - p[:, :, :-2, 1:-1]
-    mag = torch.sqrt(gx * gx + gy * gy).amax(dim=1, keepdim=True)
+    mag = gradient_magnitude(x).amax(dim=1, keepdim=True)
     k = rng.choice([3, 5, 7])
     thick = F.max_pool2d(mag, k, stride=1, padding=k // 2)
-    lum = (0.299 * x[:, 0] + 0.587 * x[:, 1] + 0.114 * x[:, 2]).unsqueeze(1)
+    lum = luminance(x)
     dark = torch.tensor([rng.uniform(0.15, 0.35) for _ in range(b)]).view(b, 1, 1, 1)
     ink = (thick > 0.25) | (lum < dark)
     return torch.where(ink, torch.full_like(lum, 0.08), torch.ones_like(lum))
@@ -143,21 +153,14 @@ def augment(x, rng):
     pick = lambda lo, hi: ((u >= lo) & (u < hi)).nonzero().flatten()  # noqa: E731
     grey, outline, ink, art = pick(0.0, 0.10), pick(0.10, 0.18), pick(0.18, 0.26), pick(0.26, 0.46)
 
-    def lum_of(v):
-        return (0.299 * v[:, 0] + 0.587 * v[:, 1] + 0.114 * v[:, 2]).unsqueeze(1)
-
     out = x.clone()
     if len(grey):
-        out[grey] = lum_of(x[grey]).expand(-1, 3, -1, -1)
+        out[grey] = luminance(x[grey]).expand(-1, 3, -1, -1)
     if len(outline):
-        lum = lum_of(x[outline])
-        p = F.pad(lum, (1, 1, 1, 1), mode="replicate")
-        gx = p[:, :, 1:-1, 2:] - p[:, :, 1:-1, :-2]
-        gy = p[:, :, 2:, 1:-1] - p[:, :, :-2, 1:-1]
-        edges = (1.0 - (torch.sqrt(gx * gx + gy * gy) * 3.0).clamp(0, 1)) * 0.87 + 0.13
+        edges = (1.0 - (gradient_magnitude(luminance(x[outline])) * 3.0).clamp(0, 1)) * 0.87 + 0.13
         out[outline] = edges.expand(-1, 3, -1, -1)
     if len(ink):
-        lum = lum_of(x[ink])
+        lum = luminance(x[ink])
         thr = torch.tensor([rng.uniform(0.45, 0.85) for _ in range(len(ink))]).view(-1, 1, 1, 1)
         out[ink] = torch.where(lum < thr, torch.full_like(lum, 0.13), torch.ones_like(lum)).expand(-1, 3, -1, -1)
     if len(art):

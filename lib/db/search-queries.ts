@@ -33,6 +33,18 @@ const MAX_LINKED = 20;
  */
 const ids = (labels: number[]) => Prisma.join(labels.map((l) => Math.trunc(l)));
 
+/** Rows grouped by a numeric key (the statements return them in link order). */
+function groupBy<R, V>(rows: R[], key: (r: R) => unknown, value: (r: R) => V): Map<number, V[]> {
+  const out = new Map<number, V[]>();
+  for (const r of rows) {
+    const k = Number(key(r));
+    let list = out.get(k);
+    if (!list) out.set(k, (list = []));
+    list.push(value(r));
+  }
+  return out;
+}
+
 export async function imagesByLabels(db: Db, labels: number[]): Promise<Map<number, ImageRow>> {
   if (!labels.length) return new Map();
   const rows = await db.$queryRaw<{ label: number; imageId: number; sha256: string; width: number; height: number; dataset: string }[]>`
@@ -46,13 +58,7 @@ export async function imagesByLabels(db: Db, labels: number[]): Promise<Map<numb
       FROM "ImageText" it JOIN "Text" t ON t.id = it."textId"
       WHERE it."imageId" IN (${ids(rows.map((r) => Number(r.imageId)))})
     ) x WHERE x.rn <= ${MAX_LINKED} ORDER BY x."imageId", x.rn`;
-  const captions = new Map<number, string[]>();
-  for (const l of links) {
-    const id = Number(l.imageId);
-    let list = captions.get(id);
-    if (!list) captions.set(id, (list = []));
-    list.push(l.text);
-  }
+  const captions = groupBy(links, (l) => l.imageId, (l) => l.text);
   return new Map(
     rows.map((r) => {
       const label = Number(r.label);
@@ -75,13 +81,7 @@ export async function textsByLabels(db: Db, labels: number[]): Promise<Map<numbe
       FROM "ImageText" it JOIN "Image" i ON i.id = it."imageId"
       WHERE it."textId" IN (${ids(rows.map((r) => Number(r.textId)))})
     ) x WHERE x.rn <= ${MAX_LINKED} ORDER BY x."textId", x.rn`;
-  const images = new Map<number, { imageId: number; sha256: string }[]>();
-  for (const l of links) {
-    const id = Number(l.textId);
-    let list = images.get(id);
-    if (!list) images.set(id, (list = []));
-    list.push({ imageId: Number(l.imageId), sha256: l.sha256 });
-  }
+  const images = groupBy(links, (l) => l.textId, (l) => ({ imageId: Number(l.imageId), sha256: l.sha256 }));
   return new Map(
     rows.map((r) => {
       const label = Number(r.label);
