@@ -1,7 +1,7 @@
 'use server';
 import { getEngine } from '@/lib/engine';
 import { AppError } from '@/lib/errors';
-import { startEvaluateJob, type EvaluateJobParams } from '@/lib/eval';
+import { parseProtocol, startEvaluateJob, type EvaluateJobParams } from '@/lib/eval';
 import { removeUploads, saveUpload } from '@/lib/uploads';
 import { loadJobView } from '@/app/_lib/jobs';
 import { actionError, type ActionResult } from '@/app/_lib/result';
@@ -31,7 +31,8 @@ export async function startEvaluation(_prev: unknown, form: FormData): Promise<A
       const textsFile = form.get('texts');
       const texts = nonEmptyFile(textsFile) ? await saveUpload(textsFile, { ...opts, label: 'texts file' }) : undefined;
       if (texts) saved.push(texts.path);
-      params = { path: main.path, texts: texts?.path, label: file.name || main.originalName, removeFiles: true };
+      const protocol = parseProtocol(form.get('protocol') ?? undefined);
+      params = { path: main.path, texts: texts?.path, label: file.name || main.originalName, removeFiles: true, protocol };
     }
     const started = await startEvaluateJob(engine, params);
     return { ok: true, data: { job: await loadJobView(engine, started.id, false) } };

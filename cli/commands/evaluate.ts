@@ -1,6 +1,8 @@
 /**
- * `clipdex evaluate <file> [--texts FILE.jsonl] | --dataset NAME [--json]` — EasyNLP's evaluate
- * mode: text→image and image→text recall@1/5/10 by exact search, and through HNSW.
+ * `clipdex evaluate <file> [--texts FILE.jsonl] | --dataset NAME [--protocol P] [--json]` —
+ * EasyNLP's evaluate mode: recall@1/5/10 by exact search (and through HNSW for the clipdex
+ * protocol), counted as clipdex, EasyNLP or Chinese-CLIP count it (lib/eval/protocols.ts).
+ * Exit 1 when nothing could be evaluated.
  */
 import { Option, type Command } from 'commander';
 import { getConfig } from '../../lib/config';
@@ -10,12 +12,23 @@ import { AppError, describeError, toExitCode } from '../../lib/errors';
 import { closeEngine } from '../../lib/engine';
 import { openEngine } from '../engine-cli';
 import { progressBar } from '../output';
-import { evaluateDataset, evaluateFile, formatEvalReport, toEvalJson, type EvalProgress, type EvaluateRunResult } from '../../lib/eval';
+import {
+  evaluateDataset,
+  evaluateFile,
+  formatEvalReport,
+  MEAN_RECALL_DEFINITION,
+  nothingEvaluated,
+  toEvalJson,
+  type EvalProgress,
+  type EvalProtocol,
+  type EvaluateRunResult,
+} from '../../lib/eval';
 
 interface EvaluateFlags {
   texts?: string;
   dataset?: string;
   format?: CorpusFormat;
+  protocol: EvalProtocol;
   json?: boolean;
   ann: boolean;
 }
@@ -30,6 +43,7 @@ export async function runEvaluate(file: string | undefined, flags: EvaluateFlags
   const t0 = performance.now();
   const opts = {
     hnsw: flags.ann ? cfg.hnsw : undefined,
+    protocol: flags.protocol,
     onProgress: (p: EvalProgress) =>
       bar.update({ ...p, label: PHASES[p.phase], errors: 0, rate: p.processed / Math.max(1e-3, (performance.now() - t0) / 1000) }),
   };
@@ -62,12 +76,33 @@ export function registerEvaluateCommand(program: Command): Command {
     .option('--texts <jsonl>', 'MUGE / Chinese-CLIP texts JSONL ({"text_id","text","image_ids"}) for an image TSV')
     .option('--dataset <name>', 'evaluate an ingested dataset from its stored vectors instead of a file')
     .addOption(new Option('--format <format>', 'corpus layout (default: detected)').choices(['pairs', 'muge', 'folder']))
-    .option('--no-ann', 'skip the HNSW figures')
+    .addOption(
+      new Option(
+        '--protocol <protocol>',
+        'how recall is counted: clipdex (identical images/texts merged, both directions), easynlp (text i ↔ image i, one candidate per line, text→image only, as EasyNLP\'s CLIP evaluator), chinese-clip (MUGE: one candidate per image id, texts without an image count as misses, both directions as Chinese-CLIP\'s evaluation.py / evaluation_tr.py)',
+      )
+        .choices(['clipdex', 'easynlp', 'chinese-clip'])
+        .default('clipdex'),
+    )
+    .option('--no-ann', 'skip the HNSW figures (only the clipdex protocol has them)')
     .option('--json', 'print one JSON object instead of the table')
+    .addHelpText(
+      'after',
+      `\nmean_recall, per protocol:\n${Object.entries(MEAN_RECALL_DEFINITION)
+        .map(([p, d]) => `  ${p.padEnd(13)}${d}`)
+        .join('\n')}\nTies: the earlier line (easynlp) or the earlier image id in byte order / text line (chinese-clip) ranks first, as the reference code's sort does.\nExit codes: 0 evaluated, 1 nothing could be evaluated, 2 bad input, 3 model problem.`,
+    )
     .action(async (file: string | undefined, flags: EvaluateFlags) => {
       try {
         const run = await runEvaluate(file, flags);
         for (const s of run.skipped) process.stderr.write(`warning: ${s.file ? `${s.file}: ` : ''}line ${s.line}: ${s.reason} (skipped)\n`);
+        for (const w of run.warnings) process.stderr.write(`warning: ${w}\n`);
+        const nothing = nothingEvaluated(run);
+        if (nothing) {
+          process.stderr.write(`clipdex evaluate: ${nothing}\n`);
+          process.exitCode = 1;
+          return;
+        }
         process.stdout.write(flags.json ? `${JSON.stringify(toEvalJson(run.result))}\n` : `${formatEvalReport(run)}\n`);
       } catch (err) {
         process.stderr.write(`clipdex evaluate: ${describeError(err)}\n`);

@@ -75,6 +75,17 @@ export function EvaluateForm({ action, datasets, maxUploadLabel, canRun }: Props
               <label htmlFor="eval-texts">Texts JSONL (MUGE layout only)</label>
               <input id="eval-texts" name="texts" type="file" accept=".jsonl,.json,text/*" />
             </div>
+            <div className="field">
+              <label htmlFor="eval-protocol">Count recall as</label>
+              <select id="eval-protocol" name="protocol" defaultValue="clipdex" aria-describedby="eval-protocol-help">
+                <option value="clipdex">clipdex (identical images merged, both directions)</option>
+                <option value="easynlp">EasyNLP (text i ↔ image i, one candidate per line, text → image)</option>
+                <option value="chinese-clip">Chinese-CLIP (MUGE ids; texts without an image are misses)</option>
+              </select>
+              <span className="hint" id="eval-protocol-help">
+                EasyNLP and Chinese-CLIP give the figures their own evaluation scripts print for the same vectors (exact search only).
+              </span>
+            </div>
           </>
         )}
         <div className="row">

@@ -11,6 +11,7 @@ export function EvaluationView({ run }: { run: EvaluateJobResult }) {
         Recall on “{run.label}”
       </h2>
       <p className="muted small" style={{ margin: 0 }}>
+        {e.protocol && e.protocol !== 'clipdex' ? `protocol ${e.protocol} · ` : ''}
         {e.images.toLocaleString('en')} images, {e.texts.toLocaleString('en')} texts, {e.detail.links.toLocaleString('en')} links
         {run.skipped ? `, ${run.skipped} line${run.skipped === 1 ? '' : 's'} skipped` : ''} · model {run.model.name} · {e.seconds.toFixed(2)} s exact
         {e.ann ? `, ${e.ann.seconds.toFixed(2)} s HNSW (M=${e.ann.m}, ef=${e.ann.ef_search})` : ''}

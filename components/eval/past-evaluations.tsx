@@ -53,9 +53,9 @@ export function PastEvaluations({ runs, selected }: { runs: PastRun[]; selected?
                     <td className="num">{pct(e.text_to_image.r1)}</td>
                     <td className="num">{pct(e.text_to_image.r5)}</td>
                     <td className="num">{pct(e.text_to_image.r10)}</td>
-                    <td className="num">{pct(e.image_to_text.r1)}</td>
-                    <td className="num">{pct(e.image_to_text.r5)}</td>
-                    <td className="num">{pct(e.image_to_text.r10)}</td>
+                    <td className="num">{e.image_to_text ? pct(e.image_to_text.r1) : '—'}</td>
+                    <td className="num">{e.image_to_text ? pct(e.image_to_text.r5) : '—'}</td>
+                    <td className="num">{e.image_to_text ? pct(e.image_to_text.r10) : '—'}</td>
                     <td className="num">
                       <b>{pct(e.mean_recall)}</b>
                     </td>

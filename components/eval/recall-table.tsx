@@ -3,10 +3,9 @@ import { pct } from './types';
 
 /** R@1/5/10 and mean for both directions, exact search and (when present) HNSW. */
 export function RecallTable({ result, caption }: { result: EvalResult; caption?: string }) {
-  const rows: { name: string; r: EvalResult['text_to_image']; ann?: boolean }[] = [
-    { name: 'Text → image', r: result.text_to_image },
-    { name: 'Image → text', r: result.image_to_text },
-  ];
+  const rows: { name: string; r: EvalResult['text_to_image']; ann?: boolean }[] = [{ name: 'Text → image', r: result.text_to_image }];
+  // null where the protocol has no image→text direction (easynlp)
+  if (result.image_to_text) rows.push({ name: 'Image → text', r: result.image_to_text });
   if (result.ann) {
     rows.push({ name: 'Text → image (HNSW)', r: result.ann.text_to_image, ann: true }, { name: 'Image → text (HNSW)', r: result.ann.image_to_text, ann: true });
   }

@@ -3,6 +3,8 @@
  * (lib/corpus) and encoded a batch at a time (lib/clip). Identical images (sha256 of their bytes)
  * and identical texts become one row each, and the links of every line are kept, so duplicates
  * end up as positives of each other. Lines that cannot be read or encoded are skipped and listed.
+ * Every line read is also kept in file order (`rows`), pointing at its rows of the matrices, for
+ * the reference protocols (protocols.ts), which count one candidate per line or per id.
  */
 import { createHash } from 'node:crypto';
 import { getConfig } from '../config';
@@ -25,14 +27,46 @@ export interface EmbedCorpusOptions {
   format?: CorpusFormat;
   /** MUGE / Chinese-CLIP texts JSONL. */
   texts?: string;
+  /**
+   * Encode MUGE texts that name no image of the TSV too (Chinese-CLIP counts them as misses and
+   * as image→text candidates) instead of skipping them. They get no link.
+   */
+  keepUnlinkedTexts?: boolean;
   batchSize?: number;
   maxLineBytes?: number;
   onProgress?: (processed: number, total: number) => void | Promise<void>;
 }
 
+/** A pair line (or a captioned image of a folder): its rows in the text and image matrices. */
+export interface PairRow {
+  line: number;
+  text: number;
+  image: number;
+}
+export interface MugeImageRow {
+  line: number;
+  id: string;
+  image: number;
+}
+export interface MugeTextRow {
+  line: number;
+  textId: string;
+  text: number;
+  imageIds: string[];
+}
+/** Every line that was read and encoded, in file order. */
+export interface CorpusRows {
+  pairs: PairRow[];
+  mugeImages: MugeImageRow[];
+  mugeTexts: MugeTextRow[];
+}
+
 export interface EmbeddedCorpus extends EvalSet {
   format: CorpusFormat;
+  rows: CorpusRows;
   skipped: SkippedLine[];
+  /** Doubts about the whole file (not tied to a line), for the user to read. */
+  warnings: string[];
   seconds: number;
 }
 
@@ -43,7 +77,7 @@ interface Row {
   line: number;
   file?: string;
   image?: { bytes: Buffer; id?: string };
-  text?: { value: string; imageIds?: string[] };
+  text?: { value: string; imageIds?: string[]; textId?: string };
 }
 
 export async function embedCorpusForEval(path: string, model: EvalModel, opts: EmbedCorpusOptions = {}): Promise<EmbeddedCorpus> {
@@ -69,6 +103,8 @@ export async function embedCorpusForEval(path: string, model: EvalModel, opts: E
   const linkKeys = new Set<string>();
   const links: Link[] = [];
   const skipped: SkippedLine[] = [];
+  const read: CorpusRows = { pairs: [], mugeImages: [], mugeTexts: [] };
+  let numericCaptions = 0;
   let processed = 0;
 
   const skip = (row: { line: number; file?: string }, reason: string) =>
@@ -128,7 +164,7 @@ export async function embedCorpusForEval(path: string, model: EvalModel, opts: E
         rowText.push(undefined);
         continue;
       }
-      if (row.text.imageIds && !row.text.imageIds.some((id) => imageById.has(id))) {
+      if (row.text.imageIds && !opts.keepUnlinkedTexts && !row.text.imageIds.some((id) => imageById.has(id))) {
         skip(row, `none of its image_ids (${row.text.imageIds.join(', ') || 'none'}) is an image of the TSV`);
         rowText.push(undefined);
         continue;
@@ -147,11 +183,19 @@ export async function embedCorpusForEval(path: string, model: EvalModel, opts: E
       const row = rows[r];
       const sha = rowImage[r];
       const imageIndex = sha === undefined ? undefined : imageBySha.get(sha)!;
-      if (imageIndex !== undefined && row.image?.id !== undefined) imageById.set(row.image.id, imageIndex);
+      if (imageIndex !== undefined && row.image?.id !== undefined) {
+        imageById.set(row.image.id, imageIndex);
+        read.mugeImages.push({ line: row.line, id: row.image.id, image: imageIndex });
+      }
       const text = rowText[r];
       if (text === undefined) continue;
       const t = textByValue.get(text)!;
-      if (imageIndex !== undefined) link(t, imageIndex);
+      if (row.text?.imageIds) read.mugeTexts.push({ line: row.line, textId: row.text.textId ?? '', text: t, imageIds: row.text.imageIds });
+      if (imageIndex !== undefined) {
+        link(t, imageIndex);
+        read.pairs.push({ line: row.line, text: t, image: imageIndex });
+        if (/^\d+$/.test(text)) numericCaptions++;
+      }
       for (const id of row.text?.imageIds ?? []) {
         const i = imageById.get(id);
         if (i !== undefined) link(t, i);
@@ -184,12 +228,21 @@ export async function embedCorpusForEval(path: string, model: EvalModel, opts: E
 
   // batches report their failures after the reader's: put the list back in file order
   skipped.sort((a, b) => (a.file ?? '').localeCompare(b.file ?? '') || a.line - b.line);
+  const warnings: string[] = [];
+  // detection reads `id<TAB>base64` as pairs: say so when the "captions" all look like MUGE ids
+  if (format === 'pairs' && !opts.format && read.pairs.length > 0 && numericCaptions === read.pairs.length) {
+    warnings.push(
+      `every caption in column 1 of ${path} is a number: if it is a Chinese-CLIP/MUGE image TSV (image id<TAB>base64), give its texts JSONL with --texts`,
+    );
+  }
   return {
     format,
     images: images.build(),
     texts: texts.build(),
     links,
+    rows: read,
     skipped,
+    warnings,
     seconds: (performance.now() - t0) / 1000,
   };
 }
@@ -208,6 +261,6 @@ function toRow(rec: CorpusRecord, textsFile?: string): Row | string {
       if (rec.caption) return { ...where, image: { bytes: rec.image }, text: { value: rec.caption } };
       return 'the image has no caption to evaluate against';
     case 'text':
-      return { ...where, text: { value: rec.text, imageIds: rec.imageIds ?? [] } };
+      return { ...where, text: { value: rec.text, imageIds: rec.imageIds ?? [], textId: rec.textId } };
   }
 }

@@ -1,12 +1,15 @@
 /**
- * evaluateEmbeddings: recall both ways (text→image, image→text) over an embedded validation set,
- * by exact search and through HNSW. The set is already deduplicated (one row per distinct image
- * and per distinct text, see embed-corpus.ts), so duplicates are positives of each other, never
- * misses. Queries without any positive are left out of the recall and counted apart.
+ * evaluateEmbeddings: the `clipdex` protocol — recall both ways (text→image, image→text) over an
+ * embedded validation set, by exact search and through HNSW. The set is already deduplicated (one
+ * row per distinct image and per distinct text, see embed-corpus.ts), so duplicates are positives
+ * of each other, never misses. Queries without any positive are left out of the recall and counted
+ * apart. evaluateReference: the `easynlp` and `chinese-clip` protocols (protocols.ts), exact only.
  */
 import { annRanks, ANN_K, type HnswParams } from './ann';
 import type { EmbeddingMatrix } from './matrix';
-import { buildPositives, countQueries, exactRanks, recallAt, recallRow, type Link, type RecallRow } from './recall';
+import { orderedRanks } from './ordered-ranks';
+import { referenceDirections, type EvalProtocol, type ReferenceSet } from './protocols';
+import { buildPositives, countQueries, exactRanks, NOT_FOUND_RANK, recallAt, recallRow, type Link, type RecallRow } from './recall';
 
 export interface EvalSet {
   images: EmbeddingMatrix;
@@ -26,7 +29,8 @@ export const CURVE_KS = [1, 2, 3, 5, 10, 20, 50] as const;
 export interface CurvePoint {
   k: number;
   text_to_image: number;
-  image_to_text: number;
+  /** null where the protocol has no image→text direction (easynlp) */
+  image_to_text: number | null;
 }
 
 export interface AnnResult {
@@ -40,10 +44,14 @@ export interface AnnResult {
 }
 
 export interface EvalResult {
+  /** How the figures were counted (protocols.ts). Results stored before protocols had none: clipdex. */
+  protocol: EvalProtocol;
   text_to_image: RecallRow;
-  image_to_text: RecallRow;
+  /** null under easynlp, which evaluates text→image only */
+  image_to_text: RecallRow | null;
+  /** per protocol: MEAN_RECALL_DEFINITION */
   mean_recall: number;
-  /** distinct images and texts evaluated */
+  /** candidates: distinct images and texts (clipdex), lines (easynlp), image ids and text lines (chinese-clip) */
   images: number;
   texts: number;
   /** wall time of the exact evaluation, embedding included (ANN time is under ann.seconds) */
@@ -58,6 +66,12 @@ export interface EvalResult {
     search_seconds: number;
     curve: CurvePoint[];
     ann_curve?: CurvePoint[];
+    /** queries with at least one right answer among the candidates; 0 means nothing could be evaluated */
+    answerable_queries: number;
+    /** chinese-clip: image ids some text names that have no image in the TSV (misses) */
+    missing_image_ids?: number;
+    /** chinese-clip: texts none of whose image ids has an image (misses) */
+    texts_without_image?: number;
   };
 }
 
@@ -72,12 +86,12 @@ export interface EvaluateOptions {
 const round = (x: number, digits = 2) => Math.round(x * 10 ** digits) / 10 ** digits;
 const roundRow = (r: RecallRow): RecallRow => ({ r1: round(r.r1), r5: round(r.r5), r10: round(r.r10), mean: round(r.mean) });
 
-function curve(t2i: Int32Array, i2t: Int32Array, maxK = Infinity): CurvePoint[] {
+function curve(t2i: Int32Array, i2t: Int32Array | null, maxK = Infinity): CurvePoint[] {
   const ks = CURVE_KS.filter((k) => k < maxK);
   return (ks.length ? ks : [1]).map((k) => ({
     k,
     text_to_image: round(recallAt(t2i, k)),
-    image_to_text: round(recallAt(i2t, k)),
+    image_to_text: i2t ? round(recallAt(i2t, k)) : null,
   }));
 }
 
@@ -100,6 +114,7 @@ export async function evaluateEmbeddings(set: EvalSet, opts: EvaluateOptions = {
   const embedSeconds = opts.embedSeconds ?? 0;
 
   const result: EvalResult = {
+    protocol: 'clipdex',
     text_to_image: roundRow(t2iRow),
     image_to_text: roundRow(i2tRow),
     mean_recall: round((t2iRow.mean + i2tRow.mean) / 2),
@@ -114,6 +129,7 @@ export async function evaluateEmbeddings(set: EvalSet, opts: EvaluateOptions = {
       search_seconds: round(searchSeconds, 3),
       // R@K with K ≥ the number of candidates is 100% by construction: not worth a point
       curve: curve(t2i, i2t, Math.min(images.rows, texts.rows)),
+      answerable_queries: countQueries(t2i) + countQueries(i2t),
     },
   };
 
@@ -137,7 +153,54 @@ export async function evaluateEmbeddings(set: EvalSet, opts: EvaluateOptions = {
   return result;
 }
 
-/** The CLI's `--json` object: exactly the keys EasyNLP users script against, plus `ann`. */
+const countHits = (ranks: Int32Array) => ranks.reduce((n, r) => n + (r === NOT_FOUND_RANK ? 0 : 1), 0);
+
+/**
+ * The `easynlp` and `chinese-clip` protocols: exact ranks in the reference's candidate order,
+ * every query counted (one with no right answer is a miss). No HNSW figures: an approximate
+ * search has no reference order for ties.
+ */
+export async function evaluateReference(
+  protocol: Exclude<EvalProtocol, 'clipdex'>,
+  set: ReferenceSet & { textsFile?: string },
+  opts: Pick<EvaluateOptions, 'onProgress' | 'embedSeconds'> = {},
+): Promise<EvalResult> {
+  const t0 = performance.now();
+  const d = referenceDirections(protocol, set, set.textsFile);
+  const nt = d.textToImage.queryRows.length;
+  const total = nt + (d.imageToText?.queryRows.length ?? 0);
+  const report = (processed: number) => opts.onProgress?.({ phase: 'exact', processed, total });
+  const t2i = await orderedRanks(d.textToImage, { onProgress: report });
+  const i2t = d.imageToText ? await orderedRanks(d.imageToText, { onProgress: (n) => report(nt + n) }) : null;
+  const searchSeconds = (performance.now() - t0) / 1000;
+  const t2iRow = recallRow(t2i);
+  const i2tRow = i2t ? recallRow(i2t) : null;
+  const embedSeconds = opts.embedSeconds ?? 0;
+  return {
+    protocol,
+    text_to_image: roundRow(t2iRow),
+    image_to_text: i2tRow ? roundRow(i2tRow) : null,
+    mean_recall: round(i2tRow ? (t2iRow.mean + i2tRow.mean) / 2 : t2iRow.mean),
+    images: d.images,
+    texts: d.texts,
+    seconds: round(embedSeconds + searchSeconds, 3),
+    detail: {
+      text_queries: nt,
+      image_queries: i2t?.length ?? 0,
+      links: d.textToImage.positives.reduce((n, p) => n + p.length, 0),
+      embed_seconds: round(embedSeconds, 3),
+      search_seconds: round(searchSeconds, 3),
+      curve: curve(t2i, i2t, Math.min(d.images, i2t ? d.texts : Infinity)),
+      answerable_queries: countHits(t2i) + (i2t ? countHits(i2t) : 0),
+      ...(protocol === 'chinese-clip' ? { missing_image_ids: d.missingImageIds.length, texts_without_image: d.textsWithoutImage } : {}),
+    },
+  };
+}
+
+/**
+ * The CLI's `--json` object: the recall rows, mean_recall (defined per protocol, see protocols.ts),
+ * the candidate counts, time, the protocol, the query counts, and `ann` (clipdex only).
+ */
 export function toEvalJson(r: EvalResult): Record<string, unknown> {
   return {
     text_to_image: r.text_to_image,
@@ -147,5 +210,9 @@ export function toEvalJson(r: EvalResult): Record<string, unknown> {
     texts: r.texts,
     seconds: r.seconds,
     ...(r.ann ? { ann: r.ann } : {}),
+    protocol: r.protocol ?? 'clipdex',
+    queries: { text_to_image: r.detail.text_queries, image_to_text: r.image_to_text ? r.detail.image_queries : null },
+    ...(r.detail.missing_image_ids !== undefined ? { missing_image_ids: r.detail.missing_image_ids } : {}),
+    ...(r.detail.texts_without_image !== undefined ? { texts_without_image: r.detail.texts_without_image } : {}),
   };
 }

@@ -2,14 +2,36 @@
  * lib/eval — EasyNLP's CLIP modes besides training:
  * - evaluate: text→image and image→text recall@1/5/10 on a validation file (embedded in memory,
  *   never ingested) or an ingested dataset, by exact search over every candidate and through an
- *   HNSW graph so the ANN loss is visible; identical images / texts are positives of each other;
- * - predict: feature export, one tab-separated vector a line, written atomically;
+ *   HNSW graph so the ANN loss is visible; identical images / texts are positives of each other
+ *   (protocol clipdex), or exactly as EasyNLP's or Chinese-CLIP's scripts count (protocols.ts);
+ * - predict: feature export, one tab-separated vector per input line, written atomically;
  * - classify: zero-shot labels from softmax(logitScale × cosine) over prompt templates.
  */
-export { evaluateEmbeddings, toEvalJson, CURVE_KS } from './evaluate';
+export { evaluateEmbeddings, evaluateReference, toEvalJson, CURVE_KS } from './evaluate';
+export {
+  EVAL_PROTOCOLS,
+  MEAN_RECALL_DEFINITION,
+  parseProtocol,
+  easynlpDirections,
+  chineseClipDirections,
+  type EvalProtocol,
+  type ReferenceSet,
+  type ReferenceDirections,
+} from './protocols';
+export { orderedRanks, type OrderedDirection } from './ordered-ranks';
 export type { EvalSet, EvalResult, AnnResult, EvalProgress, EvalPhase, EvaluateOptions, CurvePoint } from './evaluate';
-export { evaluateFile, evaluateDataset, formatEvalReport, type EvaluateRunOptions, type EvaluateRunResult } from './run';
-export { embedCorpusForEval, type EvalModel, type EmbeddedCorpus, type EmbedCorpusOptions, type SkippedLine } from './embed-corpus';
+export { evaluateFile, evaluateDataset, formatEvalReport, nothingEvaluated, type EvaluateRunOptions, type EvaluateRunResult } from './run';
+export {
+  embedCorpusForEval,
+  type EvalModel,
+  type EmbeddedCorpus,
+  type EmbedCorpusOptions,
+  type SkippedLine,
+  type CorpusRows,
+  type PairRow,
+  type MugeImageRow,
+  type MugeTextRow,
+} from './embed-corpus';
 export { loadDatasetEvalSet, type DatasetEvalSet } from './dataset';
 export { exactRanks, buildPositives, recallAt, recallRow, NO_POSITIVE, NOT_FOUND_RANK } from './recall';
 export { annRanks, ANN_K } from './ann';

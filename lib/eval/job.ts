@@ -10,7 +10,8 @@ import type { Engine } from '../engine';
 import { AppError } from '../errors';
 import { listJobs, registerJobHandler, startJob, type EngineJobHandler, type JobContext, type StartedJob } from '../jobs';
 import type { EvalResult } from './evaluate';
-import { evaluateDataset, evaluateFile, type EvaluateRunResult } from './run';
+import type { EvalProtocol } from './protocols';
+import { evaluateDataset, evaluateFile, nothingEvaluated, type EvaluateRunResult } from './run';
 
 export interface EvaluateJobParams {
   /** Evaluate an ingested dataset… */
@@ -19,6 +20,8 @@ export interface EvaluateJobParams {
   path?: string;
   texts?: string;
   format?: CorpusFormat;
+  /** How recall is counted (protocols.ts); default clipdex. */
+  protocol?: EvalProtocol;
   /** What to call the run on the page (the uploaded file's name). */
   label?: string;
   /** Delete `path` and `texts` when the job ends (uploads). */
@@ -38,6 +41,7 @@ const PHASE_MESSAGES = { embed: 'embedding the file', exact: 'exact search', ann
 async function runEvaluateJob(engine: Engine, params: EvaluateJobParams, ctx: JobContext) {
   const opts = {
     hnsw: engine.config.hnsw,
+    protocol: params.protocol,
     onProgress: (p: { phase: keyof typeof PHASE_MESSAGES; processed: number; total: number }) =>
       ctx.progress({ processed: p.processed, total: p.total, message: PHASE_MESSAGES[p.phase] }),
   };
@@ -60,12 +64,11 @@ async function runEvaluateJob(engine: Engine, params: EvaluateJobParams, ctx: Jo
       evaluation: r,
       skipped: run.skipped.length,
     };
-    if (r.detail.text_queries === 0 && r.detail.image_queries === 0) {
-      return { result, failed: true, message: 'nothing to evaluate: no image-text pair could be read' };
-    }
+    const nothing = nothingEvaluated(run);
+    if (nothing) return { result, failed: true, message: nothing };
     return {
       result,
-      message: `mean recall ${r.mean_recall.toFixed(2)} (${r.images} images, ${r.texts} texts${run.skipped.length ? `, ${run.skipped.length} line${run.skipped.length === 1 ? '' : 's'} skipped` : ''})`,
+      message: `mean recall ${r.mean_recall.toFixed(2)}${r.protocol === 'clipdex' ? '' : ` (${r.protocol})`} (${r.images} images, ${r.texts} texts${run.skipped.length ? `, ${run.skipped.length} line${run.skipped.length === 1 ? '' : 's'} skipped` : ''})`,
     };
   } finally {
     if (params.removeFiles) await Promise.all([params.path, params.texts].filter((p): p is string => !!p).map((p) => fs.rm(p, { force: true })));

@@ -133,7 +133,8 @@ describe('evaluateEmbeddings', () => {
     expect(r.mean_recall).toBe(94.44);
     expect(r.ann?.text_to_image).toEqual(r.text_to_image);
     expect(r.detail.curve[0]).toEqual({ k: 1, text_to_image: 66.67, image_to_text: 100 });
-    expect(Object.keys(toEvalJson(r))).toEqual(['text_to_image', 'image_to_text', 'mean_recall', 'images', 'texts', 'seconds', 'ann']);
+    expect(Object.keys(toEvalJson(r))).toEqual(['text_to_image', 'image_to_text', 'mean_recall', 'images', 'texts', 'seconds', 'ann', 'protocol', 'queries']);
+    expect(toEvalJson(r)).toMatchObject({ protocol: 'clipdex', queries: { text_to_image: 3, image_to_text: 3 } });
   });
 });
 
@@ -165,7 +166,7 @@ describe('formatEvalReport', () => {
     const images = matrixFromRows([e(0), e(1), e(2)]);
     const links = [0, 1, 2].map((i) => ({ text: i, image: i }));
     const result = await evaluateEmbeddings({ texts, images, links }, { hnsw: { m: 8, efConstruction: 50, efSearch: 20 } });
-    const text = formatEvalReport({ source: 'v.tsv', model: { id: 'abc', name: 'm' }, result, skipped: [{ line: 4, reason: 'x' }] });
+    const text = formatEvalReport({ source: 'v.tsv', model: { id: 'abc', name: 'm' }, result, skipped: [{ line: 4, reason: 'x' }], warnings: [] });
     expect(text).toContain('3 images, 3 texts, 3 links');
     expect(text).toMatch(/text→image\s+66\.67\s+100\.00\s+100\.00\s+88\.89/);
     expect(text).toMatch(/mean recall\s+94\.44\s+\(no loss from approximate search/);

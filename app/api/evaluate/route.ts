@@ -1,6 +1,6 @@
 import { getEngine } from '@/lib/engine';
 import { AppError } from '@/lib/errors';
-import { listEvaluations, startEvaluateJob, type EvaluateJobParams } from '@/lib/eval';
+import { listEvaluations, parseProtocol, startEvaluateJob, type EvaluateJobParams } from '@/lib/eval';
 import { removeUploads, saveUpload } from '@/lib/uploads';
 import { loadJobView } from '@/app/_lib/jobs';
 import { assertAdminRequest } from '@/app/_lib/session';
@@ -18,7 +18,8 @@ export async function GET() {
 
 /**
  * POST /api/evaluate: JSON `{ "dataset": "name" }`, or multipart/form-data with `file` (a
- * validation file) and optional `texts` (MUGE JSONL) → 202 { job } (follow it at /api/jobs/:id
+ * validation file), optional `texts` (MUGE JSONL) and optional `protocol` (clipdex | easynlp |
+ * chinese-clip; a dataset takes clipdex only) → 202 { job } (follow it at /api/jobs/:id
  * and /api/jobs/:id/events; the recall table is the job's result). Needs the admin token.
  */
 export async function POST(req: Request) {
@@ -29,16 +30,17 @@ export async function POST(req: Request) {
     let params: EvaluateJobParams;
     try {
       if ((req.headers.get('content-type') ?? '').includes('application/json')) {
-        const body = (await req.json().catch(() => null)) as { dataset?: unknown } | null;
+        const body = (await req.json().catch(() => null)) as { dataset?: unknown; protocol?: unknown } | null;
         if (!body || typeof body.dataset !== 'string') throw new AppError('INVALID_INPUT', 'send {"dataset": "name"} or a multipart form with a "file"');
-        params = { dataset: body.dataset };
+        params = { dataset: body.dataset, protocol: parseProtocol(body.protocol) };
       } else {
         const form = await req.formData().catch(() => {
           throw new AppError('INVALID_INPUT', 'send {"dataset": "name"} or a multipart form with a "file"');
         });
         const dataset = form.get('dataset');
         const file = form.get('file');
-        if (typeof dataset === 'string' && dataset.trim()) params = { dataset: dataset.trim() };
+        const protocol = parseProtocol(form.get('protocol') ?? undefined);
+        if (typeof dataset === 'string' && dataset.trim()) params = { dataset: dataset.trim(), protocol };
         else if (file instanceof Blob) {
           const opts = { dataDir: engine.config.dataDir, maxBytes: engine.config.maxUploadBytes };
           const main = await saveUpload(file, { ...opts, label: 'validation file' });
@@ -46,7 +48,7 @@ export async function POST(req: Request) {
           const textsFile = form.get('texts');
           const texts = textsFile instanceof Blob && textsFile.size > 0 ? await saveUpload(textsFile, { ...opts, label: 'texts file' }) : undefined;
           if (texts) saved.push(texts.path);
-          params = { path: main.path, texts: texts?.path, label: (file as File).name || main.originalName, removeFiles: true };
+          params = { path: main.path, texts: texts?.path, label: (file as File).name || main.originalName, removeFiles: true, protocol };
         } else throw new AppError('INVALID_INPUT', 'the form needs a "dataset" name or a "file"');
       }
       const started = await startEvaluateJob(engine, params);
