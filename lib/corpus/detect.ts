@@ -1,7 +1,9 @@
 /**
  * Format detection by sniffing: a directory is a `folder`; a `texts` JSONL makes it `muge`;
  * otherwise the first non-blank lines decide — a base64 image in column 2 of two columns is
- * `pairs`, in the only column `images`, plain text in one column `texts`.
+ * `pairs`, in the only column `images`, plain text in one column `texts`. Only the base64 column
+ * decides: what column 1 holds does not, so captions that are all digits stay `pairs` (a MUGE
+ * image TSV `id<TAB>base64` reads as pairs too until its texts JSONL is given with --texts).
  */
 import fs from 'node:fs/promises';
 import { AppError } from '../errors';
@@ -39,7 +41,7 @@ export async function detectFormat(
   const st = await statOrThrow(p);
   if (st.isDirectory()) return 'folder';
   if (opts.texts) return 'muge';
-  const votes: Record<'pairs' | 'images' | 'texts' | 'idImages', number> = { pairs: 0, images: 0, texts: 0, idImages: 0 };
+  const votes: Record<'pairs' | 'images' | 'texts', number> = { pairs: 0, images: 0, texts: 0 };
   let seen = 0;
   let tooLong = 0;
   const maxLineBytes = opts.maxLineBytes ?? 64 * 1024 * 1024;
@@ -50,10 +52,8 @@ export async function detectFormat(
     }
     if (isBlank(raw.bytes)) continue;
     const cols = splitColumns(raw.bytes);
-    if (cols.length === 2 && columnIsImage(cols[1])) {
-      if (/^\d+$/.test(cols[0].toString('latin1').trim())) votes.idImages += 1;
-      else votes.pairs += 1;
-    } else if (cols.length === 1 && columnIsImage(cols[0])) votes.images += 1;
+    if (cols.length === 2 && columnIsImage(cols[1])) votes.pairs += 1;
+    else if (cols.length === 1 && columnIsImage(cols[0])) votes.images += 1;
     else if (cols.length === 1) votes.texts += 1;
     if (++seen >= SNIFF_LINES) break;
   }
@@ -61,12 +61,6 @@ export async function detectFormat(
     throw new AppError('INVALID_INPUT', `cannot tell the format of ${p}: its first lines are over the ${tooLongReason(0, maxLineBytes).replace(/^.* over the /, '')}; raise it or pass --format`);
   }
   if (seen === 0) throw new AppError('INVALID_INPUT', `corpus ${p} has no non-blank lines`);
-  if (votes.idImages > 0 && votes.pairs === 0) {
-    throw new AppError(
-      'INVALID_INPUT',
-      `${p} looks like a Chinese-CLIP/MUGE image TSV (numeric id<TAB>base64 image); give its texts JSONL with --texts, or --format pairs if column 1 really is the caption`,
-    );
-  }
   const best = (['pairs', 'images', 'texts'] as const).reduce((a, b) => (votes[b] > votes[a] ? b : a));
   if (votes[best] === 0) {
     throw new AppError(

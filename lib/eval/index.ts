@@ -38,7 +38,7 @@ export { annRanks, ANN_K } from './ann';
 export type { Link, RecallRow } from './recall';
 export { matrixFromRows, MatrixBuilder, scoreBlock, type EmbeddingMatrix } from './matrix';
 export type { HnswParams } from './ann';
-export { predictFeatures, formatFloat32, formatVectorLine, type PredictInput, type PredictOptions, type PredictSummary } from './predict';
+export { predictFeatures, formatFloat32, formatVectorLine, type BlankLines, type PredictInput, type PredictOptions, type PredictSummary } from './predict';
 export {
   classifyImages,
   parseLabels,
