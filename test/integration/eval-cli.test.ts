@@ -85,7 +85,8 @@ describe('clipdex evaluate', () => {
     expect(res.stderr).not.toMatch(/error/i);
     expect(res.code).toBe(0);
     const out = JSON.parse(res.stdout);
-    expect(Object.keys(out)).toEqual(['text_to_image', 'image_to_text', 'mean_recall', 'images', 'texts', 'seconds', 'ann']);
+    expect(Object.keys(out)).toEqual(['text_to_image', 'image_to_text', 'mean_recall', 'images', 'texts', 'seconds', 'ann', 'protocol', 'queries']);
+    expect(out.protocol).toBe('clipdex');
 
     // dedupe here: images by sha256, texts by their (trimmed) value
     const imgIndex = new Map<string, number>();

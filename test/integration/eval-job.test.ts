@@ -95,4 +95,21 @@ describe('evaluate job', () => {
     expect(runs.map((r) => r.result?.label ?? null)).toEqual([null, 'gen', 'pairs.tsv', 'upload.tsv']);
     await expect(startEvaluateJob(engine, {})).rejects.toThrow(/one of the two/);
   });
+
+  it('takes the protocol: easynlp on a file, and a clear failure for a dataset under a reference protocol', async () => {
+    const file = await makePairsFile(work, 30, 'easynlp.tsv');
+    const started = await startEvaluateJob(engine, { path: file, label: 'easynlp.tsv', protocol: 'easynlp' });
+    await started.done;
+    const job = await finished(started.id);
+    expect(job.status).toBe('done');
+    const run = job.result as EvaluateJobResult;
+    expect(run.evaluation).toMatchObject({ protocol: 'easynlp', image_to_text: null, images: 30 });
+    expect(run.evaluation.mean_recall).toBe(run.evaluation.text_to_image.mean);
+    expect(job.message).toMatch(/^mean recall \d+\.\d\d \(easynlp\) \(30 images, 30 texts\)$/);
+    const ds = await startEvaluateJob(engine, { dataset: 'whatever', protocol: 'chinese-clip' });
+    await ds.done;
+    const failed = await finished(ds.id);
+    expect(failed.status).toBe('failed');
+    expect(failed.message).toMatch(/--protocol chinese-clip needs the validation file itself/);
+  });
 });
