@@ -1,0 +1,123 @@
+/**
+ * `clipdex train <pairs> [--valid <pairs>] --name NAME [--epochs N] [--lr X] [--batch-size N]
+ * [--weight-decay X] [--save-checkpoint-steps N] [--towers both|image|text] [--replace]` —
+ * EasyNLP's train mode on a CPU: an adapter over the frozen model (lib/train), saved atomically
+ * under DATA_DIR/adapters/NAME, never activated. Ctrl-C stops it and writes nothing.
+ */
+import { Option, type Command } from 'commander';
+import { getConfig } from '../../lib/config';
+import { loadClipModel } from '../../lib/clip';
+import { AppError, describeError, toExitCode } from '../../lib/errors';
+import { runTraining, type RunTrainingResult, type TrainEvent } from '../../lib/train';
+import type { Recall } from '../../lib/adapters';
+import { formatLineError, intOption, numberOption, progressBar } from '../output';
+
+interface TrainFlags {
+  valid?: string;
+  name: string;
+  epochs: number;
+  lr: number;
+  batchSize: number;
+  weightDecay: number;
+  saveCheckpointSteps: number;
+  towers: 'both' | 'image' | 'text';
+  seed: number;
+  replace?: boolean;
+  json?: boolean;
+}
+
+export const TRAIN_DEFAULTS = { epochs: 10, lr: 1e-3, batchSize: 32, weightDecay: 0.01 };
+
+const fmt = (r: Recall) => `R@1 ${r.r1.toFixed(2)}  R@5 ${r.r5.toFixed(2)}  R@10 ${r.r10.toFixed(2)}  mean ${r.mean.toFixed(2)}`;
+
+export async function runTrain(file: string, flags: TrainFlags, signal?: AbortSignal): Promise<RunTrainingResult> {
+  const cfg = getConfig();
+  const model = await loadClipModel(cfg.modelDir, { threads: cfg.threads, maxImagePixels: cfg.maxImagePixels, batchSize: cfg.batchSize });
+  const bar = progressBar('train');
+  const t0 = performance.now();
+  const rate = (n: number) => n / Math.max(1e-3, (performance.now() - t0) / 1000);
+  const log = (line: string) => {
+    // a line above the bar: stop it, print, and let the next update redraw it
+    bar.stop();
+    process.stderr.write(`${line}\n`);
+  };
+  try {
+    return await runTraining(model, {
+      trainFile: file,
+      validFile: flags.valid,
+      name: flags.name,
+      replace: flags.replace,
+      dataDir: cfg.dataDir,
+      epochs: flags.epochs,
+      lr: flags.lr,
+      batchSize: flags.batchSize,
+      weightDecay: flags.weightDecay,
+      evalEverySteps: flags.saveCheckpointSteps,
+      towers: flags.towers,
+      seed: flags.seed,
+      signal,
+      batchSizeEmbed: cfg.batchSize,
+      onEmbed: (what, processed, total) => bar.update({ label: `embedding ${what}`, processed, total, errors: 0, rate: rate(processed) }),
+      onEvent: (e: TrainEvent) => {
+        if (e.type === 'step') {
+          bar.update({ label: `epoch ${e.epoch} loss ${e.loss.toFixed(3)}`, processed: e.step, total: e.totalSteps, errors: 0, rate: rate(e.step) });
+        } else {
+          log(`epoch ${e.epoch} step ${e.step}/${e.totalSteps}: loss ${e.loss.toFixed(4)}  valid text→image ${fmt(e.recall)}${e.best ? '  (best so far)' : ''}`);
+        }
+      },
+    });
+  } finally {
+    bar.stop();
+    await model.close();
+  }
+}
+
+export function formatTrainReport(r: RunTrainingResult): string {
+  const t = r.manifest.training;
+  const gain = r.best.mean - r.baseline.mean;
+  return [
+    `Trained adapter "${r.manifest.name}" for model ${r.manifest.modelName} (${r.manifest.modelId}) on ${r.trainPairs} pairs, validated on ${r.validPairs}${r.heldOut ? ' held out from the train file (no --valid given)' : ''}`,
+    `valid text→image without adapter: ${fmt(r.baseline)}`,
+    `valid text→image with adapter:    ${fmt(r.best)}   (${gain >= 0 ? '+' : ''}${gain.toFixed(2)} points, best at epoch ${r.bestEpoch}${r.bestEpoch === 0 ? ': no epoch beat the model alone, the adapter is the identity' : ''})`,
+    `embedding ${r.embedSeconds.toFixed(1)} s, training ${r.seconds.toFixed(1)} s (${t.epochs} epochs, batch ${t.batchSize}, lr ${t.lr})`,
+    `saved to ${r.dir} (not active: clipdex adapters activate ${r.manifest.name}, or --adapter ${r.manifest.name})`,
+  ].join('\n');
+}
+
+export function registerTrainCommand(program: Command): Command {
+  return program
+    .command('train')
+    .description('fine-tune an adapter over the loaded model on your own image-text pairs (EasyNLP train mode, CPU); best epoch by validation mean recall')
+    .argument('<pairs>', 'training pairs: EasyNLP TSV (text<TAB>base64 image), MUGE image TSV with --texts is not supported here, or a folder of captioned images')
+    .option('--valid <pairs>', 'validation pairs (default: a seeded 10% of the training lines is held out)')
+    .requiredOption('--name <name>', 'adapter name (letters, digits, - and _)')
+    .option('--epochs <n>', 'passes over the training pairs', intOption('--epochs', 1, 1000), TRAIN_DEFAULTS.epochs)
+    .option('--lr <x>', 'peak learning rate (AdamW, cosine decay)', numberOption('--lr'), TRAIN_DEFAULTS.lr)
+    .option('--batch-size <n>', 'pairs per step (the in-batch negatives)', intOption('--batch-size', 2, 4096), TRAIN_DEFAULTS.batchSize)
+    .option('--weight-decay <x>', 'AdamW weight decay (pulls the adapter towards the identity)', numberOption('--weight-decay'), TRAIN_DEFAULTS.weightDecay)
+    .option('--save-checkpoint-steps <n>', 'also validate (and keep the best) every N steps, as EasyNLP does; 0 = at epoch ends only', intOption('--save-checkpoint-steps', 0), 0)
+    .addOption(new Option('--towers <which>', 'which towers get an adapter').choices(['both', 'image', 'text']).default('both'))
+    .option('--seed <n>', 'shuffling seed', intOption('--seed', 0), 1234)
+    .option('--replace', 'overwrite an adapter of the same name')
+    .option('--json', 'print the result as JSON')
+    .action(async (file: string, flags: TrainFlags) => {
+      const ac = new AbortController();
+      const onSigint = () => {
+        process.stderr.write('\nclipdex train: interrupted, stopping (no adapter is written)\n');
+        ac.abort();
+      };
+      process.once('SIGINT', onSigint);
+      try {
+        if (!(flags.lr > 0)) throw new AppError('INVALID_INPUT', `--lr must be > 0, got ${flags.lr}`);
+        const r = await runTrain(file, flags, ac.signal);
+        for (const s of r.skipped) process.stderr.write(`warning: ${formatLineError(s)} (skipped)\n`);
+        if (r.heldOut) process.stderr.write(`warning: no --valid file: validated on ${r.validPairs} lines held out from ${file}; their concepts may also be in the training lines\n`);
+        process.stdout.write(flags.json ? `${JSON.stringify({ name: r.manifest.name, dir: r.dir, baseline: r.baseline, best: r.best, bestEpoch: r.bestEpoch, history: r.history, trainPairs: r.trainPairs, validPairs: r.validPairs, seconds: r.seconds, embedSeconds: r.embedSeconds })}\n` : `${formatTrainReport(r)}\n`);
+      } catch (err) {
+        process.stderr.write(`clipdex train: ${describeError(err)}\n`);
+        process.exitCode = ac.signal.aborted ? 130 : toExitCode(err);
+      } finally {
+        process.off('SIGINT', onSigint);
+      }
+    });
+}
