@@ -13,6 +13,8 @@ import { registerPredictCommand } from './commands/predict';
 import { registerReindexCommand } from './commands/reindex';
 import { registerSearchCommand } from './commands/search';
 import { registerStatsCommand } from './commands/stats';
+import { registerTrainCommand } from './commands/train';
+import { registerAdaptersCommand } from './commands/adapters';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -29,6 +31,9 @@ export function buildProgram(): Command {
   registerEvaluateCommand(program);
   registerPredictCommand(program);
   registerClassifyCommand(program);
+  // issue 12: train mode and its adapters
+  registerTrainCommand(program);
+  registerAdaptersCommand(program);
   return program;
 }
 

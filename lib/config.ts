@@ -23,6 +23,8 @@ const EnvSchema = z.object({
   // 768: recall@10 0.988 at 1M vectors with p99 3.5 ms; 128 gave 0.905 there (bench/RESULTS.md).
   CLIPDEX_HNSW_EF_SEARCH: intFrom(768, 8),
   CLIPDEX_DEMO_CORPUS: z.string().default('./demo/train.tsv'),
+  // issue 12: the adapter (lib/adapters) searches and evaluations use in this process
+  CLIPDEX_ADAPTER: z.string().trim().min(1).optional(),
 });
 
 export interface Config {
@@ -37,6 +39,8 @@ export interface Config {
   adminToken?: string;
   hnsw: { m: number; efConstruction: number; efSearch: number };
   demoCorpus: string;
+  /** CLIPDEX_ADAPTER: an adapter name from `clipdex train`; overrides the activated one. */
+  adapter?: string;
 }
 
 let cached: Config | undefined;
@@ -62,6 +66,7 @@ export function getConfig(): Config {
     adminToken: e.CLIPDEX_ADMIN_TOKEN,
     hnsw: { m: e.CLIPDEX_HNSW_M, efConstruction: e.CLIPDEX_HNSW_EF_CONSTRUCTION, efSearch: e.CLIPDEX_HNSW_EF_SEARCH },
     demoCorpus: path.resolve(e.CLIPDEX_DEMO_CORPUS),
+    adapter: e.CLIPDEX_ADAPTER,
   };
   return cached;
 }

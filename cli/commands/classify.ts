@@ -8,12 +8,14 @@ import { getConfig } from '../../lib/config';
 import { loadClipModel } from '../../lib/clip';
 import { AppError, describeError, toExitCode } from '../../lib/errors';
 import { classifyImages, parseLabels, type ClassifiedImage } from '../../lib/eval';
+import { adapterOption, withAdapter } from '../adapter-option'; // issue 12
 
 interface ClassifyFlags {
   labels: string;
   template?: string;
   top?: string;
   json?: boolean;
+  adapter?: string;
 }
 
 export async function runClassify(files: string[], flags: ClassifyFlags): Promise<{ file: string; result: ClassifiedImage }[]> {
@@ -28,7 +30,7 @@ export async function runClassify(files: string[], flags: ClassifyFlags): Promis
     }),
   );
   const cfg = getConfig();
-  const model = await loadClipModel(cfg.modelDir, { threads: cfg.threads, maxImagePixels: cfg.maxImagePixels, batchSize: cfg.batchSize });
+  const model = await withAdapter(await loadClipModel(cfg.modelDir, { threads: cfg.threads, maxImagePixels: cfg.maxImagePixels, batchSize: cfg.batchSize }), flags.adapter);
   try {
     const results: ClassifiedImage[] = [];
     for (let i = 0; i < images.length; i++) {
@@ -53,6 +55,7 @@ export function registerClassifyCommand(program: Command): Command {
     .requiredOption('--labels <list>', 'comma-separated labels, e.g. "cat,dog,bird" or "猫,狗"')
     .option('--template <text>', 'prompt with {} for the label (default: the model\'s clipdex.json promptTemplate/promptTemplateZh, else "a photo of a {}." or "一张{}的照片。" for Chinese labels; the bundled mini-clip uses "{}")')
     .option('--top <n>', 'labels to print per image (default all)')
+    .addOption(adapterOption())
     .option('--json', 'print JSON: [{"file","labels":[{"label","probability","score","prompt"}]}]')
     .action(async (images: string[], flags: ClassifyFlags) => {
       try {

@@ -17,6 +17,8 @@ import {
   MAX_WINDOW,
 } from '../../lib/search';
 import { openEngine } from '../engine-cli';
+import { adaptEngine, searchAdapterName } from '../../lib/adapters';
+import { adapterOption } from '../adapter-option';
 import { fail, intOption, numberOption } from '../output';
 
 interface SearchFlags {
@@ -28,6 +30,7 @@ interface SearchFlags {
   minScore?: number;
   dataset?: string;
   json?: boolean;
+  adapter?: string;
 }
 
 const clip = (s: string, n = 80) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
@@ -59,6 +62,7 @@ export function registerSearchCommand(program: Command): Command {
     .option('--min-score <x>', 'drop results with a lower cosine similarity', numberOption('--min-score'))
     .option('-d, --dataset <name>', 'only this dataset')
     .option('--json', 'print results as JSON')
+    .addOption(adapterOption().default(undefined, 'CLIPDEX_ADAPTER, else the activated adapter'))
     .action(async (flags: SearchFlags, cmd: Command) => {
       try {
         if ((flags.text === undefined) === (flags.image === undefined)) {
@@ -72,7 +76,9 @@ export function registerSearchCommand(program: Command): Command {
             throw new AppError('NOT_FOUND', `cannot read image ${flags.image} (${(err as NodeJS.ErrnoException).code ?? String(err)})`, { cause: err });
           }
         }
-        const engine = await openEngine();
+        const base = await openEngine();
+        const adapter = flags.adapter ?? (await searchAdapterName(base.config));
+        const engine = adapter ? await adaptEngine(base, adapter) : base;
         const o = { k: flags.k, offset: flags.offset, minScore: flags.minScore, dataset: flags.dataset };
         const r =
           bytes === undefined

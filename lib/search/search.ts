@@ -7,6 +7,7 @@ import type { Engine } from '../engine';
 import { bytesToVector, datasetLabels, findDataset, imageVectorOf, imagesByLabels, textsByLabels } from '../db';
 import { AppError } from '../errors';
 import type { HnswIndex } from '../index';
+import { getSearchEngine, storedImageQuery } from '../adapters'; // issue 12: the active adapter
 import type { ImageHit, SearchOptions, SearchResult, TextHit } from './types';
 
 export const MAX_WINDOW = 1000;
@@ -101,8 +102,8 @@ async function textResult(deps: SearchDeps, q: Float32Array, o: SearchOptions, t
 
 async function resolve(engine?: SearchDeps): Promise<SearchDeps> {
   if (engine) return engine;
-  const { getEngine } = await import('../engine');
-  return getEngine();
+  // the process engine, with the active adapter's model and indexes when one is active
+  return getSearchEngine();
 }
 
 async function embedText(deps: SearchDeps, q: string): Promise<Float32Array> {
@@ -141,5 +142,5 @@ export async function searchImageToImage(query: Buffer | { imageId: number }, o:
   if (Buffer.isBuffer(query)) return imageResult(deps, await embedImage(deps, query), o, t0);
   const v = await imageVectorOf(deps.db, query.imageId, deps.model.info.id);
   if (!v) throw new AppError('NOT_FOUND', `image ${query.imageId} does not exist or has no vector for the active model (run \`clipdex reindex\`)`);
-  return imageResult(deps, bytesToVector(v.data), o, t0, v.label);
+  return imageResult(deps, storedImageQuery(deps.model, bytesToVector(v.data)), o, t0, v.label);
 }
