@@ -128,6 +128,25 @@ test('Evaluate: a file that is not a pairs file fails with the reason', async ({
   await expect(page.getByTestId('job-progress')).toContainText('holds only texts');
 });
 
+test('Evaluate: the EasyNLP protocol counts text → image only, one candidate per line', async ({ page }) => {
+  const file = path.join(tmp, 'easynlp.tsv');
+  fs.writeFileSync(file, demoLines().slice(0, SUBSET).join('\n') + '\n');
+  await page.goto('/evaluate');
+  await page.getByRole('radio', { name: 'A validation file' }).check();
+  await page.getByLabel('Validation file', { exact: true }).setInputFiles(file);
+  await page.getByLabel('Count recall as').selectOption('easynlp');
+  await page.getByRole('button', { name: 'Evaluate' }).click();
+  await expect(page.getByTestId('job-status')).toHaveText('done', { timeout: 120_000 });
+  const result = page.getByTestId('evaluation-result');
+  await expect(result).toContainText('protocol easynlp');
+  const table = result.getByTestId('recall-table');
+  await expect(table.getByRole('rowheader', { name: 'Text → image', exact: true })).toBeVisible();
+  await expect(table.getByRole('rowheader', { name: 'Image → text', exact: true })).toHaveCount(0);
+  const t2iMean = Number(await table.getByRole('row', { name: /^Text → image \d/ }).getByRole('cell').nth(3).innerText());
+  expect(await meanOf(page)).toBe(t2iMean); // EasyNLP's mean_recall is the text → image mean
+  expect(await result.getByRole('img', { name: /Recall at K/ }).locator('polyline').count()).toBe(1);
+});
+
 test('Classify: a demo image gets its label first, with probabilities as bars', async ({ page }) => {
   // checked against models/mini-clip: the car emoji scores 汽车 first by a clear margin
   const image = demoImage(/^汽车$/, 'car.png');

@@ -17,19 +17,14 @@ const PAD = { left: 44, right: 16, top: 16, bottom: 40 };
  * readers.
  */
 export function RecallChart({ curve, annCurve, title = 'Recall at K' }: { curve: CurvePoint[]; annCurve?: CurvePoint[]; title?: string }) {
-  // image→text is null where the protocol has none (easynlp)
+  // image→text is null where the protocol has none (easynlp): no line for it
   const i2t = (c: CurvePoint[]) => c.flatMap((p) => (p.image_to_text === null ? [] : [{ k: p.k, v: p.image_to_text }]));
-  const series: Series[] = [
-    { name: 'Text → image', color: 'var(--accent)', points: curve.map((p) => ({ k: p.k, v: p.text_to_image })) },
-    { name: 'Image → text', color: 'var(--danger)', points: i2t(curve) },
-  ];
+  const series: Series[] = [{ name: 'Text → image', color: 'var(--accent)', points: curve.map((p) => ({ k: p.k, v: p.text_to_image })) }];
+  if (i2t(curve).length) series.push({ name: 'Image → text', color: 'var(--danger)', points: i2t(curve) });
   if (annCurve?.length) {
-    series.push(
-      { name: 'Text → image (HNSW)', color: 'var(--accent)', dashed: true, points: annCurve.map((p) => ({ k: p.k, v: p.text_to_image })) },
-      { name: 'Image → text (HNSW)', color: 'var(--danger)', dashed: true, points: i2t(annCurve) },
-    );
+    series.push({ name: 'Text → image (HNSW)', color: 'var(--accent)', dashed: true, points: annCurve.map((p) => ({ k: p.k, v: p.text_to_image })) });
+    if (i2t(annCurve).length) series.push({ name: 'Image → text (HNSW)', color: 'var(--danger)', dashed: true, points: i2t(annCurve) });
   }
-  series.splice(0, series.length, ...series.filter((s) => s.points.length > 0));
   const ks = curve.map((p) => p.k);
   const kMax = Math.max(...ks, 2);
   const x = (k: number) => PAD.left + (Math.log(k) / Math.log(kMax)) * (W - PAD.left - PAD.right);

@@ -239,6 +239,18 @@ describe('protocols on files (embedCorpusForEval rows)', () => {
     expect(r.detail.text_queries).toBe(3);
   });
 
+  it('warns when every caption of a detected pairs file is a number (maybe a MUGE image TSV without --texts)', async () => {
+    const file = path.join(dir, 'ids.tsv');
+    fs.writeFileSync(file, [`1000\t${b64('cat')}`, `1001\t${b64('dog')}`].join('\n') + '\n');
+    const set = await embedCorpusForEval(file, fakeModel());
+    expect(set.format).toBe('pairs');
+    expect(set.warnings).toEqual([expect.stringMatching(/every caption in column 1 of .*ids\.tsv is a number: .*give its texts JSONL with --texts/)]);
+    // asked for as pairs: no doubt to report; one caption that is a word: none either
+    expect((await embedCorpusForEval(file, fakeModel(), { format: 'pairs' })).warnings).toEqual([]);
+    fs.appendFileSync(file, `seven\t${b64('7')}\n`);
+    expect((await embedCorpusForEval(file, fakeModel())).warnings).toEqual([]);
+  });
+
   it('chinese-clip keeps and encodes texts whose image ids are absent (skipped under clipdex)', async () => {
     const tsv = path.join(dir, 'imgs.tsv');
     const jsonl = path.join(dir, 'texts.jsonl');
