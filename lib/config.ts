@@ -24,7 +24,7 @@ const EnvSchema = z.object({
   CLIPDEX_HNSW_EF_SEARCH: intFrom(768, 8),
   CLIPDEX_DEMO_CORPUS: z.string().default('./demo/train.tsv'),
   // issue 12: the adapter (lib/adapters) searches and evaluations use in this process
-  CLIPDEX_ADAPTER: z.string().trim().min(1).optional(),
+  CLIPDEX_ADAPTER: z.string().trim().optional(),
 });
 
 export interface Config {
@@ -66,7 +66,7 @@ export function getConfig(): Config {
     adminToken: e.CLIPDEX_ADMIN_TOKEN,
     hnsw: { m: e.CLIPDEX_HNSW_M, efConstruction: e.CLIPDEX_HNSW_EF_CONSTRUCTION, efSearch: e.CLIPDEX_HNSW_EF_SEARCH },
     demoCorpus: path.resolve(e.CLIPDEX_DEMO_CORPUS),
-    adapter: e.CLIPDEX_ADAPTER,
+    adapter: e.CLIPDEX_ADAPTER || undefined, // empty = none (overrides nothing)
   };
   return cached;
 }

@@ -6,5 +6,5 @@
  */
 export { embedPairs, holdOut, rng, shuffle, type PairSet, type EmbeddedPairs } from './pairs';
 export { pairRecall } from './recall';
-export { trainAdapter, validateRecall, MIN_TRAIN_PAIRS, type TrainOptions, type TrainEvent, type TrainResult } from './train';
+export { trainAdapter, validateRecall, batchGradients, MIN_TRAIN_PAIRS, type TrainOptions, type TrainEvent, type TrainResult } from './train';
 export { runTraining, type RunTrainingOptions, type RunTrainingResult } from './run';

@@ -24,6 +24,8 @@ export interface TrainOptions {
   seed?: number;
   /** Which towers get an adapter (default both); the other stays the model's own. */
   towers?: 'both' | 'image' | 'text';
+  /** false: only the per-tower shifts are trained (W stays zero). */
+  matrix?: boolean;
   signal?: AbortSignal;
   onEvent?: (e: TrainEvent) => void | Promise<void>;
 }
@@ -120,11 +122,11 @@ export async function trainAdapter(train: PairSet, valid: PairSet, o: TrainOptio
       const lr = o.lr * 0.5 * (1 + Math.cos((Math.PI * step) / totalSteps));
       const loss = scratch.step(train, rows, w, o.logitScale);
       if (towers !== 'image') {
-        optT.step(scratch.gText, lr);
+        if (o.matrix !== false) optT.step(scratch.gText, lr);
         optTb.step(scratch.gTextBias, lr);
       }
       if (towers !== 'text') {
-        optI.step(scratch.gImage, lr);
+        if (o.matrix !== false) optI.step(scratch.gImage, lr);
         optIb.step(scratch.gImageBias, lr);
       }
       step++;
@@ -155,6 +157,13 @@ const copy = (w: AdapterWeights): AdapterWeights => ({
   textBias: w.textBias.slice(),
   imageBias: w.imageBias.slice(),
 });
+
+/** Loss and gradients of one batch (`rows` index `set.links`): for tests and gradient checks. */
+export function batchGradients(set: PairSet, rows: number[], w: AdapterWeights, scale: number) {
+  const s = new Scratch(rows.length, w.dim);
+  const loss = s.step(set, rows, w, scale);
+  return { loss, text: s.gText, image: s.gImage, textBias: s.gTextBias, imageBias: s.gImageBias };
+}
 
 /** Buffers of one step, sized by the batch (never by the corpus), reused across steps. */
 class Scratch {
