@@ -153,7 +153,8 @@ export async function evaluateEmbeddings(set: EvalSet, opts: EvaluateOptions = {
   return result;
 }
 
-const countHits = (ranks: Int32Array) => ranks.reduce((n, r) => n + (r === NOT_FOUND_RANK ? 0 : 1), 0);
+/** Queries with a right answer among the candidates (the others carry NOT_FOUND_RANK). */
+const countAnswerable = (ranks: Int32Array) => ranks.reduce((n, r) => n + (r === NOT_FOUND_RANK ? 0 : 1), 0);
 
 /**
  * The `easynlp` and `chinese-clip` protocols: exact ranks in the reference's candidate order,
@@ -191,7 +192,7 @@ export async function evaluateReference(
       embed_seconds: round(embedSeconds, 3),
       search_seconds: round(searchSeconds, 3),
       curve: curve(t2i, i2t, Math.min(d.images, i2t ? d.texts : Infinity)),
-      answerable_queries: countHits(t2i) + (i2t ? countHits(i2t) : 0),
+      answerable_queries: countAnswerable(t2i) + (i2t ? countAnswerable(i2t) : 0),
       ...(protocol === 'chinese-clip' ? { missing_image_ids: d.missingImageIds.length, texts_without_image: d.textsWithoutImage } : {}),
     },
   };

@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { embedCorpusForEval } from './embed-corpus';
 import { evaluateEmbeddings, evaluateReference } from './evaluate';
 import { matrixFromRows } from './matrix';
+import { nothingEvaluated } from './run';
 import type { CorpusRows } from './embed-corpus';
 import { b64, fakeModel } from './fake-model.test-helper';
 
@@ -207,6 +208,16 @@ describe('chinese-clip protocol', () => {
       expect(r.detail.image_queries).toBe(ref.queries);
       if (ref.queries > 0) expect(r.image_to_text, `seed ${seed}`).toMatchObject(ref.i2t);
     }
+  });
+
+  it('has nothing to evaluate when no text names an image of the file (all misses: exit 1, not 0.00)', async () => {
+    const r = await evaluateReference('chinese-clip', mugeSet(images, [texts[3], texts[4]]));
+    expect(r.text_to_image.r10).toBe(0);
+    expect(r.detail).toMatchObject({ text_queries: 2, image_queries: 1, answerable_queries: 0 });
+    const run = { source: 'imgs.tsv', model: { id: 'x', name: 'x' }, result: r, skipped: [], warnings: [] };
+    expect(nothingEvaluated(run)).toBe('nothing to evaluate in imgs.tsv: no text has an image of the file among its right answers');
+    const some = await evaluateReference('chinese-clip', mugeSet(images, texts));
+    expect(nothingEvaluated({ ...run, result: some })).toBeUndefined();
   });
 
   it('refuses repeated ids and the pairs layout with messages naming the lines', async () => {
