@@ -61,7 +61,7 @@ export async function runTrain(file: string, flags: TrainFlags, signal?: AbortSi
       onEvent: (e: TrainEvent) => {
         if (e.type === 'step') {
           bar.update({ label: `epoch ${e.epoch} loss ${e.loss.toFixed(3)}`, processed: e.step, total: e.totalSteps, errors: 0, rate: rate(e.step) });
-        } else {
+        } else if (e.type === 'eval') {
           log(`epoch ${e.epoch} step ${e.step}/${e.totalSteps}: loss ${e.loss.toFixed(4)}  valid text→image ${fmt(e.recall)}${e.best ? '  (best so far)' : ''}`);
         }
       },

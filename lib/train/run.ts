@@ -11,11 +11,16 @@ import { adapterExists, checkAdapterName, saveAdapter, type AdapterManifest } fr
 import { embedPairs, holdOut, type EmbeddedPairs, type PairSet } from './pairs';
 import { trainAdapter, MIN_TRAIN_PAIRS, type TrainEvent, type TrainOptions, type TrainResult } from './train';
 
+/** A pairs file to embed, or pairs already embedded (an ingested dataset's stored vectors). */
+export type PairSource = string | { label: string; set: PairSet };
+
 export interface RunTrainingOptions extends Omit<TrainOptions, 'logitScale' | 'onEvent'> {
-  trainFile: string;
+  trainFile: PairSource;
   /** Absent: a seeded 10% of the train lines is held out (the report says so). */
-  validFile?: string;
+  validFile?: PairSource;
   name: string;
+  /** What to call the sources in the manifest (an upload's original file name). */
+  labels?: { train?: string; valid?: string };
   replace?: boolean;
   dataDir: string;
   batchSizeEmbed?: number;
@@ -43,24 +48,28 @@ export async function runTraining(model: EvalModel, o: RunTrainingOptions): Prom
   if (!o.replace && (await adapterExists(o.dataDir, o.name))) {
     throw new AppError('CONFLICT', `an adapter called "${o.name}" already exists: delete it (clipdex adapters delete ${o.name}) or pass --replace`);
   }
-  const embed = (file: string, what: 'train' | 'valid') =>
-    embedPairs(file, model, { batchSize: o.batchSizeEmbed, onProgress: (p, t) => o.onEmbed?.(what, p, t) });
+  const embed = async (src: PairSource, what: 'train' | 'valid'): Promise<EmbeddedPairs> =>
+    typeof src === 'string'
+      ? embedPairs(src, model, { batchSize: o.batchSizeEmbed, onProgress: (p, t) => o.onEmbed?.(what, p, t) })
+      : { ...src.set, skipped: [], seconds: 0 };
+  const labelOf = (src: PairSource) => (typeof src === 'string' ? src : src.label);
+  const trainLabel = labelOf(o.trainFile);
   const trainSet = await embed(o.trainFile, 'train');
   let train: PairSet = trainSet;
   let valid: PairSet;
-  const skipped = tag(o.trainFile, trainSet);
+  const skipped = tag(trainLabel, trainSet);
   let embedSeconds = trainSet.seconds;
   if (o.validFile) {
     const validSet = await embed(o.validFile, 'valid');
-    skipped.push(...tag(o.validFile, validSet));
+    skipped.push(...tag(labelOf(o.validFile), validSet));
     embedSeconds += validSet.seconds;
     valid = validSet;
-    if (valid.links.length === 0) throw new AppError('INVALID_INPUT', `${o.validFile} has no usable image-text pair (${validSet.skipped.length} lines skipped)`);
+    if (valid.links.length === 0) throw new AppError('INVALID_INPUT', `${labelOf(o.validFile)} has no usable image-text pair (${validSet.skipped.length} lines skipped)`);
   } else {
     if (trainSet.links.length < MIN_PAIRS_FOR_HOLD_OUT) {
       throw new AppError(
         'INVALID_INPUT',
-        `${o.trainFile} has ${trainSet.links.length} usable pair(s) and no --valid file was given: pass --valid <pairs> or give at least ${MIN_PAIRS_FOR_HOLD_OUT} pairs so 10% can be held out for validation`,
+        `${trainLabel} has ${trainSet.links.length} usable pair(s) and no --valid file was given: pass --valid <pairs> or give at least ${MIN_PAIRS_FOR_HOLD_OUT} pairs so 10% can be held out for validation`,
       );
     }
     ({ train, valid } = holdOut(trainSet, HOLD_OUT_SHARE, o.seed ?? 1234));
@@ -68,7 +77,7 @@ export async function runTraining(model: EvalModel, o: RunTrainingOptions): Prom
   if (train.links.length < MIN_TRAIN_PAIRS) {
     throw new AppError(
       'INVALID_INPUT',
-      `${o.trainFile} has ${train.links.length} usable pair(s): training needs at least ${MIN_TRAIN_PAIRS} (each pair's negatives are the other pairs of its batch)`,
+      `${trainLabel} has ${train.links.length} usable pair(s): training needs at least ${MIN_TRAIN_PAIRS} (each pair's negatives are the other pairs of its batch)`,
     );
   }
   if (model.info.dim !== trainSet.texts.dim) throw new AppError('INTERNAL', 'embedding dimension differs from the model');
@@ -84,8 +93,8 @@ export async function runTraining(model: EvalModel, o: RunTrainingOptions): Prom
     createdAt: new Date().toISOString(),
     weightsSha256: '',
     training: {
-      trainFile: path.basename(o.trainFile),
-      validFile: o.validFile ? path.basename(o.validFile) : `${Math.round(HOLD_OUT_SHARE * 100)}% of ${path.basename(o.trainFile)} (held out)`,
+      trainFile: o.labels?.train ?? path.basename(trainLabel),
+      validFile: o.validFile ? (o.labels?.valid ?? path.basename(labelOf(o.validFile))) : `${Math.round(HOLD_OUT_SHARE * 100)}% of ${path.basename(trainLabel)} (held out)`,
       trainPairs: train.links.length,
       validPairs: valid.links.length,
       epochs: o.epochs,

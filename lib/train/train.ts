@@ -31,6 +31,7 @@ export interface TrainOptions {
 }
 
 export type TrainEvent =
+  | { type: 'baseline'; recall: Recall }
   | { type: 'step'; epoch: number; step: number; totalSteps: number; loss: number }
   | { type: 'eval'; epoch: number; step: number; totalSteps: number; loss: number; recall: Recall; best: boolean };
 
@@ -96,6 +97,7 @@ export async function trainAdapter(train: PairSet, valid: PairSet, o: TrainOptio
   const totalSteps = stepsPerEpoch * o.epochs;
   const rand = rng(o.seed ?? 1234);
   const baseline = validateRecall(valid, w);
+  await o.onEvent?.({ type: 'baseline', recall: baseline });
   let best = { recall: baseline, epoch: 0, step: 0, weights: copy(w) };
   const history: TrainResult['history'] = [];
   const scratch = new Scratch(B, dim);

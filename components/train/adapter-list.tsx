@@ -1,0 +1,77 @@
+'use client';
+import { useActionState } from 'react';
+
+export interface AdapterRow {
+  name: string;
+  modelName: string;
+  fitsModel: boolean;
+  active: boolean;
+  trainPairs: number;
+  validPairs: number;
+  trainFile: string;
+  baseline: number;
+  best: number;
+  bestEpoch: number;
+  createdAt: string;
+}
+
+type Result = { ok: true; data: { message: string } } | { ok: false; error: { code: string; message: string } };
+
+/** The adapters with Activate / Deactivate / Delete; activation re-projects the stored vectors. */
+export function AdapterList({ rows, action, canManage }: { rows: AdapterRow[]; action: (prev: Result | null, form: FormData) => Promise<Result>; canManage: boolean }) {
+  const [state, formAction, pending] = useActionState(action, null);
+  if (!rows.length) return <p className="muted">No adapters yet: train one above.</p>;
+  return (
+    <div className="stack">
+      <table data-testid="adapter-list">
+        <thead>
+          <tr>
+            <th>adapter</th>
+            <th>trained on</th>
+            <th>valid mean recall</th>
+            <th>model</th>
+            <th />
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((a) => (
+            <tr key={a.name} data-testid={`adapter-${a.name}`}>
+              <td>
+                <strong>{a.name}</strong> {a.active ? <span className="badge done">active</span> : null}
+              </td>
+              <td className="small">
+                {a.trainPairs} pairs ({a.trainFile}), {a.validPairs} valid
+              </td>
+              <td>
+                {a.baseline.toFixed(2)} → {a.best.toFixed(2)} <span className="small muted">(best epoch {a.bestEpoch})</span>
+              </td>
+              <td className="small">{a.fitsModel ? a.modelName : <span className="alert error">another model ({a.modelName})</span>}</td>
+              <td>
+                <form action={formAction} className="row">
+                  <input type="hidden" name="name" value={a.name} />
+                  {a.active ? (
+                    <button className="btn" name="op" value="deactivate" disabled={pending || !canManage}>
+                      Deactivate
+                    </button>
+                  ) : (
+                    <button className="btn primary" name="op" value="activate" disabled={pending || !canManage || !a.fitsModel}>
+                      Activate
+                    </button>
+                  )}
+                  <button className="btn danger" name="op" value="delete" disabled={pending || !canManage}>
+                    Delete
+                  </button>
+                </form>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {state ? (
+        <p className={`alert ${state.ok ? "ok" : "error"}`} role={state.ok ? 'status' : 'alert'} data-testid="adapter-message">
+          {state.ok ? state.data.message : state.error.message}
+        </p>
+      ) : null}
+    </div>
+  );
+}

@@ -1,0 +1,196 @@
+'use client';
+import { useActionState, useEffect, useState } from 'react';
+import { useRouter } from 'next/navigation';
+import { JobProgress } from '@/components/jobs/job-progress';
+import type { JobView } from '@/components/jobs/types';
+import { TrainChart, type CurvePoint } from './train-chart';
+
+export type StartTrainingResult = { ok: true; data: { job: JobView } } | { ok: false; error: { code: string; message: string } };
+
+interface Props {
+  action: (prev: StartTrainingResult | null, form: FormData) => Promise<StartTrainingResult>;
+  datasets: string[];
+  maxUploadLabel: string;
+  canRun: boolean;
+  defaults: { epochs: number; lr: number; batchSize: number };
+}
+
+interface Curve {
+  baseline?: { mean: number };
+  points: CurvePoint[];
+  epochs: number;
+  done: boolean;
+}
+
+/** Redraws the curve whenever the job's progress moves (the JobProgress bar follows it over SSE). */
+function LiveCurve({ jobId, tick }: { jobId: string; tick: number }) {
+  const [curve, setCurve] = useState<Curve | null>(null);
+  useEffect(() => {
+    let stop = false;
+    fetch(`/api/train/curve/${encodeURIComponent(jobId)}`, { cache: 'no-store' })
+      .then((r) => (r.ok ? r.json() : null))
+      .then((c: Curve | null) => {
+        if (!stop && c) setCurve(c);
+      })
+      .catch(() => undefined);
+    return () => {
+      stop = true;
+    };
+  }, [jobId, tick]);
+  if (!curve) return null;
+  return (
+    <section className="panel stack" aria-label="Training curve">
+      <TrainChart points={curve.points} baseline={curve.baseline?.mean} epochs={curve.epochs} />
+      {curve.points.length ? (
+        <table className="small" data-testid="train-table">
+          <thead>
+            <tr>
+              <th>epoch</th>
+              <th>loss</th>
+              <th>R@1</th>
+              <th>R@5</th>
+              <th>R@10</th>
+              <th>mean</th>
+            </tr>
+          </thead>
+          <tbody>
+            {curve.baseline ? (
+              <tr className="muted">
+                <td>model alone</td>
+                <td />
+                <td colSpan={3} />
+                <td>{curve.baseline.mean.toFixed(2)}</td>
+              </tr>
+            ) : null}
+            {curve.points.map((p, i) => (
+              <tr key={i}>
+                <td>{p.epoch}</td>
+                <td>{p.loss.toFixed(4)}</td>
+                <td>{p.recall.r1.toFixed(2)}</td>
+                <td>{p.recall.r5.toFixed(2)}</td>
+                <td>{p.recall.r10.toFixed(2)}</td>
+                <td>{p.recall.mean.toFixed(2)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : null}
+    </section>
+  );
+}
+
+function SourcePicker({ role, datasets, maxUploadLabel }: { role: 'train' | 'valid'; datasets: string[]; maxUploadLabel: string }) {
+  const [source, setSource] = useState<'file' | 'dataset' | 'holdout'>(role === 'valid' ? 'holdout' : datasets.length ? 'dataset' : 'file');
+  const title = role === 'train' ? 'Training pairs' : 'Validation pairs';
+  return (
+    <fieldset className="stack" style={{ border: 0, padding: 0, margin: 0 }}>
+      <legend className="field">{title}</legend>
+      <div className="row">
+        <label>
+          <input type="radio" name={`${role}Source`} value="dataset" checked={source === 'dataset'} onChange={() => setSource('dataset')} disabled={!datasets.length} /> An
+          ingested dataset
+        </label>
+        <label>
+          <input type="radio" name={`${role}Source`} value="file" checked={source === 'file'} onChange={() => setSource('file')} /> Upload pairs
+        </label>
+        {role === 'valid' ? (
+          <label>
+            <input type="radio" name="validSource" value="holdout" checked={source === 'holdout'} onChange={() => setSource('holdout')} /> Hold out 10% of the
+            training pairs
+          </label>
+        ) : null}
+      </div>
+      {source === 'dataset' ? (
+        <select name={`${role}Dataset`} aria-label={`${title}: dataset`} required>
+          {datasets.map((d) => (
+            <option key={d} value={d}>
+              {d}
+            </option>
+          ))}
+        </select>
+      ) : source === 'file' ? (
+        <>
+          <input name={`${role}File`} type="file" required accept=".tsv,.txt,text/*" aria-label={`${title}: file`} />
+          <span className="hint">
+            EasyNLP pairs (<code>text⇥base64-image</code>), up to {maxUploadLabel}; embedded once, never ingested.
+          </span>
+        </>
+      ) : null}
+    </fieldset>
+  );
+}
+
+/** Start a training run and watch its loss and validation recall. */
+export function TrainForm({ action, datasets, maxUploadLabel, canRun, defaults }: Props) {
+  const router = useRouter();
+  const [tick, setTick] = useState(0);
+  const [state, formAction, pending] = useActionState(async (prev: StartTrainingResult | null, form: FormData) => {
+    try {
+      return await action(prev, form);
+    } catch (err) {
+      return { ok: false, error: { code: 'INTERNAL', message: `the request failed: ${(err as Error).message}` } } as StartTrainingResult;
+    }
+  }, null);
+  const job = state && state.ok ? state.data.job : null;
+  const error = state && !state.ok ? state.error.message : null;
+  useEffect(() => {
+    // the progress bar follows the job over SSE; the curve is refetched every second while it runs
+    if (!job) return;
+    const t = setInterval(() => setTick((n) => n + 1), 1000);
+    return () => clearInterval(t);
+  }, [job]);
+
+  return (
+    <div className="stack">
+      <form action={formAction} className="panel stack" aria-label="Train an adapter">
+        <SourcePicker role="train" datasets={datasets} maxUploadLabel={maxUploadLabel} />
+        <SourcePicker role="valid" datasets={datasets} maxUploadLabel={maxUploadLabel} />
+        <div className="row">
+          <div className="field">
+            <label htmlFor="train-name">Adapter name</label>
+            <input id="train-name" name="name" required pattern="[A-Za-z0-9][A-Za-z0-9_\-]{0,63}" placeholder="my-catalogue" />
+          </div>
+          <div className="field">
+            <label htmlFor="train-epochs">Epochs</label>
+            <input id="train-epochs" name="epochs" type="number" min={1} max={200} defaultValue={defaults.epochs} />
+          </div>
+          <div className="field">
+            <label htmlFor="train-lr">Learning rate</label>
+            <input id="train-lr" name="lr" type="number" step="any" min={0} defaultValue={defaults.lr} />
+          </div>
+          <div className="field">
+            <label htmlFor="train-batch">Batch size</label>
+            <input id="train-batch" name="batchSize" type="number" min={2} max={1024} defaultValue={defaults.batchSize} />
+          </div>
+        </div>
+        <label className="small">
+          <input type="checkbox" name="replace" /> Replace an adapter of the same name
+        </label>
+        <div className="row">
+          <button type="submit" className="btn primary" disabled={pending || !canRun}>
+            {pending ? 'Starting…' : 'Train'}
+          </button>
+          {!canRun ? <span className="small muted">Sign in as admin to train adapters.</span> : null}
+        </div>
+        {error ? (
+          <p className="alert error" role="alert" data-testid="train-error">
+            {error}
+          </p>
+        ) : null}
+      </form>
+      {job ? (
+        <>
+          <JobProgress
+            key={job.id}
+            initial={job}
+            onFinished={() => {
+              setTick((n) => n + 1);
+              router.refresh();
+            }}
+          />
+          <LiveCurve jobId={job.id} tick={tick} />
+        </>
+      ) : null}
+    </div>
+  );
+}
