@@ -7,6 +7,7 @@ const LINKS: { href: string; label: string; match: (p: string) => boolean }[] = 
   { href: '/datasets', label: 'Datasets', match: (p) => p === '/datasets' || p.startsWith('/jobs') },
   { href: '/datasets/new', label: 'Upload', match: (p) => p === '/datasets/new' },
   { href: '/evaluate', label: 'Evaluate', match: (p) => p.startsWith('/evaluate') },
+  { href: '/train', label: 'Train', match: (p) => p.startsWith('/train') },
   { href: '/classify', label: 'Classify', match: (p) => p.startsWith('/classify') },
   { href: '/admin', label: 'Admin', match: (p) => p.startsWith('/admin') },
 ];

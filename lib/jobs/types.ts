@@ -1,4 +1,4 @@
-export type JobKind = 'ingest' | 'reindex' | 'evaluate';
+export type JobKind = 'ingest' | 'reindex' | 'evaluate' | 'train'; // train: issue 12 (lib/train/job.ts)
 export type JobStatus = 'queued' | 'running' | 'done' | 'failed';
 
 export interface JobProgress {
