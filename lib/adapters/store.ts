@@ -87,6 +87,7 @@ export async function saveAdapter(dataDir: string, adapter: Adapter, opts: { rep
   const dest = adapterPath(dataDir, name);
   const root = adaptersDir(dataDir);
   await fs.mkdir(root, { recursive: true });
+  await sweepAdapterTemp(dataDir);
   if (!opts.replace && (await adapterExists(dataDir, name))) {
     throw new AppError('CONFLICT', `an adapter called "${name}" already exists: delete it (clipdex adapters delete ${name}) or pass --replace`);
   }

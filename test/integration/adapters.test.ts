@@ -1,0 +1,101 @@
+/**
+ * Adapters on a real engine (temp SQLite, real model, real hnswlib files): activation builds the
+ * adapter's indexes from the stored vectors, search scores equal the projected query · projected
+ * stored vector, an ingest after activation is picked up (repaired, no rebuild), new weights under
+ * the same name rebuild, and the leftovers of a killed save are never read as an adapter.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Engine } from '../../lib/engine';
+import { ingestCorpus } from '../../lib/ingest';
+import { bytesToVector, imageVectorOf } from '../../lib/db';
+import { searchTextToImage } from '../../lib/search';
+import {
+  activateAdapter,
+  adaptEngine,
+  deactivateAdapter,
+  listAdapters,
+  project,
+  saveAdapter,
+  sweepAdapterTemp,
+  zeroWeights,
+  type Adapter,
+} from '../../lib/adapters';
+import { rng } from '../../lib/train';
+import { makePairsFile, makeTestEnv, type TestEnv } from './engine-helpers';
+
+let t: TestEnv;
+let engine: Engine;
+let work: string;
+
+function adapterFor(e: Engine, name: string, seed: number): Adapter {
+  const d = e.model.info.dim;
+  const w = zeroWeights(d);
+  const rand = rng(seed);
+  for (const k of ['text', 'image'] as const) for (let i = 0; i < w[k].length; i++) w[k][i] = (rand() - 0.5) * 0.1;
+  for (const k of ['textBias', 'imageBias'] as const) for (let i = 0; i < d; i++) w[k][i] = (rand() - 0.5) * 0.1;
+  const r = { r1: 0, r5: 0, r10: 0, mean: 0 };
+  return {
+    weights: w,
+    manifest: {
+      format: 'clipdex-adapter', version: 1, name, method: 'residual-linear', modelId: e.model.info.id, modelName: e.model.info.name, dim: d,
+      createdAt: new Date().toISOString(), weightsSha256: '',
+      training: { trainFile: 'x', validFile: 'y', trainPairs: 1, validPairs: 1, epochs: 1, bestEpoch: 1, bestStep: 1, lr: 1, batchSize: 1, weightDecay: 0, seconds: 0, baseline: r, best: r },
+    },
+  };
+}
+
+beforeAll(async () => {
+  t = makeTestEnv('adapters');
+  engine = await t.open();
+  work = path.join(t.dataDir, 'work');
+  fs.mkdirSync(work, { recursive: true });
+  await ingestCorpus({ path: await makePairsFile(work, 20, 'a.tsv'), dataset: 'a' }, engine);
+});
+afterAll(async () => t?.cleanup());
+
+describe('adapters on a library', () => {
+  it('activation builds the indexes from stored vectors; search scores are projected query · projected stored vector', async () => {
+    await saveAdapter(engine.config.dataDir, adapterFor(engine, 'rand', 1));
+    const reports = await activateAdapter(engine, 'rand');
+    expect(reports.map((r) => [r.kind, r.action, r.count])).toEqual([['image', 'built', 20], ['text', 'built', 20]]);
+    const res = await searchTextToImage('caption 3', { k: 5 }); // the process engine: the active adapter
+    expect(res.hits).toHaveLength(5);
+    const adapter = adapterFor(engine, 'rand', 1).weights;
+    const q = project(adapter.text, adapter.textBias, adapter.dim, (await engine.model.encodeTexts(['caption 3']))[0]);
+    for (const h of res.hits) {
+      const stored = await imageVectorOf(engine.db, h.imageId, engine.model.info.id);
+      const v = project(adapter.image, adapter.imageBias, adapter.dim, bytesToVector(stored!.data));
+      const dot = q.reduce((s, x, i) => s + x * v[i], 0);
+      expect(h.score).toBeCloseTo(dot, 4);
+    }
+    // without the adapter the scores are the model's own
+    await deactivateAdapter(engine.config.dataDir);
+    const plain = await searchTextToImage('caption 3', { k: 1 });
+    expect(plain.hits[0].score).not.toBeCloseTo(res.hits[0].score, 4);
+  });
+
+  it('an ingest after activation is added to the adapter index without a rebuild', async () => {
+    await activateAdapter(engine, 'rand');
+    await ingestCorpus({ path: await makePairsFile(work, 30, 'b.tsv'), dataset: 'b' }, engine);
+    const adapted = await adaptEngine(engine, 'rand');
+    expect(adapted.adapterReports.find((r) => r.kind === 'image')).toMatchObject({ action: 'repaired', count: engine.indexes.image.size() });
+    expect(adapted.indexes.image.size()).toBe(engine.indexes.image.size());
+  });
+
+  it('new weights under the same name rebuild the adapter indexes', async () => {
+    await saveAdapter(engine.config.dataDir, adapterFor(engine, 'rand', 2), { replace: true });
+    const adapted = await adaptEngine(engine, 'rand');
+    expect(adapted.adapterReports.map((r) => r.action)).toEqual(['built', 'built']);
+  });
+
+  it('a save killed half-way leaves a temp folder that is never listed and is swept', async () => {
+    const dir = path.join(engine.config.dataDir, 'adapters', '.tmp-half-999999999-abcd');
+    fs.mkdirSync(dir);
+    fs.writeFileSync(path.join(dir, 'weights.bin'), Buffer.alloc(10));
+    expect((await listAdapters(engine.config.dataDir)).map((a) => a.name)).toEqual(['rand']);
+    expect(await sweepAdapterTemp(engine.config.dataDir)).toBe(1);
+    expect(fs.existsSync(dir)).toBe(false);
+  });
+});
