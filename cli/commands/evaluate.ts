@@ -11,6 +11,7 @@ import type { CorpusFormat } from '../../lib/corpus';
 import { AppError, describeError, toExitCode } from '../../lib/errors';
 import { closeEngine } from '../../lib/engine';
 import { openEngine } from '../engine-cli';
+import { adapterName, adapterOption, withAdapter } from '../adapter-option'; // issue 12
 import { progressBar } from '../output';
 import {
   evaluateDataset,
@@ -25,6 +26,7 @@ import {
 } from '../../lib/eval';
 
 interface EvaluateFlags {
+  adapter?: string;
   texts?: string;
   dataset?: string;
   format?: CorpusFormat;
@@ -51,13 +53,14 @@ export async function runEvaluate(file: string | undefined, flags: EvaluateFlags
     if (flags.dataset) {
       // an ingested dataset: its stored vectors, through the engine (database + active model)
       try {
+        if (adapterName(flags.adapter)) throw new AppError('INVALID_INPUT', '--adapter / CLIPDEX_ADAPTER applies to a validation file, not to --dataset (stored vectors): evaluate the file');
         const engine = await openEngine();
         return await evaluateDataset(engine.db, flags.dataset, engine.model, opts);
       } finally {
         await closeEngine();
       }
     }
-    const model = await loadClipModel(cfg.modelDir, { threads: cfg.threads, maxImagePixels: cfg.maxImagePixels, batchSize: cfg.batchSize });
+    const model = await withAdapter(await loadClipModel(cfg.modelDir, { threads: cfg.threads, maxImagePixels: cfg.maxImagePixels, batchSize: cfg.batchSize }), flags.adapter);
     try {
       return await evaluateFile(file!, model, { ...opts, texts: flags.texts, format: flags.format, batchSize: cfg.batchSize });
     } finally {
@@ -86,6 +89,7 @@ export function registerEvaluateCommand(program: Command): Command {
     )
     .option('--no-ann', 'skip the HNSW figures (only the clipdex protocol has them)')
     .option('--json', 'print one JSON object instead of the table')
+    .addOption(adapterOption())
     .addHelpText(
       'after',
       `\nmean_recall, per protocol:\n${Object.entries(MEAN_RECALL_DEFINITION)

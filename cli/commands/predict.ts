@@ -10,9 +10,11 @@ import { loadClipModel } from '../../lib/clip';
 import type { CorpusFormat } from '../../lib/corpus';
 import { describeError, toExitCode } from '../../lib/errors';
 import { progressBar } from '../output';
+import { adapterOption, withAdapter } from '../adapter-option'; // issue 12
 import { predictFeatures, type BlankLines, type PredictInput, type PredictSummary } from '../../lib/eval';
 
 interface PredictFlags {
+  adapter?: string;
   input: PredictInput;
   output: string;
   texts?: string;
@@ -26,7 +28,7 @@ export async function runPredict(file: string, flags: PredictFlags): Promise<Pre
   const cfg = getConfig();
   const bar = progressBar(`${flags.input} features`);
   const t0 = performance.now();
-  const model = await loadClipModel(cfg.modelDir, { threads: cfg.threads, maxImagePixels: cfg.maxImagePixels, batchSize: cfg.batchSize });
+  const model = await withAdapter(await loadClipModel(cfg.modelDir, { threads: cfg.threads, maxImagePixels: cfg.maxImagePixels, batchSize: cfg.batchSize }), flags.adapter);
   try {
     return await predictFeatures(file, model, {
       input: flags.input,
@@ -58,6 +60,7 @@ export function registerPredictCommand(program: Command): Command {
       '--append-cols <cols>',
       'comma-separated input columns to copy after the vector (EasyNLP append_cols): 1-based numbers or names — text,image (pairs), image_id,image (MUGE TSV), JSONL keys (MUGE texts), or the header\'s names with --skip-first-line',
     )
+    .addOption(adapterOption())
     .option('--skip-first-line', 'the first line is a header: skip it (output line N is then input line N + 1)')
     .addOption(
       new Option('--blank-lines <mode>', 'a blank input line: error (stop, naming it) or empty (write an empty output line for it)').choices(['error', 'empty']).default('error'),
