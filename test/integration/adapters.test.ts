@@ -22,7 +22,8 @@ import {
   zeroWeights,
   type Adapter,
 } from '../../lib/adapters';
-import { rng } from '../../lib/train';
+import { isTrainJobResult, liveTrainCurve, rng, startTrainJob } from '../../lib/train';
+import { getJob } from '../../lib/jobs';
 import { makePairsFile, makeTestEnv, type TestEnv } from './engine-helpers';
 
 let t: TestEnv;
@@ -97,5 +98,20 @@ describe('adapters on a library', () => {
     expect((await listAdapters(engine.config.dataDir)).map((a) => a.name)).toEqual(['rand']);
     expect(await sweepAdapterTemp(engine.config.dataDir)).toBe(1);
     expect(fs.existsSync(dir)).toBe(false);
+  });
+
+  it('a train job learns from ingested datasets’ stored vectors and keeps its curve as the result', async () => {
+    const started = await startTrainJob(engine, { name: 'from-datasets', trainDataset: 'b', validDataset: 'a', epochs: 2, lr: 1e-3, batchSize: 8 });
+    await started.done;
+    const job = await getJob(engine.db, started.id);
+    expect(job?.status).toBe('done');
+    expect(job?.kind).toBe('train');
+    expect(isTrainJobResult(job?.result)).toBe(true);
+    const r = job!.result as { curve: unknown[]; trainPairs: number; validPairs: number };
+    expect(r).toMatchObject({ trainPairs: 30, validPairs: 20 });
+    expect(r.curve).toHaveLength(2);
+    expect(job?.message).toMatch(/^adapter "from-datasets": valid mean recall \d+\.\d\d → \d+\.\d\d/);
+    expect(liveTrainCurve(started.id)).toBeUndefined();
+    expect((await listAdapters(engine.config.dataDir)).map((a) => a.name)).toContain('from-datasets');
   });
 });
