@@ -24,8 +24,6 @@ export interface TrainOptions {
   seed?: number;
   /** Which towers get an adapter (default both); the other stays the model's own. */
   towers?: 'both' | 'image' | 'text';
-  /** false: only the per-tower shifts are trained (W stays zero). */
-  matrix?: boolean;
   signal?: AbortSignal;
   onEvent?: (e: TrainEvent) => void | Promise<void>;
 }
@@ -124,11 +122,11 @@ export async function trainAdapter(train: PairSet, valid: PairSet, o: TrainOptio
       const lr = o.lr * 0.5 * (1 + Math.cos((Math.PI * step) / totalSteps));
       const loss = scratch.step(train, rows, w, o.logitScale);
       if (towers !== 'image') {
-        if (o.matrix !== false) optT.step(scratch.gText, lr);
+        optT.step(scratch.gText, lr);
         optTb.step(scratch.gTextBias, lr);
       }
       if (towers !== 'text') {
-        if (o.matrix !== false) optI.step(scratch.gImage, lr);
+        optI.step(scratch.gImage, lr);
         optIb.step(scratch.gImageBias, lr);
       }
       step++;
