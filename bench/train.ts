@@ -5,7 +5,7 @@
  * `--adapter` — and what an adapter costs at search time (query projection, re-projection of
  * stored vectors, activation of the demo library).
  *
- *   npx tsx bench/train.ts [--sets fluent-hc,demo] [--epochs 10] [--towers image,both] [--activate 1]
+ *   npx tsx bench/train.ts [--sets fluent-hc,demo,fluent-hc-inverted] [--epochs 10] [--towers image,both] [--activate 1]
  * Data: bench/.cache/train/fluent-hc-{train,valid}.tsv (made by bench/train/build-fluent-hc.ts
  * when absent: 450 / 150 Fluent high-contrast emoji, the style mini-clip never trained on, no
  * concept in both) and demo/train.tsv → demo/valid.tsv.
@@ -19,7 +19,7 @@ import { printFooter, printHeader, ROOT } from './shared/machine';
 import { listArg, median, numListArg, parseArgs, table } from './shared/stats';
 
 const args = parseArgs(process.argv.slice(2));
-const sets = listArg(args, 'sets', 'fluent-hc,demo');
+const sets = listArg(args, 'sets', 'fluent-hc,demo,fluent-hc-inverted');
 const towersList = listArg(args, 'towers', 'image,both');
 const epochs = numListArg(args, 'epochs', '10')[0];
 const activate = numListArg(args, 'activate', '1')[0] === 1;
@@ -31,8 +31,10 @@ printHeader('Train mode (issue 12): adapter training time, validation recall, se
 const files: Record<string, [string, string]> = {
   'fluent-hc': ['bench/.cache/train/fluent-hc-train.tsv', 'bench/.cache/train/fluent-hc-valid.tsv'],
   demo: ['demo/train.tsv', 'demo/valid.tsv'],
+  // not a target: the same lines inverted (white on black), a style gap no augmentation imitated
+  'fluent-hc-inverted': ['bench/.cache/train/fluent-hc-inverted-train.tsv', 'bench/.cache/train/fluent-hc-inverted-valid.tsv'],
 };
-if (sets.includes('fluent-hc') && !fs.existsSync(path.join(ROOT, files['fluent-hc'][0]))) {
+if (sets.some((s) => s.startsWith('fluent-hc')) && !sets.every((s) => !s.startsWith('fluent-hc') || fs.existsSync(path.join(ROOT, files[s][0])))) {
   execFileSync('npx', ['tsx', 'bench/train/build-fluent-hc.ts'], { cwd: ROOT, stdio: 'inherit' });
 }
 

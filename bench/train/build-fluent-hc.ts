@@ -8,7 +8,9 @@
  * a seeded shuffle gives 450 train and 150 valid concepts, disjoint by construction (checked).
  *
  *   tsx bench/train/build-fluent-hc.ts [--train 450] [--valid 150] [--seed 12]
- * writes bench/.cache/train/fluent-hc-{train,valid}.tsv (EasyNLP pairs: text<TAB>base64 PNG).
+ * writes bench/.cache/train/fluent-hc-{train,valid}.tsv (EasyNLP pairs: text<TAB>base64 PNG), and
+ * fluent-hc-inverted-{train,valid}.tsv: the same lines with the colours inverted (white glyphs on
+ * black), a second style no training augmentation imitates, to see the adapter on a larger gap.
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -57,17 +59,22 @@ async function main() {
   if (overlap.length) throw new Error(`concepts on both sides: ${overlap.join(', ')}`);
   for (const [split, list] of [['train', train], ['valid', valid]] as const) {
     const lines: string[] = [];
+    const inverted: string[] = [];
     for (const name of list) {
       const png = await sharp(byName.get(name)!, { density: 288 })
         .resize(128, 128, { fit: 'contain', background: '#ffffff' })
         .flatten({ background: '#ffffff' })
         .png()
         .toBuffer();
-      lines.push(`${name.replace(/-/g, ' ')}\t${png.toString('base64')}`);
+      const caption = name.replace(/-/g, ' ');
+      lines.push(`${caption}\t${png.toString('base64')}`);
+      inverted.push(`${caption}\t${(await sharp(png).negate({ alpha: false }).png().toBuffer()).toString('base64')}`);
     }
-    const out = path.join(CACHE, `fluent-hc-${split}.tsv`);
-    fs.writeFileSync(out, `${lines.join('\n')}\n`);
-    console.log(`${out}: ${lines.length} pairs`);
+    for (const [tag, rows] of [['fluent-hc', lines], ['fluent-hc-inverted', inverted]] as const) {
+      const out = path.join(CACHE, `${tag}-${split}.tsv`);
+      fs.writeFileSync(out, `${rows.join('\n')}\n`);
+      console.log(`${out}: ${rows.length} pairs`);
+    }
   }
   console.log(`${byName.size} high-contrast emoji in ${PKG}; seed ${seed}; no concept in both splits`);
 }
