@@ -5,7 +5,7 @@
  * `--adapter` — and what an adapter costs at search time (query projection, re-projection of
  * stored vectors, activation of the demo library).
  *
- *   npx tsx bench/train.ts [--sets fluent-hc,demo,fluent-hc-inverted] [--epochs 10] [--towers image,both] [--activate 1]
+ *   npx tsx bench/train.ts [--sets fluent-hc,demo,fluent-hc-inverted] [--epochs 10] [--towers image,both] [--hidden 0,256] [--activate 1]
  * Data: bench/.cache/train/fluent-hc-{train,valid}.tsv (made by bench/train/build-fluent-hc.ts
  * when absent: 450 / 150 Fluent high-contrast emoji, the style mini-clip never trained on, no
  * concept in both) and demo/train.tsv → demo/valid.tsv.
@@ -23,6 +23,9 @@ const sets = listArg(args, 'sets', 'fluent-hc,demo,fluent-hc-inverted');
 const towersList = listArg(args, 'towers', 'image,both');
 const epochs = numListArg(args, 'epochs', '10')[0];
 const activate = numListArg(args, 'activate', '1')[0] === 1;
+/** `--hidden 0,256`: linear and MLP adapters (clipdex train --hidden). */
+const hiddens = numListArg(args, 'hidden', '0,256');
+const HIDDEN_COST = 256;
 const CLI = path.join(ROOT, 'bin/clipdex.mjs');
 const TIME = fs.existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
 
@@ -56,9 +59,9 @@ try {
   for (const set of sets) {
     const [train, valid] = files[set];
     const lines = (f: string) => fs.readFileSync(path.join(ROOT, f), 'utf8').split('\n').filter(Boolean).length;
-    for (const towers of towersList) {
-      const name = `${set}-${towers}`;
-      const argv = ['train', train, '--valid', valid, '--name', name, '--epochs', String(epochs), '--towers', towers, '--json'];
+    for (const towers of towersList) for (const hidden of hiddens) {
+      const name = `${set}-${towers}-h${hidden}`;
+      const argv = ['train', train, '--valid', valid, '--name', name, '--epochs', String(epochs), '--towers', towers, '--hidden', String(hidden), '--json'];
       console.log(`- \`clipdex ${argv.join(' ')}\` (${lines(train)} / ${lines(valid)} lines)`);
       const env = { CLIPDEX_DATA_DIR: dataDir };
       const t = run(argv, env);
@@ -66,7 +69,7 @@ try {
       const base = evalMean(run(['evaluate', valid, '--protocol', 'easynlp', '--no-ann', '--json'], env).stdout);
       const adapted = evalMean(run(['evaluate', valid, '--protocol', 'easynlp', '--no-ann', '--json', '--adapter', name], env).stdout);
       rows.push([
-        set, towers, `${t.seconds.toFixed(1)} s (embed ${j.embedSeconds.toFixed(1)}, train ${j.seconds.toFixed(1)})`, t.rssMiB ? `${t.rssMiB.toFixed(0)} MiB` : 'n/a',
+        set, towers, hidden ? `MLP ${hidden}` : 'linear', `${t.seconds.toFixed(1)} s (embed ${j.embedSeconds.toFixed(1)}, train ${j.seconds.toFixed(1)})`, t.rssMiB ? `${t.rssMiB.toFixed(0)} MiB` : 'n/a',
         j.baseline.mean.toFixed(2), j.best.mean.toFixed(2), `${(j.best.mean - j.baseline.mean >= 0 ? '+' : '')}${(j.best.mean - j.baseline.mean).toFixed(2)}`,
         `${j.baseline.r1.toFixed(1)} → ${j.best.r1.toFixed(1)}`, j.bestEpoch, `${base.toFixed(2)} → ${adapted.toFixed(2)}`,
       ]);
@@ -74,7 +77,7 @@ try {
   }
   console.log('');
   console.log(table(
-    ['pairs', 'towers', 'clipdex train wall clock', 'peak RSS', 'valid mean (model)', 'valid mean (adapter)', 'gain', 'R@1', 'best epoch', 'clipdex evaluate --protocol easynlp (no adapter → --adapter)'],
+    ['pairs', 'towers', 'adapter', 'clipdex train wall clock', 'peak RSS', 'valid mean (model)', 'valid mean (adapter)', 'gain', 'R@1', 'best epoch', 'clipdex evaluate --protocol easynlp (no adapter → --adapter)'],
     rows,
   ));
 
@@ -82,31 +85,34 @@ try {
   console.log('\n### Cost of an adapter at search time\n');
   const costRows: (string | number)[][] = [];
   for (const dim of [256, 512]) {
-    const w = zeroWeights(dim);
-    for (let i = 0; i < w.image.length; i++) w.image[i] = (Math.sin(i) * 1e-2);
-    const q = new Float32Array(dim).map((_, i) => Math.cos(i));
-    const times: number[] = [];
-    for (let r = 0; r < 2000; r++) {
+    for (const hidden of [0, HIDDEN_COST]) {
+      const w = zeroWeights(dim, hidden, () => Math.random());
+      for (let i = 0; i < w.image.w.length; i++) w.image.w[i] = Math.sin(i) * 1e-2;
+      const q = new Float32Array(dim).map((_, i) => Math.cos(i));
+      const times: number[] = [];
+      for (let r = 0; r < 2000; r++) {
+        const t0 = performance.now();
+        project(w.image, dim, q);
+        times.push((performance.now() - t0) * 1000);
+      }
+      const n = 20_000;
+      const data = new Float32Array(n * dim).map(() => Math.random() - 0.5);
       const t0 = performance.now();
-      project(w.image, w.imageBias, dim, q);
-      times.push((performance.now() - t0) * 1000);
+      projectRows(w.image, dim, data, n);
+      const per = ((performance.now() - t0) * 1000) / n;
+      costRows.push([dim, hidden ? `MLP, hidden ${hidden}` : 'linear', `${median(times).toFixed(1)} µs`, `${per.toFixed(1)} µs`, `${per.toFixed(1)} s`]);
     }
-    const n = 20_000;
-    const data = new Float32Array(n * dim).map(() => Math.random() - 0.5);
-    const t0 = performance.now();
-    projectRows(w.image, w.imageBias, dim, data, n);
-    const per = ((performance.now() - t0) * 1000) / n;
-    costRows.push([dim, `${median(times).toFixed(1)} µs`, `${per.toFixed(1)} µs`, `${((per * 1e6) / 1e6).toFixed(1)} s`]);
   }
-  console.log(table(['dim', 'query projection (median of 2000)', 're-projection per stored vector (20k)', 'projection of 1M stored vectors (extrapolated)'], costRows));
+  console.log(table(['dim', 'adapter', 'query projection (median of 2000)', 're-projection per stored vector (20k)', 'projection of 1M stored vectors (extrapolated)'], costRows));
 
   if (activate) {
     const env = { CLIPDEX_DATA_DIR: dataDir, CLIPDEX_DEMO_CORPUS: '/nonexistent' };
     const ing = run(['ingest', 'demo/train.tsv', '--dataset', 'demo'], env);
-    const act = run(['adapters', 'activate', `${sets[0]}-${towersList[0]}`], env);
+    const first = `${sets[0]}-${towersList[0]}-h${hiddens.at(-1)}`;
+    const act = run(['adapters', 'activate', first], env);
     const q = run(['search', '--text', 'cat', '--k', '5', '--json'], env);
-    const qa = run(['search', '--text', 'cat', '--k', '5', '--json', '--adapter', `${sets[0]}-${towersList[0]}`], env);
-    console.log(`\n- demo library: ingest ${ing.seconds.toFixed(1)} s; \`clipdex adapters activate\` (re-projects every stored image and text vector, builds its two HNSW indexes) ${act.seconds.toFixed(1)} s wall clock incl. process start; a CLI search with the adapter active ${q.seconds.toFixed(2)} s, with --adapter ${qa.seconds.toFixed(2)} s (process start + model load included)`);
+    const qa = run(['search', '--text', 'cat', '--k', '5', '--json', '--adapter', first], env);
+    console.log(`\n- demo library: ingest ${ing.seconds.toFixed(1)} s; \`clipdex adapters activate\` of \`${first}\` (re-projects every stored image and text vector, builds its two HNSW indexes) ${act.seconds.toFixed(1)} s wall clock incl. process start; a CLI search with the adapter active ${q.seconds.toFixed(2)} s, with --adapter ${qa.seconds.toFixed(2)} s (process start + model load included)`);
   }
 } finally {
   fs.rmSync(dataDir, { recursive: true, force: true });

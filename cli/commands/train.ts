@@ -21,12 +21,13 @@ interface TrainFlags {
   weightDecay: number;
   saveCheckpointSteps: number;
   towers: 'both' | 'image' | 'text';
+  hidden: number;
   seed: number;
   replace?: boolean;
   json?: boolean;
 }
 
-export const TRAIN_DEFAULTS = { epochs: 10, lr: 1e-3, batchSize: 32, weightDecay: 0.01 };
+export const TRAIN_DEFAULTS = { epochs: 10, lr: 1e-3, batchSize: 32, weightDecay: 0.01, hidden: 0 };
 
 const fmt = (r: Recall) => `R@1 ${r.r1.toFixed(2)}  R@5 ${r.r5.toFixed(2)}  R@10 ${r.r10.toFixed(2)}  mean ${r.mean.toFixed(2)}`;
 
@@ -54,6 +55,7 @@ export async function runTrain(file: string, flags: TrainFlags, signal?: AbortSi
       weightDecay: flags.weightDecay,
       evalEverySteps: flags.saveCheckpointSteps,
       towers: flags.towers,
+      hidden: flags.hidden,
       seed: flags.seed,
       signal,
       batchSizeEmbed: cfg.batchSize,
@@ -79,7 +81,7 @@ export function formatTrainReport(r: RunTrainingResult): string {
     `Trained adapter "${r.manifest.name}" for model ${r.manifest.modelName} (${r.manifest.modelId}) on ${r.trainPairs} pairs, validated on ${r.validPairs}${r.heldOut ? ' held out from the train file (no --valid given)' : ''}`,
     `valid text→image without adapter: ${fmt(r.baseline)}`,
     `valid text→image with adapter:    ${fmt(r.best)}   (${gain >= 0 ? '+' : ''}${gain.toFixed(2)} points, best at epoch ${r.bestEpoch}${r.bestEpoch === 0 ? ': no epoch beat the model alone, the adapter is the identity' : ''})`,
-    `embedding ${r.embedSeconds.toFixed(1)} s, training ${r.seconds.toFixed(1)} s (${t.epochs} epochs, batch ${t.batchSize}, lr ${t.lr})`,
+    `embedding ${r.embedSeconds.toFixed(1)} s, training ${r.seconds.toFixed(1)} s (${t.epochs} epochs, batch ${t.batchSize}, lr ${t.lr}, ${r.manifest.hidden ? `MLP residual, hidden ${r.manifest.hidden}` : 'linear residual'}, towers ${t.towers})`,
     `saved to ${r.dir} (not active: clipdex adapters activate ${r.manifest.name}, or --adapter ${r.manifest.name})`,
   ].join('\n');
 }
@@ -97,6 +99,7 @@ export function registerTrainCommand(program: Command): Command {
     .option('--weight-decay <x>', 'AdamW weight decay (pulls the adapter towards the identity)', numberOption('--weight-decay'), TRAIN_DEFAULTS.weightDecay)
     .option('--save-checkpoint-steps <n>', 'also validate (and keep the best) every N steps, as EasyNLP does; 0 = at epoch ends only', intOption('--save-checkpoint-steps', 0), 0)
     .addOption(new Option('--towers <which>', 'which towers get an adapter').choices(['both', 'image', 'text']).default('both'))
+    .option('--hidden <n>', 'width of a ReLU hidden layer in each residual map (0 = a linear map)', intOption('--hidden', 0, 4096), TRAIN_DEFAULTS.hidden)
     .option('--seed <n>', 'shuffling seed', intOption('--seed', 0), 1234)
     .option('--replace', 'overwrite an adapter of the same name')
     .option('--json', 'print the result as JSON')

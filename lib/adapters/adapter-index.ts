@@ -37,11 +37,11 @@ export const adapterIndexDir = (dataDir: string, name: string) => path.join(inde
 
 function projector(adapter: Adapter, kind: IndexKind) {
   const w = adapter.weights;
-  const [m, b] = kind === 'image' ? [w.image, w.imageBias] : [w.text, w.textBias];
+  const tower = kind === 'image' ? w.image : w.text;
   return (vs: Float32Array[]): Float32Array[] => {
     const flat = new Float32Array(vs.length * w.dim);
     vs.forEach((v, i) => flat.set(v, i * w.dim));
-    const out = projectRows(m, b, w.dim, flat, vs.length);
+    const out = projectRows(tower, w.dim, flat, vs.length);
     return vs.map((_, i) => out.subarray(i * w.dim, (i + 1) * w.dim));
   };
 }

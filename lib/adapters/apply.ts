@@ -21,8 +21,8 @@ export function isAdaptedModel(m: ClipModel): m is AdaptedModel {
 export function adaptModel(model: ClipModel, adapter: Adapter): AdaptedModel {
   assertAdapterFits(adapter.manifest, model.info);
   const w = adapter.weights;
-  const img = (v: Float32Array) => project(w.image, w.imageBias, w.dim, v);
-  const txt = (v: Float32Array) => project(w.text, w.textBias, w.dim, v);
+  const img = (v: Float32Array) => project(w.image, w.dim, v);
+  const txt = (v: Float32Array) => project(w.text, w.dim, v);
   return {
     info: model.info,
     adapter: adapter.manifest,

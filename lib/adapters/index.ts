@@ -5,7 +5,7 @@
  * classify), the adapter's own HNSW indexes built from the stored vectors (no re-embedding), and
  * which adapter searches use (active.json, CLIPDEX_ADAPTER, --adapter).
  */
-export { project, projectRows, projectInto, zeroWeights, type AdapterWeights } from './adapter';
+export { project, projectRows, projectInto, zeroWeights, zeroTower, type AdapterWeights, type TowerWeights } from './adapter';
 export {
   ADAPTER_NAME,
   adaptersDir,

@@ -9,7 +9,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { AppError } from '../errors';
-import type { AdapterWeights } from './adapter';
+import type { AdapterWeights, TowerWeights } from './adapter';
 
 export const ADAPTER_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 const MANIFEST = 'adapter.json';
@@ -22,7 +22,9 @@ const ManifestSchema = z.object({
   format: z.literal('clipdex-adapter'),
   version: z.literal(1),
   name: z.string(),
-  method: z.literal('residual-linear'),
+  method: z.enum(['residual-linear', 'residual-mlp']),
+  /** Width of the MLP residual (0 for residual-linear). */
+  hidden: z.number().int().min(0).default(0),
   modelId: z.string(),
   modelName: z.string(),
   dim: z.number().int().positive(),
@@ -66,14 +68,19 @@ export function checkAdapterName(name: string): string {
 
 const adapterPath = (dataDir: string, name: string) => path.join(adaptersDir(dataDir), checkAdapterName(name));
 
-/** weights.bin: float32 little-endian W_text, W_image (dim² each), b_text, b_image (dim each). */
+/** weights.bin: float32 little-endian, text tower then image tower, each: W, b, W1, b1 (see adapter.ts). */
+function towerSizes(dim: number, hidden: number): number[] {
+  return [dim * (hidden || dim), dim, hidden * dim, hidden];
+}
+
 function weightsBytes(w: AdapterWeights): Buffer {
-  const d2 = w.dim * w.dim;
-  const all = new Float32Array(2 * d2 + 2 * w.dim);
-  all.set(w.text, 0);
-  all.set(w.image, d2);
-  all.set(w.textBias, 2 * d2);
-  all.set(w.imageBias, 2 * d2 + w.dim);
+  const parts = [w.text, w.image].flatMap((t) => [t.w, t.b, t.w1, t.b1]);
+  const all = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    all.set(p, o);
+    o += p.length;
+  }
   return Buffer.from(all.buffer, all.byteOffset, all.byteLength);
 }
 
@@ -128,15 +135,17 @@ export async function loadAdapter(dataDir: string, name: string): Promise<Adapte
   const file = path.join(adapterPath(dataDir, name), WEIGHTS);
   const bytes = await fs.readFile(file);
   const d = manifest.dim;
-  if (bytes.length !== (2 * d * d + 2 * d) * 4 || createHash('sha256').update(bytes).digest('hex') !== manifest.weightsSha256) {
+  const sizes = towerSizes(d, manifest.hidden);
+  const perTower = sizes.reduce((a, b) => a + b, 0);
+  if (bytes.length !== 2 * perTower * 4 || createHash('sha256').update(bytes).digest('hex') !== manifest.weightsSha256) {
     throw new AppError('MODEL_INVALID', `${file} does not match its manifest (size or sha256): delete the adapter and train it again`);
   }
   const all = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length));
-  const d2 = d * d;
-  return {
-    manifest,
-    weights: { dim: d, text: all.subarray(0, d2), image: all.subarray(d2, 2 * d2), textBias: all.subarray(2 * d2, 2 * d2 + d), imageBias: all.subarray(2 * d2 + d) },
-  };
+  let o = 0;
+  const take = (n: number) => all.subarray(o, (o += n));
+  const tower = (): TowerWeights => ({ hidden: manifest.hidden, w: take(sizes[0]), b: take(sizes[1]), w1: take(sizes[2]), b1: take(sizes[3]) });
+  const text = tower();
+  return { manifest, weights: { dim: d, text, image: tower() } };
 }
 
 /** Every complete adapter (temp folders of interrupted saves are skipped), by name. */

@@ -28,6 +28,7 @@ export interface TrainJobParams {
   batchSize: number;
   weightDecay?: number;
   towers?: 'both' | 'image' | 'text';
+  hidden?: number;
   replace?: boolean;
   removeFiles?: boolean;
 }
@@ -91,6 +92,7 @@ async function runTrainJob(engine: Engine, p: TrainJobParams, ctx: JobContext) {
       batchSize: p.batchSize,
       weightDecay: p.weightDecay ?? 0.01,
       towers: p.towers,
+      hidden: p.hidden,
       batchSizeEmbed: engine.config.batchSize,
       signal: ctx.signal,
       onEmbed: (what, processed, total) => ctx.progress({ processed, total, message: `embedding the ${what === 'train' ? 'training' : 'validation'} pairs` }),

@@ -20,45 +20,52 @@ describe('adapter math', () => {
   it('an untrained adapter is the identity on unit vectors', () => {
     const w = zeroWeights(8);
     const v = randomUnit(8, rng(1));
-    const p = project(w.image, w.imageBias, 8, v);
+    const p = project(w.image, 8, v);
     for (let i = 0; i < 8; i++) expect(p[i]).toBeCloseTo(v[i], 6);
   });
 
-  it('analytic gradients match finite differences', () => {
-    const dim = 6;
-    const rand = rng(3);
-    const texts = Array.from({ length: 5 }, () => randomUnit(dim, rand));
-    const images = Array.from({ length: 4 }, () => randomUnit(dim, rand));
-    // line 4 repeats image 0: masked as a negative of line 0
-    const set: PairSet = {
-      texts: matrixFromRows(texts),
-      images: matrixFromRows(images),
-      links: [0, 1, 2, 3, 4].map((t) => ({ text: t, image: t === 4 ? 0 : t })),
-    };
-    const w: AdapterWeights = zeroWeights(dim);
-    for (const k of ['text', 'image', 'textBias', 'imageBias'] as const) for (let i = 0; i < w[k].length; i++) w[k][i] = (rand() - 0.5) * 0.2;
-    const rows = [0, 1, 2, 3, 4];
-    const scale = 10;
-    const g = batchGradients(set, rows, w, scale);
-    const eps = 1e-3;
-    let checked = 0;
-    for (const k of ['text', 'image', 'textBias', 'imageBias'] as const) {
-      for (const i of [0, 3, w[k].length - 1]) {
-        const keep = w[k][i];
-        w[k][i] = keep + eps;
-        const up = batchGradients(set, rows, w, scale).loss;
-        w[k][i] = keep - eps;
-        const down = batchGradients(set, rows, w, scale).loss;
-        w[k][i] = keep;
-        const numeric = (up - down) / (2 * eps);
-        expect(Math.abs(numeric - g[k][i])).toBeLessThan(2e-3 + 0.02 * Math.abs(numeric));
-        checked++;
+  for (const hidden of [0, 3]) {
+    it(`analytic gradients match finite differences (${hidden ? 'MLP' : 'linear'} towers)`, () => {
+      const dim = 6;
+      const rand = rng(3);
+      const texts = Array.from({ length: 5 }, () => randomUnit(dim, rand));
+      const images = Array.from({ length: 4 }, () => randomUnit(dim, rand));
+      // line 4 repeats image 0: masked as a negative of line 0
+      const set: PairSet = {
+        texts: matrixFromRows(texts),
+        images: matrixFromRows(images),
+        links: [0, 1, 2, 3, 4].map((t) => ({ text: t, image: t === 4 ? 0 : t })),
+      };
+      const w: AdapterWeights = zeroWeights(dim, hidden, rand);
+      const params = (kind: 'text' | 'image') => ({ w: w[kind].w, b: w[kind].b, w1: w[kind].w1, b1: w[kind].b1 });
+      for (const kind of ['text', 'image'] as const) {
+        for (const p of Object.values(params(kind))) for (let i = 0; i < p.length; i++) p[i] = (rand() - 0.5) * 0.4;
       }
-    }
-    expect(checked).toBe(12);
-  });
+      const rows = [0, 1, 2, 3, 4];
+      const scale = 10;
+      const g = batchGradients(set, rows, w, scale);
+      const eps = 1e-3;
+      let checked = 0;
+      for (const kind of ['text', 'image'] as const) {
+        for (const [name, p] of Object.entries(params(kind)) as [keyof ReturnType<typeof params>, Float32Array][]) {
+          for (const i of new Set([0, 2, p.length - 1].filter((x) => x >= 0 && x < p.length))) {
+            const keep = p[i];
+            p[i] = keep + eps;
+            const up = batchGradients(set, rows, w, scale).loss;
+            p[i] = keep - eps;
+            const down = batchGradients(set, rows, w, scale).loss;
+            p[i] = keep;
+            const numeric = (up - down) / (2 * eps);
+            expect(Math.abs(numeric - g[kind][name][i]), `${kind}.${name}[${i}]`).toBeLessThan(2e-3 + 0.02 * Math.abs(numeric));
+            checked++;
+          }
+        }
+      }
+      expect(checked).toBe(hidden ? 22 : 12);
+    });
+  }
 
-  it('training undoes a distortion of the image tower and keeps the best epoch', async () => {
+  it.each([0, 24])('training undoes a distortion of the image tower and keeps the best epoch (hidden %i)', async (hidden) => {
     const dim = 16;
     const rand = rng(5);
     // images = texts pushed through a fixed random mixing plus a shared offset: a "style"
@@ -78,7 +85,7 @@ describe('adapter math', () => {
     };
     const train = make(200);
     const valid = make(60);
-    const r = await trainAdapter(train, valid, { epochs: 30, lr: 1e-2, batchSize: 32, weightDecay: 0, logitScale: 20 });
+    const r = await trainAdapter(train, valid, { epochs: 30, lr: 1e-2, batchSize: 32, weightDecay: 0, logitScale: 20, hidden });
     expect(r.baseline.mean).toBeLessThan(60);
     expect(r.best.mean).toBeGreaterThan(r.baseline.mean + 20);
     expect(r.bestEpoch).toBeGreaterThan(0);

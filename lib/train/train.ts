@@ -7,7 +7,7 @@
  * weights are kept, so more epochs can never return something worse than the model alone.
  */
 import { AppError } from '../errors';
-import { projectInto, projectRows, zeroWeights, type AdapterWeights } from '../adapters/adapter';
+import { copyTower, projectInto, projectRows, zeroWeights, type AdapterWeights, type TowerWeights } from '../adapters/adapter';
 import type { Recall } from '../adapters/store';
 import { rng, shuffle, type PairSet } from './pairs';
 import { pairRecall } from './recall';
@@ -24,6 +24,8 @@ export interface TrainOptions {
   seed?: number;
   /** Which towers get an adapter (default both); the other stays the model's own. */
   towers?: 'both' | 'image' | 'text';
+  /** Width of the MLP residual (0 = a linear residual). */
+  hidden?: number;
   signal?: AbortSignal;
   onEvent?: (e: TrainEvent) => void | Promise<void>;
 }
@@ -48,8 +50,8 @@ export const MIN_TRAIN_PAIRS = 2;
 export function validateRecall(set: PairSet, w: AdapterWeights): Recall {
   return pairRecall(
     set,
-    projectRows(w.text, w.textBias, w.dim, set.texts.data, set.texts.rows),
-    projectRows(w.image, w.imageBias, w.dim, set.images.data, set.images.rows),
+    projectRows(w.text, w.dim, set.texts.data, set.texts.rows),
+    projectRows(w.image, w.dim, set.images.data, set.images.rows),
   );
 }
 
@@ -83,12 +85,11 @@ export async function trainAdapter(train: PairSet, valid: PairSet, o: TrainOptio
     throw new AppError('INVALID_INPUT', `training needs at least ${MIN_TRAIN_PAIRS} pairs (the other pairs of a batch are the negatives), got ${train.links.length}`);
   }
   if (valid.links.length < 1) throw new AppError('INVALID_INPUT', 'the validation set has no usable pair');
-  const w = zeroWeights(dim);
+  const w = zeroWeights(dim, o.hidden ?? 0, rng((o.seed ?? 1234) + 1));
   const towers = o.towers ?? 'both';
-  const optT = new AdamW(w.text, o.weightDecay);
-  const optI = new AdamW(w.image, o.weightDecay);
-  const optTb = new AdamW(w.textBias, o.weightDecay);
-  const optIb = new AdamW(w.imageBias, o.weightDecay);
+  const optimise = (t: TowerWeights) => [t.w, t.b, t.w1, t.b1].map((p) => new AdamW(p, o.weightDecay));
+  const optT = optimise(w.text);
+  const optI = optimise(w.image);
   const B = Math.min(o.batchSize, train.links.length);
   // a lone leftover pair has no negative: it waits for the next epoch's shuffle
   const stepsPerEpoch = Math.ceil(train.links.length / B) - (train.links.length % B === 1 ? 1 : 0);
@@ -121,14 +122,8 @@ export async function trainAdapter(train: PairSet, valid: PairSet, o: TrainOptio
       const rows = order.slice(s * B, (s + 1) * B);
       const lr = o.lr * 0.5 * (1 + Math.cos((Math.PI * step) / totalSteps));
       const loss = scratch.step(train, rows, w, o.logitScale);
-      if (towers !== 'image') {
-        optT.step(scratch.gText, lr);
-        optTb.step(scratch.gTextBias, lr);
-      }
-      if (towers !== 'text') {
-        optI.step(scratch.gImage, lr);
-        optIb.step(scratch.gImageBias, lr);
-      }
+      if (towers !== 'image') scratch.gText.forEach((g, i) => optT[i].step(g, lr));
+      if (towers !== 'text') scratch.gImage.forEach((g, i) => optI[i].step(g, lr));
       step++;
       lossSum += loss;
       lossN++;
@@ -150,27 +145,21 @@ export async function trainAdapter(train: PairSet, valid: PairSet, o: TrainOptio
   };
 }
 
-const copy = (w: AdapterWeights): AdapterWeights => ({
-  dim: w.dim,
-  text: w.text.slice(),
-  image: w.image.slice(),
-  textBias: w.textBias.slice(),
-  imageBias: w.imageBias.slice(),
-});
+const copy = (w: AdapterWeights): AdapterWeights => ({ dim: w.dim, text: copyTower(w.text), image: copyTower(w.image) });
 
 /** Loss and gradients of one batch (`rows` index `set.links`): for tests and gradient checks. */
 export function batchGradients(set: PairSet, rows: number[], w: AdapterWeights, scale: number) {
   const s = new Scratch(rows.length, w.dim);
   const loss = s.step(set, rows, w, scale);
-  return { loss, text: s.gText, image: s.gImage, textBias: s.gTextBias, imageBias: s.gImageBias };
+  const named = (g: Float32Array[]) => ({ w: g[0], b: g[1], w1: g[2], b1: g[3] });
+  return { loss, text: named(s.gText), image: named(s.gImage) };
 }
 
 /** Buffers of one step, sized by the batch (never by the corpus), reused across steps. */
 class Scratch {
-  readonly gText: Float32Array;
-  readonly gImage: Float32Array;
-  readonly gTextBias: Float32Array;
-  readonly gImageBias: Float32Array;
+  /** Gradients per tower, in TowerWeights order: w, b, w1, b1. */
+  gText: Float32Array[] = [];
+  gImage: Float32Array[] = [];
   private tp: Float32Array;
   private ip: Float32Array;
   private tn: Float32Array;
@@ -179,11 +168,9 @@ class Scratch {
   private g: Float32Array;
   private dt: Float32Array;
   private di: Float32Array;
-  constructor(b: number, private readonly dim: number) {
-    this.gText = new Float32Array(dim * dim);
-    this.gImage = new Float32Array(dim * dim);
-    this.gTextBias = new Float32Array(dim);
-    this.gImageBias = new Float32Array(dim);
+  private hidden = { text: [] as Float32Array[], image: [] as Float32Array[] };
+  private pre = { text: [] as Float32Array[], image: [] as Float32Array[] };
+  constructor(private readonly b: number, private readonly dim: number) {
     this.tp = new Float32Array(b * dim);
     this.ip = new Float32Array(b * dim);
     this.tn = new Float32Array(b);
@@ -194,16 +181,29 @@ class Scratch {
     this.di = new Float32Array(b * dim);
   }
 
+  private ensure(w: AdapterWeights) {
+    if (this.gText.length) return;
+    const grads = (t: TowerWeights) => [t.w, t.b, t.w1, t.b1].map((p) => new Float32Array(p.length));
+    this.gText = grads(w.text);
+    this.gImage = grads(w.image);
+    for (const kind of ['text', 'image'] as const) {
+      const h = w[kind].hidden;
+      this.hidden[kind] = Array.from({ length: this.b }, () => new Float32Array(h));
+      this.pre[kind] = Array.from({ length: this.b }, () => new Float32Array(h));
+    }
+  }
+
   /** Forward and backward of one batch; leaves the gradients in gText / gImage, returns the loss. */
   step(set: PairSet, rows: number[], w: AdapterWeights, scale: number): number {
+    this.ensure(w);
     const d = this.dim;
     const n = rows.length;
     const ti = rows.map((r) => set.links[r].text);
     const ii = rows.map((r) => set.links[r].image);
     const { tp, ip, logits, g } = this;
     for (let a = 0; a < n; a++) {
-      this.tn[a] = projectInto(w.text, w.textBias, d, set.texts.data, tp, ti[a] * d, a * d);
-      this.inorm[a] = projectInto(w.image, w.imageBias, d, set.images.data, ip, ii[a] * d, a * d);
+      this.tn[a] = projectInto(w.text, d, set.texts.data, tp, ti[a] * d, a * d, this.hidden.text[a], this.pre.text[a]);
+      this.inorm[a] = projectInto(w.image, d, set.images.data, ip, ii[a] * d, a * d, this.hidden.image[a], this.pre.image[a]);
     }
     // logits; another line with the same image or the same text is not a negative: masked out
     const masked = (a: number, c: number) => a !== c && (ii[a] === ii[c] || ti[a] === ti[c]);
@@ -243,28 +243,60 @@ class Scratch {
         }
       }
     }
-    this.backward(this.gText, this.gTextBias, tp, dt, this.tn, set.texts.data, ti, n);
-    this.backward(this.gImage, this.gImageBias, ip, di, this.inorm, set.images.data, ii, n);
+    this.backward(w.text, this.gText, tp, dt, this.tn, set.texts.data, ti, n, 'text');
+    this.backward(w.image, this.gImage, ip, di, this.inorm, set.images.data, ii, n, 'image');
     return loss;
   }
 
-  /** Through normalize(u) and u = v + W v + b: du = (dy − y (y·dy)) / |u|; dW += du ⊗ v; db += du. */
-  private backward(gw: Float32Array, gb: Float32Array, y: Float32Array, dy: Float32Array, norms: Float32Array, src: Float32Array, idx: number[], n: number) {
+  /**
+   * Through normalize(u), u = v + b + W x: du = (dy − y (y·dy)) / |u|; dW += du ⊗ x; db += du; and
+   * for an MLP tower (x = relu(W1 v + b1)): dx = Wᵀ du, dz = dx where z > 0, dW1 += dz ⊗ v, db1 += dz.
+   */
+  private backward(
+    t: TowerWeights,
+    grads: Float32Array[],
+    y: Float32Array,
+    dy: Float32Array,
+    norms: Float32Array,
+    src: Float32Array,
+    idx: number[],
+    n: number,
+    kind: 'text' | 'image',
+  ) {
     const d = this.dim;
-    gw.fill(0);
-    gb.fill(0);
+    const [gw, gb, gw1, gb1] = grads;
+    for (const x of grads) x.fill(0);
+    const k = t.hidden || d;
     const du = new Float32Array(d);
+    const dx = new Float32Array(t.hidden);
     for (let a = 0; a < n; a++) {
       let dot = 0;
       for (let j = 0; j < d; j++) dot += y[a * d + j] * dy[a * d + j];
       for (let j = 0; j < d; j++) du[j] = (dy[a * d + j] - y[a * d + j] * dot) / norms[a];
       const v = idx[a] * d;
-      for (let i = 0; i < d; i++) gb[i] += du[i];
+      const x = t.hidden ? this.hidden[kind][a] : src.subarray(v, v + d);
+      for (let i = 0; i < d; i++) {
+        const gi = du[i];
+        gb[i] += gi;
+        if (gi === 0) continue;
+        const row = i * k;
+        for (let j = 0; j < k; j++) gw[row + j] += gi * x[j];
+      }
+      if (!t.hidden) continue;
+      dx.fill(0);
       for (let i = 0; i < d; i++) {
         const gi = du[i];
         if (gi === 0) continue;
-        const row = i * d;
-        for (let j = 0; j < d; j++) gw[row + j] += gi * src[v + j];
+        const row = i * k;
+        for (let j = 0; j < k; j++) dx[j] += t.w[row + j] * gi;
+      }
+      const z = this.pre[kind][a];
+      for (let h = 0; h < t.hidden; h++) {
+        if (z[h] <= 0) continue;
+        const gh = dx[h];
+        gb1[h] += gh;
+        const row = h * d;
+        for (let j = 0; j < d; j++) gw1[row + j] += gh * src[v + j];
       }
     }
   }

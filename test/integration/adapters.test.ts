@@ -32,15 +32,15 @@ let work: string;
 
 function adapterFor(e: Engine, name: string, seed: number): Adapter {
   const d = e.model.info.dim;
-  const w = zeroWeights(d);
   const rand = rng(seed);
-  for (const k of ['text', 'image'] as const) for (let i = 0; i < w[k].length; i++) w[k][i] = (rand() - 0.5) * 0.1;
-  for (const k of ['textBias', 'imageBias'] as const) for (let i = 0; i < d; i++) w[k][i] = (rand() - 0.5) * 0.1;
+  // an MLP adapter (hidden 16): the richer of the two kinds through every path
+  const w = zeroWeights(d, 16, rand);
+  for (const k of ['text', 'image'] as const) for (const p of [w[k].w, w[k].b]) for (let i = 0; i < p.length; i++) p[i] = (rand() - 0.5) * 0.1;
   const r = { r1: 0, r5: 0, r10: 0, mean: 0 };
   return {
     weights: w,
     manifest: {
-      format: 'clipdex-adapter', version: 1, name, method: 'residual-linear', modelId: e.model.info.id, modelName: e.model.info.name, dim: d,
+      format: 'clipdex-adapter', version: 1, name, method: 'residual-mlp', hidden: 16, modelId: e.model.info.id, modelName: e.model.info.name, dim: d,
       createdAt: new Date().toISOString(), weightsSha256: '',
       training: { trainFile: 'x', validFile: 'y', trainPairs: 1, validPairs: 1, epochs: 1, bestEpoch: 1, bestStep: 1, lr: 1, batchSize: 1, weightDecay: 0, seconds: 0, baseline: r, best: r },
     },
@@ -64,10 +64,10 @@ describe('adapters on a library', () => {
     const res = await searchTextToImage('caption 3', { k: 5 }); // the process engine: the active adapter
     expect(res.hits).toHaveLength(5);
     const adapter = adapterFor(engine, 'rand', 1).weights;
-    const q = project(adapter.text, adapter.textBias, adapter.dim, (await engine.model.encodeTexts(['caption 3']))[0]);
+    const q = project(adapter.text, adapter.dim, (await engine.model.encodeTexts(['caption 3']))[0]);
     for (const h of res.hits) {
       const stored = await imageVectorOf(engine.db, h.imageId, engine.model.info.id);
-      const v = project(adapter.image, adapter.imageBias, adapter.dim, bytesToVector(stored!.data));
+      const v = project(adapter.image, adapter.dim, bytesToVector(stored!.data));
       const dot = q.reduce((s, x, i) => s + x * v[i], 0);
       expect(h.score).toBeCloseTo(dot, 4);
     }
