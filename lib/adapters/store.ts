@@ -184,7 +184,7 @@ export function assertAdapterFits(m: AdapterManifest, model: { id: string; name:
   if (m.modelId !== model.id || m.dim !== model.dim) {
     throw new AppError(
       'MODEL_INVALID',
-      `adapter "${m.name}" was trained for model ${m.modelName} (${m.modelId}, ${m.dim}-d), but the loaded model is ${model.name} (${model.id}, ${model.dim}-d): train a new adapter for this model or set CLIPDEX_MODEL_DIR back`,
+      `adapter "${m.name}" was trained for model ${m.modelName} (${m.modelId}, ${m.dim}-d), but the loaded model is ${model.name} (${model.id}, ${model.dim}-d): train a new adapter for this model, set CLIPDEX_MODEL_DIR back, or stop using it (clipdex adapters deactivate; unset CLIPDEX_ADAPTER)`,
     );
   }
 }
