@@ -3,14 +3,11 @@
  * mode: text→image and image→text recall@1/5/10 by exact search, and through HNSW.
  */
 import { Option, type Command } from 'commander';
-import { getConfig } from '../../lib/config';
-import { loadClipModel } from '../../lib/clip';
 import type { CorpusFormat } from '../../lib/corpus';
-import { AppError, describeError, toExitCode } from '../../lib/errors';
-import { closeEngine } from '../../lib/engine';
-import { openEngine } from '../engine-cli';
-import { progressBar } from '../output';
-import { evaluateDataset, evaluateFile, formatEvalReport, toEvalJson, type EvalProgress, type EvaluateRunResult } from '../../lib/eval';
+import { AppError } from '../../lib/errors';
+import { closeOpenedEngine, openEngine, openModel } from '../engine-cli';
+import { command, progressBar, termSafe } from '../output';
+import type { EvalProgress, EvaluateRunResult } from '../../lib/eval';
 
 interface EvaluateFlags {
   texts?: string;
@@ -25,6 +22,8 @@ const PHASES: Record<EvalProgress['phase'], string> = { embed: 'embedding', exac
 export async function runEvaluate(file: string | undefined, flags: EvaluateFlags): Promise<EvaluateRunResult> {
   if (!file && !flags.dataset) throw new AppError('INVALID_INPUT', 'give a validation file or --dataset NAME');
   if (file && flags.dataset) throw new AppError('INVALID_INPUT', 'give either a file or --dataset, not both');
+  // heavy modules load when the command runs, not for --help
+  const [{ getConfig }, { evaluateDataset, evaluateFile }] = await Promise.all([import('../../lib/config'), import('../../lib/eval')]);
   const cfg = getConfig();
   const bar = progressBar('evaluate');
   const t0 = performance.now();
@@ -40,10 +39,10 @@ export async function runEvaluate(file: string | undefined, flags: EvaluateFlags
         const engine = await openEngine();
         return await evaluateDataset(engine.db, flags.dataset, engine.model, opts);
       } finally {
-        await closeEngine();
+        await closeOpenedEngine();
       }
     }
-    const model = await loadClipModel(cfg.modelDir, { threads: cfg.threads, maxImagePixels: cfg.maxImagePixels, batchSize: cfg.batchSize });
+    const model = await openModel();
     try {
       return await evaluateFile(file!, model, { ...opts, texts: flags.texts, format: flags.format, batchSize: cfg.batchSize });
     } finally {
@@ -64,14 +63,12 @@ export function registerEvaluateCommand(program: Command): Command {
     .addOption(new Option('--format <format>', 'corpus layout (default: detected)').choices(['pairs', 'muge', 'folder']))
     .option('--no-ann', 'skip the HNSW figures')
     .option('--json', 'print one JSON object instead of the table')
-    .action(async (file: string | undefined, flags: EvaluateFlags) => {
-      try {
+    .action(
+      command(async (file: string | undefined, flags: EvaluateFlags) => {
         const run = await runEvaluate(file, flags);
-        for (const s of run.skipped) process.stderr.write(`warning: ${s.file ? `${s.file}: ` : ''}line ${s.line}: ${s.reason} (skipped)\n`);
-        process.stdout.write(flags.json ? `${JSON.stringify(toEvalJson(run.result))}\n` : `${formatEvalReport(run)}\n`);
-      } catch (err) {
-        process.stderr.write(`clipdex evaluate: ${describeError(err)}\n`);
-        process.exitCode = toExitCode(err);
-      }
-    });
+        const { formatEvalReport, toEvalJson } = await import('../../lib/eval');
+        for (const s of run.skipped) process.stderr.write(`warning: ${termSafe(`${s.file ? `${s.file}: ` : ''}line ${s.line}: ${s.reason}`)} (skipped)\n`);
+        process.stdout.write(flags.json ? `${JSON.stringify(toEvalJson(run.result))}\n` : `${termSafe(formatEvalReport(run), '\n\t')}\n`);
+      }),
+    );
 }

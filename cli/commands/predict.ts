@@ -3,12 +3,10 @@
  * tab-separated feature vector a line, in input order; written atomically (see lib/eval/predict).
  */
 import { Option, type Command } from 'commander';
-import { getConfig } from '../../lib/config';
-import { loadClipModel } from '../../lib/clip';
 import type { CorpusFormat } from '../../lib/corpus';
-import { describeError, toExitCode } from '../../lib/errors';
-import { progressBar } from '../output';
-import { predictFeatures, type PredictInput, type PredictSummary } from '../../lib/eval';
+import { openModel } from '../engine-cli';
+import { command, progressBar } from '../output';
+import type { PredictInput, PredictSummary } from '../../lib/eval';
 
 interface PredictFlags {
   input: PredictInput;
@@ -18,10 +16,12 @@ interface PredictFlags {
 }
 
 export async function runPredict(file: string, flags: PredictFlags): Promise<PredictSummary> {
+  // heavy modules load when the command runs, not for --help
+  const [{ getConfig }, { predictFeatures }] = await Promise.all([import('../../lib/config'), import('../../lib/eval')]);
   const cfg = getConfig();
   const bar = progressBar(`${flags.input} features`);
   const t0 = performance.now();
-  const model = await loadClipModel(cfg.modelDir, { threads: cfg.threads, maxImagePixels: cfg.maxImagePixels, batchSize: cfg.batchSize });
+  const model = await openModel();
   try {
     return await predictFeatures(file, model, {
       input: flags.input,
@@ -46,13 +46,10 @@ export function registerPredictCommand(program: Command): Command {
     .requiredOption('--output <file>', 'where to write the features (TSV)')
     .option('--texts <jsonl>', 'MUGE texts JSONL (with --input text its lines are exported)')
     .addOption(new Option('--format <format>', 'corpus layout (default: detected)').choices(['pairs', 'texts', 'images', 'muge', 'folder']))
-    .action(async (file: string, flags: PredictFlags) => {
-      try {
+    .action(
+      command(async (file: string, flags: PredictFlags) => {
         const s = await runPredict(file, flags);
         process.stderr.write(`wrote ${s.lines} ${flags.input} vectors of ${s.dim} dimensions to ${s.output} in ${s.seconds.toFixed(1)} s\n`);
-      } catch (err) {
-        process.stderr.write(`clipdex predict: ${describeError(err)}\n`);
-        process.exitCode = toExitCode(err);
-      }
-    });
+      }),
+    );
 }

@@ -1,9 +1,11 @@
 /**
  * Format detection by sniffing: a directory is a `folder`; a `texts` JSONL makes it `muge`;
  * otherwise the first non-blank lines decide — a base64 image in column 2 of two columns is
- * `pairs`, in the only column `images`, plain text in one column `texts`.
+ * `pairs`, in the only column `images`, plain text in one column `texts`. A gzip'd file is judged
+ * by its decompressed lines (open-stream.ts).
  */
 import fs from 'node:fs/promises';
+import { getConfig } from '../config';
 import { AppError } from '../errors';
 import { decodeBase64Strict } from './base64';
 import { readLines } from './line-reader';
@@ -22,6 +24,7 @@ function columnIsImage(col: Buffer): boolean {
   return r.ok && sniffImageType(r.bytes) !== undefined;
 }
 
+/** fs.stat with the errors users should see: NOT_FOUND for a missing path, INVALID_INPUT otherwise. */
 export async function statOrThrow(p: string, what = 'corpus'): Promise<import('node:fs').Stats> {
   try {
     return await fs.stat(p);
@@ -42,7 +45,7 @@ export async function detectFormat(
   const votes: Record<'pairs' | 'images' | 'texts' | 'idImages', number> = { pairs: 0, images: 0, texts: 0, idImages: 0 };
   let seen = 0;
   let tooLong = 0;
-  const maxLineBytes = opts.maxLineBytes ?? 64 * 1024 * 1024;
+  const maxLineBytes = opts.maxLineBytes ?? getConfig().maxLineBytes;
   for await (const raw of readLines(p, { maxLineBytes })) {
     if (!('bytes' in raw)) {
       if (++tooLong >= SNIFF_LINES) break;

@@ -6,7 +6,7 @@
  * - predict: feature export, one tab-separated vector a line, written atomically;
  * - classify: zero-shot labels from softmax(logitScale × cosine) over prompt templates.
  */
-export { evaluateEmbeddings, toEvalJson, CURVE_KS } from './evaluate';
+export { evaluateEmbeddings, toEvalJson } from './evaluate';
 export type { EvalSet, EvalResult, AnnResult, EvalProgress, EvalPhase, EvaluateOptions, CurvePoint } from './evaluate';
 export { evaluateFile, evaluateDataset, formatEvalReport, type EvaluateRunOptions, type EvaluateRunResult } from './run';
 export { embedCorpusForEval, type EvalModel, type EmbeddedCorpus, type EmbedCorpusOptions, type SkippedLine } from './embed-corpus';
@@ -16,27 +16,17 @@ export { annRanks, ANN_K } from './ann';
 export type { Link, RecallRow } from './recall';
 export { matrixFromRows, MatrixBuilder, scoreBlock, type EmbeddingMatrix } from './matrix';
 export type { HnswParams } from './ann';
-export { predictFeatures, formatFloat32, formatVectorLine, type PredictInput, type PredictOptions, type PredictSummary } from './predict';
+export { predictFeatures, formatFloat32, type PredictInput, type PredictOptions, type PredictSummary } from './predict';
 export {
   classifyImages,
   parseLabels,
   promptsFor,
   softmax,
-  scoreLabels,
   defaultTemplateFor,
   defaultTemplates,
-  DEFAULT_TEMPLATE,
-  DEFAULT_TEMPLATE_ZH,
   type LabelScore,
   type ClassifiedImage,
   type ClassifyOptions,
 } from './classify';
-export {
-  registerEvaluateJob,
-  startEvaluateJob,
-  listEvaluations,
-  isEvaluateJobResult,
-  type EvaluateJobParams,
-  type EvaluateJobResult,
-  type PastEvaluation,
-} from './job';
+export { startEvaluateJob, listEvaluations, type EvaluateJobParams, type PastEvaluation } from './job';
+export { isEvaluateJobResult, type EvaluateJobResult } from './job-result';
