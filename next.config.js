@@ -15,9 +15,13 @@ const nextConfig = {
   ],
   poweredByHeader: false,
   experimental: {
-    // Room for the multipart envelope and a second file (MUGE texts) around an upload of the
-    // maximum size; lib/uploads enforces the real per-file limit with a clear message.
-    serverActions: { bodySizeLimit: 2 * Number(process.env.CLIPDEX_MAX_UPLOAD_BYTES ?? 1024 ** 3) + 1024 ** 2 },
+    // Server actions never carry file bytes: uploads stream to /api/uploads first and the action
+    // gets the staged id (lib/staged-uploads). So a body of more than 1 MB is refused before it is
+    // parsed, signed in or not (A9).
+    serverActions: { bodySizeLimit: '1mb' },
+    // When proxy.ts runs, Next copies the request body in memory up to this size: keep it just
+    // above the action limit (proxy.ts does not run for /api, whose uploads may be gigabytes).
+    proxyClientMaxBodySize: '2mb',
   },
 };
 export default nextConfig;

@@ -8,10 +8,11 @@
 import path from 'node:path';
 import fs from 'node:fs';
 import { defineConfig } from 'prisma/config';
+import { dataDirOf } from './scripts/paths.mjs';
 
 function databaseUrl(): string {
   if (process.env.DATABASE_URL) return process.env.DATABASE_URL;
-  const dataDir = path.resolve(process.env.CLIPDEX_DATA_DIR ?? './data');
+  const dataDir = dataDirOf();
   fs.mkdirSync(dataDir, { recursive: true });
   return `file:${path.join(dataDir, 'clipdex.db')}`;
 }

@@ -1,6 +1,8 @@
 import type { Metadata, Viewport } from 'next';
 import type { ReactNode } from 'react';
 import { SiteHeader } from '@/components/layout/site-header';
+import { getAdminSession } from '@/app/_lib/session';
+import { signOutAction } from '@/app/signin/actions';
 import './globals.css';
 
 export const metadata: Metadata = {
@@ -17,14 +19,15 @@ export const viewport: Viewport = {
   ],
 };
 
-export default function RootLayout({ children }: { children: ReactNode }) {
+export default async function RootLayout({ children }: { children: ReactNode }) {
+  const session = await getAdminSession();
   return (
     <html lang="en">
       <body>
         <a className="skip-link" href="#main">
           Skip to content
         </a>
-        <SiteHeader />
+        <SiteHeader authRequired={session.required} admin={session.admin} signOutAction={signOutAction} />
         <main id="main" tabIndex={-1}>
           {children}
         </main>

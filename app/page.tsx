@@ -1,44 +1,37 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
-import { getEngine } from '@/lib/engine';
+import type { Engine } from '@/lib/engine';
 import { listDatasets } from '@/lib/db';
 import { describeError } from '@/lib/errors';
-import { MODES, isRunnable, parseSearchQuery, queryKey, type SearchQuery } from '@/components/search/query';
+import { DIRECTIONS, directionOf, hasImage, isRunnable, queryKey, type SearchQuery } from '@/lib/views/search-query';
+import { parseSearchPage } from '@/lib/views/search-params';
+import type { SearchPageView } from '@/lib/views/search-view';
 import { SearchForm } from '@/components/search/search-form';
 import { Results } from '@/components/search/results';
 import type { QueryImage } from '@/components/search/image-query-input';
-import type { SearchPageView } from '@/components/search/types';
-import { EngineError } from '@/components/layout/engine-error';
 import { findImage, runSearch } from '@/app/_lib/search';
+import { withEngine } from '@/app/_lib/with-engine';
 
 export const dynamic = 'force-dynamic';
 
 type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
 
 export async function generateMetadata({ searchParams }: Props): Promise<Metadata> {
-  const q = parseSearchQuery(await searchParams);
+  const { query: q } = parseSearchPage(await searchParams);
   // The root layout's title template does not apply to the page in its own segment.
-  if (q.mode === 't2i' && q.q) return { title: { absolute: `“${q.q}” — Search · clipdex` } };
-  if (q.mode !== 't2i' && (q.like !== undefined || q.qimg)) {
-    return { title: { absolute: `${MODES.find((m) => m.value === q.mode)?.label} — Search · clipdex` } };
-  }
+  if (!hasImage(q) && q.q) return { title: { absolute: `“${q.q}” — Search · clipdex` } };
+  if (hasImage(q)) return { title: { absolute: `${DIRECTIONS.find((m) => m.value === directionOf(q))?.label} — Search · clipdex` } };
   return { title: { absolute: 'Search · clipdex' } };
 }
 
-export default async function SearchPage({ searchParams }: Props) {
-  const query = parseSearchQuery(await searchParams);
-  let engine;
-  try {
-    engine = await getEngine();
-  } catch (err) {
-    return <EngineError message={describeError(err)} />;
-  }
+export default withEngine(async function SearchPage(engine, { searchParams }: Props) {
+  const { query, error: urlError } = parseSearchPage(await searchParams);
   const datasets = await listDatasets(engine.db);
   const queryImage = await describeQueryImage(engine, query);
 
   let page: SearchPageView | null = null;
-  let error: string | null = null;
-  if (datasets.length > 0 && isRunnable(query)) {
+  let error: string | null = urlError ?? null;
+  if (!error && datasets.length > 0 && isRunnable(query)) {
     try {
       page = await runSearch(engine, query);
     } catch (err) {
@@ -68,9 +61,9 @@ export default async function SearchPage({ searchParams }: Props) {
       )}
     </>
   );
-}
+});
 
-async function describeQueryImage(engine: Awaited<ReturnType<typeof getEngine>>, q: SearchQuery): Promise<QueryImage | null> {
+async function describeQueryImage(engine: Engine, q: SearchQuery): Promise<QueryImage | null> {
   if (q.qimg) return { qimg: q.qimg, src: `/api/queries/${q.qimg}`, alt: 'uploaded image' };
   if (q.like !== undefined) {
     try {
@@ -88,7 +81,7 @@ function Hints({ query, count }: { query: SearchQuery; count: number }) {
     <div className="empty" data-testid="search-hints">
       <p>
         {count.toLocaleString('en')} images ready to search.{' '}
-        {query.mode === 't2i' ? 'Describe what you are looking for, in English or Chinese.' : 'Choose, drop or paste an image above.'}
+        {hasImage(query) ? 'Choose, drop or paste an image above.' : 'Describe what you are looking for, in English or Chinese.'}
       </p>
     </div>
   );

@@ -116,7 +116,7 @@ for (let i = 0; i < 50; i++) await fetch(`http://127.0.0.1:${port}${url(i)}`).th
 const rows: (string | number | undefined)[][] = [
   ['  part: encodeTexts([q]) alone', 1, queries.length, setup.encode.p50, undefined, setup.encode.p99, undefined, undefined, 0, 0],
   ['  part: HNSW search alone (k=24)', 1, queries.length, setup.ann.p50, undefined, setup.ann.p99, undefined, undefined, 0, 0],
-  ['in-process lib/search searchTextToImage (no HTTP)', 1, setup.inProcess.n, setup.inProcess.p50, setup.inProcess.p90, setup.inProcess.p99, setup.inProcess.max, undefined, 0, 0],
+  ['in-process lib/search search() (no HTTP)', 1, setup.inProcess.n, setup.inProcess.p50, setup.inProcess.p90, setup.inProcess.p99, setup.inProcess.max, undefined, 0, 0],
 ];
 for (const c of conns) {
   let i = 0;

@@ -4,17 +4,19 @@
  * could be ingested), 2 usage or bad input, 3 model/index setup (lib/errors `toExitCode`).
  */
 import { Command, CommanderError } from 'commander';
-import { closeEngine } from '../lib/engine';
 import { registerClassifyCommand } from './commands/classify';
 import { registerDatasetsCommand } from './commands/datasets';
 import { registerEvaluateCommand } from './commands/evaluate';
 import { registerIngestCommand } from './commands/ingest';
+import { registerMigrateCommand } from './commands/migrate';
 import { registerPredictCommand } from './commands/predict';
 import { registerReindexCommand } from './commands/reindex';
 import { registerSearchCommand } from './commands/search';
 import { registerStatsCommand } from './commands/stats';
 import { registerTrainCommand } from './commands/train';
 import { registerAdaptersCommand } from './commands/adapters';
+import { closeOpenedEngine } from './engine-cli';
+import { fail } from './output';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -34,6 +36,7 @@ export function buildProgram(): Command {
   // issue 12: train mode and its adapters
   registerTrainCommand(program);
   registerAdaptersCommand(program);
+  registerMigrateCommand(program);
   return program;
 }
 
@@ -51,10 +54,9 @@ export async function main(argv: string[]): Promise<number> {
       // --help and --version end here too, with code 0.
       return err.exitCode === 0 ? 0 : 2;
     }
-    process.stderr.write(`clipdex: ${(err as Error).message}\n`);
-    process.exitCode = 1;
+    fail(err); // an error no action caught (command() catches those of every action)
   } finally {
-    await closeEngine().catch((err) => {
+    await closeOpenedEngine().catch((err) => {
       process.stderr.write(`clipdex: closing: ${(err as Error).message}\n`);
     });
   }

@@ -1,7 +1,10 @@
-/** Shared CLI output: progress bar, per-line error lists, failure handling. */
+/**
+ * Shared CLI output: the one action wrapper (errors → one prefix and exit code), terminal-safe
+ * text, progress bar, per-line error lists.
+ */
 import fs from 'node:fs';
 import cliProgress from 'cli-progress';
-import { InvalidArgumentError } from 'commander';
+import { CommanderError, InvalidArgumentError } from 'commander';
 import { describeError, toExitCode } from '../lib/errors';
 
 export interface LineErrorLike {
@@ -10,7 +13,31 @@ export interface LineErrorLike {
   file?: string;
 }
 
-export const formatLineError = (e: LineErrorLike) => `${e.file ? `${e.file}: ` : ''}line ${e.line}: ${e.reason}`;
+// C0 controls, DEL, C1 controls (U+009B is an 8-bit CSI) and the BiDi embeddings, overrides and
+// isolates that can reorder what a terminal shows ("Trojan Source").
+const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * Text from a corpus or a user, made safe to print to a terminal: every control character shows
+ * as a visible escape (ESC → `\x1b`, U+202E → `\u202e`), so a caption cannot set the window title,
+ * clear the screen or reorder the line. `keep` lists characters to leave as they are (a whole
+ * report keeps its `\n` and `\t`). `--json` output stays exact: JSON.stringify escapes C0 controls
+ * itself, and a parser reads back the original text.
+ */
+export function termSafe(s: string, keep = ''): string {
+  return s.replace(UNSAFE, (c) => {
+    if (keep.includes(c)) return c;
+    const n = c.charCodeAt(0);
+    return n <= 0xff ? `\\x${n.toString(16).padStart(2, '0')}` : `\\u${n.toString(16).padStart(4, '0')}`;
+  });
+}
+
+/** Human output on stdout: a report of lines, control characters escaped, newline added. */
+export function printReport(text: string): void {
+  process.stdout.write(`${termSafe(text, '\n\t')}\n`);
+}
+
+export const formatLineError = (e: LineErrorLike) => termSafe(`${e.file ? `${e.file}: ` : ''}line ${e.line}: ${e.reason}`, '\t');
 
 /** Print at most `max` errors, then how many more and how to get them all. */
 export function printLineErrors(errors: LineErrorLike[], total: number, opts: { max?: number; errorsFile?: string } = {}): void {
@@ -65,16 +92,34 @@ export function progressBar(label: string, enabled = process.stderr.isTTY === tr
       bar.update(p.processed, payload);
     },
     stop() {
+      // idempotent: a command may stop the bar before printing and again on its way out
       if (started) bar.stop();
+      started = false;
     },
   };
 }
 
 /** Print an error the way users should see it and set the exit code (lib/errors decides it). */
 export function fail(err: unknown): void {
-  process.stderr.write(`clipdex: ${describeError(err)}\n`);
+  process.stderr.write(`clipdex: ${termSafe(describeError(err), '\n\t')}\n`);
   if (process.env.CLIPDEX_DEBUG && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
   process.exitCode = toExitCode(err);
+}
+
+/**
+ * The one wrapper for a command's action: whatever it throws is printed by `fail` (one prefix,
+ * `clipdex: `) with the exit code lib/errors gives it. Commander's own usage errors pass through
+ * to main(), which maps them to exit 2.
+ */
+export function command<A extends unknown[]>(fn: (...args: A) => Promise<void> | void): (...args: A) => Promise<void> {
+  return async (...args: A) => {
+    try {
+      await fn(...args);
+    } catch (err) {
+      if (err instanceof CommanderError) throw err;
+      fail(err);
+    }
+  };
 }
 
 /** Commander option parsers that reject bad numbers with a usage error (exit 2). */

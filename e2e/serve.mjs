@@ -5,8 +5,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { buildIsFresh, ensureBuild } from '../scripts/ensure-build.mjs';
+import { clipdexBin, nextBin, root } from '../scripts/paths.mjs';
 
-const root = path.resolve(import.meta.dirname, '..');
 const dataDir = process.env.E2E_DATA_DIR;
 const port = process.env.E2E_PORT ?? '3217';
 if (!dataDir) throw new Error('E2E_DATA_DIR is not set (run through playwright test)');
@@ -28,14 +28,11 @@ if (process.env.E2E_WAIT_FOR_BUILD === '1') {
     await new Promise((r) => setTimeout(r, 2000));
   }
 } else ensureBuild();
-const migrate = spawnSync(process.execPath, [path.join(root, 'node_modules', 'prisma', 'build', 'index.js'), 'migrate', 'deploy'], {
-  cwd: root,
-  env,
-  stdio: 'inherit',
-});
+// The same migration path as `npm start`.
+const migrate = spawnSync(process.execPath, [clipdexBin, 'migrate'], { cwd: root, env, stdio: 'inherit' });
 if (migrate.status !== 0) process.exit(migrate.status ?? 1);
 
-const child = spawn(process.execPath, [path.join(root, 'node_modules', 'next', 'dist', 'bin', 'next'), 'start', '-H', '127.0.0.1', '-p', port], {
+const child = spawn(process.execPath, [nextBin, 'start', '-H', '127.0.0.1', '-p', port], {
   cwd: root,
   env,
   stdio: 'inherit',

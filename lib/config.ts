@@ -5,6 +5,9 @@
 import path from 'node:path';
 import { z } from 'zod';
 
+/** The shortest CLIPDEX_ADMIN_TOKEN accepted; a shorter one stops start-up (README, Configuration). */
+export const ADMIN_TOKEN_MIN_LENGTH = 8;
+
 const intFrom = (def: number, min = 1) =>
   z.coerce.number().int().min(min).default(def);
 
@@ -17,12 +20,18 @@ const EnvSchema = z.object({
   CLIPDEX_MAX_IMAGE_PIXELS: intFrom(40_000_000),
   CLIPDEX_MAX_LINE_BYTES: intFrom(64 * 1024 * 1024),
   CLIPDEX_MAX_UPLOAD_BYTES: intFrom(1024 * 1024 * 1024),
-  CLIPDEX_ADMIN_TOKEN: z.string().min(8, 'CLIPDEX_ADMIN_TOKEN must be at least 8 characters').optional(),
+  CLIPDEX_ADMIN_TOKEN: z
+    .string()
+    .min(ADMIN_TOKEN_MIN_LENGTH, {
+      error: (iss) =>
+        `the token is ${String(iss.input).length} characters long; it must be at least ${ADMIN_TOKEN_MIN_LENGTH} (a short token is easy to guess). ` +
+        'Set a longer one, e.g. CLIPDEX_ADMIN_TOKEN=$(openssl rand -hex 16), or unset it to leave changes open to everyone',
+    })
+    .optional(),
   CLIPDEX_HNSW_M: intFrom(16, 2),
   CLIPDEX_HNSW_EF_CONSTRUCTION: intFrom(200, 8),
   // 768: recall@10 0.988 at 1M vectors with p99 3.5 ms; 128 gave 0.905 there (bench/RESULTS.md).
   CLIPDEX_HNSW_EF_SEARCH: intFrom(768, 8),
-  CLIPDEX_DEMO_CORPUS: z.string().default('./demo/train.tsv'),
   // issue 12: the adapter (lib/adapters) searches and evaluations use in this process
   CLIPDEX_ADAPTER: z.string().trim().optional(),
 });
@@ -38,7 +47,6 @@ export interface Config {
   maxUploadBytes: number;
   adminToken?: string;
   hnsw: { m: number; efConstruction: number; efSearch: number };
-  demoCorpus: string;
   /** CLIPDEX_ADAPTER: an adapter name from `clipdex train`; overrides the activated one. */
   adapter?: string;
 }
@@ -65,7 +73,6 @@ export function getConfig(): Config {
     maxUploadBytes: e.CLIPDEX_MAX_UPLOAD_BYTES,
     adminToken: e.CLIPDEX_ADMIN_TOKEN,
     hnsw: { m: e.CLIPDEX_HNSW_M, efConstruction: e.CLIPDEX_HNSW_EF_CONSTRUCTION, efSearch: e.CLIPDEX_HNSW_EF_SEARCH },
-    demoCorpus: path.resolve(e.CLIPDEX_DEMO_CORPUS),
     adapter: e.CLIPDEX_ADAPTER || undefined, // empty = none (overrides nothing)
   };
   return cached;

@@ -5,7 +5,8 @@
  */
 import { loadClipModel, type ClipModel } from './clip';
 import { getConfig, type Config } from './config';
-import { closeDbs, ensureModelRow, getDb, isMigrated, migrateDatabase, tuneSqlite, type Db } from './db';
+import { closeDbs, ensureModelRow, getDb, isMigrated, migrateDatabase, notWritable, readOnlyMessage, readOnlyReason, tuneSqlite, type Db } from './db';
+import { AppError } from './errors';
 import { openIndexes, type IndexReport, type Indexes } from './index';
 import { markInterruptedJobs } from './jobs';
 import { createBlobStore, type BlobStore } from './store';
@@ -62,17 +63,21 @@ export async function closeEngine(): Promise<void> {
 
 async function openEngine(opts: EngineOptions): Promise<Engine> {
   const config = getConfig();
-  let db = getDb(config.databaseUrl);
+  // A read-only data dir (probe D1) still serves search and stats from an already migrated database.
+  const ro = notWritable(config.dataDir) ?? readOnlyReason(config.databaseUrl);
+  let db = getDb(config.databaseUrl, { readOnly: ro });
   if (!(await isMigrated(db, config.databaseUrl))) {
+    if (ro) throw new AppError('CONFLICT', readOnlyMessage(ro.dir, ro.reason, 'its database is missing or not migrated, and migrating it needs to write'));
     await closeDbs();
     await migrateDatabase(config.databaseUrl);
     db = getDb(config.databaseUrl);
   }
-  await tuneSqlite(db, config.databaseUrl);
-  const interruptedJobs = await markInterruptedJobs(db);
+  if (ro) (opts.log ?? console.warn)(readOnlyMessage(ro.dir, ro.reason, 'opened for reading only'));
+  else await tuneSqlite(db, config.databaseUrl);
+  const interruptedJobs = ro ? 0 : await markInterruptedJobs(db);
   const model = await loadClipModel(config.modelDir, { threads: config.threads, maxImagePixels: config.maxImagePixels, batchSize: config.batchSize });
   try {
-    await ensureModelRow(db, model.info);
+    await ensureModelRow(db, model.info, { readOnly: !!ro });
     const { report, ...indexes } = await openIndexes({
       db,
       dataDir: config.dataDir,
@@ -80,6 +85,7 @@ async function openEngine(opts: EngineOptions): Promise<Engine> {
       dim: model.info.dim,
       hnsw: config.hnsw,
       log: opts.log,
+      readOnly: !!ro,
     });
     return { config, db, model, indexes, store: createBlobStore(config.dataDir), indexReport: report, interruptedJobs };
   } catch (err) {

@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { readQueryImage, saveQueryImage, saveUpload, uploadsDir } from './uploads';
+import { saveUpload, uploadsDir } from './uploads';
 
 let dataDir: string;
 beforeEach(async () => {
@@ -53,17 +53,5 @@ describe('saveUpload', () => {
     expect(await listUploads()).toEqual([]);
     await expect(saveUpload(streamOf([]), { dataDir, maxBytes: 10 })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
     expect(await listUploads()).toEqual([]);
-  });
-});
-
-describe('query images', () => {
-  it('stores by content and reads back; rejects bad ids', async () => {
-    const bytes = Buffer.from('not really a png');
-    const sha = await saveQueryImage(dataDir, bytes, 100);
-    expect(sha).toMatch(/^[0-9a-f]{64}$/);
-    expect(await saveQueryImage(dataDir, bytes, 100)).toBe(sha);
-    expect((await readQueryImage(dataDir, sha)).equals(bytes)).toBe(true);
-    await expect(readQueryImage(dataDir, '../../etc/passwd')).rejects.toMatchObject({ code: 'INVALID_INPUT' });
-    await expect(readQueryImage(dataDir, 'f'.repeat(64))).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 });

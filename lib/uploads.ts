@@ -2,10 +2,9 @@
  * Uploads: write a browser upload (a File/Blob or a web ReadableStream) to DATA_DIR/uploads/
  * chunk by chunk, never holding it whole, and stop as soon as it passes the size limit. A failed
  * or refused upload leaves nothing behind (it is written to a `.part` file and renamed at the end).
- * Also keeps image queries (content-addressed, under uploads/queries/) so that a search by an
- * uploaded image has a URL that can be shared and reloaded. No next/* imports.
+ * (Uploaded query images live in lib/search/query-images, a bounded cache.) No next/* imports.
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -118,47 +117,4 @@ export async function saveUpload(
 /** Delete stored uploads (after a refused format, a failed job start…); missing files are fine. */
 export async function removeUploads(paths: (string | undefined)[]): Promise<void> {
   await Promise.all(paths.filter((p): p is string => !!p).map((p) => fs.rm(p, { force: true })));
-}
-
-const SHA256_HEX = /^[0-9a-f]{64}$/;
-
-export function isSha256Hex(s: unknown): s is string {
-  return typeof s === 'string' && SHA256_HEX.test(s);
-}
-
-function queryImagePath(dataDir: string, sha: string): string {
-  return path.join(uploadsDir(dataDir), 'queries', sha);
-}
-
-/**
- * Keep an image used as a search query, named by the sha256 of its bytes, so the search URL can
- * name it (`?qimg=<sha>`). The same image uploaded twice is stored once.
- */
-export async function saveQueryImage(dataDir: string, bytes: Buffer, maxBytes: number): Promise<string> {
-  if (bytes.length === 0) throw new AppError('INVALID_INPUT', 'the query image is empty');
-  if (bytes.length > maxBytes) throw tooLarge('the query image', maxBytes, bytes.length);
-  const sha = createHash('sha256').update(bytes).digest('hex');
-  const file = queryImagePath(dataDir, sha);
-  await fs.mkdir(path.dirname(file), { recursive: true });
-  try {
-    await fs.writeFile(file, bytes, { flag: 'wx' });
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-  }
-  return sha;
-}
-
-/** Bytes of a query image saved by saveQueryImage; AppError NOT_FOUND when unknown. */
-export async function readQueryImage(dataDir: string, sha: string): Promise<Buffer> {
-  if (!isSha256Hex(sha)) throw new AppError('INVALID_INPUT', `query image id "${String(sha).slice(0, 80)}" is not 64 hex digits`);
-  try {
-    return await fs.readFile(queryImagePath(dataDir, sha));
-  } catch {
-    throw new AppError('NOT_FOUND', `query image ${sha.slice(0, 12)}… is not stored here (upload it again)`);
-  }
-}
-
-/** Forget a query image (it turned out not to be a usable image). */
-export async function removeQueryImage(dataDir: string, sha: string): Promise<void> {
-  if (isSha256Hex(sha)) await fs.rm(queryImagePath(dataDir, sha), { force: true });
 }

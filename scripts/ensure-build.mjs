@@ -4,8 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-
-const root = path.resolve(import.meta.dirname, '..');
+import { nextBin, root } from './paths.mjs';
 const SOURCES = ['app', 'components', 'lib', 'public', 'next.config.js', 'package-lock.json', 'prisma/schema.prisma'];
 const SKIP = new Set(['node_modules', '.next', 'generated']);
 
@@ -35,7 +34,7 @@ export function buildIsFresh() {
 export function ensureBuild() {
   if (buildIsFresh()) return;
   console.log('clipdex: building the web app (next build) — the first time takes a few minutes…');
-  const r = spawnSync(process.execPath, [path.join(root, 'node_modules', 'next', 'dist', 'bin', 'next'), 'build'], {
+  const r = spawnSync(process.execPath, [nextBin, 'build'], {
     cwd: root,
     stdio: 'inherit',
     env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' },

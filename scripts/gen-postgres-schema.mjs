@@ -3,8 +3,8 @@
 // prisma/postgres/schema.prisma, so the two can never drift; a unit test checks they agree.
 import fs from 'node:fs';
 import path from 'node:path';
+import { root } from './paths.mjs';
 
-const root = path.resolve(import.meta.dirname, '..');
 export function postgresSchema(sqlite) {
   const out = sqlite
     .replace('provider = "sqlite"', 'provider = "postgresql"')
@@ -16,8 +16,11 @@ export function postgresSchema(sqlite) {
   return out;
 }
 
-if (path.resolve(process.argv[1] ?? '') === path.resolve(import.meta.filename)) {
+/** Write prisma/postgres/schema.prisma from prisma/schema.prisma. */
+export function writePostgresSchema() {
   const src = fs.readFileSync(path.join(root, 'prisma', 'schema.prisma'), 'utf8');
   fs.mkdirSync(path.join(root, 'prisma', 'postgres'), { recursive: true });
   fs.writeFileSync(path.join(root, 'prisma', 'postgres', 'schema.prisma'), postgresSchema(src));
 }
+
+if (path.resolve(process.argv[1] ?? '') === path.resolve(import.meta.filename)) writePostgresSchema();

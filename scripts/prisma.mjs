@@ -1,15 +1,14 @@
 #!/usr/bin/env node
-// Runs the Prisma CLI with clipdex's defaults. Prisma reads env("DATABASE_URL") before it loads
+// Runs the Prisma CLI with clipdex's defaults (for schema work: `migrate dev`, `migrate status`;
+// applying migrations is `clipdex migrate`). Prisma reads env("DATABASE_URL") before it loads
 // prisma.config.ts, and without it falls back to downloading a native engine (fails offline), so
 // the default SQLite URL is set here. `node scripts/prisma.mjs generate-all` generates both clients
 // (SQLite and PostgreSQL) — run by `npm install` (postinstall).
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { postgresSchema } from './gen-postgres-schema.mjs';
-
-const root = path.resolve(import.meta.dirname, '..');
-const cli = path.join(root, 'node_modules', 'prisma', 'build', 'index.js');
+import { writePostgresSchema } from './gen-postgres-schema.mjs';
+import { dataDirOf, prismaBin as cli, root } from './paths.mjs';
 
 function prisma(args, env) {
   const r = spawnSync(process.execPath, [cli, ...args], {
@@ -21,16 +20,14 @@ function prisma(args, env) {
 }
 
 function defaultUrl() {
-  const dataDir = path.resolve(root, process.env.CLIPDEX_DATA_DIR ?? './data');
+  const dataDir = dataDirOf();
   fs.mkdirSync(dataDir, { recursive: true });
   return `file:${path.join(dataDir, 'clipdex.db')}`;
 }
 
 const args = process.argv.slice(2);
 if (args[0] === 'generate-all') {
-  const src = fs.readFileSync(path.join(root, 'prisma', 'schema.prisma'), 'utf8');
-  fs.mkdirSync(path.join(root, 'prisma', 'postgres'), { recursive: true });
-  fs.writeFileSync(path.join(root, 'prisma', 'postgres', 'schema.prisma'), postgresSchema(src));
+  writePostgresSchema();
   prisma(['generate', '--no-hints'], { DATABASE_URL: 'file:./unused.db' });
   prisma(['generate', '--no-hints'], { DATABASE_URL: 'postgresql://unused@127.0.0.1:5432/unused' });
 } else {

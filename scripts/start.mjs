@@ -1,49 +1,29 @@
 #!/usr/bin/env node
-// `npm start`: build if needed, migrate the database, ingest the bundled demo corpus on the very
-// first run, then serve the app on http://127.0.0.1:3000 (HOST / PORT override).
+// `npm start`: migrate the database (`clipdex migrate`: SQLite or PostgreSQL from DATABASE_URL),
+// build if needed, ingest the bundled demo corpus on the very first run, then serve the app on
+// http://127.0.0.1:3000 (HOST / PORT override).
 import { spawn, spawnSync } from 'node:child_process';
-import fs from 'node:fs';
-import path from 'node:path';
 import { ensureBuild } from './ensure-build.mjs';
+import { ingestDemoOnce } from './first-run-demo.mjs';
+import { clipdexBin, nextBin, root } from './paths.mjs';
 
-const root = path.resolve(import.meta.dirname, '..');
 process.chdir(root);
 const env = { ...process.env, NEXT_TELEMETRY_DISABLED: '1' };
-const dataDir = path.resolve(env.CLIPDEX_DATA_DIR ?? './data');
-const demo = path.resolve(env.CLIPDEX_DEMO_CORPUS ?? './demo/train.tsv');
-const marker = path.join(dataDir, '.demo-ingested');
 
-function run(args, what) {
-  const r = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit', env });
-  if (r.status !== 0) {
-    console.error(`clipdex: ${what} failed (exit ${r.status}).`);
-    process.exit(r.status ?? 1);
-  }
+// Migrating first also checks the configuration (a bad CLIPDEX_ADMIN_TOKEN, DATABASE_URL, …) before
+// minutes of building.
+const migrate = spawnSync(process.execPath, [clipdexBin, 'migrate'], { cwd: root, stdio: 'inherit', env });
+if (migrate.status !== 0) {
+  console.error(`clipdex: not starting: the configuration check and database migration failed (exit ${migrate.status}); see the message above.`);
+  process.exit(1);
 }
-
 ensureBuild();
-fs.mkdirSync(dataDir, { recursive: true });
-run([path.join(root, 'node_modules', 'prisma', 'build', 'index.js'), 'migrate', 'deploy'], 'database migration');
 
-if (env.CLIPDEX_SKIP_DEMO !== '1' && !fs.existsSync(marker) && fs.existsSync(demo)) {
-  console.log(`clipdex: first run — ingesting the demo corpus ${path.relative(root, demo)} as dataset "demo"…`);
-  const r = spawnSync(process.execPath, [path.join(root, 'bin', 'clipdex.mjs'), 'ingest', demo, '--dataset', 'demo'], {
-    cwd: root,
-    stdio: 'inherit',
-    env,
-  });
-  // Exit code 0 = all good, other codes with some lines ingested still count as done.
-  if (r.status === 0 || r.status === 2) fs.writeFileSync(marker, new Date().toISOString());
-  else console.error('clipdex: the demo ingest did not finish; the app starts anyway (run `npx clipdex ingest demo/train.tsv --dataset demo`).');
-}
+ingestDemoOnce(env);
 
 const host = env.HOST ?? '127.0.0.1';
 const port = env.PORT ?? '3000';
 console.log(`clipdex: serving on http://${host === '0.0.0.0' ? 'localhost' : host}:${port}`);
-const child = spawn(process.execPath, [path.join(root, 'node_modules', 'next', 'dist', 'bin', 'next'), 'start', '-H', host, '-p', port], {
-  cwd: root,
-  stdio: 'inherit',
-  env,
-});
+const child = spawn(process.execPath, [nextBin, 'start', '-H', host, '-p', port], { cwd: root, stdio: 'inherit', env });
 for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
 child.on('exit', (code) => process.exit(code ?? 0));

@@ -1,19 +1,19 @@
-/** Jobs as the browser sees them: lib/jobs rows turned into plain, serialisable JobView objects. */
+/** Jobs as the browser sees them: lib/jobs records turned into plain, serialisable JobView objects (lib/views). */
 import type { Engine } from '@/lib/engine';
-import { getJob, getJobLineErrors, type JobView as LibJobView } from '@/lib/jobs';
-import type { JobView } from '@/components/jobs/types';
+import { CANCELLABLE_KINDS, getJob, getJobLineErrors, type JobRecord } from '@/lib/jobs';
+import type { JobView } from '@/lib/views/jobs';
 import { AppError } from '@/lib/errors';
 
 /** How many per-line errors the page lists (all of them are in the TSV download). */
 export const LINE_ERRORS_SHOWN = 100;
 
-function datasetOf(job: LibJobView, names: Map<number, string>): string | null {
+function datasetOf(job: JobRecord, names: Map<number, string>): string | null {
   const p = job.params as { dataset?: unknown } | null;
   if (p && typeof p.dataset === 'string') return p.dataset;
   return job.datasetId !== null ? (names.get(job.datasetId) ?? null) : null;
 }
 
-export function toJobView(job: LibJobView, opts: { names?: Map<number, string>; lineErrors?: JobView['lineErrors'] } = {}): JobView {
+export function toJobView(job: JobRecord, opts: { names?: Map<number, string>; lineErrors?: JobView['lineErrors'] } = {}): JobView {
   const started = job.startedAt?.getTime();
   const end = job.finishedAt?.getTime() ?? Date.now();
   const rate = started ? job.processed / Math.max(0.001, (end - started) / 1000) : 0;
@@ -33,6 +33,7 @@ export function toJobView(job: LibJobView, opts: { names?: Map<number, string>; 
     finishedAt: job.finishedAt?.toISOString() ?? null,
     result,
     lineErrors: opts.lineErrors ?? [],
+    cancellable: job.status === 'queued' || (job.status === 'running' && CANCELLABLE_KINDS.has(job.kind)),
   };
 }
 

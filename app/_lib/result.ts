@@ -1,10 +1,42 @@
-/** What every server action returns: data, or a message fit to show on the page. */
-import { describeError, isAppError, type ErrorCode } from '@/lib/errors';
+/**
+ * The one wrapper for server actions: it checks the admin session (cookie or bearer token),
+ * opens the engine, runs the action and maps any error to the ActionResult the page shows.
+ * proxy.ts already refuses an unauthenticated action before its body is read; the check here
+ * stays because a matcher change must never silently open an action.
+ */
+import { unstable_rethrow } from 'next/navigation';
+import { getEngine, type Engine } from '@/lib/engine';
+import { describeError, isAppError } from '@/lib/errors';
+import type { ActionError, ActionResult, FormAction } from '@/lib/views/action-result';
+import { assertAdminAction } from '@/app/_lib/session';
 
-export type ActionError = { code: ErrorCode; message: string };
-export type ActionResult<T> = { ok: true; data: T } | { ok: false; error: ActionError };
+export type { ActionError, ActionResult, FormAction };
 
 export function actionError(err: unknown): { ok: false; error: ActionError } {
   if (!isAppError(err)) console.error('clipdex: unexpected error in a server action', err);
   return { ok: false, error: { code: isAppError(err) ? err.code : 'INTERNAL', message: describeError(err) } };
+}
+
+async function run<T>(fn: () => Promise<T>): Promise<ActionResult<T>> {
+  try {
+    return { ok: true, data: await fn() };
+  } catch (err) {
+    // redirect() and notFound() work by throwing: let Next see them.
+    unstable_rethrow(err);
+    return actionError(err);
+  }
+}
+
+/** An action that changes data: admin only, with the engine opened for it. */
+export function adminAction<T>(fn: (form: FormData, engine: Engine) => Promise<T>): FormAction<T> {
+  return async (_prev, form) =>
+    run(async () => {
+      await assertAdminAction();
+      return fn(form, await getEngine());
+    });
+}
+
+/** An action open to everyone (signing in): no admin check, no engine. */
+export function openAction<T>(fn: (form: FormData) => Promise<T>): FormAction<T> {
+  return async (_prev, form) => run(() => fn(form));
 }

@@ -1,22 +1,26 @@
 /**
- * One search page for the browser, from a SearchQuery as the URL holds it: text → image, or an
- * image (a stored one, "more like this", or an uploaded query image) → images or captions.
- * Shared by the search page (first page, server-rendered) and GET/POST /api/search.
+ * One search page for the browser, from a SearchQuery as the URL holds it: a text, a stored image
+ * ("more like this") or an uploaded query image, → images or captions. Shared by the search page
+ * (first page, server-rendered) and GET/POST /api/search; the search itself is lib/search's one
+ * entry point.
  */
 import type { Engine } from '@/lib/engine';
-import { imageVectorOf, imagesByLabels, type ImageRow } from '@/lib/db';
+import { findImage as findImageRow, type ImageDetail } from '@/lib/db';
 import { AppError } from '@/lib/errors';
-import { searchImageToImage, searchImageToText, searchTextToImage, type ImageHit, type SearchResult, type TextHit } from '@/lib/search';
-import { readQueryImage } from '@/lib/uploads';
-import type { SearchQuery } from '@/components/search/query';
-import type { HitView, SearchPageView } from '@/components/search/types';
+import { openQueryImageStore, search, type ImageHit, type QueryImageStore, type SearchInput, type TextHit } from '@/lib/search';
+import type { SearchQuery } from '@/lib/views/search-query';
+import type { HitView, SearchPageView } from '@/lib/views/search-view';
 
-/** A stored image by id: its row (sha, size, dataset, captions); AppError NOT_FOUND otherwise. */
-export async function findImage(engine: Engine, imageId: number): Promise<ImageRow> {
-  const v = await imageVectorOf(engine.db, imageId, engine.model.info.id);
-  const row = v ? (await imagesByLabels(engine.db, [v.label])).get(v.label) : undefined;
-  if (!row) throw new AppError('NOT_FOUND', `there is no image ${imageId} (or it has no vector for the active model: re-index)`);
+/** A stored image by id (its row, dataset and captions); AppError NOT_FOUND otherwise. */
+export async function findImage(engine: Engine, imageId: number): Promise<ImageDetail> {
+  const row = await findImageRow(engine.db, imageId);
+  if (!row) throw new AppError('NOT_FOUND', `there is no image ${imageId}`);
   return row;
+}
+
+/** The bounded store of uploaded query images (lib/search/query-images) under this data dir. */
+export function queryImages(engine: Pick<Engine, 'config'>): QueryImageStore {
+  return openQueryImageStore(engine.config.dataDir);
 }
 
 function toView(h: ImageHit | TextHit): HitView {
@@ -28,28 +32,18 @@ function toView(h: ImageHit | TextHit): HitView {
   return { ...h, images: h.images.map((i) => ({ imageId: i.imageId, thumbUrl: i.thumbUrl })) };
 }
 
-/** Bytes of the query image: an uploaded one (qimg) or a stored one (like). */
-async function queryImageBytes(engine: Engine, q: SearchQuery): Promise<Buffer> {
-  if (q.qimg) return readQueryImage(engine.config.dataDir, q.qimg);
-  if (q.like !== undefined) {
-    const row = await findImage(engine, q.like);
-    return (await engine.store.readOriginal(row.sha256)).bytes;
-  }
-  throw new AppError('INVALID_INPUT', 'this mode needs a query image: upload one, or use "more like this" on a result');
+async function inputOf(engine: Engine, q: SearchQuery): Promise<SearchInput> {
+  if (q.qimg) return { image: await queryImages(engine).read(q.qimg) };
+  if (q.like !== undefined) return { imageId: q.like };
+  return { text: q.q };
 }
 
-export async function runSearch(engine: Engine, q: SearchQuery, offset = 0): Promise<SearchPageView> {
-  const opts = { k: q.k, offset, minScore: q.min > 0 ? q.min : undefined, dataset: q.dataset || undefined };
-  let r: SearchResult<ImageHit> | SearchResult<TextHit>;
-  if (q.mode === 't2i') {
-    if (!q.q.trim()) throw new AppError('INVALID_INPUT', 'type some text to search for');
-    r = await searchTextToImage(q.q, opts, engine);
-  } else if (q.mode === 'i2i' && q.like !== undefined && !q.qimg) {
-    // "More like this": the stored vector, no re-encoding; the image itself is left out.
-    r = await searchImageToImage({ imageId: q.like }, opts, engine);
-  } else {
-    const bytes = await queryImageBytes(engine, q);
-    r = q.mode === 'i2t' ? await searchImageToText(bytes, opts, engine) : await searchImageToImage(bytes, opts, engine);
-  }
+/** One page of `q`; `image` is the uploaded bytes when the caller has them already (POST). */
+export async function runSearch(engine: Engine, q: SearchQuery, offset = 0, image?: Buffer): Promise<SearchPageView> {
+  const query = image ? { image } : await inputOf(engine, q);
+  const r = await search(
+    { query, want: q.mode, k: q.k, offset, minScore: q.min > 0 ? q.min : undefined, dataset: q.dataset || undefined },
+    engine,
+  );
   return { query: q, offset, hits: r.hits.map(toView), hasMore: r.hasMore, tookMs: Math.round(r.tookMs) };
 }

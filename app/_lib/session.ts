@@ -4,7 +4,7 @@
  */
 import { cookies, headers } from 'next/headers';
 import { getConfig } from '@/lib/config';
-import { ADMIN_COOKIE, isAdmin, isAdminRequired, requireAdmin } from '@/lib/auth';
+import { ADMIN_COOKIE, credentialsFromHeaders, isAdmin, isAdminRequired, requireAdmin, type Credentials } from '@/lib/auth';
 
 export interface AdminSession {
   /** A token is configured, so changes need it. */
@@ -25,12 +25,12 @@ export async function assertAdminAction(): Promise<void> {
   requireAdmin(getConfig().adminToken, { cookie: jar.get(ADMIN_COOKIE)?.value, authorization: h.get('authorization') });
 }
 
-/** For route handlers: bearer token or sign-in cookie. */
+/** A request's credentials: the sign-in cookie and the Authorization header. */
+export function requestCredentials(req: Request): Credentials {
+  return credentialsFromHeaders(req.headers);
+}
+
+/** For route handlers: bearer token or sign-in cookie. Call it before reading the body. */
 export function assertAdminRequest(req: Request): void {
-  const cookieHeader = req.headers.get('cookie') ?? '';
-  const m = new RegExp(`(?:^|;\\s*)${ADMIN_COOKIE}=([^;]*)`).exec(cookieHeader);
-  requireAdmin(getConfig().adminToken, {
-    cookie: m ? decodeURIComponent(m[1]) : undefined,
-    authorization: req.headers.get('authorization'),
-  });
+  requireAdmin(getConfig().adminToken, requestCredentials(req));
 }

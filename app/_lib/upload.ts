@@ -1,87 +1,85 @@
 /**
- * Uploading a corpus, shared by the upload page's server action and POST /api/datasets: check the
- * fields, stream the file(s) to DATA_DIR/uploads with the size limit, make sure the format is one
- * clipdex reads, then start an ingest job. On any refusal nothing stays on disk (the message says
- * so); the upload itself is deleted when the ingest has finished.
+ * Starting the ingest of an uploaded corpus, shared by the upload page's server action and
+ * POST /api/datasets. The bytes are already on disk as staged uploads (lib/staged-uploads: the
+ * page PUTs each file to /api/uploads, the API streams its multipart body there), so this only
+ * claims them by id, checks the fields and the format, and starts the job. On any refusal the
+ * claimed files are deleted (the message says "Nothing was stored"); otherwise they are deleted
+ * when the ingest has finished.
  */
-import { getConfig } from '@/lib/config';
 import { detectFormat, type CorpusFormat } from '@/lib/corpus';
-import { getEngine } from '@/lib/engine';
+import { checkDatasetName } from '@/lib/datasets';
+import type { Engine } from '@/lib/engine';
 import { AppError, isAppError } from '@/lib/errors';
-import { startIngestJob } from '@/lib/jobs';
-import { removeUploads, saveUpload, type SavedUpload } from '@/lib/uploads';
+import { startIngestJob } from '@/lib/ingest';
+import { claimStagedUpload, type ClaimedUpload } from '@/lib/staged-uploads';
+import { removeUploads } from '@/lib/uploads';
 import { loadJobView } from '@/app/_lib/jobs';
-import type { JobView } from '@/components/jobs/types';
+import type { JobView } from '@/lib/views/jobs';
 
 const UPLOAD_FORMATS: CorpusFormat[] = ['pairs', 'texts', 'images', 'muge'];
 
-function datasetName(raw: FormDataEntryValue | null): string {
-  const name = typeof raw === 'string' ? raw.trim().normalize('NFC') : '';
-  if (!name) throw new AppError('INVALID_INPUT', 'give the dataset a name');
-  if (name.length > 100) throw new AppError('INVALID_INPUT', `the dataset name is ${name.length} characters long; at most 100 are allowed`);
-  // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f/\\]/.test(name)) throw new AppError('INVALID_INPUT', 'the dataset name cannot contain slashes or control characters');
-  return name;
-}
-
-function fileOf(raw: FormDataEntryValue | null): File | undefined {
-  // An input left empty arrives as an empty Blob without a name.
-  if (typeof raw === 'string' || raw === null) return undefined;
-  const name = (raw as { name?: unknown }).name;
-  // (Next's multipart decoding names such a blob "undefined".)
-  return raw.size > 0 || (typeof name === 'string' && name !== '' && name !== 'undefined') ? raw : undefined;
+export interface UploadIngestRequest {
+  /** The dataset name as sent (checked here by the one dataset-name rule, lib/datasets). */
+  dataset: unknown;
+  /** '' or absent: detect. */
+  format: unknown;
+  /** Staged upload id of the corpus file. */
+  file: unknown;
+  /** Staged upload id of the MUGE texts JSONL, if any. */
+  texts?: unknown;
 }
 
 /** Core messages name the stored path and CLI flags; on the page, name the user's file and fields. */
-function forThePage(err: unknown, saved: { path: string; name: string }[]): unknown {
+function forThePage(err: unknown, claimed: ClaimedUpload[]): unknown {
   if (!isAppError(err)) return err;
   let msg = err.message;
-  for (const s of saved) msg = msg.split(s.path).join(`“${s.name}”`);
+  for (const c of claimed) msg = msg.split(c.path).join(`“${c.name}”`);
   msg = msg.replace(/pass --format/g, 'choose the format').replace(/with --texts/g, 'in the texts JSONL field').replace(/--format (\w+)/g, 'format “$1”');
   return new AppError(err.code, msg, { cause: err });
 }
 
-export async function startUploadIngest(form: FormData): Promise<JobView> {
-  const stored: SavedUpload[] = [];
-  try {
-    const config = getConfig();
-    const name = datasetName(form.get('dataset'));
-    const file = fileOf(form.get('file'));
-    if (!file) throw new AppError('INVALID_INPUT', 'choose a corpus file to upload');
-    const textsFile = fileOf(form.get('texts'));
-    const rawFormat = form.get('format');
-    const format = typeof rawFormat === 'string' && rawFormat !== '' ? rawFormat : undefined;
-    if (format !== undefined && !UPLOAD_FORMATS.includes(format as CorpusFormat)) {
-      throw new AppError('UNSUPPORTED_FORMAT', `format “${format.slice(0, 40)}” is not one of: ${UPLOAD_FORMATS.join(', ')}`);
-    }
-    if (format === 'muge' && !textsFile) throw new AppError('INVALID_INPUT', 'the Chinese-CLIP/MUGE layout needs its texts JSONL file too');
-    if (textsFile && format && format !== 'muge') throw new AppError('INVALID_INPUT', `a texts JSONL file goes with the MUGE format only, not “${format}”`);
+function formatOf(raw: unknown): CorpusFormat | undefined {
+  if (raw === undefined || raw === null || raw === '') return undefined;
+  if (typeof raw !== 'string' || !UPLOAD_FORMATS.includes(raw as CorpusFormat)) {
+    throw new AppError('UNSUPPORTED_FORMAT', `format “${String(raw).slice(0, 40)}” is not one of: ${UPLOAD_FORMATS.join(', ')}`);
+  }
+  return raw as CorpusFormat;
+}
 
-    stored.push(await saveUpload(file, { dataDir: config.dataDir, maxBytes: config.maxUploadBytes, fileName: file.name, label: 'file' }));
-    if (textsFile) {
-      stored.push(
-        await saveUpload(textsFile, { dataDir: config.dataDir, maxBytes: config.maxUploadBytes, fileName: textsFile.name, label: 'texts file' }),
-      );
-    }
-    const [corpus, texts] = stored;
-    const names = [{ path: corpus.path, name: file.name }, ...(texts && textsFile ? [{ path: texts.path, name: textsFile.name }] : [])];
+const given = (v: unknown): boolean => v !== undefined && v !== null && v !== '';
+
+export async function startUploadIngest(engine: Engine, req: UploadIngestRequest): Promise<JobView> {
+  const { dataDir, maxLineBytes } = engine.config;
+  const claimed: ClaimedUpload[] = [];
+  try {
+    // Claim first, so that a refusal below also removes what was uploaded.
+    if (!given(req.file)) throw new AppError('INVALID_INPUT', 'choose a corpus file to upload');
+    const corpus = await claimStagedUpload(dataDir, req.file, 'corpus file');
+    claimed.push(corpus);
+    const texts = given(req.texts) ? await claimStagedUpload(dataDir, req.texts, 'texts file') : undefined;
+    if (texts) claimed.push(texts);
+
+    const name = checkDatasetName(typeof req.dataset === 'string' ? req.dataset : undefined);
+    const format = formatOf(req.format);
+    if (format === 'muge' && !texts) throw new AppError('INVALID_INPUT', 'the Chinese-CLIP/MUGE layout needs its texts JSONL file too');
+    if (texts && format && format !== 'muge') throw new AppError('INVALID_INPUT', `a texts JSONL file goes with the MUGE format only, not “${format}”`);
+
     let detected: CorpusFormat;
     try {
-      detected = (format as CorpusFormat | undefined) ?? (await detectFormat(corpus.path, { texts: texts?.path, maxLineBytes: config.maxLineBytes }));
+      detected = format ?? (await detectFormat(corpus.path, { texts: texts?.path, maxLineBytes }));
     } catch (err) {
-      throw forThePage(err, names);
+      throw forThePage(err, claimed);
     }
     if (detected === 'folder') throw new AppError('UNSUPPORTED_FORMAT', 'upload a file, not a folder');
 
-    const engine = await getEngine();
     const started = await startIngestJob(engine, { path: corpus.path, dataset: name, format: detected, texts: texts?.path });
-    const paths = stored.map((s) => s.path);
-    stored.length = 0; // the job owns the files now
+    const paths = claimed.map((c) => c.path);
+    claimed.length = 0; // the job owns the files now
     void started.done.finally(() => removeUploads(paths));
     return await loadJobView(engine, started.id, false);
   } catch (err) {
-    await removeUploads(stored.map((s) => s.path));
-    const refused = isAppError(err) && ['INVALID_INPUT', 'UNSUPPORTED_FORMAT', 'PAYLOAD_TOO_LARGE'].includes(err.code);
-    throw refused ? new AppError(err.code, `${err.message.replace(/\.$/, '')}. Nothing was stored.`, { cause: err }) : err;
+    await removeUploads(claimed.map((c) => c.path));
+    const refused = isAppError(err) && ['INVALID_INPUT', 'UNSUPPORTED_FORMAT', 'PAYLOAD_TOO_LARGE', 'NOT_FOUND'].includes(err.code);
+    throw refused ? new AppError(err.code, `${err.message.replace(/\.$/, '').replace(/\. Nothing was stored$/, '')}. Nothing was stored.`, { cause: err }) : err;
   }
 }

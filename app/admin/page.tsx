@@ -2,16 +2,14 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Metadata } from 'next';
 import Link from 'next/link';
-import { getEngine, type Engine } from '@/lib/engine';
 import { collectStats, listDatasets } from '@/lib/db';
-import { describeError } from '@/lib/errors';
 import { indexDir } from '@/lib/index';
 import { listJobs } from '@/lib/jobs';
 import { formatBytes } from '@/lib/uploads';
-import { EngineError } from '@/components/layout/engine-error';
 import { ReindexButton } from '@/components/admin/reindex-button';
 import { getAdminSession } from '@/app/_lib/session';
 import { toJobView } from '@/app/_lib/jobs';
+import { withEngine } from '@/app/_lib/with-engine';
 import { reindexAction } from './actions';
 
 export const dynamic = 'force-dynamic';
@@ -32,13 +30,7 @@ async function bytesOnDisk(dir: string): Promise<{ total: number; files: { name:
 
 const fmtDate = (iso: string | null) => (iso ? iso.slice(0, 19).replace('T', ' ') : '—');
 
-export default async function AdminPage() {
-  let engine: Engine;
-  try {
-    engine = await getEngine();
-  } catch (err) {
-    return <EngineError message={describeError(err)} />;
-  }
+export default withEngine(async function AdminPage(engine) {
   const [stats, jobs, datasets, disk, session] = await Promise.all([
     collectStats(engine.db),
     listJobs(engine.db, { limit: 30 }),
@@ -81,7 +73,10 @@ export default async function AdminPage() {
               {info.imageSize} × {info.imageSize} px
             </dd>
             <dt>Folder</dt>
-            <dd className="mono small">{info.dir}</dd>
+            {/* The server's own path only to an admin (A12); others see the folder's name. */}
+            <dd className="mono small" data-testid="model-folder">
+              {session.admin ? info.dir : path.basename(info.dir)}
+            </dd>
           </dl>
         </section>
         <section className="panel" aria-labelledby="index-h">
@@ -194,4 +189,4 @@ export default async function AdminPage() {
       </section>
     </div>
   );
-}
+});

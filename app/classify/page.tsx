@@ -1,16 +1,15 @@
 import type { Metadata } from 'next';
-import { getEngine } from '@/lib/engine';
 import { defaultTemplates } from '@/lib/eval';
 import { ClassifyForm } from '@/components/eval/classify-form';
+import { withEngine } from '@/app/_lib/with-engine';
 
 export const metadata: Metadata = { title: 'Classify' };
 
 export const dynamic = 'force-dynamic';
 
-export default async function ClassifyPage() {
-  // The model's own default prompts (clipdex.json), else CLIP's; a model that fails to load still
-  // gets the page, and the classify request then says what is wrong.
-  const defaults = defaultTemplates(await getEngine().then((e) => e.model.info, () => undefined));
+export default withEngine(async function ClassifyPage(engine) {
+  // The model's own default prompts (clipdex.json), else CLIP's.
+  const defaults = defaultTemplates(engine.model.info);
   return (
     <div className="stack">
       <h1>Zero-shot classification</h1>
@@ -21,4 +20,4 @@ export default async function ClassifyPage() {
       <ClassifyForm defaultTemplate={defaults.en} defaultTemplateZh={defaults.zh} />
     </div>
   );
-}
+});

@@ -1,26 +1,18 @@
 'use server';
 import { revalidatePath } from 'next/cache';
-import { getEngine } from '@/lib/engine';
 import { deleteDataset } from '@/lib/ingest';
 import { listDatasets } from '@/lib/db';
 import { AppError } from '@/lib/errors';
-import { assertAdminAction } from '@/app/_lib/session';
-import { actionError, type ActionResult } from '@/app/_lib/result';
+import { adminAction } from '@/app/_lib/result';
 
 /** Delete a dataset (by id, as the list shows it): rows, vectors in both indexes, orphaned files. */
-export async function deleteDatasetAction(_prev: unknown, form: FormData): Promise<ActionResult<{ name: string }>> {
-  try {
-    await assertAdminAction();
-    const id = Number(form.get('id'));
-    if (!Number.isInteger(id) || id < 1) throw new AppError('INVALID_INPUT', 'no dataset was named');
-    const engine = await getEngine();
-    const ds = (await listDatasets(engine.db)).find((d) => d.id === id);
-    if (!ds) throw new AppError('NOT_FOUND', `dataset ${id} does not exist (already deleted?)`);
-    await deleteDataset(engine, ds.name);
-    revalidatePath('/datasets');
-    revalidatePath('/');
-    return { ok: true, data: { name: ds.name } };
-  } catch (err) {
-    return actionError(err);
-  }
-}
+export const deleteDatasetAction = adminAction(async (form, engine) => {
+  const id = Number(form.get('id'));
+  if (!Number.isInteger(id) || id < 1) throw new AppError('INVALID_INPUT', 'no dataset was named');
+  const ds = (await listDatasets(engine.db)).find((d) => d.id === id);
+  if (!ds) throw new AppError('NOT_FOUND', `dataset ${id} does not exist (already deleted?)`);
+  await deleteDataset(engine, ds.name);
+  revalidatePath('/datasets');
+  revalidatePath('/');
+  return { name: ds.name };
+});

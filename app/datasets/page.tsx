@@ -1,11 +1,9 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
-import { getEngine } from '@/lib/engine';
 import { listDatasets } from '@/lib/db';
-import { describeError } from '@/lib/errors';
-import { EngineError } from '@/components/layout/engine-error';
 import { DeleteDatasetButton } from '@/components/datasets/delete-dataset-button';
 import { getAdminSession } from '@/app/_lib/session';
+import { withEngine } from '@/app/_lib/with-engine';
 import { deleteDatasetAction } from './actions';
 
 export const dynamic = 'force-dynamic';
@@ -13,13 +11,7 @@ export const metadata: Metadata = { title: 'Datasets' };
 
 const fmtDate = (d: Date) => d.toISOString().slice(0, 16).replace('T', ' ') + ' UTC';
 
-export default async function DatasetsPage() {
-  let engine;
-  try {
-    engine = await getEngine();
-  } catch (err) {
-    return <EngineError message={describeError(err)} />;
-  }
+export default withEngine(async function DatasetsPage(engine) {
   const [datasets, session] = await Promise.all([listDatasets(engine.db), getAdminSession()]);
   return (
     <div className="stack">
@@ -95,4 +87,4 @@ export default async function DatasetsPage() {
       )}
     </div>
   );
-}
+});

@@ -1,10 +1,10 @@
 import type { Metadata } from 'next';
-import { getEngine } from '@/lib/engine';
 import { listDatasets } from '@/lib/db';
 import { getJob } from '@/lib/jobs';
 import { isEvaluateJobResult, listEvaluations } from '@/lib/eval';
 import { formatBytes } from '@/lib/uploads';
 import { getAdminSession } from '@/app/_lib/session';
+import { withEngine } from '@/app/_lib/with-engine';
 import { EvaluateForm } from '@/components/eval/evaluate-form';
 import { EvaluationView } from '@/components/eval/evaluation-view';
 import { PastEvaluations } from '@/components/eval/past-evaluations';
@@ -13,9 +13,10 @@ import { startEvaluation } from './actions';
 export const metadata: Metadata = { title: 'Evaluate' };
 export const dynamic = 'force-dynamic';
 
-export default async function EvaluatePage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
+
+export default withEngine(async function EvaluatePage(engine, { searchParams }: Props) {
   const sp = await searchParams;
-  const engine = await getEngine();
   const [datasets, runs, session] = await Promise.all([listDatasets(engine.db), listEvaluations(engine, 20), getAdminSession()]);
   const jobId = typeof sp.job === 'string' && /^[0-9a-f-]{8,64}$/i.test(sp.job) ? sp.job : undefined;
   const shown = jobId ? await getJob(engine.db, jobId) : null;
@@ -45,4 +46,4 @@ export default async function EvaluatePage({ searchParams }: { searchParams: Pro
       </section>
     </div>
   );
-}
+});

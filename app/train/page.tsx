@@ -1,9 +1,9 @@
 import type { Metadata } from 'next';
-import { getEngine } from '@/lib/engine';
 import { listDatasets } from '@/lib/db';
 import { listAdapters, readActiveAdapter } from '@/lib/adapters';
 import { formatBytes } from '@/lib/uploads';
 import { getAdminSession } from '@/app/_lib/session';
+import { withEngine } from '@/app/_lib/with-engine';
 import { TrainForm } from '@/components/train/train-form';
 import { AdapterList } from '@/components/train/adapter-list';
 import { manageAdapter, startTraining } from './actions';
@@ -11,8 +11,7 @@ import { manageAdapter, startTraining } from './actions';
 export const metadata: Metadata = { title: 'Train' };
 export const dynamic = 'force-dynamic';
 
-export default async function TrainPage() {
-  const engine = await getEngine();
+export default withEngine(async function TrainPage(engine) {
   const [datasets, adapters, active, session] = await Promise.all([
     listDatasets(engine.db),
     listAdapters(engine.config.dataDir),
@@ -60,4 +59,4 @@ export default async function TrainPage() {
       </section>
     </div>
   );
-}
+});

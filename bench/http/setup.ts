@@ -14,7 +14,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { closeEngine, getEngine } from '../../lib/engine';
-import { searchTextToImage } from '../../lib/search';
+import { search } from '../../lib/search';
 import { readF32 } from '../search/files';
 import { percentile } from '../shared/stats';
 
@@ -72,7 +72,7 @@ const times: number[] = [];
 for (let r = 0; r < 2; r++) {
   for (const q of job.queries) {
     const t0 = performance.now();
-    const res = await searchTextToImage(q, { k: 24 }, e);
+    const res = await search({ query: { text: q }, want: 'image', k: 24 }, e);
     if (r === 1) times.push(performance.now() - t0);
     if (res.hits.length !== 24) throw new Error(`expected 24 hits, got ${res.hits.length}`);
   }

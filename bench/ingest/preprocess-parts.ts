@@ -19,7 +19,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
-import { decodeImage, probeImage, readModelManifest } from '../../lib/clip';
+import { decodeImage, probeImage, readModelManifest, type PreprocessedImage } from '../../lib/clip';
 import {
   createImageProcessor,
   pixelsFromDecoded,
@@ -27,7 +27,6 @@ import {
   resizePlan,
   resolvePreprocessSpec,
   toChw,
-  type PreprocessedImage,
   type PreprocessSpec,
 } from '../../lib/clip/image-processor';
 import { makeThumbnail, makeThumbnailFromDecoded, thumbnailIsReencode, THUMB_MAX_SIDE } from '../../lib/store';

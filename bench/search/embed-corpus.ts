@@ -17,7 +17,8 @@ import { writeTyped } from './files';
 
 const args = parseArgs(process.argv.slice(2));
 const cfg = getConfig();
-const corpora = (args.get('corpus') ?? cfg.demoCorpus).split(',').map((c) => path.resolve(c));
+// The demo corpus start.mjs ingests (CLIPDEX_DEMO_CORPUS), unless --corpus says otherwise.
+const corpora = (args.get('corpus') ?? process.env.CLIPDEX_DEMO_CORPUS ?? './demo/train.tsv').split(',').map((c) => path.resolve(c));
 const modelDir = path.resolve(args.get('model') ?? cfg.modelDir);
 const max = Number(args.get('max') ?? 20000);
 const threads = Number(args.get('threads') ?? cfg.threads);

@@ -4,11 +4,11 @@
  */
 import fs from 'node:fs/promises';
 import type { Command } from 'commander';
-import { getConfig } from '../../lib/config';
-import { loadClipModel } from '../../lib/clip';
-import { AppError, describeError, toExitCode } from '../../lib/errors';
-import { classifyImages, parseLabels, type ClassifiedImage } from '../../lib/eval';
+import { AppError } from '../../lib/errors';
+import type { ClassifiedImage } from '../../lib/eval';
 import { adapterOption, withAdapter } from '../adapter-option'; // issue 12
+import { openModel } from '../engine-cli';
+import { command, termSafe } from '../output';
 
 interface ClassifyFlags {
   labels: string;
@@ -19,6 +19,7 @@ interface ClassifyFlags {
 }
 
 export async function runClassify(files: string[], flags: ClassifyFlags): Promise<{ file: string; result: ClassifiedImage }[]> {
+  const { classifyImages, parseLabels } = await import('../../lib/eval'); // heavy: loaded when run, not for --help
   const labels = parseLabels(flags.labels);
   const images = await Promise.all(
     files.map(async (f) => {
@@ -29,8 +30,7 @@ export async function runClassify(files: string[], flags: ClassifyFlags): Promis
       }
     }),
   );
-  const cfg = getConfig();
-  const model = await withAdapter(await loadClipModel(cfg.modelDir, { threads: cfg.threads, maxImagePixels: cfg.maxImagePixels, batchSize: cfg.batchSize }), flags.adapter);
+  const model = await withAdapter(await openModel(), flags.adapter);
   try {
     const results: ClassifiedImage[] = [];
     for (let i = 0; i < images.length; i++) {
@@ -57,8 +57,8 @@ export function registerClassifyCommand(program: Command): Command {
     .option('--top <n>', 'labels to print per image (default all)')
     .addOption(adapterOption())
     .option('--json', 'print JSON: [{"file","labels":[{"label","probability","score","prompt"}]}]')
-    .action(async (images: string[], flags: ClassifyFlags) => {
-      try {
+    .action(
+      command(async (images: string[], flags: ClassifyFlags) => {
         const out = await runClassify(images, flags);
         const top = flags.top ? Math.max(1, Number.parseInt(flags.top, 10) || 1) : Infinity;
         if (flags.json) {
@@ -66,14 +66,11 @@ export function registerClassifyCommand(program: Command): Command {
           return;
         }
         for (const o of out) {
-          process.stdout.write(`${o.file}\n`);
+          process.stdout.write(`${termSafe(o.file)}\n`);
           for (const l of o.result.labels.slice(0, top)) {
-            process.stdout.write(`  ${(100 * l.probability).toFixed(2).padStart(6)}%  ${l.label}\n`);
+            process.stdout.write(`  ${(100 * l.probability).toFixed(2).padStart(6)}%  ${termSafe(l.label)}\n`);
           }
         }
-      } catch (err) {
-        process.stderr.write(`clipdex classify: ${describeError(err)}\n`);
-        process.exitCode = toExitCode(err);
-      }
-    });
+      }),
+    );
 }

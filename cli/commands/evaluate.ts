@@ -5,25 +5,14 @@
  * Exit 1 when nothing could be evaluated.
  */
 import { Option, type Command } from 'commander';
-import { getConfig } from '../../lib/config';
-import { loadClipModel } from '../../lib/clip';
 import type { CorpusFormat } from '../../lib/corpus';
-import { AppError, describeError, toExitCode } from '../../lib/errors';
-import { closeEngine } from '../../lib/engine';
-import { openEngine } from '../engine-cli';
+import { AppError } from '../../lib/errors';
+import { closeOpenedEngine, openEngine, openModel } from '../engine-cli';
+import { command, progressBar, termSafe } from '../output';
 import { adapterName, adapterOption, withAdapter } from '../adapter-option'; // issue 12
-import { progressBar } from '../output';
-import {
-  evaluateDataset,
-  evaluateFile,
-  formatEvalReport,
-  MEAN_RECALL_DEFINITION,
-  nothingEvaluated,
-  toEvalJson,
-  type EvalProgress,
-  type EvalProtocol,
-  type EvaluateRunResult,
-} from '../../lib/eval';
+import type { EvalProgress, EvaluateRunResult } from '../../lib/eval';
+// protocols.ts is light (no onnxruntime, sharp or Prisma): --help shows its definitions
+import { MEAN_RECALL_DEFINITION, type EvalProtocol } from '../../lib/eval/protocols';
 
 interface EvaluateFlags {
   adapter?: string;
@@ -40,6 +29,8 @@ const PHASES: Record<EvalProgress['phase'], string> = { embed: 'embedding', exac
 export async function runEvaluate(file: string | undefined, flags: EvaluateFlags): Promise<EvaluateRunResult> {
   if (!file && !flags.dataset) throw new AppError('INVALID_INPUT', 'give a validation file or --dataset NAME');
   if (file && flags.dataset) throw new AppError('INVALID_INPUT', 'give either a file or --dataset, not both');
+  // heavy modules load when the command runs, not for --help
+  const [{ getConfig }, { evaluateDataset, evaluateFile }] = await Promise.all([import('../../lib/config'), import('../../lib/eval')]);
   const cfg = getConfig();
   const bar = progressBar('evaluate');
   const t0 = performance.now();
@@ -53,14 +44,14 @@ export async function runEvaluate(file: string | undefined, flags: EvaluateFlags
     if (flags.dataset) {
       // an ingested dataset: its stored vectors, through the engine (database + active model)
       try {
-        if (adapterName(flags.adapter)) throw new AppError('INVALID_INPUT', '--adapter / CLIPDEX_ADAPTER applies to a validation file, not to --dataset (stored vectors): evaluate the file');
+        if (await adapterName(flags.adapter)) throw new AppError('INVALID_INPUT', '--adapter / CLIPDEX_ADAPTER applies to a validation file, not to --dataset (stored vectors): evaluate the file');
         const engine = await openEngine();
         return await evaluateDataset(engine.db, flags.dataset, engine.model, opts);
       } finally {
-        await closeEngine();
+        await closeOpenedEngine();
       }
     }
-    const model = await withAdapter(await loadClipModel(cfg.modelDir, { threads: cfg.threads, maxImagePixels: cfg.maxImagePixels, batchSize: cfg.batchSize }), flags.adapter);
+    const model = await withAdapter(await openModel(), flags.adapter);
     try {
       return await evaluateFile(file!, model, { ...opts, texts: flags.texts, format: flags.format, batchSize: cfg.batchSize });
     } finally {
@@ -96,21 +87,19 @@ export function registerEvaluateCommand(program: Command): Command {
         .map(([p, d]) => `  ${p.padEnd(13)}${d}`)
         .join('\n')}\nTies: the earlier line (easynlp) or the earlier image id in byte order / text line (chinese-clip) ranks first, as the reference code's sort does.\nExit codes: 0 evaluated, 1 nothing could be evaluated, 2 bad input, 3 model problem.`,
     )
-    .action(async (file: string | undefined, flags: EvaluateFlags) => {
-      try {
+    .action(
+      command(async (file: string | undefined, flags: EvaluateFlags) => {
         const run = await runEvaluate(file, flags);
-        for (const s of run.skipped) process.stderr.write(`warning: ${s.file ? `${s.file}: ` : ''}line ${s.line}: ${s.reason} (skipped)\n`);
-        for (const w of run.warnings) process.stderr.write(`warning: ${w}\n`);
+        const { formatEvalReport, nothingEvaluated, toEvalJson } = await import('../../lib/eval');
+        for (const s of run.skipped) process.stderr.write(`warning: ${termSafe(`${s.file ? `${s.file}: ` : ''}line ${s.line}: ${s.reason}`)} (skipped)\n`);
+        for (const w of run.warnings) process.stderr.write(`warning: ${termSafe(w)}\n`);
         const nothing = nothingEvaluated(run);
         if (nothing) {
-          process.stderr.write(`clipdex evaluate: ${nothing}\n`);
+          process.stderr.write(`clipdex: ${termSafe(nothing)}\n`);
           process.exitCode = 1;
           return;
         }
-        process.stdout.write(flags.json ? `${JSON.stringify(toEvalJson(run.result))}\n` : `${formatEvalReport(run)}\n`);
-      } catch (err) {
-        process.stderr.write(`clipdex evaluate: ${describeError(err)}\n`);
-        process.exitCode = toExitCode(err);
-      }
-    });
+        process.stdout.write(flags.json ? `${JSON.stringify(toEvalJson(run.result))}\n` : `${termSafe(formatEvalReport(run), '\n\t')}\n`);
+      }),
+    );
 }

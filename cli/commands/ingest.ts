@@ -2,15 +2,19 @@
  * `clipdex ingest <path> [--dataset NAME] [--format …] [--texts FILE.jsonl] [--batch-size N]
  * [--errors FILE] [--json]` — runs an ingest job with a progress bar and prints a summary.
  * Exit 0 when something was ingested (or was already there), 1 when nothing could be, 2 on bad
- * usage or input that cannot be read (lib/errors decides).
+ * usage or input that cannot be read (lib/errors decides), 130 after Ctrl-C (the batch being
+ * committed is finished, the rest is left for a re-run; a second Ctrl-C quits at once).
  */
 import path from 'node:path';
 import { Option, type Command } from 'commander';
 import type { CorpusFormat } from '../../lib/corpus';
-import { startIngestJob, subscribe, type IngestJobResult } from '../../lib/jobs';
-import { MAX_BATCH_SIZE, type LineError } from '../../lib/ingest';
+import type { IngestJobResult, LineError } from '../../lib/ingest';
+// lib/ingest/types is light; lib/ingest and lib/jobs (sharp, onnxruntime, Prisma) load when the command runs
+import { MAX_BATCH_SIZE } from '../../lib/ingest/types';
 import { openEngine } from '../engine-cli';
-import { fail, intOption, openErrorsFile, printLineErrors, progressBar } from '../output';
+import { INTERRUPTED_EXIT_CODE, onInterrupt } from '../interrupt';
+import { datasetNameOption } from './datasets';
+import { command, intOption, openErrorsFile, printLineErrors, progressBar } from '../output';
 
 interface IngestFlags {
   dataset?: string;
@@ -22,7 +26,8 @@ interface IngestFlags {
   progress: boolean;
 }
 
-export const defaultDatasetName = (p: string) => path.basename(path.resolve(p)).replace(/\.[^.]+$/, '') || 'default';
+// `train.tsv.gz` → `train`: a .gz suffix goes with the extension it compresses.
+export const defaultDatasetName = (p: string) => path.basename(path.resolve(p)).replace(/\.gz$/i, '').replace(/\.[^.]+$/, '') || 'default';
 
 export function formatSummary(s: IngestJobResult): string {
   const st = s.stages;
@@ -43,20 +48,21 @@ export function registerIngestCommand(program: Command): Command {
     .command('ingest')
     .description('ingest a corpus file or folder into a dataset (pairs, texts, images, MUGE, folder)')
     .argument('<path>', 'corpus file (TSV/JSONL/text) or folder of images')
-    .option('-d, --dataset <name>', 'dataset name (default: the file name without extension)')
+    .option('-d, --dataset <name>', 'dataset name (default: the file name without extension)', datasetNameOption)
     .addOption(new Option('-f, --format <format>', 'corpus format (default: detected)').choices(['pairs', 'texts', 'images', 'muge', 'folder']))
     .option('-t, --texts <file>', 'MUGE / Chinese-CLIP texts JSONL (implies --format muge)')
     .option('-b, --batch-size <n>', 'records per batch (default CLIPDEX_BATCH_SIZE)', intOption('--batch-size', 1, MAX_BATCH_SIZE))
     .option('-e, --errors <file>', 'write every per-line error to this file')
     .option('--json', 'print the summary as JSON on stdout')
     .option('--no-progress', 'no progress bar')
-    .action(async (p: string, flags: IngestFlags) => {
+    .action(command(async (p: string, flags: IngestFlags) => {
       const errorsOut = openErrorsFile(flags.errors);
       const bar = progressBar('ingest', flags.progress && process.stderr.isTTY === true);
       const shown: LineError[] = [];
       let total = 0;
       try {
         const engine = await openEngine();
+        const [{ startIngestJob }, { cancelJob, subscribe }] = await Promise.all([import('../../lib/ingest'), import('../../lib/jobs')]);
         const dataset = flags.dataset ?? defaultDatasetName(p);
         const job = await startIngestJob(
           engine,
@@ -68,26 +74,35 @@ export function registerIngestCommand(program: Command): Command {
               errorsOut?.write(e);
             },
             onBatchCommitted: process.env.CLIPDEX_TEST_PAUSE_AFTER_BATCH
-              ? async (n) => {
+              ? async (n, signal) => {
                   // Test hook: announce each commit so a test can SIGKILL the process mid-ingest.
                   process.stdout.write(`batch ${n} committed\n`);
                   const pause = Number(process.env.CLIPDEX_TEST_PAUSE_AFTER_BATCH);
-                  if (n >= pause) await new Promise((r) => setTimeout(r, 60_000));
+                  // A cancel (Ctrl-C, or the web page through the job row) ends the pause, unless the
+                  // test holds it to try a second Ctrl-C.
+                  const hold = process.env.CLIPDEX_TEST_PAUSE_HOLD === '1';
+                  if (n >= pause) await new Promise<void>((r) => (setTimeout(r, 60_000), hold || signal?.addEventListener('abort', () => r(), { once: true })));
                 }
               : undefined,
           },
         );
+        // Ctrl-C: the ingest stops after the batch it is committing, saves the indexes and says what it kept.
+        const interrupt = onInterrupt(() => cancelJob(engine.db, job.id), 'after the current batch');
         const unsubscribe = subscribe(job.id, (e) => {
           if (e.type === 'progress') bar.update(e);
         });
         const outcome = await job.done;
+        interrupt.dispose();
         unsubscribe();
         bar.stop();
         await errorsOut?.close();
-        if ('error' in outcome) {
-          fail(outcome.error);
+        if (outcome.cancelled) {
+          if ('result' in outcome) process.stdout.write(flags.json ? `${JSON.stringify({ jobId: job.id, ...outcome.result, errors: shown }, null, 2)}\n` : `${formatSummary(outcome.result)}\n`);
+          process.stderr.write(`clipdex: ${outcome.message}\nclipdex: what was committed is kept and the indexes are saved; run the same command again to finish (lines already ingested are skipped)\n`);
+          process.exitCode = INTERRUPTED_EXIT_CODE;
           return;
         }
+        if ('error' in outcome) throw outcome.error;
         const s = outcome.result;
         if (flags.json) process.stdout.write(`${JSON.stringify({ jobId: job.id, ...s, errors: shown }, null, 2)}\n`);
         else process.stdout.write(`${formatSummary(s)}\n`);
@@ -102,7 +117,7 @@ export function registerIngestCommand(program: Command): Command {
       } catch (err) {
         bar.stop();
         await errorsOut?.close().catch(() => undefined);
-        fail(err);
+        throw err; // printed by command(), with its exit code
       }
-    });
+    }));
 }

@@ -5,13 +5,11 @@
  * (see lib/eval/predict).
  */
 import { Option, type Command } from 'commander';
-import { getConfig } from '../../lib/config';
-import { loadClipModel } from '../../lib/clip';
 import type { CorpusFormat } from '../../lib/corpus';
-import { describeError, toExitCode } from '../../lib/errors';
-import { progressBar } from '../output';
+import { openModel } from '../engine-cli';
+import { command, progressBar } from '../output';
 import { adapterOption, withAdapter } from '../adapter-option'; // issue 12
-import { predictFeatures, type BlankLines, type PredictInput, type PredictSummary } from '../../lib/eval';
+import type { BlankLines, PredictInput, PredictSummary } from '../../lib/eval';
 
 interface PredictFlags {
   adapter?: string;
@@ -25,10 +23,12 @@ interface PredictFlags {
 }
 
 export async function runPredict(file: string, flags: PredictFlags): Promise<PredictSummary> {
+  // heavy modules load when the command runs, not for --help
+  const [{ getConfig }, { predictFeatures }] = await Promise.all([import('../../lib/config'), import('../../lib/eval')]);
   const cfg = getConfig();
   const bar = progressBar(`${flags.input} features`);
   const t0 = performance.now();
-  const model = await withAdapter(await loadClipModel(cfg.modelDir, { threads: cfg.threads, maxImagePixels: cfg.maxImagePixels, batchSize: cfg.batchSize }), flags.adapter);
+  const model = await withAdapter(await openModel(), flags.adapter);
   try {
     return await predictFeatures(file, model, {
       input: flags.input,
@@ -65,14 +65,11 @@ export function registerPredictCommand(program: Command): Command {
     .addOption(
       new Option('--blank-lines <mode>', 'a blank input line: error (stop, naming it) or empty (write an empty output line for it)').choices(['error', 'empty']).default('error'),
     )
-    .action(async (file: string, flags: PredictFlags) => {
-      try {
+    .action(
+      command(async (file: string, flags: PredictFlags) => {
         const s = await runPredict(file, flags);
         const blank = s.blank ? ` and ${s.blank} empty line${s.blank === 1 ? '' : 's'} for blank input lines` : '';
         process.stderr.write(`wrote ${s.vectors} ${flags.input} vectors of ${s.dim} dimensions${blank} to ${s.output} in ${s.seconds.toFixed(1)} s\n`);
-      } catch (err) {
-        process.stderr.write(`clipdex predict: ${describeError(err)}\n`);
-        process.exitCode = toExitCode(err);
-      }
-    });
+      }),
+    );
 }

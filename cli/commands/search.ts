@@ -6,20 +6,12 @@
 import fs from 'node:fs/promises';
 import { Option, type Command } from 'commander';
 import { AppError } from '../../lib/errors';
-import {
-  searchImageToImage,
-  searchImageToText,
-  searchTextToImage,
-  searchTextToText,
-  type ImageHit,
-  type SearchResult,
-  type TextHit,
-  MAX_WINDOW,
-} from '../../lib/search';
+import type { ImageHit, SearchResult, TextHit } from '../../lib/search';
+// lib/search loads the database and the model: imported when the command runs, not for --help
+import { MAX_WINDOW } from '../../lib/search/limits';
+import { adapterOption } from '../adapter-option'; // issue 12
 import { openEngine } from '../engine-cli';
-import { adaptEngine, searchAdapterName } from '../../lib/adapters';
-import { adapterOption } from '../adapter-option';
-import { fail, intOption, numberOption } from '../output';
+import { command, intOption, numberOption, termSafe } from '../output';
 
 interface SearchFlags {
   text?: string;
@@ -33,7 +25,11 @@ interface SearchFlags {
   adapter?: string;
 }
 
-const clip = (s: string, n = 80) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
+// Captions come from corpora: control characters are shown escaped, never sent to the terminal.
+const clip = (raw: string, n = 80) => {
+  const s = termSafe(raw);
+  return s.length > n ? `${s.slice(0, n - 1)}…` : s;
+};
 
 export function formatHits(r: SearchResult<ImageHit> | SearchResult<TextHit>): string {
   if (!r.hits.length) return 'no results';
@@ -63,8 +59,8 @@ export function registerSearchCommand(program: Command): Command {
     .option('-d, --dataset <name>', 'only this dataset')
     .option('--json', 'print results as JSON')
     .addOption(adapterOption().default(undefined, 'CLIPDEX_ADAPTER, else the activated adapter'))
-    .action(async (flags: SearchFlags, cmd: Command) => {
-      try {
+    .action(
+      command(async (flags: SearchFlags, cmd: Command) => {
         if ((flags.text === undefined) === (flags.image === undefined)) {
           cmd.error('clipdex search: give exactly one of --text Q or --image PATH', { exitCode: 2, code: 'clipdex.usage' });
         }
@@ -77,21 +73,22 @@ export function registerSearchCommand(program: Command): Command {
           }
         }
         const base = await openEngine();
+        const [{ search }, { adaptEngine, searchAdapterName }] = await Promise.all([import('../../lib/search'), import('../../lib/adapters')]);
+        // issue 12: --adapter, else CLIPDEX_ADAPTER, else the activated adapter
         const adapter = flags.adapter ?? (await searchAdapterName(base.config));
         const engine = adapter ? await adaptEngine(base, adapter) : base;
-        const o = { k: flags.k, offset: flags.offset, minScore: flags.minScore, dataset: flags.dataset };
-        const r =
-          bytes === undefined
-            ? flags.mode === 'text'
-              ? await searchTextToText(flags.text!, o, engine)
-              : await searchTextToImage(flags.text!, o, engine)
-            : flags.mode === 'text'
-              ? await searchImageToText(bytes, o, engine)
-              : await searchImageToImage(bytes, o, engine);
+        const r = await search(
+          {
+            query: bytes === undefined ? { text: flags.text! } : { image: bytes },
+            want: flags.mode,
+            k: flags.k,
+            offset: flags.offset,
+            minScore: flags.minScore,
+            dataset: flags.dataset,
+          },
+          engine,
+        );
         process.stdout.write(flags.json ? `${JSON.stringify(r, null, 2)}\n` : `${formatHits(r)}\n`);
-      } catch (err) {
-        if (err && typeof err === 'object' && 'code' in err && String((err as { code: unknown }).code).startsWith('clipdex.')) throw err;
-        fail(err);
-      }
-    });
+      }),
+    );
 }

@@ -1,18 +1,17 @@
 /** `clipdex stats [--json]` — what is stored and indexed, and recent jobs. */
 import type { Command } from 'commander';
-import { collectStats } from '../../lib/db';
-import { listJobs } from '../../lib/jobs';
 import { openEngine } from '../engine-cli';
-import { fail } from '../output';
+import { command, printReport } from '../output';
 
 export function registerStatsCommand(program: Command): Command {
   return program
     .command('stats')
     .description('counts of datasets, images, texts, vectors and index entries; recent jobs')
     .option('--json', 'print as JSON')
-    .action(async (flags: { json?: boolean }) => {
-      try {
+    .action(
+      command(async (flags: { json?: boolean }) => {
         const e = await openEngine();
+        const [{ collectStats }, { listJobs }] = await Promise.all([import('../../lib/db'), import('../../lib/jobs')]);
         const db = await collectStats(e.db);
         const stats = {
           dataDir: e.config.dataDir,
@@ -36,9 +35,7 @@ export function registerStatsCommand(program: Command): Command {
         ];
         if (stats.needsReembed.images || stats.needsReembed.texts) lines.push(`to re-embed  ${stats.needsReembed.images} images, ${stats.needsReembed.texts} texts (run clipdex reindex)`);
         for (const j of stats.jobs) lines.push(`job          ${j.createdAt.toISOString()} ${j.kind} ${j.status} ${j.processed}/${j.total}${j.errors ? ` (${j.errors} errors)` : ''}${j.message ? ` — ${j.message}` : ''}`);
-        process.stdout.write(`${lines.join('\n')}\n`);
-      } catch (err) {
-        fail(err);
-      }
-    });
+        printReport(lines.join('\n'));
+      }),
+    );
 }

@@ -5,12 +5,13 @@
  * under DATA_DIR/adapters/NAME, never activated. Ctrl-C stops it and writes nothing.
  */
 import { Option, type Command } from 'commander';
-import { getConfig } from '../../lib/config';
-import { loadClipModel } from '../../lib/clip';
-import { AppError, describeError, toExitCode } from '../../lib/errors';
-import { runTraining, type RunTrainingResult, type TrainEvent } from '../../lib/train';
+import { AppError } from '../../lib/errors';
+// lib/train and lib/config (onnxruntime, sharp, zod) load when the command runs (bench/startup.ts)
+import type { RunTrainingResult, TrainEvent } from '../../lib/train';
 import type { Recall } from '../../lib/adapters';
-import { formatLineError, intOption, numberOption, progressBar } from '../output';
+import { openModel } from '../engine-cli';
+import { INTERRUPTED_EXIT_CODE, onInterrupt } from '../interrupt';
+import { command, fail, formatLineError, intOption, numberOption, printReport, progressBar, termSafe } from '../output';
 
 interface TrainFlags {
   valid?: string;
@@ -32,8 +33,9 @@ export const TRAIN_DEFAULTS = { epochs: 10, lr: 1e-3, batchSize: 32, weightDecay
 const fmt = (r: Recall) => `R@1 ${r.r1.toFixed(2)}  R@5 ${r.r5.toFixed(2)}  R@10 ${r.r10.toFixed(2)}  mean ${r.mean.toFixed(2)}`;
 
 export async function runTrain(file: string, flags: TrainFlags, signal?: AbortSignal): Promise<RunTrainingResult> {
+  const [{ getConfig }, { runTraining }] = await Promise.all([import('../../lib/config'), import('../../lib/train')]);
   const cfg = getConfig();
-  const model = await loadClipModel(cfg.modelDir, { threads: cfg.threads, maxImagePixels: cfg.maxImagePixels, batchSize: cfg.batchSize });
+  const model = await openModel();
   const bar = progressBar('train');
   const t0 = performance.now();
   const rate = (n: number) => n / Math.max(1e-3, (performance.now() - t0) / 1000);
@@ -103,24 +105,26 @@ export function registerTrainCommand(program: Command): Command {
     .option('--seed <n>', 'shuffling seed', intOption('--seed', 0), 1234)
     .option('--replace', 'overwrite an adapter of the same name')
     .option('--json', 'print the result as JSON')
-    .action(async (file: string, flags: TrainFlags) => {
-      const ac = new AbortController();
-      const onSigint = () => {
-        process.stderr.write('\nclipdex train: interrupted, stopping (no adapter is written)\n');
-        ac.abort();
-      };
-      process.once('SIGINT', onSigint);
-      try {
-        if (!(flags.lr > 0)) throw new AppError('INVALID_INPUT', `--lr must be > 0, got ${flags.lr}`);
-        const r = await runTrain(file, flags, ac.signal);
-        for (const s of r.skipped) process.stderr.write(`warning: ${formatLineError(s)} (skipped)\n`);
-        if (r.heldOut) process.stderr.write(`warning: no --valid file: validated on ${r.validPairs} lines held out from ${file}; their concepts may also be in the training lines\n`);
-        process.stdout.write(flags.json ? `${JSON.stringify({ name: r.manifest.name, dir: r.dir, baseline: r.baseline, best: r.best, bestEpoch: r.bestEpoch, history: r.history, trainPairs: r.trainPairs, validPairs: r.validPairs, seconds: r.seconds, embedSeconds: r.embedSeconds })}\n` : `${formatTrainReport(r)}\n`);
-      } catch (err) {
-        process.stderr.write(`clipdex train: ${describeError(err)}\n`);
-        process.exitCode = ac.signal.aborted ? 130 : toExitCode(err);
-      } finally {
-        process.off('SIGINT', onSigint);
-      }
-    });
+    .action(
+      command(async (file: string, flags: TrainFlags) => {
+        const ac = new AbortController();
+        // first Ctrl-C: stop at the next step, writing nothing; a second one quits at once
+        const interrupt = onInterrupt(async () => ac.abort(), 'training (no adapter is written)');
+        try {
+          if (!(flags.lr > 0)) throw new AppError('INVALID_INPUT', `--lr must be > 0, got ${flags.lr}`);
+          const r = await runTrain(file, flags, ac.signal);
+          for (const s of r.skipped) process.stderr.write(`warning: ${formatLineError(s)} (skipped)\n`);
+          if (r.heldOut) process.stderr.write(`warning: no --valid file: validated on ${r.validPairs} lines held out from ${termSafe(file)}; their concepts may also be in the training lines\n`);
+          if (flags.json) {
+            process.stdout.write(`${JSON.stringify({ name: r.manifest.name, dir: r.dir, baseline: r.baseline, best: r.best, bestEpoch: r.bestEpoch, history: r.history, trainPairs: r.trainPairs, validPairs: r.validPairs, seconds: r.seconds, embedSeconds: r.embedSeconds })}\n`);
+          } else printReport(formatTrainReport(r));
+        } catch (err) {
+          if (!ac.signal.aborted) throw err;
+          fail(err);
+          process.exitCode = INTERRUPTED_EXIT_CODE;
+        } finally {
+          interrupt.dispose();
+        }
+      }),
+    );
 }

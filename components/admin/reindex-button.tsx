@@ -2,12 +2,11 @@
 import { useActionState } from 'react';
 import { useRouter } from 'next/navigation';
 import { JobProgress } from '@/components/jobs/job-progress';
-import type { JobView } from '@/components/jobs/types';
-
-export type ReindexResult = { ok: true; data: { job: JobView } } | { ok: false; error: { code: string; message: string } };
+import type { JobView } from '@/lib/views/jobs';
+import type { FormAction } from '@/lib/views/action-result';
 
 interface Props {
-  action: (prev: ReindexResult | null, form: FormData) => Promise<ReindexResult>;
+  action: FormAction<{ job: JobView }>;
   running: JobView | null;
 }
 

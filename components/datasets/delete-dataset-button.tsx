@@ -1,13 +1,12 @@
 'use client';
 import { useActionState, useEffect, useRef, useState } from 'react';
-
-export type DeleteResult = { ok: true; data: { name: string } } | { ok: false; error: { code: string; message: string } };
+import type { FormAction } from '@/lib/views/action-result';
 
 interface Props {
   id: number;
   name: string;
   images: number;
-  action: (prev: DeleteResult | null, form: FormData) => Promise<DeleteResult>;
+  action: FormAction<{ name: string }>;
 }
 
 /** Delete with an inline confirmation step (keyboard-friendly: focus moves to the confirm button). */

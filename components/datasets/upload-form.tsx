@@ -2,32 +2,35 @@
 import { startTransition, useActionState, useState } from 'react';
 import { useRouter } from 'next/navigation';
 import { JobProgress } from '@/components/jobs/job-progress';
-import type { JobView } from '@/components/jobs/types';
+import type { JobView } from '@/lib/views/jobs';
+import { StagingError, stageFormFiles } from '@/components/shared/staged-upload';
+import type { ActionResult, FormAction } from '@/lib/views/action-result';
 
-export type UploadResult = { ok: true; data: { job: JobView } } | { ok: false; error: { code: string; message: string } };
+type UploadResult = ActionResult<{ job: JobView }>;
 
 interface Props {
-  action: (prev: UploadResult | null, form: FormData) => Promise<UploadResult>;
+  action: FormAction<{ job: JobView }>;
   maxUploadBytes: number;
   maxUploadLabel: string;
   formats: { value: string; label: string }[];
 }
 
 /**
- * Upload a corpus file (and, for the Chinese-CLIP/MUGE layout, its texts JSONL) through a server
- * action; then follow the ingest job it started. The size is checked here first so a file over the
- * limit is refused before it is sent; the server checks again while streaming it to disk.
+ * Upload a corpus file (and, for the Chinese-CLIP/MUGE layout, its texts JSONL): each file is
+ * streamed to /api/uploads first, then the server action starts the ingest of the staged files;
+ * then follow the ingest job it started. The size is checked here first so a file over the limit
+ * is refused before it is sent; the server checks again while streaming it to disk.
  */
 export function UploadForm({ action, maxUploadBytes, maxUploadLabel, formats }: Props) {
   const router = useRouter();
   const [clientError, setClientError] = useState<string | null>(null);
   const [format, setFormat] = useState('');
-  const [state, formAction, pending] = useActionState(async (prev: UploadResult | null, form: FormData) => {
+  const [state, formAction, pending] = useActionState(async (prev: UploadResult | null, form: FormData): Promise<UploadResult> => {
     try {
-      return await action(prev, form);
+      return await action(prev, await stageFormFiles(form, { file: 'corpus file', texts: 'texts file' }));
     } catch (err) {
-      // Next refuses bodies over its own limit before the action runs; say so plainly.
-      return { ok: false, error: { code: 'INTERNAL', message: `the upload failed: ${(err as Error).message}` } } as UploadResult;
+      if (err instanceof StagingError) return { ok: false, error: { code: 'INVALID_INPUT', message: err.message } };
+      return { ok: false, error: { code: 'INTERNAL', message: `the upload failed: ${(err as Error).message}` } };
     }
   }, null);
 

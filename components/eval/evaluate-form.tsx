@@ -2,14 +2,16 @@
 import { useActionState, useState } from 'react';
 import { useRouter } from 'next/navigation';
 import { JobProgress } from '@/components/jobs/job-progress';
-import type { JobView } from '@/components/jobs/types';
+import type { JobView } from '@/lib/views/jobs';
 import { EvaluationView } from './evaluation-view';
 import { asEvaluateResult, type EvaluateJobResult } from './types';
+import { StagingError, stageFormFiles } from '@/components/shared/staged-upload';
+import type { ActionResult, FormAction } from '@/lib/views/action-result';
 
-export type StartEvaluationResult = { ok: true; data: { job: JobView } } | { ok: false; error: { code: string; message: string } };
+type StartEvaluationResult = ActionResult<{ job: JobView }>;
 
 interface Props {
-  action: (prev: StartEvaluationResult | null, form: FormData) => Promise<StartEvaluationResult>;
+  action: FormAction<{ job: JobView }>;
   datasets: string[];
   maxUploadLabel: string;
   canRun: boolean;
@@ -23,12 +25,14 @@ export function EvaluateForm({ action, datasets, maxUploadLabel, canRun }: Props
   const router = useRouter();
   const [source, setSource] = useState<'dataset' | 'file'>(datasets.length ? 'dataset' : 'file');
   const [finished, setFinished] = useState<{ id: string; run: EvaluateJobResult | null } | null>(null);
-  const [state, formAction, pending] = useActionState(async (prev: StartEvaluationResult | null, form: FormData) => {
+  const [state, formAction, pending] = useActionState(async (prev: StartEvaluationResult | null, form: FormData): Promise<StartEvaluationResult> => {
     setFinished(null);
     try {
-      return await action(prev, form);
+      // A validation file is streamed to /api/uploads first; the action gets its staged id.
+      return await action(prev, await stageFormFiles(form, { file: 'validation file', texts: 'texts file' }));
     } catch (err) {
-      return { ok: false, error: { code: 'INTERNAL', message: `the request failed: ${(err as Error).message}` } } as StartEvaluationResult;
+      if (err instanceof StagingError) return { ok: false, error: { code: 'INVALID_INPUT', message: err.message } };
+      return { ok: false, error: { code: 'INTERNAL', message: `the request failed: ${(err as Error).message}` } };
     }
   }, null);
   const job = state && state.ok ? state.data.job : null;

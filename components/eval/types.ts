@@ -1,14 +1,9 @@
-/**
- * Evaluation results as the browser sees them (the evaluate job's JSON result). Type-only imports
- * from lib/eval keep server code out of the client bundle.
- */
-import type { EvaluateJobResult, EvalResult, CurvePoint, LabelScore } from '@/lib/eval';
+/** What the evaluation components show: the wire types of lib/views/eval and a formatter. */
+import { isEvaluateJobResult, type EvaluateJobResult } from '@/lib/views/eval';
 
-export type { EvaluateJobResult, EvalResult, CurvePoint, LabelScore };
+export type { EvaluateJobResult, EvalResult, CurvePoint, LabelScore } from '@/lib/views/eval';
 
-export function asEvaluateResult(x: unknown): EvaluateJobResult | null {
-  const r = x as EvaluateJobResult | null;
-  return r && typeof r === 'object' && typeof r.label === 'string' && r.evaluation && typeof r.evaluation.mean_recall === 'number' ? r : null;
-}
+/** A job's result when it is an evaluation, else null (the one check: lib/eval `isEvaluateJobResult`). */
+export const asEvaluateResult = (x: unknown): EvaluateJobResult | null => (isEvaluateJobResult(x) ? x : null);
 
 export const pct = (x: number) => x.toFixed(2);

@@ -1,12 +1,15 @@
 'use client';
 import { useEffect, useRef, useState } from 'react';
 import Link from 'next/link';
-import { isFinished, type JobView } from './types';
+import { isFinished, type JobView } from '@/lib/views/jobs';
+import { CancelJobButton } from './cancel-job-button';
 
 interface Props {
   initial: JobView;
   /** Called once when the job ends (e.g. to refresh the page around it). */
   onFinished?: (job: JobView) => void;
+  /** Offer a Cancel button while the job can still be stopped (the viewer may change data). */
+  canCancel?: boolean;
 }
 
 function fmtRate(rate: number): string {
@@ -23,7 +26,7 @@ function elapsed(job: JobView, now: number): number {
  * Live progress of one job: server-sent events from /api/jobs/[id]/events, falling back to
  * polling /api/jobs/[id] when the stream breaks; then the summary and the per-line errors.
  */
-export function JobProgress({ initial, onFinished }: Props) {
+export function JobProgress({ initial, onFinished, canCancel = false }: Props) {
   const [job, setJob] = useState<JobView>(initial);
   const [now, setNow] = useState(() => Date.now());
   const finishedRef = useRef(isFinished(initial.status));
@@ -139,7 +142,14 @@ export function JobProgress({ initial, onFinished }: Props) {
           <b>{secs.toFixed(0)} s</b>
         </div>
       </div>
-      {job.message ? <p className={`alert ${job.status === 'failed' ? 'error' : 'info'}`}>{job.message}</p> : null}
+      {canCancel && !isFinished(job.status) && (job.cancellable || job.status === 'cancelling') ? (
+        <CancelJobButton job={job} onCancelling={(j) => setJob((prev) => ({ ...prev, status: j.status, cancellable: j.cancellable }))} />
+      ) : null}
+      {job.message ? (
+        <p className={`alert ${job.status === 'failed' ? 'error' : job.status === 'cancelled' ? 'warn' : 'info'}`} data-testid="job-message">
+          {job.message}
+        </p>
+      ) : null}
       {isFinished(job.status) ? <JobSummary job={job} /> : null}
     </section>
   );

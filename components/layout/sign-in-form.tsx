@@ -1,11 +1,12 @@
 'use client';
 import { useActionState } from 'react';
-import { signInAction } from '@/app/signin/actions';
+import type { FormAction } from '@/lib/views/action-result';
 
-export function SignInForm({ next }: { next: string }) {
-  const [state, action, pending] = useActionState(signInAction, null);
+/** The admin token form; `action` is the sign-in server action (app/signin/actions.ts). */
+export function SignInForm({ next, action }: { next: string; action: FormAction<null> }) {
+  const [state, formAction, pending] = useActionState(action, null);
   return (
-    <form action={action} className="stack">
+    <form action={formAction} className="stack">
       <input type="hidden" name="next" value={next} />
       <div className="field">
         <label htmlFor="token">Admin token</label>

@@ -1,11 +1,17 @@
 import Link from 'next/link';
-import { getAdminSession } from '@/app/_lib/session';
 import { NavLinks } from './nav-links';
-import { signOutAction } from '@/app/signin/actions';
+
+interface Props {
+  /** A token is configured, so the header offers signing in and out. */
+  authRequired: boolean;
+  /** This browser is signed in as admin. */
+  admin: boolean;
+  /** The sign-out server action (app/signin/actions.ts). */
+  signOutAction: () => Promise<void>;
+}
 
 /** The bar on every page: brand, navigation, and the admin session when a token is configured. */
-export async function SiteHeader() {
-  const session = await getAdminSession();
+export function SiteHeader({ authRequired, admin, signOutAction }: Props) {
   return (
     <header className="site-header">
       <div className="inner">
@@ -15,9 +21,9 @@ export async function SiteHeader() {
           clipdex
         </Link>
         <NavLinks />
-        {session.required ? (
+        {authRequired ? (
           <div className="session">
-            {session.admin ? (
+            {admin ? (
               <form action={signOutAction}>
                 <span>Signed in as admin</span>{' '}
                 <button type="submit" className="btn small">

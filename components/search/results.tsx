@@ -1,8 +1,8 @@
 'use client';
 import { useState } from 'react';
 import Link from 'next/link';
-import { searchHref, toSearchParams, type SearchQuery } from './query';
-import type { ApiErrorBody, HitView, ImageHitView, SearchPageView, TextHitView } from './types';
+import { EMPTY_QUERY, searchHref, toSearchParams, type SearchQuery } from '@/lib/views/search-query';
+import type { ApiErrorBody, HitView, ImageHitView, SearchPageView, TextHitView } from '@/lib/views/search-view';
 
 interface Props {
   query: SearchQuery;
@@ -42,7 +42,7 @@ export function Results({ query, initial }: Props) {
         {query.min > 0 ? ` scoring at least ${query.min.toFixed(2)}` : ''}
         {query.dataset ? ` in “${query.dataset}”` : ''} · {initial.tookMs} ms
       </p>
-      {query.mode === 'i2t' ? (
+      {query.mode === 'text' ? (
         <ol className="text-results" data-testid="results">
           {hits.map((h, i) => (h.kind === 'text' ? <TextHitRow key={`${h.textId}`} hit={h} rank={i + 1} /> : null))}
         </ol>
@@ -91,8 +91,8 @@ function NoResults({ query }: { query: SearchQuery }) {
 
 export function ImageCard({ hit, rank, query }: { hit: ImageHitView; rank: number; query?: SearchQuery }) {
   const caption = hit.captions[0] ?? '';
-  const base: SearchQuery = query ?? { mode: 'i2i', q: '', k: 24, min: 0, dataset: '' };
-  const like = searchHref({ ...base, mode: 'i2i', q: '', like: hit.imageId, qimg: undefined });
+  const base: SearchQuery = query ?? EMPTY_QUERY;
+  const like = searchHref({ ...base, mode: 'image', q: '', like: hit.imageId, qimg: undefined });
   return (
     <li className="card" data-testid="image-hit" data-image-id={hit.imageId}>
       <Link href={`/images/${hit.imageId}`} className="thumb-box" aria-label={`Result ${rank}, score ${hit.score.toFixed(3)}: ${caption || `image ${hit.imageId}`}`}>

@@ -1,9 +1,9 @@
 'use client';
 import { useEffect, useRef, useState, useTransition } from 'react';
 import { useRouter } from 'next/navigation';
-import { K_CHOICES, MODES, isRunnable, searchHref, type SearchMode, type SearchQuery } from './query';
+import { DIRECTIONS, K_CHOICES, directionOf, isRunnable, searchHref, type SearchDirection, type SearchQuery } from '@/lib/views/search-query';
 import { ImageQueryInput, type QueryImage } from './image-query-input';
-import type { ApiErrorBody, SearchPageView } from './types';
+import type { ApiErrorBody, SearchPageView } from '@/lib/views/search-view';
 
 interface Props {
   query: SearchQuery;
@@ -19,7 +19,8 @@ interface Props {
 export function SearchForm({ query, datasets, queryImage }: Props) {
   const router = useRouter();
   const [pending, startTransition] = useTransition();
-  const [mode, setMode] = useState<SearchMode>(query.mode);
+  // The form works in directions (text/image → image/text); the URL holds the query and `mode`.
+  const [mode, setMode] = useState<SearchDirection>(directionOf(query));
   const [q, setQ] = useState(query.q);
   const [k, setK] = useState(query.k);
   const [min, setMin] = useState(query.min);
@@ -45,7 +46,7 @@ export function SearchForm({ query, datasets, queryImage }: Props) {
   useEffect(() => {
     if (followed.current.query === query && followed.current.queryImage === queryImage) return;
     followed.current = { query, queryImage };
-    setMode(query.mode);
+    setMode(directionOf(query));
     setQ(query.q);
     setK(query.k);
     setMin(query.min);
@@ -54,22 +55,27 @@ export function SearchForm({ query, datasets, queryImage }: Props) {
     setMessage(null);
   }, [query, queryImage]);
 
-  function build(overrides: Partial<SearchQuery> = {}, img: QueryImage | null = image): SearchQuery {
+  type Draft = { mode: SearchDirection; q: string; k: number; min: number; dataset: string };
+
+  /** The query the controls describe, with `overrides`; `dir` is the direction it was built for. */
+  function build(overrides: Partial<Draft> = {}, img: QueryImage | null = image): SearchQuery & { dir: SearchDirection } {
+    const d: Draft = { mode, q, k, min, dataset, ...overrides };
+    const byImage = d.mode.startsWith('i');
     return {
-      mode,
-      q,
-      k,
-      min,
-      dataset,
-      like: img?.like,
-      qimg: img?.qimg,
-      ...overrides,
+      dir: d.mode,
+      mode: d.mode.endsWith('i') ? 'image' : 'text',
+      q: byImage ? '' : d.q,
+      k: d.k,
+      min: d.min,
+      dataset: d.dataset,
+      like: byImage ? img?.like : undefined,
+      qimg: byImage ? img?.qimg : undefined,
     };
   }
 
-  function go(next: SearchQuery) {
+  function go(next: SearchQuery & { dir: SearchDirection }) {
     if (!isRunnable(next)) {
-      if (next.mode === 't2i') {
+      if (next.dir.startsWith('t')) {
         setMessage('Type what you are looking for.');
         textRef.current?.focus();
       } else setMessage('Choose, drop or paste an image to search with.');
@@ -85,7 +91,7 @@ export function SearchForm({ query, datasets, queryImage }: Props) {
     const text = textRef.current?.value ?? q;
     if (text !== q) setQ(text);
     // Typing text means a text search, whatever mode was showing.
-    if (mode !== 't2i' && text.trim() && !image) {
+    if (mode.startsWith('i') && text.trim() && !image) {
       setMode('t2i');
       go(build({ mode: 't2i', q: text }));
       return;
@@ -93,14 +99,14 @@ export function SearchForm({ query, datasets, queryImage }: Props) {
     go(build({ q: text }));
   }
 
-  function onModeChange(next: SearchMode) {
+  function onModeChange(next: SearchDirection) {
     setMode(next);
     const candidate = build({ mode: next });
     if (isRunnable(candidate)) go(candidate);
     else setMessage(null);
   }
 
-  function applySoon(overrides: Partial<SearchQuery>, delay = 0) {
+  function applySoon(overrides: Partial<Draft>, delay = 0) {
     clearTimeout(sliderTimer.current);
     const candidate = build(overrides);
     if (!isRunnable(candidate)) return;
@@ -110,10 +116,10 @@ export function SearchForm({ query, datasets, queryImage }: Props) {
   async function onImage(file: File) {
     setUploading(true);
     setMessage(null);
-    const nextMode: SearchMode = mode === 't2i' ? 'i2i' : mode;
+    const nextMode: SearchDirection = mode === 't2i' ? 'i2i' : mode === 't2t' ? 'i2t' : mode;
     const body = new FormData();
     body.set('image', file);
-    body.set('mode', nextMode);
+    body.set('mode', nextMode === 'i2t' ? 'text' : 'image');
     body.set('k', String(k));
     body.set('min', String(min));
     if (dataset) body.set('dataset', dataset);
@@ -139,7 +145,7 @@ export function SearchForm({ query, datasets, queryImage }: Props) {
 
   function clearImage() {
     setImage(null);
-    if (mode !== 't2i') setMode('t2i');
+    if (mode.startsWith('i')) setMode('t2i');
     textRef.current?.focus();
   }
 
@@ -169,16 +175,16 @@ export function SearchForm({ query, datasets, queryImage }: Props) {
 
       <div className="row">
         <fieldset className="modes" aria-label="Search mode" style={{ padding: 0, margin: 0 }}>
-          {MODES.map((m) => (
+          {DIRECTIONS.map((m) => (
             <label key={m.value} title={m.title}>
-              <input type="radio" name="mode" value={m.value} checked={mode === m.value} onChange={() => onModeChange(m.value)} />
+              <input type="radio" name="direction" value={m.value} checked={mode === m.value} onChange={() => onModeChange(m.value)} />
               <span>{m.label}</span>
             </label>
           ))}
         </fieldset>
       </div>
 
-      <ImageQueryInput image={image} busy={uploading} onFile={onImage} onClear={clearImage} active={mode !== 't2i'} />
+      <ImageQueryInput image={image} busy={uploading} onFile={onImage} onClear={clearImage} active={mode.startsWith('i')} />
 
       <div className="controls">
         <div className="field">

@@ -1,5 +1,6 @@
 'use client';
 import { useActionState } from 'react';
+import type { FormAction } from '@/lib/views/action-result';
 
 export interface AdapterRow {
   name: string;
@@ -15,10 +16,8 @@ export interface AdapterRow {
   createdAt: string;
 }
 
-type Result = { ok: true; data: { message: string } } | { ok: false; error: { code: string; message: string } };
-
 /** The adapters with Activate / Deactivate / Delete; activation re-projects the stored vectors. */
-export function AdapterList({ rows, action, canManage }: { rows: AdapterRow[]; action: (prev: Result | null, form: FormData) => Promise<Result>; canManage: boolean }) {
+export function AdapterList({ rows, action, canManage }: { rows: AdapterRow[]; action: FormAction<{ message: string }>; canManage: boolean }) {
   const [state, formAction, pending] = useActionState(action, null);
   if (!rows.length) return <p className="muted">No adapters yet: train one above.</p>;
   return (

@@ -2,13 +2,15 @@
 import { useActionState, useEffect, useState } from 'react';
 import { useRouter } from 'next/navigation';
 import { JobProgress } from '@/components/jobs/job-progress';
-import type { JobView } from '@/components/jobs/types';
+import type { JobView } from '@/lib/views/jobs';
+import type { ActionResult, FormAction } from '@/lib/views/action-result';
+import { StagingError, stageFormFiles } from '@/components/shared/staged-upload';
 import { TrainChart, type CurvePoint } from './train-chart';
 
-export type StartTrainingResult = { ok: true; data: { job: JobView } } | { ok: false; error: { code: string; message: string } };
+export type StartTrainingResult = ActionResult<{ job: JobView }>;
 
 interface Props {
-  action: (prev: StartTrainingResult | null, form: FormData) => Promise<StartTrainingResult>;
+  action: FormAction<{ job: JobView }>;
   datasets: string[];
   maxUploadLabel: string;
   canRun: boolean;
@@ -124,11 +126,13 @@ function SourcePicker({ role, datasets, maxUploadLabel }: { role: 'train' | 'val
 export function TrainForm({ action, datasets, maxUploadLabel, canRun, defaults }: Props) {
   const router = useRouter();
   const [tick, setTick] = useState(0);
-  const [state, formAction, pending] = useActionState(async (prev: StartTrainingResult | null, form: FormData) => {
+  const [state, formAction, pending] = useActionState(async (prev: StartTrainingResult | null, form: FormData): Promise<StartTrainingResult> => {
     try {
-      return await action(prev, form);
+      // Pairs files are streamed to /api/uploads first; the action gets their staged ids.
+      return await action(prev, await stageFormFiles(form, { trainFile: 'training file', validFile: 'validation file' }));
     } catch (err) {
-      return { ok: false, error: { code: 'INTERNAL', message: `the request failed: ${(err as Error).message}` } } as StartTrainingResult;
+      if (err instanceof StagingError) return { ok: false, error: { code: 'INVALID_INPUT', message: err.message } };
+      return { ok: false, error: { code: 'INTERNAL', message: `the request failed: ${(err as Error).message}` } };
     }
   }, null);
   const job = state && state.ok ? state.data.job : null;

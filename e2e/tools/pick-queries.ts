@@ -31,11 +31,11 @@ texts.forEach((t, ti) => {
 out.sort((a, b) => Number(b.split('\t')[0]) - Number(a.split('\t')[0]));
 console.log(out.slice(0, 40).join('\n'));
 // image -> text: first caption is own caption
-const tv2 = tv;
+
 let good = 0;
 const i2t: string[] = [];
 recs.forEach((r, i) => {
-  const sc = texts.map((t, ti) => ({ t, s: dot(imgs[i], tv2[ti]) })).sort((a, b) => b.s - a.s);
+  const sc = texts.map((t, ti) => ({ t, s: dot(imgs[i], tv[ti]) })).sort((a, b) => b.s - a.s);
   const m = sc.find((x) => x.t !== r.text)!;
   const caps = new Set(recs.filter((_, j) => key[j] === key[i]).map((x) => x.text));
   if (sc[0].t === r.text && caps.size === 1) { good++; i2t.push(`${(sc[0].s - m.s).toFixed(3)}\tI2T\tline ${r.line}\t${r.text}\t2nd ${m.t}`); }

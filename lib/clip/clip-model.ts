@@ -5,6 +5,7 @@
 import path from 'node:path';
 import { getConfig } from '../config';
 import { AppError } from '../errors';
+import { mapPool } from '../map-pool';
 import { createImageProcessor, resolvePreprocessSpec } from './image-processor';
 import { readModelManifest, type Json, type ModelManifest } from './manifest';
 import { computeModelId } from './model-id';
@@ -18,6 +19,8 @@ import {
   type EncoderSession,
   type IoInfo,
 } from './onnx-session';
+import { openSessionInWorker, WorkerUnavailable } from './onnx-worker';
+import { assertFinite, checkProbeOutputs, probePixels, PROBE_TEXTS } from './self-check';
 import { createClipTokenizer, loadTokenizer } from './tokenizer';
 import type { ClipModel, ClipModelInfo, LoadClipModelOptions, TokenizedBatch } from './types';
 
@@ -57,17 +60,19 @@ function chunks<T>(items: T[], size: number): T[][] {
   return out;
 }
 
-async function mapLimited<T, R>(items: T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
+/**
+ * The image tower runs in a worker thread (onnx-worker.ts): its inference — most of an ingest's —
+ * then overlaps the decoding, storing and database work of the main thread instead of blocking
+ * it. CLIPDEX_ONNX_WORKER=0 keeps it in-thread (for comparison); so does a worker that cannot start.
+ */
+async function openVisionSession(file: string, threads: number): Promise<EncoderSession> {
+  if (process.env.CLIPDEX_ONNX_WORKER === '0') return openSession(file, threads);
+  try {
+    return await openSessionInWorker(file, threads);
+  } catch (err) {
+    if (err instanceof WorkerUnavailable) return openSession(file, threads);
+    throw err;
+  }
 }
 
 export async function loadClipModel(dir: string, opts: LoadClipModelOptions = {}): Promise<ClipModel> {
@@ -77,14 +82,17 @@ export async function loadClipModel(dir: string, opts: LoadClipModelOptions = {}
   const manifest = readModelManifest(dir);
   const loadedTok = loadTokenizer(manifest);
 
-  const text = await openSession(manifest.textModel, threads);
-  let vision: EncoderSession;
-  try {
-    vision = await openSession(manifest.visionModel, threads);
-  } catch (err) {
-    await text.release();
-    throw err;
+  // Both sessions load at once, and the model id (a hash of the files) is computed meanwhile: a
+  // CLI search pays this on every start (bench/startup.ts). A text-side failure is reported first.
+  const modelId = computeModelId(manifest.dir, manifest.files);
+  modelId.catch(() => undefined); // awaited below; a failure before that is not unhandled
+  const [t, v] = await Promise.allSettled([openSession(manifest.textModel, threads), openVisionSession(manifest.visionModel, threads)]);
+  if (t.status === 'rejected' || v.status === 'rejected') {
+    await Promise.allSettled([t, v].map((r) => (r.status === 'fulfilled' ? r.value.release() : undefined)));
+    throw t.status === 'rejected' ? t.reason : (v as PromiseRejectedResult).reason;
   }
+  const text = t.value;
+  const vision: EncoderSession = v.value;
   try {
     // --- text side: what the session declares decides what we feed
     const ids = findInput(text, ['input_ids', 'text'], 'token ids');
@@ -128,18 +136,42 @@ export async function loadClipModel(dir: string, opts: LoadClipModelOptions = {}
       if (types) feeds[types.name] = intTensor(types, t.inputIds.map((r) => r.map(() => 0)));
       if (positions) feeds[positions.name] = intTensor(positions, t.inputIds.map((r) => r.map((_, j) => j)));
       const r = await text.run(feeds, textOut.name);
-      return normalizeRows(r.data, batch.length);
+      const rows = normalizeRows(r.data, batch.length);
+      assertFinite(rows, text.file); // a NaN vector must never reach the database or an index
+      return rows;
     };
     const plane = 3 * spec.height * spec.width;
     const runPixels = async (batch: Float32Array[]): Promise<Float32Array[]> => {
       const data = new Float32Array(batch.length * plane);
       batch.forEach((p, i) => data.set(p, i * plane));
       const r = await vision.run({ [px.name]: floatTensor(data, [batch.length, 3, spec.height, spec.width]) }, imageOut.name);
-      return normalizeRows(r.data, batch.length);
+      const rows = normalizeRows(r.data, batch.length);
+      assertFinite(rows, vision.file);
+      return rows;
     };
 
-    // Probe once: the real embedding sizes (declared shapes are often symbolic) must agree.
-    const [tDim, iDim] = [(await runTexts(['']))[0].length, (await runPixels([new Float32Array(plane)]))[0].length];
+    // Probe once, before anyone indexes or re-embeds with this model: outputs must be finite and
+    // depend on the input (self-check.ts), and the real embedding sizes (declared shapes are often
+    // symbolic) must agree. One input a run: some exports fix the batch axis at 1.
+    let tDim: number;
+    let iDim: number;
+    try {
+      const [t1, t2] = [(await runTexts([PROBE_TEXTS[0]]))[0], (await runTexts([PROBE_TEXTS[1]]))[0]];
+      checkProbeOutputs(t1, t2, text.file, `two different probe texts ("${PROBE_TEXTS[0]}", "${PROBE_TEXTS[1]}")`);
+      const [p1, p2] = probePixels(spec.height, spec.width);
+      const [i1, i2] = [(await runPixels([p1]))[0], (await runPixels([p2]))[0]];
+      checkProbeOutputs(i1, i2, vision.file, 'two different probe images (flat grey, checkerboard)');
+      [tDim, iDim] = [t1.length, i1.length];
+    } catch (err) {
+      if (err instanceof AppError && err.code === 'MODEL_INVALID') {
+        throw new AppError(
+          'MODEL_INVALID',
+          `model ${manifest.dir} refused at load (nothing was indexed or re-embedded with it): ${err.message}; restore the model's files or set CLIPDEX_MODEL_DIR to a sound model`,
+          { cause: err },
+        );
+      }
+      throw err;
+    }
     if (tDim !== iDim) {
       throw new AppError('MODEL_INVALID', `${manifest.dir}: text embeddings have ${tDim} dimensions but image embeddings ${iDim}`);
     }
@@ -148,7 +180,7 @@ export async function loadClipModel(dir: string, opts: LoadClipModelOptions = {}
       name: nameOf(manifest),
       layout: manifest.layout,
       dir: manifest.dir,
-      id: await computeModelId(manifest.dir, manifest.files),
+      id: await modelId,
       dim: tDim,
       contextLength,
       imageSize: spec.height,
@@ -188,7 +220,7 @@ export async function loadClipModel(dir: string, opts: LoadClipModelOptions = {}
       async encodeImages(images) {
         ensureOpen();
         // Two at a time: bounded memory (one decoded image each) on a 2-core machine.
-        const pixels = await mapLimited(images, 2, (b) => processor.preprocess(b));
+        const pixels = await mapPool(images, 2, (b) => processor.preprocess(b));
         return encodePixels(pixels);
       },
       async close() {

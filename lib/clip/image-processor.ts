@@ -9,6 +9,7 @@
 import { AppError } from '../errors';
 import { decodeImage, probeImage, type DecodedImage, type ImageHeader } from '../image';
 import type { Json, ModelManifest } from './manifest';
+import type { PreprocessedImage } from './types';
 import { canDecodeResized, decodeResized, resizeRgb, type CropBox, type Kernel } from './resample';
 
 export const CLIP_MEAN: [number, number, number] = [0.48145466, 0.4578275, 0.40821073];
@@ -163,17 +164,6 @@ export function toChw(rgb: Uint8Array, spec: Pick<PreprocessSpec, 'width' | 'hei
   return out;
 }
 
-/** The model input, plus what the header probe learnt on the way (ingest stores these). */
-export interface PreprocessedImage {
-  pixels: Float32Array;
-  /** Size after EXIF orientation. */
-  width: number;
-  height: number;
-  /** Container format as sharp names it. */
-  format: string;
-  /** The whole image as lib/image decodes it, when preprocessing decoded it whole (not fused). */
-  decoded?: DecodedImage;
-}
 
 export function createImageProcessor(spec: PreprocessSpec, maxPixels: number) {
   const run = async (bytes: Buffer): Promise<PreprocessedImage> => {

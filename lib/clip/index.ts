@@ -5,7 +5,7 @@
  * leaves this module is L2-normalised, so a dot product is a cosine similarity.
  */
 export type { ClipModel, ClipModelInfo, LoadClipModelOptions, ModelLayout, TokenizedBatch } from './types';
-export type { PreprocessedImage } from './image-processor';
+export type { PreprocessedImage } from './types';
 export { loadClipModel } from './clip-model';
 export { readModelManifest, type ModelManifest } from './manifest';
 export { computeModelId } from './model-id';

@@ -29,6 +29,16 @@ function describe(meta: readonly ort.InferenceSession.ValueMetadata[] | undefine
   });
 }
 
+/** Inputs and outputs as a session declares them (also for onnx-worker.ts, which gets them by message). */
+export function describeIo(
+  inputMeta: readonly ort.InferenceSession.ValueMetadata[] | undefined,
+  inputNames: readonly string[],
+  outputMeta: readonly ort.InferenceSession.ValueMetadata[] | undefined,
+  outputNames: readonly string[],
+): { inputs: IoInfo[]; outputs: IoInfo[] } {
+  return { inputs: describe(inputMeta, inputNames), outputs: describe(outputMeta, outputNames) };
+}
+
 export async function openSession(file: string, threads: number): Promise<EncoderSession> {
   let session: ort.InferenceSession;
   try {
@@ -43,8 +53,7 @@ export async function openSession(file: string, threads: number): Promise<Encode
   }
   return {
     file,
-    inputs: describe(session.inputMetadata, session.inputNames),
-    outputs: describe(session.outputMetadata, session.outputNames),
+    ...describeIo(session.inputMetadata, session.inputNames, session.outputMetadata, session.outputNames),
     async run(feeds, output) {
       let result: ort.InferenceSession.OnnxValueMapType;
       try {

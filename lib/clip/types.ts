@@ -1,4 +1,16 @@
-import type { PreprocessedImage } from './image-processor';
+import type { DecodedImage } from '../image';
+
+/** The model input, plus what the header probe learnt on the way (ingest stores these). */
+export interface PreprocessedImage {
+  pixels: Float32Array;
+  /** Size after EXIF orientation. */
+  width: number;
+  height: number;
+  /** Container format as sharp names it. */
+  format: string;
+  /** The whole image as lib/image decodes it, when preprocessing decoded it whole (not fused). */
+  decoded?: DecodedImage;
+}
 
 export type ModelLayout = 'hf' | 'chinese-clip';
 

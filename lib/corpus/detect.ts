@@ -3,9 +3,11 @@
  * otherwise the first non-blank lines decide — a base64 image in column 2 of two columns is
  * `pairs`, in the only column `images`, plain text in one column `texts`. Only the base64 column
  * decides: what column 1 holds does not, so captions that are all digits stay `pairs` (a MUGE
- * image TSV `id<TAB>base64` reads as pairs too until its texts JSONL is given with --texts).
+ * image TSV `id<TAB>base64` reads as pairs too until its texts JSONL is given with --texts). A gzip'd
+ * file is judged by its decompressed lines (open-stream.ts).
  */
 import fs from 'node:fs/promises';
+import { getConfig } from '../config';
 import { AppError } from '../errors';
 import { decodeBase64Strict } from './base64';
 import { readLines } from './line-reader';
@@ -24,6 +26,7 @@ function columnIsImage(col: Buffer): boolean {
   return r.ok && sniffImageType(r.bytes) !== undefined;
 }
 
+/** fs.stat with the errors users should see: NOT_FOUND for a missing path, INVALID_INPUT otherwise. */
 export async function statOrThrow(p: string, what = 'corpus'): Promise<import('node:fs').Stats> {
   try {
     return await fs.stat(p);
@@ -44,7 +47,7 @@ export async function detectFormat(
   const votes: Record<'pairs' | 'images' | 'texts', number> = { pairs: 0, images: 0, texts: 0 };
   let seen = 0;
   let tooLong = 0;
-  const maxLineBytes = opts.maxLineBytes ?? 64 * 1024 * 1024;
+  const maxLineBytes = opts.maxLineBytes ?? getConfig().maxLineBytes;
   for await (const raw of readLines(p, { maxLineBytes })) {
     if (!('bytes' in raw)) {
       if (++tooLong >= SNIFF_LINES) break;

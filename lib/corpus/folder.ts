@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { decodeUtf8 } from './parse-line';
+import { decodeUtf8, textProblem } from './parse-line';
 import { tooLongReason } from './limits';
 import type { CorpusRecord } from './types';
 
@@ -63,7 +63,11 @@ export async function* readFolder(dir: string, maxBytes: number): AsyncGenerator
         const d = decodeUtf8(await fs.readFile(path.join(dir, captionFile)), 'caption');
         if (!d.ok) yield { kind: 'error', line, file: captionFile, reason: d.reason };
         else if (d.value.trim() === '') yield { kind: 'error', line, file: captionFile, reason: 'caption is empty' };
-        else caption = d.value.trim(); // trim() also drops a BOM
+        else {
+          const problem = textProblem(d.value.trim(), 'caption');
+          if (problem) yield { kind: 'error', line, file: captionFile, reason: problem };
+          else caption = d.value.trim(); // trim() also drops a BOM
+        }
       }
     }
     yield caption === undefined ? { kind: 'image', line, image, file } : { kind: 'image', line, image, file, caption };

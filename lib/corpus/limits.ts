@@ -12,6 +12,14 @@ export function formatBytes(n: number): string {
   return `${s} ${units[u]}`;
 }
 
+/**
+ * Longest text (caption, MUGE text or id) accepted, in UTF-8 bytes. PostgreSQL's unique index on
+ * (dataset, text) cannot hold an entry over ~2.7 KB, and one such caption used to fail its whole
+ * batch there; the same limit applies on SQLite so a corpus ingests the same everywhere. CLIP reads
+ * only the first 77 (Chinese-CLIP 52) tokens of a text anyway.
+ */
+export const MAX_TEXT_BYTES = 2048;
+
 export function tooLongReason(size: number, limit: number, what = 'line'): string {
   return `${what} is ${formatBytes(size)}, over the ${formatBytes(limit)} limit (CLIPDEX_MAX_LINE_BYTES)`;
 }

@@ -3,8 +3,9 @@
  * here, so invalid UTF-8 can be reported per line by the caller), with 1-based line numbers.
  * A line longer than `maxLineBytes` is never buffered: once it crosses the limit its bytes are
  * only counted until the next newline, and a `tooLong` entry carries the full size.
+ * A gzip'd file is read decompressed (open-stream.ts).
  */
-import fs from 'node:fs';
+import { readBytes } from './open-stream';
 
 export type RawLine =
   | { line: number; bytes: Buffer }
@@ -21,7 +22,7 @@ export interface LineReaderOptions {
 
 export async function* readLines(file: string, opts: LineReaderOptions): AsyncGenerator<RawLine> {
   const { maxLineBytes } = opts;
-  const stream = fs.createReadStream(file, { highWaterMark: opts.chunkBytes ?? 1 << 20 });
+  const chunks = readBytes(file, opts.chunkBytes ?? 1 << 20);
   let parts: Buffer[] = [];
   let partLen = 0;
   let overflow = 0; // > 0 while skipping an over-long line: bytes seen so far
@@ -69,7 +70,7 @@ export async function* readLines(file: string, opts: LineReaderOptions): AsyncGe
   };
 
   try {
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
+    for await (const chunk of chunks) {
       let start = 0;
       for (;;) {
         const nl = chunk.indexOf(LF, start);
@@ -83,21 +84,20 @@ export async function* readLines(file: string, opts: LineReaderOptions): AsyncGe
         }
         start = nl + 1;
       }
-      // fs read streams hand out a fresh buffer per chunk, so keeping a slice of it is safe.
+      // fs read streams and gunzip hand out a fresh (or never rewritten) buffer per chunk, so keeping a slice is safe.
       if (start < chunk.length) append(chunk.subarray(start));
     }
     if (partLen > 0 || overflow > 0) yield finish(undefined);
   } finally {
-    stream.destroy();
+    await chunks.return(undefined);
   }
 }
 
 /** Counts lines that hold at least one byte besides a CR (a fast pass for progress totals). */
 export async function countNonEmptyLines(file: string): Promise<number> {
-  const stream = fs.createReadStream(file, { highWaterMark: 1 << 20 });
   let count = 0;
   let lineLen = 0; // bytes of the current line seen so far, CR excluded
-  for await (const chunk of stream as AsyncIterable<Buffer>) {
+  for await (const chunk of readBytes(file, 1 << 20)) {
     let start = 0;
     for (;;) {
       const nl = chunk.indexOf(LF, start);

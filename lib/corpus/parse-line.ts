@@ -3,6 +3,7 @@
  * names the column and what was expected, so a reader can keep going with the next line.
  */
 import { decodeBase64Strict } from './base64';
+import { MAX_TEXT_BYTES } from './limits';
 import type { CorpusRecord } from './types';
 
 const TAB = 0x09;
@@ -57,12 +58,39 @@ function firstBadUtf8(b: Buffer): number {
   return i;
 }
 
+// Anything but controls (Cc), format characters (Cf: BOM, zero-width joiners, BiDi marks) and spaces.
+const VISIBLE = /[^\p{Cc}\p{Cf}\p{Z}\s]/u;
+// A lone UTF-16 surrogate: only a JSON "\ud800" escape can make one (decoded UTF-8 never does).
+const LONE_SURROGATE = /\p{Cs}/u;
+
+/**
+ * Why a decoded, trimmed, non-empty text cannot be stored, or undefined. NUL is refused on every
+ * database, not only on PostgreSQL (whose text type cannot hold it): a corpus then ingests the same
+ * way whatever the engine, and no caption needs a NUL. The same goes for a text over MAX_TEXT_BYTES.
+ * Text made only of control or invisible characters (a file of NUL bytes, a line of escape codes)
+ * is no caption either.
+ */
+export function textProblem(text: string, what: string): string | undefined {
+  const nul = text.indexOf('\0');
+  if (nul >= 0) {
+    return `${what} contains a NUL character (U+0000) at character ${nul + 1}, which PostgreSQL cannot store (clipdex refuses it on every database)`;
+  }
+  const bytes = Buffer.byteLength(text);
+  if (bytes > MAX_TEXT_BYTES) {
+    return `${what} is ${bytes} bytes (UTF-8), over the ${MAX_TEXT_BYTES}-byte limit for one text (PostgreSQL cannot index longer ones; clipdex refuses them on every database)`;
+  }
+  if (LONE_SURROGATE.test(text)) return `${what} contains an unpaired UTF-16 surrogate, which is not valid Unicode`;
+  if (!VISIBLE.test(text)) return `${what} has no visible characters (only control, format or space characters)`;
+  return undefined;
+}
+
 function textColumn(bytes: Buffer, what: string): Decoded<string> {
   const d = decodeUtf8(bytes, what);
   if (!d.ok) return d;
   const text = d.value.trim();
   if (text === '') return { ok: false, reason: `${what} is empty` };
-  return { ok: true, value: text };
+  const problem = textProblem(text, what);
+  return problem ? { ok: false, reason: problem } : { ok: true, value: text };
 }
 
 function imageColumn(bytes: Buffer, what: string): Decoded<Buffer> {
@@ -122,8 +150,18 @@ export function parseMugeImageLine(line: number, bytes: Buffer): CorpusRecord {
   return { kind: 'image', line, image: image.value, imageId: id.value };
 }
 
-const idString = (v: unknown): string | undefined =>
-  (typeof v === 'string' && v.trim() !== '') || (typeof v === 'number' && Number.isFinite(v)) ? String(v).trim() : undefined;
+const escapeControls = (s: string) => s.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+
+/**
+ * A MUGE id as a string, or why it is none: undefined for a wrong type, a reason for a string
+ * that cannot be stored (ids are stored and looked up, so the text rules apply to them too).
+ */
+function idOf(v: unknown, what: string): { id?: string; problem?: string } {
+  if (typeof v === 'number' && Number.isFinite(v)) return { id: String(v) };
+  if (typeof v !== 'string' || v.trim() === '') return {};
+  const problem = textProblem(v.trim(), what);
+  return problem ? { problem } : { id: v.trim() };
+}
 
 /** Chinese-CLIP / MUGE texts JSONL: `{"text_id": …, "text": "…", "image_ids": [ … ]}`. */
 export function parseMugeTextLine(line: number, bytes: Buffer, file: string): CorpusRecord {
@@ -134,20 +172,26 @@ export function parseMugeTextLine(line: number, bytes: Buffer, file: string): Co
   try {
     obj = JSON.parse(s.value);
   } catch (e) {
-    return err(`is not valid JSON (${(e as Error).message})`);
+    // V8 quotes the bad input in its message: a raw NUL there would make the reason itself
+    // unstorable on PostgreSQL (JobLineError), so control characters are shown escaped.
+    return err(`is not valid JSON (${escapeControls((e as Error).message)})`);
   }
   if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) return err('expected a JSON object {"text_id","text","image_ids"}');
   const o = obj as Record<string, unknown>;
-  const textId = idString(o.text_id);
+  const { id: textId, problem: idProblem } = idOf(o.text_id, '"text_id"');
+  if (idProblem) return err(idProblem);
   if (textId === undefined) return err(`"text_id" must be a non-empty string or a number, got ${JSON.stringify(o.text_id) ?? 'nothing'}`);
   if (typeof o.text !== 'string') return err(`"text" must be a string, got ${JSON.stringify(o.text) ?? 'nothing'}`);
   const text = o.text.trim();
   if (text === '') return err('"text" is empty');
+  const problem = textProblem(text, '"text"');
+  if (problem) return err(problem);
   const raw = o.image_ids ?? [];
   if (!Array.isArray(raw)) return err(`"image_ids" must be an array, got ${JSON.stringify(raw)}`);
   const imageIds: string[] = [];
   for (const v of raw) {
-    const id = idString(v);
+    const { id, problem: p } = idOf(v, `image id ${JSON.stringify(v)}`);
+    if (p) return err(p);
     if (id === undefined) return err(`"image_ids" holds ${JSON.stringify(v)}, not a string or number id`);
     imageIds.push(id);
   }

@@ -3,9 +3,11 @@
  * The database is clipdex's source of truth: metadata, image↔text links, jobs, and the durable
  * copy of every embedding (ImageVector/TextVector), from which the HNSW indexes are rebuilt.
  */
-export { getDb, closeDbs, migrateDatabase, tuneSqlite, providerOf, type Db, type DbProvider } from './client';
+export { getDb, closeDbs, tuneSqlite, providerOf, notWritable, readOnlyReason, readOnlyMessage, type Db, type DbProvider, type NotWritable } from './client';
+export { migrateDatabase, isMigrated, migrationsDir } from './migrate';
 export { vectorToBytes, bytesToVector } from './vectors';
-export { listVectorLabels, countVectors, loadVectors, iterateVectors, type LabeledVector, type VectorKind } from './vector-queries';
+export { withBusyRetry, isBusyError } from './retry';
+export { listVectorLabels, countVectors, loadVectors, iterateVectors, maxVectorLabel, type LabeledVector, type VectorKind } from './vector-queries';
 export {
   ensureModelRow,
   openDatasetForIngest,
@@ -21,4 +23,4 @@ export {
   type DbStats,
 } from './queries';
 export { imagesByLabels, textsByLabels, imageVectorOf, type ImageRow, type TextRow } from './search-queries';
-export { isMigrated } from './migrate-check';
+export { findImage, type ImageDetail } from './find-image';

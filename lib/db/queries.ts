@@ -18,7 +18,13 @@ export interface DatasetSummary {
   updatedAt: Date;
 }
 
-export async function ensureModelRow(db: Db, info: { id: string; name: string; layout: string; dim: number }): Promise<void> {
+export async function ensureModelRow(db: Db, info: { id: string; name: string; layout: string; dim: number }, opts: { readOnly?: boolean } = {}): Promise<void> {
+  if (opts.readOnly) {
+    // A read-only data dir serves only what it has: the model must have been used with it before.
+    if (await db.model.findUnique({ where: { id: info.id }, select: { id: true } })) return;
+    await db.model.create({ data: info }); // refused by the read-only client with a message naming the directory
+    return;
+  }
   await db.model.upsert({
     where: { id: info.id },
     create: { id: info.id, name: info.name, layout: info.layout, dim: info.dim },

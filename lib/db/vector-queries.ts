@@ -44,24 +44,30 @@ export async function loadVectors(db: Db, kind: VectorKind, labels: number[], ch
   return out;
 }
 
-/** Every vector of a model, in id order, a page at a time (memory bounded by `page`). */
+/** The highest label of a model's vectors (0 when none): one index seek, whatever the table's size. */
+export async function maxVectorLabel(db: Db, kind: VectorKind, modelId: string): Promise<number> {
+  const rows = await table(db, kind).findMany({ where: { modelId }, select: { id: true }, orderBy: { id: 'desc' }, take: 1 });
+  return rows[0]?.id ?? 0;
+}
+
 /**
- * Every vector of a model, in pages, ascending by label; `datasetId` keeps one dataset's.
+ * Every vector of a model, in pages (memory bounded by `page`), ascending by label;
+ * `datasetId` keeps one dataset's, `after`/`upTo` a label range (after < label ≤ upTo).
  * Each carries its owner (the ImageVector's imageId or the TextVector's textId).
  */
 export async function* iterateVectors(
   db: Db,
   kind: VectorKind,
   modelId: string,
-  opts: { page?: number; datasetId?: number } = {},
+  opts: { page?: number; datasetId?: number; after?: number; upTo?: number } = {},
 ): AsyncGenerator<(LabeledVector & { owner: number })[]> {
   const owner = kind === 'image' ? 'imageId' : 'textId';
   // The relation to the owning row is named like the kind (ImageVector.image, TextVector.text).
   const inDataset = opts.datasetId === undefined ? {} : { [kind]: { datasetId: opts.datasetId } };
-  let cursor = 0;
+  let cursor = opts.after ?? 0;
   for (;;) {
     const rows = (await table(db, kind).findMany({
-      where: { modelId, id: { gt: cursor }, ...inDataset },
+      where: { modelId, id: opts.upTo === undefined ? { gt: cursor } : { gt: cursor, lte: opts.upTo }, ...inDataset },
       select: { id: true, data: true, [owner]: true },
       orderBy: { id: 'asc' },
       take: opts.page ?? 2000,

@@ -11,6 +11,7 @@ import { getConfig } from '../config';
 import { AppError } from '../errors';
 import { countRecords, detectFormat, readCorpus, type CorpusFormat, type CorpusRecord } from '../corpus';
 import type { ClipModel } from '../clip';
+import type { CorpusRows } from './corpus-rows';
 import type { EvalSet } from './evaluate';
 import { MatrixBuilder } from './matrix';
 import type { Link } from './recall';
@@ -37,29 +38,7 @@ export interface EmbedCorpusOptions {
   onProgress?: (processed: number, total: number) => void | Promise<void>;
 }
 
-/** A pair line (or a captioned image of a folder): its rows in the text and image matrices. */
-export interface PairRow {
-  line: number;
-  text: number;
-  image: number;
-}
-export interface MugeImageRow {
-  line: number;
-  id: string;
-  image: number;
-}
-export interface MugeTextRow {
-  line: number;
-  textId: string;
-  text: number;
-  imageIds: string[];
-}
-/** Every line that was read and encoded, in file order. */
-export interface CorpusRows {
-  pairs: PairRow[];
-  mugeImages: MugeImageRow[];
-  mugeTexts: MugeTextRow[];
-}
+export type { PairRow, MugeImageRow, MugeTextRow, CorpusRows } from './corpus-rows';
 
 export interface EmbeddedCorpus extends EvalSet {
   format: CorpusFormat;

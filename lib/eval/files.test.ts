@@ -7,7 +7,7 @@ import { embedCorpusForEval } from './embed-corpus';
 import { evaluateEmbeddings } from './evaluate';
 import { formatFloat32, predictFeatures } from './predict';
 import { rowOf } from './matrix';
-import { b64, DIM, fakeImage, fakeModel, fakeVector } from './fake-model.test-helper';
+import { b64, DIM, fakeImage, fakeModel, fakeVector } from '../../test/helpers/fake-model';
 
 let dir: string;
 const write = (name: string, lines: string[]) => {

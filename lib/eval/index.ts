@@ -44,21 +44,11 @@ export {
   parseLabels,
   promptsFor,
   softmax,
-  scoreLabels,
   defaultTemplateFor,
   defaultTemplates,
-  DEFAULT_TEMPLATE,
-  DEFAULT_TEMPLATE_ZH,
   type LabelScore,
   type ClassifiedImage,
   type ClassifyOptions,
 } from './classify';
-export {
-  registerEvaluateJob,
-  startEvaluateJob,
-  listEvaluations,
-  isEvaluateJobResult,
-  type EvaluateJobParams,
-  type EvaluateJobResult,
-  type PastEvaluation,
-} from './job';
+export { startEvaluateJob, listEvaluations, type EvaluateJobParams, type PastEvaluation } from './job';
+export { isEvaluateJobResult, type EvaluateJobResult } from './job-result';

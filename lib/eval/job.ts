@@ -8,8 +8,8 @@ import fs from 'node:fs/promises';
 import type { CorpusFormat } from '../corpus';
 import type { Engine } from '../engine';
 import { AppError } from '../errors';
-import { listJobs, registerJobHandler, startJob, type EngineJobHandler, type JobContext, type StartedJob } from '../jobs';
-import type { EvalResult } from './evaluate';
+import { listJobs, runJob, type JobContext, type StartedJob } from '../jobs';
+import { isEvaluateJobResult, type EvaluateJobResult } from './job-result';
 import type { EvalProtocol } from './protocols';
 import { evaluateDataset, evaluateFile, nothingEvaluated, type EvaluateRunResult } from './run';
 
@@ -26,14 +26,6 @@ export interface EvaluateJobParams {
   label?: string;
   /** Delete `path` and `texts` when the job ends (uploads). */
   removeFiles?: boolean;
-}
-
-export interface EvaluateJobResult {
-  label: string;
-  source: 'dataset' | 'file';
-  model: EvaluateRunResult['model'];
-  evaluation: EvalResult;
-  skipped: number;
 }
 
 const PHASE_MESSAGES = { embed: 'embedding the file', exact: 'exact search', ann: 'HNSW search' } as const;
@@ -75,17 +67,13 @@ async function runEvaluateJob(engine: Engine, params: EvaluateJobParams, ctx: Jo
   }
 }
 
-const handler: EngineJobHandler = (engine, params, ctx) => runEvaluateJob(engine, params as EvaluateJobParams, ctx);
-
-/** Make 'evaluate' jobs runnable in this process (idempotent). */
-export function registerEvaluateJob(): void {
-  registerJobHandler('evaluate', handler);
-}
-
 export async function startEvaluateJob(engine: Engine, params: EvaluateJobParams): Promise<StartedJob<unknown>> {
   if (!params.dataset === !params.path) throw new AppError('INVALID_INPUT', 'choose a dataset or upload a validation file (one of the two)');
-  registerEvaluateJob();
-  return startJob('evaluate', params as Record<string, unknown>, engine);
+  const started = await runJob(engine.db, 'evaluate', params, (ctx) => runEvaluateJob(engine, params, ctx));
+  // A job cancelled while queued never runs the handler, whose `finally` deletes the upload.
+  const upload = params.removeFiles ? [params.path, params.texts].filter((p): p is string => !!p) : [];
+  void started.done.then(async (o) => void (o.cancelled && (await Promise.all(upload.map((p) => fs.rm(p, { force: true })))))).catch(() => undefined);
+  return started;
 }
 
 export interface PastEvaluation {
@@ -108,9 +96,4 @@ export async function listEvaluations(engine: Pick<Engine, 'db'>, limit = 20): P
     message: j.message,
     result: isEvaluateJobResult(j.result) ? j.result : null,
   }));
-}
-
-export function isEvaluateJobResult(x: unknown): x is EvaluateJobResult {
-  const r = x as EvaluateJobResult | null;
-  return !!r && typeof r === 'object' && typeof r.label === 'string' && !!r.evaluation && typeof r.evaluation.mean_recall === 'number';
 }

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { detectFormat } from '../corpus';
 import { predictFeatures } from './predict';
-import { b64, fakeModel, fakeVector } from './fake-model.test-helper';
+import { b64, fakeModel, fakeVector } from '../../test/helpers/fake-model';
 
 let dir: string;
 const write = (name: string, text: string) => {

@@ -17,7 +17,7 @@ import { evaluateEmbeddings, evaluateReference } from './evaluate';
 import { matrixFromRows } from './matrix';
 import { nothingEvaluated } from './run';
 import type { CorpusRows } from './embed-corpus';
-import { b64, fakeModel } from './fake-model.test-helper';
+import { b64, fakeModel } from '../../test/helpers/fake-model';
 
 const v = (...xs: number[]) => {
   const n = Math.hypot(...xs);

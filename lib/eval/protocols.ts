@@ -18,7 +18,7 @@
  *   script prints as mean_recall; the top-level mean_recall is the mean of the two.
  */
 import { AppError } from '../errors';
-import type { CorpusRows } from './embed-corpus';
+import type { CorpusRows } from './corpus-rows';
 import type { EmbeddingMatrix } from './matrix';
 import { orderedRanks, type OrderedDirection } from './ordered-ranks';
 

@@ -8,7 +8,6 @@ export {
   decodeImage,
   decodePipeline,
   probeImage,
-  pixelLimitMessage,
   runDecode,
   type DecodedImage,
   type DecodeOptions,

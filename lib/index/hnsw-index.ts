@@ -7,44 +7,13 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import hnswlib, { type HierarchicalNSW as HnswType } from 'hnswlib-node';
 import { AppError } from '../errors';
-import { manifestMtime, readManifest, sweepIndexDir, writeManifest, type IndexKind, type IndexManifest } from './manifest';
+import { fileSha256, manifestMtime, readManifest, sweepIndexDir, writeManifest, type IndexKind, type IndexManifest } from './manifest';
+import type { Follower, IndexParams, SearchHit, VectorIndex } from './types';
+
+export type { Follower, IndexParams, SearchHit, VectorIndex } from './types';
 
 // hnswlib-node is CommonJS with a native addon (next.config.js keeps it out of the bundle).
 const { HierarchicalNSW } = hnswlib;
-
-export interface SearchHit {
-  label: number;
-  score: number;
-}
-
-export interface VectorIndex {
-  kind: IndexKind;
-  dim: number;
-  modelId: string;
-  /** Live (not deleted) vectors. */
-  size(): number;
-  /** Bumped on every in-memory change and reload: a cache key for label sets. */
-  readonly version: number;
-  add(labels: number[], vectors: Float32Array[]): void;
-  remove(labels: number[]): void;
-  has(label: number): boolean;
-  /** Live labels (for reconciliation). */
-  labels(): number[];
-  search(q: Float32Array, k: number, filter?: (label: number) => boolean, ef?: number): SearchHit[];
-  save(): Promise<void>;
-  /** Reload from disk when another process saved a newer generation. Returns true if reloaded. */
-  refreshIfStale(): Promise<boolean>;
-}
-
-export interface IndexParams {
-  dir: string;
-  kind: IndexKind;
-  modelId: string;
-  dim: number;
-  m: number;
-  efConstruction: number;
-  efSearch: number;
-}
 
 const MIN_CAPACITY = 1024;
 
@@ -58,6 +27,7 @@ export class HnswIndex implements VectorIndex {
   private generation = 0;
   private loadedMtime: number | undefined;
   private dirty = false;
+  private follower?: Follower & { last: number; lastFull: number; running?: Promise<void> };
 
   private constructor(private readonly p: IndexParams) {
     this.kind = p.kind;
@@ -96,11 +66,17 @@ export class HnswIndex implements VectorIndex {
       const m = r.manifest;
       if (m.modelId !== this.modelId) throw new AppError('INDEX_DIM_MISMATCH', `it was built with model ${m.modelId}, the active model is ${this.modelId}`);
       if (m.dim !== this.dim) throw new AppError('INDEX_DIM_MISMATCH', `its dimension is ${m.dim}, the model's is ${this.dim}`);
+      const file = path.join(this.p.dir, m.file);
       const h = new HierarchicalNSW('ip', this.dim);
       try {
-        await h.readIndex(path.join(this.p.dir, m.file));
+        // Verified before hnswlib sees it: hnswlib follows the links in the file without bounds
+        // checks, so garbage inside a file with an intact header is a segfault, not an exception.
+        if (!m.sha256) throw new Error('it has no checksum (saved by an older clipdex), so it is rebuilt once to be safe');
+        const sha = await fileSha256(file);
+        if (sha !== m.sha256) throw new Error(`it is damaged: its sha256 ${sha.slice(0, 12)}… differs from the manifest's ${m.sha256.slice(0, 12)}…`);
+        await h.readIndex(file);
       } catch (err) {
-        const missing = !(await fs.stat(path.join(this.p.dir, m.file)).catch(() => undefined));
+        const missing = !(await fs.stat(file).catch(() => undefined));
         if (missing && attempt < 3) continue;
         throw new AppError('INTERNAL', `index file ${m.file} is unreadable (${(err as Error).message})`, { cause: err });
       }
@@ -212,7 +188,7 @@ export class HnswIndex implements VectorIndex {
   }
 
   private async saveNow(): Promise<void> {
-    if (!this.dirty && this.loadedMtime !== undefined) return;
+    if (this.p.readOnly || (!this.dirty && this.loadedMtime !== undefined)) return;
     await fs.mkdir(this.p.dir, { recursive: true });
     const current = await readManifest(this.p.dir, this.kind);
     // Never reuse a generation number another process wrote.
@@ -222,6 +198,7 @@ export class HnswIndex implements VectorIndex {
     // Synchronous on purpose: the async writer reads the graph from a worker thread, and an add or
     // markDelete on the main thread meanwhile (a job beside a delete in the web server) would race it.
     this.hnsw.writeIndexSync(tmp);
+    const sha256 = await fileSha256(tmp);
     await fs.rename(tmp, path.join(this.p.dir, file));
     const manifest: IndexManifest = {
       version: 1,
@@ -235,6 +212,7 @@ export class HnswIndex implements VectorIndex {
       generation,
       file,
       deleted: [...this.deleted],
+      sha256,
       savedAt: new Date().toISOString(),
     };
     await writeManifest(this.p.dir, manifest);
@@ -244,20 +222,63 @@ export class HnswIndex implements VectorIndex {
     await sweepIndexDir(this.p.dir, this.kind, [generation, generation - 1]);
   }
 
-  async refreshIfStale(): Promise<boolean> {
+  /**
+   * Let a follower keep this index in step with changes other processes make (openIndexes passes
+   * one that reads new and deleted vector rows from the database). `refreshIfStale` runs it at
+   * most once per `intervalMs`, with `full` (the costlier deletion check) once per `fullIntervalMs`.
+   * A followed index no longer reloads other processes' files: the database is the truth, and
+   * their files lack what this process added since.
+   */
+  follow(f: Follower): void {
+    this.follower = { ...f, last: 0, lastFull: Date.now() };
+  }
+
+  /**
+   * Before a search: catch up with the follower, or without one reload a newer generation another
+   * process saved (when we have no unsaved changes). `full` runs the follower's full check now.
+   * Returns true if anything changed.
+   */
+  async refreshIfStale(opts: { full?: boolean } = {}): Promise<boolean> {
+    const v = this.version;
+    const f = this.follower;
+    if (!f) {
+      await this.reloadIfNewerFile();
+      return this.version !== v;
+    }
+    // Concurrent searches wait for the one catch-up in flight rather than each running their own.
+    if (f.running) await f.running;
+    const now = Date.now();
+    if (opts.full || now - f.last >= f.intervalMs) {
+      const full = opts.full === true || now - f.lastFull >= f.fullIntervalMs;
+      f.last = now;
+      if (full) f.lastFull = now;
+      f.running = f.catchUp(this, { full }).finally(() => {
+        f.running = undefined;
+      });
+      await f.running;
+    }
+    return this.version !== v;
+  }
+
+  private async reloadIfNewerFile(): Promise<void> {
     const mtime = await manifestMtime(this.p.dir, this.kind);
-    if (mtime === undefined || mtime === this.loadedMtime) return false;
+    if (mtime === undefined || mtime === this.loadedMtime) return;
     // Unsaved changes of our own win: our next save writes a newer generation, and the next
     // openIndexes reconciles both writers' work against the database.
-    if (this.dirty) return false;
+    if (this.dirty) return;
     const r = await readManifest(this.p.dir, this.kind);
     if (!r.ok || r.manifest.generation <= this.generation) {
       this.loadedMtime = mtime;
-      return false;
+      return;
     }
-    if (r.manifest.modelId !== this.modelId || r.manifest.dim !== this.dim) return false;
-    await this.loadFromDisk();
-    return true;
+    if (r.manifest.modelId !== this.modelId || r.manifest.dim !== this.dim) return;
+    try {
+      await this.loadFromDisk();
+    } catch {
+      // A damaged newer file: keep serving what we hold and do not retry this manifest on every
+      // search; the next open rebuilds it.
+      this.loadedMtime = mtime;
+    }
   }
 
   /** Manifest-level facts for reports and stats. */

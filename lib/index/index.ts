@@ -4,11 +4,14 @@
  * They are a cache of the ImageVector/TextVector rows: `openIndexes` reconciles them with the
  * database and says what it repaired; `rebuildIndexes` refills them from the stored vectors.
  */
-export { HnswIndex, type VectorIndex, type SearchHit, type IndexParams } from './hnsw-index';
+export { HnswIndex, type Follower, type VectorIndex, type SearchHit, type IndexParams } from './hnsw-index';
 export {
   openIndexes,
   rebuildIndexes,
   rebuildIndex,
+  catchUpWithDatabase,
+  CATCH_UP_INTERVAL_MS,
+  FULL_CHECK_INTERVAL_MS,
   indexDir,
   type IndexDeps,
   type IndexReport,

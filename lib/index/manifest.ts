@@ -4,10 +4,12 @@
  * manifest over the old one. A reader never sees a manifest that points at a half-written file,
  * and a process holding the index in memory notices a newer generation by the manifest's mtime.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
+import { isAlive } from '../process';
 
 export type IndexKind = 'image' | 'text';
 
@@ -24,6 +26,12 @@ const ManifestSchema = z.object({
   file: z.string().regex(/^(image|text)-\d+\.hnsw$/),
   /** Labels marked deleted in the file (hnswlib keeps them as tombstones). */
   deleted: z.array(z.number().int()),
+  /**
+   * sha256 of `file`, checked before hnswlib reads it: hnswlib trusts the links inside the file,
+   * and a damaged body with an intact header crashes the process (SIGSEGV) at the first search.
+   * Absent in manifests written before the check existed; such a file is rebuilt once.
+   */
+  sha256: z.string().regex(/^[0-9a-f]{64}$/).optional(),
   savedAt: z.string(),
 });
 export type IndexManifest = z.infer<typeof ManifestSchema>;
@@ -49,6 +57,13 @@ export async function readManifest(dir: string, kind: IndexKind): Promise<{ ok: 
   } catch {
     return { ok: false, reason: `manifest ${file} is not JSON` };
   }
+}
+
+/** sha256 of a file, streamed (an index file can be hundreds of MB). */
+export async function fileSha256(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
+  return hash.digest('hex');
 }
 
 export async function manifestMtime(dir: string, kind: IndexKind): Promise<number | undefined> {
@@ -80,16 +95,5 @@ export async function sweepIndexDir(dir: string, kind: IndexKind, keepGeneration
     const tmp = /\.tmp-(\d+)-/.exec(name);
     const stale = m ? !keepGenerations.includes(Number(m[1])) : name.startsWith(kind) && tmp !== null && !isAlive(Number(tmp[1]));
     if (stale) await fs.rm(path.join(dir, name), { force: true });
-  }
-}
-
-/** Whether a process id is alive (a temp file of a live writer must not be swept). */
-export function isAlive(pid: number): boolean {
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

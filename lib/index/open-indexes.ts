@@ -6,9 +6,8 @@
  * Vectors of another model cannot be reused: those items need a re-embed (`clipdex reindex`).
  */
 import path from 'node:path';
-import type { Db } from '../db';
-import { countVectors, iterateVectors, listVectorLabels, loadVectors } from '../db/vector-queries';
-import { HnswIndex, type IndexParams } from './hnsw-index';
+import { countVectors, iterateVectors, listVectorLabels, loadVectors, maxVectorLabel, type Db } from '../db';
+import { HnswIndex, type IndexParams, type VectorIndex } from './hnsw-index';
 import type { IndexKind } from './manifest';
 
 export interface IndexDeps {
@@ -19,7 +18,26 @@ export interface IndexDeps {
   hnsw: { m: number; efConstruction: number; efSearch: number };
   /** Where repair messages go (default: console.warn). */
   log?: (message: string) => void;
+  /**
+   * How often (at most, in ms) a search checks the database for vectors other processes added
+   * or deleted (default CATCH_UP_INTERVAL_MS; 0 = before every search).
+   */
+  catchUpIntervalMs?: number;
+  /** The data dir cannot be written: repairs happen in memory only. */
+  readOnly?: boolean;
 }
+
+/**
+ * Before a search, at most once per CATCH_UP_INTERVAL_MS: one index seek (the model's highest
+ * vector id: 0.4 ms on 100k rows in SQLite) tells whether another process added vectors. Counting
+ * the rows to notice deletions costs more (9-24 ms on 100k rows; bench/index-catch-up.ts), so it runs
+ * at most once per FULL_CHECK_INTERVAL_MS; a deleted row meanwhile only means a hit that
+ * hydration drops.
+ */
+export const CATCH_UP_INTERVAL_MS = 1000;
+export const FULL_CHECK_INTERVAL_MS = 30_000;
+/** Rows one catch-up adds at most (about a second of HNSW inserts on two cores). */
+export const CATCH_UP_MAX_ROWS = 2000;
 
 export interface KindReport {
   kind: IndexKind;
@@ -53,7 +71,7 @@ export interface RebuildProgress {
 export const indexDir = (dataDir: string) => path.join(dataDir, 'index');
 
 function paramsOf(deps: IndexDeps, kind: IndexKind): IndexParams {
-  return { dir: indexDir(deps.dataDir), kind, modelId: deps.modelId, dim: deps.dim, ...deps.hnsw };
+  return { dir: indexDir(deps.dataDir), kind, modelId: deps.modelId, dim: deps.dim, ...deps.hnsw, readOnly: deps.readOnly };
 }
 
 /** Refill `index` from every stored vector of the active model and save it. */
@@ -119,10 +137,73 @@ async function openOne(deps: IndexDeps, kind: IndexKind, messages: string[]): Pr
   return { index, report: { kind, action, count: index.size(), added: missing.length, removed: extra.length } };
 }
 
+/**
+ * Bring an open index up to date with the database, reading only rows it cannot have seen:
+ * those above `after`, the highest id the database had when the index was last reconciled
+ * (SQLite commits ids in order, so nothing older can appear later). Rows this process added
+ * itself meanwhile are skipped. With `full`, the rows are also counted, and when the count and
+ * the index disagree (something was deleted; on PostgreSQL a transaction may also commit an
+ * older id late) the label sets are compared in full, as at open. Returns what changed and the
+ * new `after`; the index is saved by its owner later.
+ */
+export async function catchUpWithDatabase(
+  index: VectorIndex,
+  db: Db,
+  opts: { after: number; full?: boolean; maxRows?: number },
+): Promise<{ added: number; removed: number; after: number }> {
+  const top = await maxVectorLabel(db, index.kind, index.modelId);
+  let added = 0;
+  let removed = 0;
+  let after = Math.max(top, opts.after);
+  let read = 0;
+  if (top > opts.after) {
+    const max = opts.maxRows ?? CATCH_UP_MAX_ROWS;
+    for await (const page of iterateVectors(db, index.kind, index.modelId, { after: opts.after, upTo: top, page: Math.min(500, max) })) {
+      const fresh = page.filter((v) => !index.has(v.label));
+      index.add(fresh.map((v) => v.label), fresh.map((v) => v.vector));
+      added += fresh.length;
+      read += page.length;
+      // A search waits for this: a big backlog (a long CLI ingest and no search meanwhile) is
+      // taken a slice per search, so no single search waits for all of it.
+      if (read >= max && page[page.length - 1].label < top) {
+        after = page[page.length - 1].label;
+        break;
+      }
+    }
+  }
+  // (Not while a backlog remains: the counts differ by it, and the next catch-ups load it.)
+  if (opts.full && after >= top && index.size() !== (await countVectors(db, index.kind, index.modelId))) {
+    const inDb = await listVectorLabels(db, index.kind, index.modelId);
+    const dbSet = new Set(inDb);
+    const extra = index.labels().filter((l) => !dbSet.has(l));
+    const missing = inDb.filter((l) => !index.has(l));
+    if (missing.length) {
+      const vs = await loadVectors(db, index.kind, missing);
+      index.add(vs.map((v) => v.label), vs.map((v) => v.vector));
+      added += vs.length;
+    }
+    index.remove(extra);
+    removed = extra.length;
+  }
+  return { added, removed, after };
+}
+
 export async function openIndexes(deps: IndexDeps): Promise<Indexes & { report: IndexReport }> {
   const messages: string[] = [];
+  // Read before reconciling: rows committed meanwhile are above it and the first catch-up adds them.
+  const [imageTop, textTop] = await Promise.all([maxVectorLabel(deps.db, 'image', deps.modelId), maxVectorLabel(deps.db, 'text', deps.modelId)]);
   const image = await openOne(deps, 'image', messages);
   const text = await openOne(deps, 'text', messages);
+  for (const [index, top] of [[image.index, imageTop], [text.index, textTop]] as const) {
+    let after = top;
+    index.follow({
+      catchUp: async (i, { full }) => {
+        after = (await catchUpWithDatabase(i, deps.db, { after, full })).after;
+      },
+      intervalMs: deps.catchUpIntervalMs ?? CATCH_UP_INTERVAL_MS,
+      fullIntervalMs: FULL_CHECK_INTERVAL_MS,
+    });
+  }
   const [images, texts] = await Promise.all([
     deps.db.image.count({ where: { vectors: { none: { modelId: deps.modelId } } } }),
     deps.db.text.count({ where: { vectors: { none: { modelId: deps.modelId } } } }),

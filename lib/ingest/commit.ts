@@ -5,7 +5,7 @@
  * vector is written only when the item has none for this model. Returns the new vector rows
  * (labels) for the HNSW indexes, which are updated after the commit.
  */
-import { bytesToVector, vectorToBytes, type Db } from '../db';
+import { bytesToVector, vectorToBytes, withBusyRetry, type Db } from '../db';
 import { textOf, type PreparedBatch } from './prepare';
 import type { LineError } from './types';
 
@@ -42,7 +42,7 @@ export interface CommitContext {
 export async function commitBatch(db: Db, b: PreparedBatch, enc: EncodedBatch, ctx: CommitContext): Promise<CommitResult> {
   for (let attempt = 0; ; attempt++) {
     try {
-      return await db.$transaction((tx) => commitInTx(tx, b, enc, ctx), { timeout: 120_000, maxWait: 120_000 });
+      return await withBusyRetry(() => db.$transaction((tx) => commitInTx(tx, b, enc, ctx), { timeout: 120_000, maxWait: 120_000 }));
     } catch (err) {
       // Another process ingesting the same items committed them first: the retry sees its rows.
       if ((err as { code?: string }).code === 'P2002' && attempt < 3) continue;

@@ -5,13 +5,13 @@
  */
 import { deleteDatasetRows, findDataset, type DeletedDataset } from '../db';
 import { AppError } from '../errors';
-import { isAlive } from '../index/manifest';
+import { isAlive } from '../process';
 import type { IngestDeps } from './types';
 
 export async function deleteDataset(deps: Pick<IngestDeps, 'db' | 'indexes' | 'store'>, name: string): Promise<DeletedDataset> {
   const ds = await findDataset(deps.db, name);
   if (!ds) throw new AppError('NOT_FOUND', `no dataset called "${name}"`);
-  const running = await deps.db.job.findMany({ where: { datasetId: ds.id, kind: 'ingest', status: 'running' }, select: { pid: true } });
+  const running = await deps.db.job.findMany({ where: { datasetId: ds.id, kind: 'ingest', status: { in: ['running', 'cancelling'] } }, select: { pid: true } });
   if (running.some((j) => j.pid !== null && isAlive(j.pid))) {
     throw new AppError('CONFLICT', `dataset "${name}" is being ingested right now; delete it when the ingest has finished`);
   }

@@ -7,16 +7,35 @@
 import path from 'node:path';
 import { countRecords, detectFormat, readCorpus, type CorpusRecord } from '../corpus';
 import { openDatasetForIngest, setDatasetStatus } from '../db';
+import { checkDatasetName } from '../datasets/name';
 import { AppError } from '../errors';
+import { removeUnreferenced } from './cleanup';
 import { commitBatch, type EncodedBatch } from './commit';
 import { prepareBatch, type PreparedBatch } from './prepare';
 import { MAX_BATCH_SIZE, MAX_ERRORS_KEPT, type IngestDeps, type IngestOptions, type IngestProgress, type IngestStage, type IngestSummary, type LineError } from './types';
 
+/**
+ * Whatever fails, the dataset does not stay 'ingesting' once the call returns: it becomes 'failed'
+ * (what was committed stays; running the same ingest again completes it).
+ */
 export async function ingestCorpus(opts: IngestOptions, deps: IngestDeps, onProgress?: (p: IngestProgress) => void): Promise<IngestSummary> {
+  let datasetId: number | undefined;
+  const onDataset = (id: number) => {
+    datasetId = id;
+    opts.onDataset?.(id);
+  };
+  try {
+    return await runIngest({ ...opts, onDataset }, deps, onProgress);
+  } catch (err) {
+    if (datasetId !== undefined) await markDatasetFailed(deps, datasetId);
+    throw err;
+  }
+}
+
+async function runIngest(opts: IngestOptions, deps: IngestDeps, onProgress?: (p: IngestProgress) => void): Promise<IngestSummary> {
   const t0 = performance.now();
   const { config, db, model, indexes } = deps;
-  const name = opts.dataset.trim();
-  if (!name) throw new AppError('INVALID_INPUT', 'the dataset name is empty');
+  const name = checkDatasetName(opts.dataset);
   const batchSize = opts.batchSize ?? config.batchSize;
   // The upper bound keeps one batch's INSERT under SQLite's 32766 bound variables.
   if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > MAX_BATCH_SIZE) {
@@ -75,18 +94,25 @@ export async function ingestCorpus(opts: IngestOptions, deps: IngestDeps, onProg
   report();
   let pending = nextPrepared();
   let batchNo = 0;
+  let uncommitted: PreparedBatch | undefined; // its files go if it never commits
   try {
     for (;;) {
       let t = performance.now();
       const b = await pending;
       stages.wait += (performance.now() - t) / 1000;
       if (!b) break;
+      uncommitted = b;
+      // A cancel stops between batches: this prepared batch is dropped before anything of it is
+      // committed, and no further batch is read.
+      if (opts.signal?.aborted) {
+        summary.cancelled = true;
+        break;
+      }
       // Overlap: decode/preprocess the next batch while this one is in the model.
       pending = nextPrepared();
       pending.catch(() => undefined); // surfaced when awaited
       stages.prepare += b.prepareSeconds;
       for (const [k, v] of Object.entries(b.parts) as [keyof PreparedBatch['parts'], number][]) stages[k] += v;
-      if (opts.signal?.aborted) throw new AppError('CONFLICT', 'ingest cancelled');
 
       t = performance.now();
       const enc = await encodeBatch(b, deps);
@@ -94,7 +120,11 @@ export async function ingestCorpus(opts: IngestOptions, deps: IngestDeps, onProg
 
       t = performance.now();
       const c = await commitBatch(db, b, enc, commitCtx);
+      uncommitted = undefined;
       stages.db += (performance.now() - t) / 1000;
+      // An image whose thumbnail failed after its original was written got no row.
+      const dropped = [...b.written].filter((sha) => b.images.get(sha)?.state === 'failed');
+      if (dropped.length) await removeUnreferenced(deps, dropped).catch(() => undefined);
 
       t = performance.now();
       if (c.newImageVectors.labels.length) indexes.image.add(c.newImageVectors.labels, c.newImageVectors.vectors);
@@ -111,23 +141,27 @@ export async function ingestCorpus(opts: IngestOptions, deps: IngestDeps, onProg
       addErrors([...b.errors, ...c.errors].sort((x, y) => x.line - y.line));
       batchNo++;
       if (batchNo % saveEvery === 0) await timedSave(deps, stages);
-      await opts.onBatchCommitted?.(batchNo);
+      await opts.onBatchCommitted?.(batchNo, opts.signal);
       report();
     }
   } catch (err) {
-    await pending.catch(() => undefined);
+    const next = await pending.catch(() => undefined);
+    await removeUnreferenced(deps, [...(uncommitted?.written ?? []), ...(next?.written ?? [])]).catch(() => undefined);
     await timedSave(deps, stages).catch(() => undefined);
     await reader.return?.(undefined);
     throw err;
   }
+  if (summary.cancelled) await reader.return?.(undefined);
+  if (uncommitted) await removeUnreferenced(deps, uncommitted.written).catch(() => undefined); // dropped by a cancel
   await timedSave(deps, stages);
 
   const [images, texts] = await Promise.all([db.image.count({ where: { datasetId: dataset.id } }), db.text.count({ where: { datasetId: dataset.id } })]);
-  summary.datasetStatus = images + texts > 0 ? 'ready' : 'failed';
+  // A cancelled ingest leaves the dataset 'failed' (as an interrupted one) until a re-run completes it.
+  summary.datasetStatus = images + texts > 0 && !summary.cancelled ? 'ready' : 'failed';
   await setDatasetStatus(db, dataset.id, summary.datasetStatus);
   summary.seconds = (performance.now() - t0) / 1000;
   summary.good = good;
-  report(true);
+  report(!summary.cancelled); // a cancelled run keeps the estimated total: "8 / 40", not "8 / 8"
   return summary;
 }
 
@@ -144,6 +178,18 @@ async function encodeBatch(b: PreparedBatch, deps: IngestDeps): Promise<EncodedB
     b.textsToEncode.forEach((t, i) => textVectors.set(t, vs[i]));
   }
   return { imageVectors, textVectors };
+}
+
+/** 'ingesting' → 'failed', retried a little: the error that got us here may be a busy database. */
+async function markDatasetFailed(deps: IngestDeps, id: number): Promise<void> {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      await deps.db.dataset.updateMany({ where: { id, status: 'ingesting' }, data: { status: 'failed' } });
+      return;
+    } catch {
+      await new Promise((r) => setTimeout(r, 200 * (attempt + 1)));
+    }
+  }
 }
 
 async function timedSave(deps: IngestDeps, stages: Record<IngestStage, number>): Promise<void> {

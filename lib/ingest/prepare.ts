@@ -8,7 +8,8 @@
 import type { CorpusRecord } from '../corpus';
 import type { DecodedImage } from '../image';
 import { makeThumbnail, makeThumbnailFromDecoded, sha256Hex, thumbnailIsReencode } from '../store';
-import { mapPool } from './pool';
+import { mapPool } from '../map-pool';
+import { removeUnreferenced } from './cleanup';
 import type { IngestDeps, LineError } from './types';
 
 export interface ImageFacts {
@@ -36,6 +37,11 @@ export interface PreparedBatch {
   /** Unique texts of the batch not yet embedded in this dataset by this model. */
   textsToEncode: string[];
   errors: LineError[];
+  /**
+   * Shas whose original or thumbnail this batch wrote to the store (files that were there already
+   * are not listed): removed again if the batch never commits (cleanup.ts).
+   */
+  written: Set<string>;
   /** Records read, good and bad. */
   count: number;
   prepareSeconds: number;
@@ -54,6 +60,17 @@ const imageOf = (r: GoodRecord): Buffer | undefined => (r.kind === 'pair' || r.k
 export const textOf = (r: GoodRecord): string | undefined => (r.kind === 'pair' || r.kind === 'text' ? r.text : r.kind === 'image' ? r.caption : undefined);
 
 export async function prepareBatch(batch: CorpusRecord[], ctx: PrepareContext): Promise<PreparedBatch> {
+  const written = new Set<string>();
+  try {
+    return await prepareInto(batch, ctx, written);
+  } catch (err) {
+    // The batch will never commit: the files it wrote would be orphans.
+    await removeUnreferenced(ctx.deps, written).catch(() => undefined);
+    throw err;
+  }
+}
+
+async function prepareInto(batch: CorpusRecord[], ctx: PrepareContext, written: Set<string>): Promise<PreparedBatch> {
   const t0 = performance.now();
   const { db, store, model, config } = ctx.deps;
   const errors: LineError[] = [];
@@ -118,14 +135,14 @@ export async function prepareBatch(batch: CorpusRecord[], ctx: PrepareContext): 
           decoded = p.decoded;
         }
         // Originals and thumbnails are written before the rows that point at them are committed.
-        await timed('store', () => store.putOriginal(sha, facts.format, bytes));
+        if (await timed('store', () => store.putOriginal(sha, facts.format, bytes))) written.add(sha);
         if (!(await store.hasThumbnail(sha))) {
           // A small image that preprocessing decoded whole is re-encoded from those pixels (the same
           // bytes, one decode fewer); downscaled ones were never decoded whole: decode for the thumbnail.
           const thumb = await timed('thumbnail', () =>
             decoded && thumbnailIsReencode(decoded.width, decoded.height) ? makeThumbnailFromDecoded(decoded) : makeThumbnail(bytes, config.maxImagePixels),
           );
-          await timed('store', () => store.putThumbnail(sha, thumb));
+          if (await timed('store', () => store.putThumbnail(sha, thumb))) written.add(sha);
         }
         if (pixels) images.set(sha, { state: 'encode', sha, facts, pixels });
       } catch (err) {
@@ -146,7 +163,7 @@ export async function prepareBatch(batch: CorpusRecord[], ctx: PrepareContext): 
     textsToEncode = texts.filter((t) => !knownSet.has(t));
     parts.lookup += (performance.now() - tl) / 1000;
   }
-  return { records, images, textsToEncode, errors, count: batch.length, prepareSeconds: (performance.now() - t0) / 1000, parts };
+  return { records, images, textsToEncode, errors, written, count: batch.length, prepareSeconds: (performance.now() - t0) / 1000, parts };
 }
 
 function reasonOf(err: unknown): string {

@@ -17,9 +17,16 @@ export interface ReembedSummary {
   images: number;
   texts: number;
   errors: LineError[];
+  /** The signal was aborted: what was embedded is stored and indexed; a re-run does the rest. */
+  cancelled?: boolean;
 }
 
-export async function reembedMissing(deps: IngestDeps, onProgress?: (p: ReembedProgress) => void, batchSize = deps.config.batchSize): Promise<ReembedSummary> {
+export async function reembedMissing(
+  deps: IngestDeps,
+  onProgress?: (p: ReembedProgress) => void,
+  batchSize = deps.config.batchSize,
+  signal?: AbortSignal,
+): Promise<ReembedSummary> {
   const { db, model, store, indexes } = deps;
   const modelId = model.info.id;
   const out: ReembedSummary = { images: 0, texts: 0, errors: [] };
@@ -28,7 +35,9 @@ export async function reembedMissing(deps: IngestDeps, onProgress?: (p: ReembedP
   const imageTotal = await db.image.count({ where: imageWhere });
   let done = 0;
   let cursor = 0;
+  // A cancel stops between batches (each batch's vectors are committed and indexed together).
   for (;;) {
+    if (signal?.aborted) break;
     const rows = await db.image.findMany({ where: { ...imageWhere, id: { gt: cursor } }, orderBy: { id: 'asc' }, take: batchSize, select: { id: true, sha256: true, line: true } });
     if (!rows.length) break;
     cursor = rows[rows.length - 1].id;
@@ -60,6 +69,7 @@ export async function reembedMissing(deps: IngestDeps, onProgress?: (p: ReembedP
   done = 0;
   cursor = 0;
   for (;;) {
+    if (signal?.aborted) break;
     const rows = await db.text.findMany({ where: { ...textWhere, id: { gt: cursor } }, orderBy: { id: 'asc' }, take: batchSize, select: { id: true, text: true } });
     if (!rows.length) break;
     cursor = rows[rows.length - 1].id;
@@ -75,5 +85,6 @@ export async function reembedMissing(deps: IngestDeps, onProgress?: (p: ReembedP
     onProgress?.({ kind: 'text', done, total: textTotal });
   }
   await Promise.all([indexes.image.save(), indexes.text.save()]);
+  if (signal?.aborted) out.cancelled = true;
   return out;
 }

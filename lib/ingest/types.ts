@@ -16,12 +16,13 @@ export interface IngestOptions {
   batchSize?: number;
   /** Save the HNSW files every this many batches (and at the end). Default 20. */
   saveEveryBatches?: number;
-  /** Every per-line error, as it is found (the summary keeps only the first `maxErrorsKept`). */
+  /** Every per-line error, as it is found (the summary keeps only the first MAX_ERRORS_KEPT). */
   onLineError?: (e: LineError) => void;
-  /** Called after each batch is committed (tests use it to kill a child process mid-ingest). */
-  onBatchCommitted?: (batch: number) => void | Promise<void>;
+  /** Called after each batch is committed, with the ingest's signal (tests pause or kill a child process here). */
+  onBatchCommitted?: (batch: number, signal?: AbortSignal) => void | Promise<void>;
   /** Called once the dataset row exists (jobs link themselves to it). */
   onDataset?: (datasetId: number) => void;
+  /** Aborting stops the ingest after the batch being committed (the summary says `cancelled`). */
   signal?: AbortSignal;
 }
 
@@ -72,9 +73,11 @@ export interface IngestSummary {
   vectorsReused: number;
   /** Number of per-line errors. */
   errorCount: number;
-  /** The first `maxErrorsKept` (1000) errors; all of them go through `onLineError`. */
+  /** The first MAX_ERRORS_KEPT (1000) errors; all of them go through `onLineError`. */
   errors: LineError[];
   seconds: number;
+  /** The signal was aborted: the records after `records` were not read (run the ingest again). */
+  cancelled?: boolean;
   /** Seconds spent per stage ('prepare' overlaps 'encode'; 'wait' is time the loop waited for it). */
   stages: Record<IngestStage, number>;
 }

@@ -1,6 +1,6 @@
 /** Reading jobs back (pages, the CLI, polling from another process). */
 import type { Db } from '../db';
-import type { JobKind, JobLineErrorView, JobStatus, JobView } from './types';
+import type { JobKind, JobLineErrorView, JobStatus, JobRecord } from './types';
 
 type JobRow = Awaited<ReturnType<Db['job']['findFirstOrThrow']>>;
 
@@ -13,7 +13,7 @@ function parseJson(s: string | null): unknown {
   }
 }
 
-function toView(r: JobRow): JobView {
+function toView(r: JobRow): JobRecord {
   return {
     id: r.id,
     kind: r.kind as JobKind,
@@ -33,12 +33,12 @@ function toView(r: JobRow): JobView {
   };
 }
 
-export async function getJob(db: Db, id: string): Promise<JobView | null> {
+export async function getJob(db: Db, id: string): Promise<JobRecord | null> {
   const r = await db.job.findUnique({ where: { id } });
   return r ? toView(r) : null;
 }
 
-export async function listJobs(db: Db, opts: { kind?: JobKind; status?: JobStatus; datasetId?: number; limit?: number } = {}): Promise<JobView[]> {
+export async function listJobs(db: Db, opts: { kind?: JobKind; status?: JobStatus; datasetId?: number; limit?: number } = {}): Promise<JobRecord[]> {
   const rows = await db.job.findMany({
     where: { kind: opts.kind, status: opts.status, datasetId: opts.datasetId },
     orderBy: { createdAt: 'desc' },

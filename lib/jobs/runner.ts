@@ -1,30 +1,45 @@
 /**
  * Jobs run in-process, one at a time (the model and SQLite's single writer gain nothing from
- * more), as rows in the Job table: queued → running → done | failed, progress persisted at most
- * every 250 ms and emitted at once to in-process subscribers (the web app turns those into
- * server-sent events; another process polls the row). A process that dies leaves its jobs
- * 'running': `markInterruptedJobs` fails them at the next start.
+ * more), as rows in the Job table: queued → running → done | failed | cancelled, progress
+ * persisted at most every 250 ms and emitted at once to in-process subscribers (the web app turns
+ * those into server-sent events; another process polls the row). Each job has an AbortController:
+ * `cancelJob` aborts it here, or marks the row 'cancelling' for the process that runs it, which
+ * polls its row while running. A process that dies leaves its jobs 'running':
+ * `markInterruptedJobs` fails them at the next start.
  */
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { Db } from '../db';
-import { describeError } from '../errors';
-import { isAlive } from '../index/manifest';
-import type { JobContext, JobEvent, JobKind, JobLineErrorView, JobOutcome, JobProgress } from './types';
+import { AppError, describeError } from '../errors';
+import { isAlive } from '../process';
+import { getJob } from './queries';
+import { isFinished, type JobContext, type JobEvent, type JobKind, type JobLineErrorView, type JobOutcome, type JobProgress, type JobRecord } from './types';
 
 export const PERSIST_INTERVAL_MS = 250;
-export const INTERRUPTED_MESSAGE = 'interrupted: the process stopped; run the ingest again to finish it';
+/** How often a running job reads its row for a cancel asked for by another process. */
+export const CANCEL_POLL_MS = 500;
+const INTERRUPTED_MESSAGE = 'interrupted: the process stopped; run the ingest again to finish it';
+/** Kinds whose handler stops part-way on its signal; any job can be cancelled while queued. */
+export const CANCELLABLE_KINDS: ReadonlySet<JobKind> = new Set(['ingest', 'reindex', 'train']); // train: between steps (lib/train)
 
-const g = globalThis as unknown as { __clipdexJobs?: { bus: EventEmitter; queue: Promise<unknown>; last: Map<string, JobEvent> } };
-function state() {
-  g.__clipdexJobs ??= { bus: new EventEmitter().setMaxListeners(0), queue: Promise.resolve(), last: new Map() };
+interface RunnerState {
+  bus: EventEmitter;
+  queue: Promise<unknown>;
+  last: Map<string, JobEvent>;
+  /** This process's unfinished jobs. */
+  controllers: Map<string, AbortController>;
+}
+const g = globalThis as unknown as { __clipdexJobs?: RunnerState };
+function state(): RunnerState {
+  g.__clipdexJobs ??= { bus: new EventEmitter().setMaxListeners(0), queue: Promise.resolve(), last: new Map(), controllers: new Map() };
+  g.__clipdexJobs.controllers ??= new Map(); // a state cached by an older build (Next.js dev reload)
   return g.__clipdexJobs;
 }
 
 function emit(e: JobEvent): void {
   const s = state();
   s.last.set(e.jobId, e);
-  if (e.type === 'done' || e.type === 'failed') setTimeout(() => s.last.delete(e.jobId), 60_000).unref?.();
+  if (e.type === 'done' || e.type === 'failed' || e.type === 'cancelled') setTimeout(() => s.last.delete(e.jobId), 60_000).unref?.();
   s.bus.emit(e.jobId, e);
 }
 
@@ -46,11 +61,15 @@ export interface StartedJob<R> {
   done: Promise<JobOutcome<R> | JobFailure>;
 }
 
-/** A handler that threw: the message is stored; `error` (this process only) keeps its code. */
+/**
+ * A handler that threw, or a job cancelled before it started: the message is stored; `error`
+ * (this process only) keeps its code; `cancelled` says the job ended 'cancelled', not 'failed'.
+ */
 export interface JobFailure {
   failed: true;
   message: string;
   error: unknown;
+  cancelled?: boolean;
 }
 
 export type JobHandler<R> = (ctx: JobContext) => Promise<JobOutcome<R>>;
@@ -59,16 +78,32 @@ export type JobHandler<R> = (ctx: JobContext) => Promise<JobOutcome<R>>;
 export async function runJob<R>(db: Db, kind: JobKind, params: unknown, handler: JobHandler<R>, opts: { datasetId?: number } = {}): Promise<StartedJob<R>> {
   const id = randomUUID();
   await db.job.create({ data: { id, kind, status: 'queued', pid: process.pid, params: JSON.stringify(params ?? {}), datasetId: opts.datasetId ?? null } });
-  emit({ type: 'queued', jobId: id, kind });
   const s = state();
-  const done = s.queue.then(() => execute(db, id, handler));
+  const ctl = new AbortController();
+  s.controllers.set(id, ctl);
+  emit({ type: 'queued', jobId: id, kind });
+  const done = s.queue.then(() => execute(db, { id, kind, datasetId: opts.datasetId }, handler, ctl)).finally(() => s.controllers.delete(id));
   s.queue = done.catch(() => undefined);
   return { id, done };
 }
 
-async function execute<R>(db: Db, id: string, handler: JobHandler<R>): Promise<JobOutcome<R> | JobFailure> {
+const CANCELLED_BEFORE_START = 'cancelled before it started';
+
+async function execute<R>(
+  db: Db,
+  job: { id: string; kind: JobKind; datasetId?: number },
+  handler: JobHandler<R>,
+  ctl: AbortController,
+): Promise<JobOutcome<R> | JobFailure> {
+  const { id, kind } = job;
   const t0 = performance.now();
-  await db.job.update({ where: { id }, data: { status: 'running', pid: process.pid, startedAt: new Date() } });
+  // Only a queued row starts: a cancel from another process turned it 'cancelling' meanwhile.
+  const started = ctl.signal.aborted ? 0 : (await db.job.updateMany({ where: { id, status: 'queued' }, data: { status: 'running', pid: process.pid, startedAt: new Date() } })).count;
+  if (started === 0) {
+    await db.job.update({ where: { id }, data: { status: 'cancelled', message: CANCELLED_BEFORE_START, finishedAt: new Date() } });
+    emit({ type: 'cancelled', jobId: id, message: CANCELLED_BEFORE_START });
+    return { failed: true, cancelled: true, message: CANCELLED_BEFORE_START, error: new AppError('CONFLICT', CANCELLED_BEFORE_START) };
+  }
   const cur: JobProgress = { processed: 0, total: 0, errors: 0, rate: 0 };
   let pendingErrors: JobLineErrorView[] = [];
   let datasetId: number | undefined;
@@ -103,10 +138,18 @@ async function execute<R>(db: Db, id: string, handler: JobHandler<R>): Promise<J
       if (dirty) persist().catch(() => undefined);
     }, wait);
   };
+  // A cancel asked for by another process only reaches this one through the row.
+  const poll = setInterval(() => {
+    db.job
+      .findUnique({ where: { id }, select: { status: true } })
+      .then((r) => r?.status === 'cancelling' && ctl.abort())
+      .catch(() => undefined);
+  }, CANCEL_POLL_MS);
+  poll.unref?.();
 
   const ctx: JobContext = {
     jobId: id,
-    signal: new AbortController().signal,
+    signal: ctl.signal,
     progress(p) {
       Object.assign(cur, p);
       if (p.rate === undefined) cur.rate = cur.processed / Math.max(1e-3, (performance.now() - t0) / 1000);
@@ -129,37 +172,75 @@ async function execute<R>(db: Db, id: string, handler: JobHandler<R>): Promise<J
   } catch (err) {
     outcome = { failed: true, message: describeError(err), error: err };
   }
+  clearInterval(poll);
   if (timer) clearTimeout(timer);
   await persist().catch(() => undefined);
+  // A handler that finished everything before it saw the cancel says so with `cancelled: false`.
+  const cancelled = outcome.cancelled ?? ctl.signal.aborted;
+  outcome = { ...outcome, cancelled };
   const failed = outcome.failed === true;
-  const message = outcome.message ?? null;
+  const message = outcome.message ?? (cancelled ? 'cancelled' : null);
   await db.job.update({
     where: { id },
     data: {
-      status: failed ? 'failed' : 'done',
+      status: cancelled ? 'cancelled' : failed ? 'failed' : 'done',
       message,
       result: 'result' in outcome ? JSON.stringify(outcome.result ?? null) : null,
       finishedAt: new Date(),
     },
   });
-  if (failed) emit({ type: 'failed', jobId: id, message: message ?? 'failed' });
+  // An ingest that threw (a database error mid-way) never leaves its dataset 'ingesting'.
+  const ds = datasetId ?? job.datasetId;
+  if (kind === 'ingest' && (failed || cancelled) && ds !== undefined) {
+    await db.dataset.updateMany({ where: { id: ds, status: 'ingesting' }, data: { status: 'failed' } }).catch(() => undefined);
+  }
+  if (cancelled) emit({ type: 'cancelled', jobId: id, message: message ?? 'cancelled' });
+  else if (failed) emit({ type: 'failed', jobId: id, message: message ?? 'failed' });
   else emit({ type: 'done', jobId: id, result: 'result' in outcome ? outcome.result : null, message: message ?? undefined });
   return outcome;
 }
 
 /**
- * Jobs left 'running' or 'queued' by a process that no longer exists are marked failed.
- * Returns how many. Jobs of live processes (a web server beside this CLI) are left alone.
+ * Ask a job to stop. A queued job never starts; a running job of a CANCELLABLE_KINDS kind stops at
+ * its next safe point (an ingest: after the batch it is committing) and ends 'cancelled', keeping
+ * what it committed. Works across processes: the row turns 'cancelling' and the process running
+ * the job notices within CANCEL_POLL_MS. Returns the job as it is now.
+ */
+export async function cancelJob(db: Db, id: string): Promise<JobRecord> {
+  const job = await getJob(db, id);
+  if (!job) throw new AppError('NOT_FOUND', `no job ${id}`);
+  if (isFinished(job.status)) throw new AppError('CONFLICT', `job ${id} has already ended (${job.status}); there is nothing to cancel`);
+  if (job.status === 'running' && !CANCELLABLE_KINDS.has(job.kind)) {
+    throw new AppError('CONFLICT', `a running ${job.kind} job cannot be stopped part-way; only ${[...CANCELLABLE_KINDS].join(', ')} jobs can (any job can be cancelled while it is queued)`);
+  }
+  // This process's job stops at once; another process's sees the row within CANCEL_POLL_MS.
+  state().controllers.get(id)?.abort();
+  if (job.pid !== null && job.pid !== process.pid && !isAlive(job.pid)) {
+    // Nobody is left to act on a cancel: fail it as interrupted now.
+    await markInterruptedJobs(db);
+  } else if (job.status !== 'cancelling') {
+    await db.job.updateMany({ where: { id, status: { in: ['queued', 'running'] } }, data: { status: 'cancelling' } });
+  }
+  return (await getJob(db, id)) ?? job;
+}
+
+/**
+ * Jobs left 'running', 'queued' or 'cancelling' by a process that no longer exists are marked
+ * failed (a cancel that was under way: cancelled). Returns how many. Jobs of live processes (a
+ * web server beside this CLI) are left alone.
  */
 export async function markInterruptedJobs(db: Db): Promise<number> {
-  const stale = await db.job.findMany({ where: { status: { in: ['running', 'queued'] } }, select: { id: true, pid: true, kind: true, datasetId: true } });
-  const mine = state().last;
+  const stale = await db.job.findMany({
+    where: { status: { in: ['running', 'queued', 'cancelling'] } },
+    select: { id: true, pid: true, kind: true, datasetId: true, status: true },
+  });
+  const mine = state().controllers;
   const dead = stale.filter((j) => j.pid === null || (j.pid === process.pid ? !mine.has(j.id) : !isAlive(j.pid)));
   if (!dead.length) return 0;
-  for (const kind of new Set(dead.map((j) => j.kind))) {
-    const ids = dead.filter((j) => j.kind === kind).map((j) => j.id);
-    const message = kind === 'ingest' ? INTERRUPTED_MESSAGE : `interrupted: the process stopped; start the ${kind} again`;
-    await db.job.updateMany({ where: { id: { in: ids } }, data: { status: 'failed', message, finishedAt: new Date() } });
+  for (const j of dead) {
+    const cancelling = j.status === 'cancelling';
+    const message = j.kind === 'ingest' ? INTERRUPTED_MESSAGE : `interrupted: the process stopped; start the ${j.kind} again`;
+    await db.job.update({ where: { id: j.id }, data: { status: cancelling ? 'cancelled' : 'failed', message, finishedAt: new Date() } });
   }
   // A dataset its interrupted ingest left half-done says so until the ingest is run again.
   const datasets = dead.filter((j) => j.kind === 'ingest' && j.datasetId !== null).map((j) => j.datasetId!);

@@ -1,5 +1,14 @@
 export type JobKind = 'ingest' | 'reindex' | 'evaluate' | 'train'; // train: issue 12 (lib/train/job.ts)
-export type JobStatus = 'queued' | 'running' | 'done' | 'failed';
+/**
+ * 'cancelling' is a cancel asked for (by this process or another) that the running job has not
+ * acted on yet; 'cancelled' is a job that stopped part-way on request, keeping what it committed.
+ */
+export type JobStatus = 'queued' | 'running' | 'cancelling' | 'done' | 'failed' | 'cancelled';
+
+/** A job that will not change any more. */
+export function isFinished(status: JobStatus): boolean {
+  return status === 'done' || status === 'failed' || status === 'cancelled';
+}
 
 export interface JobProgress {
   processed: number;
@@ -15,9 +24,11 @@ export type JobEvent =
   | { type: 'queued'; jobId: string; kind: JobKind }
   | ({ type: 'progress'; jobId: string } & JobProgress)
   | { type: 'done'; jobId: string; result: unknown; message?: string }
-  | { type: 'failed'; jobId: string; message: string };
+  | { type: 'failed'; jobId: string; message: string }
+  | { type: 'cancelled'; jobId: string; message: string };
 
-export interface JobView {
+/** A Job row as lib/jobs reads it back (Dates; the wire shape is lib/views `JobView`). */
+export interface JobRecord {
   id: string;
   kind: JobKind;
   status: JobStatus;
@@ -49,12 +60,18 @@ export interface JobContext {
   lineErrors(errs: JobLineErrorView[]): void;
   /** Link the job to a dataset (for the dataset page). */
   setDataset(datasetId: number): void;
+  /** Aborted when the job is cancelled (`cancelJob` here or in another process): stop at the next safe point. */
   signal: AbortSignal;
 }
 
-/** A job's outcome: the result stored as JSON; `failed` ends it as failed with that message. */
+/**
+ * A job's outcome: the result stored as JSON; `failed` ends it as failed with that message. The
+ * runner sets `cancelled` when the job's signal was aborted: the job ends 'cancelled', keeping
+ * the result (what was done before it stopped).
+ */
 export interface JobOutcome<R> {
   result: R;
   message?: string;
   failed?: boolean;
+  cancelled?: boolean;
 }

@@ -7,22 +7,25 @@ import type { Engine } from '../engine';
 import { bytesToVector, datasetLabels, findDataset, imageVectorOf, imagesByLabels, textsByLabels } from '../db';
 import { AppError } from '../errors';
 import type { HnswIndex } from '../index';
-import { getSearchEngine, storedImageQuery } from '../adapters'; // issue 12: the active adapter
-import type { ImageHit, SearchOptions, SearchResult, TextHit } from './types';
+import { storedImageQuery } from '../adapters/apply'; // issue 12: an adapter projects a stored image vector used as a query
+import { MAX_WINDOW } from './limits';
+import type { ImageHit, SearchInput, SearchOptions, SearchRequest, SearchResult, TextHit } from './types';
 
-export const MAX_WINDOW = 1000;
+export { MAX_WINDOW };
+
 const thumbUrl = (sha: string) => `/api/thumbs/${sha}`;
 const imageUrl = (sha: string) => `/api/images/${sha}`;
 
-type SearchDeps = Pick<Engine, 'db' | 'model' | 'indexes'>;
+export type SearchDeps = Pick<Engine, 'db' | 'model' | 'indexes'>;
 
-interface Window {
+/** One page of results: how many, from where, and the score floor. */
+interface ResultPage {
   k: number;
   offset: number;
   minScore: number;
 }
 
-function windowOf(o: SearchOptions): Window {
+function windowOf(o: SearchOptions): ResultPage {
   const k = o.k ?? 20;
   const offset = o.offset ?? 0;
   if (!Number.isInteger(k) || k < 1 || k > MAX_WINDOW) throw new AppError('INVALID_INPUT', `k must be an integer from 1 to ${MAX_WINDOW}, got ${k}`);
@@ -100,12 +103,6 @@ async function textResult(deps: SearchDeps, q: Float32Array, o: SearchOptions, t
   return { hits, k: w.k, offset: w.offset, hasMore, tookMs: performance.now() - t0 };
 }
 
-async function resolve(engine?: SearchDeps): Promise<SearchDeps> {
-  if (engine) return engine;
-  // the process engine, with the active adapter's model and indexes when one is active
-  return getSearchEngine();
-}
-
 async function embedText(deps: SearchDeps, q: string): Promise<Float32Array> {
   const text = q.trim();
   if (!text) throw new AppError('INVALID_INPUT', 'the search text is empty');
@@ -117,30 +114,27 @@ async function embedImage(deps: SearchDeps, bytes: Buffer): Promise<Float32Array
   return (await deps.model.encodeImages([bytes]))[0];
 }
 
-export async function searchTextToImage(q: string, o: SearchOptions = {}, engine?: SearchDeps): Promise<SearchResult<ImageHit>> {
-  const t0 = performance.now();
-  const deps = await resolve(engine);
-  return imageResult(deps, await embedText(deps, q), o, t0);
-}
-
-export async function searchTextToText(q: string, o: SearchOptions = {}, engine?: SearchDeps): Promise<SearchResult<TextHit>> {
-  const t0 = performance.now();
-  const deps = await resolve(engine);
-  return textResult(deps, await embedText(deps, q), o, t0);
-}
-
-export async function searchImageToText(bytes: Buffer, o: SearchOptions = {}, engine?: SearchDeps): Promise<SearchResult<TextHit>> {
-  const t0 = performance.now();
-  const deps = await resolve(engine);
-  return textResult(deps, await embedImage(deps, bytes), o, t0);
-}
-
-/** By image bytes, or by a stored image (its stored vector; the image itself is left out). */
-export async function searchImageToImage(query: Buffer | { imageId: number }, o: SearchOptions = {}, engine?: SearchDeps): Promise<SearchResult<ImageHit>> {
-  const t0 = performance.now();
-  const deps = await resolve(engine);
-  if (Buffer.isBuffer(query)) return imageResult(deps, await embedImage(deps, query), o, t0);
+/** The query's vector; a stored image's own vector (no re-encoding) and its label, to leave it out. */
+async function queryVector(deps: SearchDeps, query: SearchInput): Promise<{ vector: Float32Array; label?: number }> {
+  if ('text' in query) return { vector: await embedText(deps, query.text) };
+  if ('image' in query) return { vector: await embedImage(deps, query.image) };
   const v = await imageVectorOf(deps.db, query.imageId, deps.model.info.id);
   if (!v) throw new AppError('NOT_FOUND', `image ${query.imageId} does not exist or has no vector for the active model (run \`clipdex reindex\`)`);
-  return imageResult(deps, storedImageQuery(deps.model, bytesToVector(v.data)), o, t0, v.label);
+  return { vector: storedImageQuery(deps.model, bytesToVector(v.data)), label: v.label };
+}
+
+/**
+ * The one search entry point: a text, image bytes or a stored image (`imageId`: its stored
+ * vector, and the image itself is left out of image results), and what to get back (`want`:
+ * images or captions), one page of `k` from `offset`, scores ≥ `minScore`, in `dataset`.
+ */
+export async function search(req: SearchRequest & { want: 'image' }, deps: SearchDeps): Promise<SearchResult<ImageHit>>;
+export async function search(req: SearchRequest & { want: 'text' }, deps: SearchDeps): Promise<SearchResult<TextHit>>;
+export async function search(req: SearchRequest, deps: SearchDeps): Promise<SearchResult<ImageHit> | SearchResult<TextHit>>;
+export async function search(req: SearchRequest, deps: SearchDeps): Promise<SearchResult<ImageHit> | SearchResult<TextHit>> {
+  const t0 = performance.now();
+  if (req.want !== 'image' && req.want !== 'text') throw new AppError('INVALID_INPUT', `want must be "image" or "text", got "${String(req.want).slice(0, 20)}"`);
+  windowOf(req); // refuse a bad page before spending a model call on the query
+  const { vector, label } = await queryVector(deps, req.query);
+  return req.want === 'image' ? imageResult(deps, vector, req, t0, label) : textResult(deps, vector, req, t0);
 }

@@ -9,6 +9,17 @@ export interface SearchOptions {
   dataset?: string;
 }
 
+/** What to search with: a text, image bytes, or a stored image (by id: its stored vector). */
+export type SearchInput = { text: string } | { image: Buffer } | { imageId: number };
+
+/** What to get back: images, or captions (texts with their images). */
+export type SearchWant = 'image' | 'text';
+
+export interface SearchRequest extends SearchOptions {
+  query: SearchInput;
+  want: SearchWant;
+}
+
 export interface ImageHit {
   kind: 'image';
   imageId: number;

@@ -13,8 +13,9 @@ describe('blob store', () => {
   const sha = sha256Hex(bytes);
 
   it('writes content-addressed, idempotently, and reads back by sha only', async () => {
-    await store.putOriginal(sha, 'png', bytes);
-    await store.putOriginal(sha, 'jpeg', Buffer.from('other')); // same sha: left alone
+    // true only for the call that created the file: ingest removes only files its failed batch created
+    expect(await store.putOriginal(sha, 'png', bytes)).toBe(true);
+    expect(await store.putOriginal(sha, 'jpeg', Buffer.from('other'))).toBe(false); // same sha: left alone
     const file = path.join(dir, 'blobs', sha.slice(0, 2), `${sha}.png`);
     expect(fs.readFileSync(file)).toEqual(bytes);
     expect(fs.readdirSync(path.dirname(file))).toEqual([`${sha}.png`]);
@@ -30,7 +31,8 @@ describe('blob store', () => {
   });
 
   it('removes both files, and sweeps temp files of dead writers only', async () => {
-    await store.putThumbnail(sha, Buffer.from('webp'));
+    expect(await store.putThumbnail(sha, Buffer.from('webp'))).toBe(true);
+    expect(await store.putThumbnail(sha, Buffer.from('webp'))).toBe(false);
     expect(await store.hasThumbnail(sha)).toBe(true);
     const sub = path.join(dir, 'blobs', sha.slice(0, 2));
     fs.writeFileSync(path.join(sub, `${sha}.png.tmp-${2 ** 22 + 17}-abcd`), 'dead writer');

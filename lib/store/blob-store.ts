@@ -8,7 +8,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { AppError } from '../errors';
-import { isAlive } from '../index/manifest';
+import { isAlive } from '../process';
 
 export interface StoredFile {
   bytes: Buffer;
@@ -18,9 +18,13 @@ export interface StoredFile {
 
 export interface BlobStore {
   root: string;
-  /** Store an original (ext = sharp's format name: png, jpeg, webp, …). Returns the sha256. */
-  putOriginal(sha256: string, format: string, bytes: Buffer): Promise<void>;
-  putThumbnail(sha256: string, webp: Buffer): Promise<void>;
+  /**
+   * Store an original (ext = sharp's format name: png, jpeg, webp, …). Resolves true when this
+   * call created the file, false when it was already there (ingest removes only files it created
+   * when their batch fails to commit).
+   */
+  putOriginal(sha256: string, format: string, bytes: Buffer): Promise<boolean>;
+  putThumbnail(sha256: string, webp: Buffer): Promise<boolean>;
   hasOriginal(sha256: string): Promise<boolean>;
   hasThumbnail(sha256: string): Promise<boolean>;
   readOriginal(sha256: string): Promise<StoredFile>;
@@ -62,13 +66,14 @@ async function exists(p: string): Promise<boolean> {
   }
 }
 
-async function writeAtomic(file: string, bytes: Buffer): Promise<void> {
-  if (await exists(file)) return;
+async function writeAtomic(file: string, bytes: Buffer): Promise<boolean> {
+  if (await exists(file)) return false;
   await fs.mkdir(path.dirname(file), { recursive: true });
   const tmp = `${file}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
   try {
     await fs.writeFile(tmp, bytes);
     await fs.rename(tmp, file);
+    return true;
   } catch (err) {
     await fs.rm(tmp, { force: true });
     throw err;
@@ -109,13 +114,13 @@ export function createBlobStore(dataDir: string): BlobStore {
     root: dataDir,
     async putOriginal(sha, format, bytes) {
       checkSha(sha);
-      if (await findOriginal(sha)) return;
+      if (await findOriginal(sha)) return false;
       const ext = FORMATS[format]?.ext ?? 'bin';
-      await writeAtomic(path.join(dirOf(blobs, sha), `${sha}.${ext}`), bytes);
+      return writeAtomic(path.join(dirOf(blobs, sha), `${sha}.${ext}`), bytes);
     },
     async putThumbnail(sha, webp) {
       checkSha(sha);
-      await writeAtomic(thumbPath(sha), webp);
+      return writeAtomic(thumbPath(sha), webp);
     },
     async hasOriginal(sha) {
       checkSha(sha);

@@ -8,4 +8,4 @@ export { embedPairs, holdOut, rng, shuffle, type PairSet, type EmbeddedPairs } f
 export { pairRecall } from './recall';
 export { trainAdapter, validateRecall, batchGradients, MIN_TRAIN_PAIRS, type TrainOptions, type TrainEvent, type TrainResult } from './train';
 export { runTraining, type RunTrainingOptions, type RunTrainingResult, type PairSource } from './run';
-export { registerTrainJob, startTrainJob, liveTrainCurve, isTrainJobResult, type TrainJobParams, type TrainJobResult, type TrainCurve, type TrainCurvePoint } from './job';
+export { startTrainJob, liveTrainCurve, isTrainJobResult, type TrainJobParams, type TrainJobResult, type TrainCurve, type TrainCurvePoint } from './job';

@@ -9,7 +9,7 @@ import fs from 'node:fs/promises';
 import type { Engine } from '../engine';
 import { AppError } from '../errors';
 import { loadDatasetEvalSet } from '../eval';
-import { registerJobHandler, startJob, type EngineJobHandler, type JobContext, type StartedJob } from '../jobs';
+import { runJob, type JobContext, type StartedJob } from '../jobs';
 import type { Recall } from '../adapters/store';
 import { runTraining, type PairSource } from './run';
 
@@ -130,17 +130,14 @@ async function runTrainJob(engine: Engine, p: TrainJobParams, ctx: JobContext) {
   }
 }
 
-const handler: EngineJobHandler = (engine, params, ctx) => runTrainJob(engine, params as unknown as TrainJobParams, ctx);
-
-export function registerTrainJob(): void {
-  registerJobHandler('train', handler);
-}
-
 export async function startTrainJob(engine: Engine, params: TrainJobParams): Promise<StartedJob<unknown>> {
   if (!params.trainPath === !params.trainDataset) throw new AppError('INVALID_INPUT', 'choose a training dataset or upload a training pairs file (one of the two)');
   if (params.validPath && params.validDataset) throw new AppError('INVALID_INPUT', 'choose a validation dataset or upload a validation file, not both');
-  registerTrainJob();
-  return startJob('train', params as unknown as Record<string, unknown>, engine);
+  const started = await runJob(engine.db, 'train', params, (ctx) => runTrainJob(engine, params, ctx));
+  // A job cancelled while queued never runs the handler, whose `finally` deletes the uploads.
+  const uploads = params.removeFiles ? [params.trainPath, params.validPath].filter((x): x is string => !!x) : [];
+  void started.done.then(async (o) => void (o.cancelled && (await Promise.all(uploads.map((x) => fs.rm(x, { force: true })))))).catch(() => undefined);
+  return started;
 }
 
 export function isTrainJobResult(x: unknown): x is TrainJobResult {

@@ -10,11 +10,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Engine } from '../../lib/engine';
 import { ingestCorpus } from '../../lib/ingest';
 import { bytesToVector, imageVectorOf } from '../../lib/db';
-import { searchTextToImage } from '../../lib/search';
+import { search } from '../../lib/search';
 import {
   activateAdapter,
   adaptEngine,
   deactivateAdapter,
+  getSearchEngine,
   listAdapters,
   project,
   saveAdapter,
@@ -23,7 +24,7 @@ import {
   type Adapter,
 } from '../../lib/adapters';
 import { isTrainJobResult, liveTrainCurve, rng, startTrainJob } from '../../lib/train';
-import { getJob } from '../../lib/jobs';
+import { cancelJob, getJob, subscribe } from '../../lib/jobs';
 import { makePairsFile, makeTestEnv, type TestEnv } from './engine-helpers';
 
 let t: TestEnv;
@@ -61,7 +62,7 @@ describe('adapters on a library', () => {
     await saveAdapter(engine.config.dataDir, adapterFor(engine, 'rand', 1));
     const reports = await activateAdapter(engine, 'rand');
     expect(reports.map((r) => [r.kind, r.action, r.count])).toEqual([['image', 'built', 20], ['text', 'built', 20]]);
-    const res = await searchTextToImage('caption 3', { k: 5 }); // the process engine: the active adapter
+    const res = await search({ query: { text: 'caption 3' }, want: 'image', k: 5 }, await getSearchEngine()); // the process engine: the active adapter
     expect(res.hits).toHaveLength(5);
     const adapter = adapterFor(engine, 'rand', 1).weights;
     const q = project(adapter.text, adapter.dim, (await engine.model.encodeTexts(['caption 3']))[0]);
@@ -71,9 +72,18 @@ describe('adapters on a library', () => {
       const dot = q.reduce((s, x, i) => s + x * v[i], 0);
       expect(h.score).toBeCloseTo(dot, 4);
     }
+    // a stored image as the query: its stored vector as the adapter sees it (projected), not the raw one
+    const storedOf = async (id: number) => bytesToVector((await imageVectorOf(engine.db, id, engine.model.info.id))!.data);
+    const qi = project(adapter.image, adapter.dim, await storedOf(res.hits[0].imageId));
+    const byId = await search({ query: { imageId: res.hits[0].imageId }, want: 'image', k: 3 }, await getSearchEngine());
+    expect(byId.hits.length).toBe(3);
+    for (const h of byId.hits) {
+      const v = project(adapter.image, adapter.dim, await storedOf(h.imageId));
+      expect(h.score).toBeCloseTo(qi.reduce((s, x, i) => s + x * v[i], 0), 4);
+    }
     // without the adapter the scores are the model's own
     await deactivateAdapter(engine.config.dataDir);
-    const plain = await searchTextToImage('caption 3', { k: 1 });
+    const plain = await search({ query: { text: 'caption 3' }, want: 'image', k: 1 }, await getSearchEngine());
     expect(plain.hits[0].score).not.toBeCloseTo(res.hits[0].score, 4);
   });
 
@@ -113,5 +123,24 @@ describe('adapters on a library', () => {
     expect(job?.message).toMatch(/^adapter "from-datasets": valid mean recall \d+\.\d\d → \d+\.\d\d/);
     expect(liveTrainCurve(started.id)).toBeUndefined();
     expect((await listAdapters(engine.config.dataDir)).map((a) => a.name)).toContain('from-datasets');
+  });
+
+  it('a running train job can be cancelled: it stops between steps, ends cancelled and writes no adapter', async () => {
+    const started = await startTrainJob(engine, { name: 'cancelled-run', trainDataset: 'b', validDataset: 'a', epochs: 1000, lr: 1e-3, batchSize: 2 });
+    await new Promise<void>((resolve) => {
+      const off = subscribe(started.id, (e) => {
+        if (e.type === 'progress' && /^epoch /.test(e.message ?? '')) {
+          off();
+          resolve();
+        }
+      });
+    });
+    await cancelJob(engine.db, started.id);
+    const outcome = await started.done;
+    expect(outcome.cancelled).toBe(true);
+    const job = await getJob(engine.db, started.id);
+    expect(job?.status).toBe('cancelled');
+    expect(job?.message).toMatch(/interrupted: no adapter was written/);
+    expect((await listAdapters(engine.config.dataDir)).map((a) => a.name)).not.toContain('cancelled-run');
   });
 });

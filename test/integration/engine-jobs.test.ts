@@ -6,7 +6,8 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getEngine, type Engine } from '../../lib/engine';
-import { getJob, getJobLineErrors, listJobs, markInterruptedJobs, startIngestJob, subscribe, type JobEvent } from '../../lib/jobs';
+import { startIngestJob } from '../../lib/ingest';
+import { getJob, getJobLineErrors, listJobs, markInterruptedJobs, subscribe, type JobEvent } from '../../lib/jobs';
 import { CORPUS, makeTestEnv } from './engine-helpers';
 
 const t = makeTestEnv('jobs');

@@ -5,9 +5,9 @@
  */
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startReindexJob } from '../../lib/jobs';
+import { startReindexJob } from '../../lib/ingest';
 import { ingestCorpus } from '../../lib/ingest';
-import { searchTextToImage } from '../../lib/search';
+import { search } from '../../lib/search';
 import { CORPUS, ROOT, makeTestEnv } from './engine-helpers';
 
 const t = makeTestEnv('reindex');
@@ -35,7 +35,7 @@ describe('model change', () => {
     expect('error' in outcome).toBe(false);
     expect('result' in outcome && outcome.result).toMatchObject({ reembedded: { images: 3, texts: 3 }, indexed: { images: 3, texts: 3 }, errors: 0 });
     expect(await e.db.imageVector.count()).toBe(6); // both models' vectors are kept
-    const r = await searchTextToImage('红色', { k: 3 }, e);
+    const r = await search({ query: { text: '红色' }, want: 'image', k: 3 }, e);
     expect(r.hits).toHaveLength(3);
     await t.close();
 

@@ -7,7 +7,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Engine } from '../../lib/engine';
-import { getJob, getJobLineErrors, startIngestJob } from '../../lib/jobs';
+import { startIngestJob } from '../../lib/ingest';
+import { getJob, getJobLineErrors } from '../../lib/jobs';
 import { isEvaluateJobResult, listEvaluations, startEvaluateJob, type EvaluateJobResult } from '../../lib/eval';
 import { CORPUS, makePairsFile, makeTestEnv, type TestEnv } from './engine-helpers';
 

@@ -3,13 +3,14 @@
  * added, extra labels deleted, wrong model/dimension or an unreadable file rebuilt), growth past
  * the initial capacity, rebuild from stored vectors, and reloading when another process saved.
  */
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Engine } from '../../lib/engine';
-import { HnswIndex, openIndexes, readManifest, rebuildIndexes } from '../../lib/index';
+import { catchUpWithDatabase, HnswIndex, openIndexes, readManifest, rebuildIndexes } from '../../lib/index';
 import { ingestCorpus } from '../../lib/ingest';
-import { makePairsFile, makeTestEnv } from './engine-helpers';
+import { makePairsFile, makeTestEnv, ROOT } from './engine-helpers';
 
 const t = makeTestEnv('index');
 let e: Engine;
@@ -86,6 +87,33 @@ describe('openIndexes reconciles with the database', () => {
     expect(r.report.image).toMatchObject({ action: 'rebuilt', count: 24 });
   });
 
+  it('rebuilds, with the reason, a file whose body is damaged behind an intact header (probe C4)', async () => {
+    const m = JSON.parse(fs.readFileSync(path.join(indexDir(), 'image.json'), 'utf8'));
+    expect(m.sha256).toMatch(/^[0-9a-f]{64}$/);
+    const file = path.join(indexDir(), m.file);
+    const b = fs.readFileSync(file);
+    const from = Math.floor(b.length / 3);
+    for (let i = from; i < Math.min(b.length, from + 200_000); i++) b[i] = (i * 7919) & 255;
+    fs.writeFileSync(file, b);
+    const logged: string[] = [];
+    const r = await openIndexes(depsOf(e, (x) => logged.push(x)));
+    expect(r.report.image).toMatchObject({ action: 'rebuilt', count: 24 });
+    expect(logged[0]).toMatch(/^index\/image: rebuilt from 24 stored vectors \(index file image-\d+\.hnsw is unreadable \(it is damaged: its sha256 /);
+    expect((await openIndexes(depsOf(e))).report.image.action).toBe('loaded');
+  });
+
+  it('rebuilds once an index saved before checksums existed (no sha256 in its manifest)', async () => {
+    const mf = path.join(indexDir(), 'text.json');
+    const { sha256: _gone, ...old } = JSON.parse(fs.readFileSync(mf, 'utf8'));
+    void _gone;
+    fs.writeFileSync(mf, JSON.stringify(old));
+    const r = await openIndexes(depsOf(e));
+    expect(r.report.text).toMatchObject({ action: 'rebuilt', count: 21 });
+    expect(r.report.text.reason).toMatch(/no checksum/);
+    expect(JSON.parse(fs.readFileSync(mf, 'utf8')).sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect((await openIndexes(depsOf(e))).report.text.action).toBe('loaded');
+  });
+
   it('searches return the stored vector itself first (score ≈ 1)', async () => {
     const v = await e.db.imageVector.findFirstOrThrow({ orderBy: { id: 'desc' } });
     const vec = new Float32Array(new Uint8Array(v.data).buffer.slice(0));
@@ -124,6 +152,58 @@ describe('HnswIndex', () => {
     // old generations are swept, the current one and the one before it stay
     const files = fs.readdirSync(dir).filter((f) => f.endsWith('.hnsw'));
     expect(files.length).toBeLessThanOrEqual(2);
+  });
+
+  it('refuses a damaged file instead of crashing: the load runs in a child process, where hnswlib used to segfault (probe C4)', () => {
+    const dir = path.join(t.dataDir, 'damaged-index');
+    // The probe's corruption: 200 KB of noise at a third of a >600 KB file (3000 × 64-d).
+    const script = `
+      import fs from 'node:fs';
+      import { HnswIndex } from ${JSON.stringify(path.join(ROOT, 'lib', 'index', 'hnsw-index.ts'))};
+      const p = { dir: ${JSON.stringify(dir)}, kind: 'image', modelId: 'm', dim: 64, m: 16, efConstruction: 64, efSearch: 32 };
+      const a = HnswIndex.create(p);
+      const vs = Array.from({ length: 3000 }, (_, i) => {
+        const v = new Float32Array(64).map((_, j) => Math.sin(i * 0.71 + j * 1.9) + Math.cos(i * j * 0.013));
+        const n = Math.hypot(...v);
+        return v.map((x) => x / n);
+      });
+      a.add(vs.map((_, i) => i + 1), vs);
+      await a.save();
+      const f = p.dir + '/' + JSON.parse(fs.readFileSync(p.dir + '/image.json', 'utf8')).file;
+      const b = fs.readFileSync(f);
+      const from = Math.floor(b.length / 3);
+      let r = 1;
+      for (let i = from; i < Math.min(b.length, from + 200000); i++) { r = (r * 1103515245 + 12345) % 2147483648; b[i] = r >> 16; }
+      fs.writeFileSync(f, b);
+      console.log('size', b.length);
+      try {
+        const l = await HnswIndex.load(p);
+        console.log('loaded', l.search(vs[0], 10).length);
+      } catch (err) {
+        console.log('refused:', err.message);
+      }`;
+    const file = path.join(t.dataDir, 'load-damaged.mts');
+    fs.writeFileSync(file, script);
+    const r = spawnSync(process.execPath, ['--import', 'tsx', file], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+    expect(r.signal, `${r.stdout}${r.stderr}`).toBeNull();
+    expect(r.status, r.stderr).toBe(0);
+    expect(Number(/size (\d+)/.exec(r.stdout)?.[1])).toBeGreaterThan(600_000);
+    expect(r.stdout).toMatch(/refused: index file image-\d+\.hnsw is unreadable \(it is damaged: its sha256 [0-9a-f]{12}… differs from the manifest's [0-9a-f]{12}…\)/);
+  });
+
+  it('catchUpWithDatabase loads only rows above its watermark, a slice at a time', async () => {
+    const labels = (await e.db.imageVector.findMany({ where: { modelId: e.model.info.id }, select: { id: true }, orderBy: { id: 'asc' } })).map((v) => v.id);
+    const idx = HnswIndex.create({ dir: path.join(t.dataDir, 'catch-up-index'), kind: 'image', modelId: e.model.info.id, dim: e.model.info.dim, m: 8, efConstruction: 50, efSearch: 32 });
+    let r = await catchUpWithDatabase(idx, e.db, { after: labels[3], maxRows: 10 });
+    expect(r).toEqual({ added: 10, removed: 0, after: labels[13] });
+    expect(idx.has(labels[3])).toBe(false); // at or below the watermark: not read
+    r = await catchUpWithDatabase(idx, e.db, { after: r.after, maxRows: 10 });
+    expect(r).toEqual({ added: 10, removed: 0, after: labels[23] });
+    // The full check compares counts: the 4 rows below the first watermark are found and added.
+    r = await catchUpWithDatabase(idx, e.db, { after: r.after, full: true });
+    expect(r).toEqual({ added: 4, removed: 0, after: labels[23] });
+    expect(idx.labels().sort((a, b) => a - b)).toEqual(labels);
+    expect(await catchUpWithDatabase(idx, e.db, { after: r.after, full: true })).toEqual({ added: 0, removed: 0, after: labels[23] });
   });
 
   it('rebuildIndexes refills both indexes from the stored vectors', async () => {

@@ -62,7 +62,7 @@ describe.skipIf(!url)('the engine on PostgreSQL (real server, real model)', () =
     const { getEngine, closeEngine } = await import('../../lib/engine');
     const { ingestCorpus, deleteDataset } = await import('../../lib/ingest');
     const { listDatasets } = await import('../../lib/db');
-    const { searchTextToText } = await import('../../lib/search');
+    const { search } = await import('../../lib/search');
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'clipdex-pg-'));
     const saved = { ...process.env };
     process.env.CLIPDEX_DATA_DIR = dataDir;
@@ -81,7 +81,7 @@ describe.skipIf(!url)('the engine on PostgreSQL (real server, real model)', () =
       const ds = (await listDatasets(engine.db)).find((d) => d.name === 'pg-valid');
       expect(ds?.links).toBe(40);
       const caption = lines[7].split('\t')[0];
-      const res = await searchTextToText(caption, { k: 3, dataset: 'pg-valid' }, engine);
+      const res = await search({ query: { text: caption }, want: 'text', k: 3, dataset: 'pg-valid' }, engine);
       expect(res.hits[0].text).toBe(caption);
       await deleteDataset(engine, 'pg-valid');
       expect((await listDatasets(engine.db)).some((d) => d.name === 'pg-valid')).toBe(false);

@@ -1,5 +1,5 @@
 /**
- * Search on a real index: the four directions, k/offset pages that tile the full ranking,
+ * Search on a real index through the one entry point, search(): the four directions, k/offset pages that tile the full ranking,
  * minScore, the dataset filter, image→image by stored id excluding itself, bad options.
  */
 import fs from 'node:fs';
@@ -7,7 +7,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Engine } from '../../lib/engine';
 import { ingestCorpus } from '../../lib/ingest';
-import { searchImageToImage, searchImageToText, searchTextToImage, searchTextToText } from '../../lib/search';
+import { findImage } from '../../lib/db';
+import { search, type SearchOptions } from '../../lib/search';
 import { CORPUS, makeImages, makePairsFile, makeTestEnv } from './engine-helpers';
 
 const t = makeTestEnv('search');
@@ -18,6 +19,12 @@ beforeAll(async () => {
   await ingestCorpus({ path: path.join(CORPUS, 'pairs.tsv'), dataset: 'b' }, e);
 });
 afterAll(() => t.cleanup());
+
+const searchTextToImage = (text: string, o: SearchOptions = {}, deps = e) => search({ query: { text }, want: 'image', ...o }, deps);
+const searchTextToText = (text: string, o: SearchOptions = {}, deps = e) => search({ query: { text }, want: 'text', ...o }, deps);
+const searchImageToText = (image: Buffer, o: SearchOptions = {}, deps = e) => search({ query: { image }, want: 'text', ...o }, deps);
+const searchImageToImage = (q: Buffer | { imageId: number }, o: SearchOptions = {}, deps = e) =>
+  search({ query: Buffer.isBuffer(q) ? { image: q } : q, want: 'image', ...o }, deps);
 
 describe('search', () => {
   it('text→image pages tile the full ranking, best first, with hit details', async () => {
@@ -74,5 +81,22 @@ describe('search', () => {
     await expect(searchTextToImage('x', { offset: -1 }, e)).rejects.toMatchObject({ code: 'INVALID_INPUT' });
     await expect(searchTextToImage('   ', {}, e)).rejects.toMatchObject({ code: 'INVALID_INPUT' });
     await expect(searchImageToImage(Buffer.from('not an image'), {}, e)).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    await expect(search({ query: { text: 'x' }, want: 'pictures' as 'image' }, e)).rejects.toThrow(/want must be "image" or "text", got "pictures"/);
+  });
+
+  it('a stored image → text uses its stored vector, the same ranking as its bytes', async () => {
+    const img = await e.db.image.findFirstOrThrow({ where: { dataset: { name: 'a' } }, orderBy: { id: 'asc' } });
+    const byId = await search({ query: { imageId: img.id }, want: 'text', k: 5, dataset: 'a' }, e);
+    const [bytes] = await makeImages(1);
+    const byBytes = await search({ query: { image: bytes }, want: 'text', k: 5, dataset: 'a' }, e);
+    expect(byId.hits.map((h) => h.textId)).toEqual(byBytes.hits.map((h) => h.textId));
+    expect(byId.hits).toHaveLength(5);
+  });
+
+  it('findImage gives a stored image with its dataset and captions, null when absent', async () => {
+    const img = await e.db.image.findFirstOrThrow({ where: { dataset: { name: 'a' } }, orderBy: { id: 'asc' } });
+    expect(await findImage(e.db, img.id)).toEqual({ imageId: img.id, sha256: img.sha256, width: img.width, height: img.height, dataset: 'a', captions: ['caption 0'] });
+    expect(await findImage(e.db, 999_999)).toBeNull();
+    expect(await findImage(e.db, -1)).toBeNull();
   });
 });

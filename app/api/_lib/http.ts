@@ -1,8 +1,15 @@
 /**
- * Route-handler helpers: every JSON API error has the body `{ error: { code, message } }` and
- * the status lib/errors gives its code, so a bad image query is a 400 with a message, never a 500.
+ * The route-handler edge. `route(options, fn)` is the one wrapper every route.ts uses: it checks
+ * the admin token (before any body is read), validates the path and query parameters with the
+ * route's zod schemas (the same schemas /api/openapi.json is generated from; a parameter the
+ * route does not take is a 400 listing the ones it does), opens the engine, and maps any error to
+ * `{ error: { code, message } }` with the status lib/errors gives its code, never a bare 500.
  */
+import type { z } from 'zod';
+import { getEngine, type Engine } from '@/lib/engine';
 import { AppError, describeError, isAppError, toHttpStatus } from '@/lib/errors';
+import { fieldsOf, parseInput } from '@/lib/views/parse';
+import { assertAdminRequest } from '@/app/_lib/session';
 
 export function json(data: unknown, init?: ResponseInit): Response {
   const headers = new Headers(init?.headers);
@@ -18,13 +25,56 @@ export function jsonError(err: unknown): Response {
   return json({ error: { code, message: describeError(err) } }, { status });
 }
 
-/** Run a handler body, turning any thrown error into the JSON error response. */
-export async function handle(fn: () => Promise<Response>): Promise<Response> {
+/** Run a handler body, turning any thrown error into the JSON error response (route() uses it). */
+async function handle(fn: () => Promise<Response>): Promise<Response> {
   try {
     return await fn();
   } catch (err) {
     return jsonError(err);
   }
+}
+
+const NO_PARAMS = {} as Record<never, never>;
+
+export interface RouteOptions<P extends z.ZodObject | undefined, Q extends z.ZodObject | undefined> {
+  /** Needs the admin token when one is configured (checked before anything else). */
+  admin?: boolean;
+  /** The path parameters (`[name]` segments), already decoded once by Next: never decode again. */
+  params?: P;
+  /** The query string; without a schema the route takes no query parameters at all. */
+  query?: Q;
+}
+
+export interface RouteContext<P, Q> {
+  req: Request;
+  engine: Engine;
+  params: P;
+  query: Q;
+}
+
+type Out<S> = S extends z.ZodObject ? z.output<S> : Record<never, never>;
+
+/** What Next passes a route handler as its second argument. */
+type NextContext = { params?: Promise<Record<string, string | string[] | undefined>> };
+
+export function route<P extends z.ZodObject | undefined = undefined, Q extends z.ZodObject | undefined = undefined>(
+  opts: RouteOptions<P, Q>,
+  fn: (c: RouteContext<Out<P>, Out<Q>>) => Promise<Response>,
+): (req: Request, ctx: NextContext) => Promise<Response> {
+  return (req, ctx) =>
+    handle(async () => {
+      if (opts.admin) assertAdminRequest(req);
+      const rawParams = (await ctx?.params) ?? {};
+      const params = opts.params ? parseInput(opts.params, rawParams, 'path parameter') : NO_PARAMS;
+      const search = new URL(req.url).searchParams;
+      let query: unknown = NO_PARAMS;
+      if (opts.query) query = parseInput(opts.query, fieldsOf(search));
+      else if ([...search.keys()].length) {
+        throw new AppError('INVALID_INPUT', `this endpoint takes no query parameters; got ${[...new Set(search.keys())].map((k) => `"${k.slice(0, 40)}"`).join(', ')}`);
+      }
+      const engine = await getEngine();
+      return fn({ req, engine, params: params as Out<P>, query: query as Out<Q> });
+    });
 }
 
 /** Serve immutable bytes named by their sha256 (images, thumbnails) with ETag revalidation. */

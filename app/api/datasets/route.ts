@@ -1,35 +1,43 @@
-import { getEngine } from '@/lib/engine';
+import path from 'node:path';
 import { listDatasets } from '@/lib/db';
-import { AppError } from '@/lib/errors';
-import { assertAdminRequest } from '@/app/_lib/session';
+import { isAdmin } from '@/lib/auth';
+import { stageMultipart } from '@/lib/multipart-staging';
+import { requestCredentials } from '@/app/_lib/session';
 import { startUploadIngest } from '@/app/_lib/upload';
-import { handle, json } from '@/app/api/_lib/http';
+import { json, route } from '@/app/api/_lib/http';
 
 export const dynamic = 'force-dynamic';
 
-/** GET /api/datasets → { datasets: [{ id, name, format, status, images, texts, links, … }] }. */
-export async function GET() {
-  return handle(async () => {
-    const engine = await getEngine();
-    return json({ datasets: await listDatasets(engine.db) });
-  });
-}
+/**
+ * GET /api/datasets → { datasets: [{ id, name, format, status, images, texts, links, source, … }] }.
+ * `source` (the file or folder a dataset was ingested from) is the server's full path only for an
+ * admin; anyone else gets its last part, so no server paths leak to anonymous users (A12).
+ */
+export const GET = route({}, async ({ req, engine }) => {
+  const admin = isAdmin(engine.config.adminToken, requestCredentials(req));
+  const datasets = await listDatasets(engine.db);
+  return json({ datasets: admin ? datasets : datasets.map((d) => ({ ...d, source: d.source ? path.basename(d.source) : d.source })) });
+});
 
 /**
  * POST /api/datasets (multipart: `file`, `dataset`, optional `format`, `texts`) → 202 { job }.
- * Needs the admin token when one is configured (`Authorization: Bearer …`). Follow the job at
- * /api/jobs/:id or /api/jobs/:id/events.
+ * Needs the admin token when one is configured (`Authorization: Bearer …`), checked before the
+ * body is read. The body is streamed: each file goes to disk as it arrives, with the size limit
+ * (CLIPDEX_MAX_UPLOAD_BYTES) applied while it streams. Follow the job at /api/jobs/:id or
+ * /api/jobs/:id/events.
  */
-export async function POST(req: Request) {
-  return handle(async () => {
-    assertAdminRequest(req);
-    let form: FormData;
-    try {
-      form = await req.formData();
-    } catch {
-      throw new AppError('INVALID_INPUT', 'send multipart/form-data with a "file" and a "dataset" name');
-    }
-    const job = await startUploadIngest(form);
-    return json({ job }, { status: 202 });
+export const POST = route({ admin: true }, async ({ req, engine }) => {
+  const form = await stageMultipart(req.body, req.headers.get('content-type'), {
+    dataDir: engine.config.dataDir,
+    maxBytes: engine.config.maxUploadBytes,
+    fileFields: { file: 'corpus file', texts: 'texts file' },
+    expected: 'a "file" and a "dataset" name',
   });
-}
+  const job = await startUploadIngest(engine, {
+    dataset: form.fields.get('dataset'),
+    format: form.fields.get('format'),
+    file: form.files.get('file')?.id,
+    texts: form.files.get('texts')?.id,
+  });
+  return json({ job }, { status: 202 });
+});

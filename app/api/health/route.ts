@@ -6,12 +6,16 @@ import { json } from '@/app/api/_lib/http';
 export const dynamic = 'force-dynamic';
 
 /**
+ * The one route not written with route() (app/api/_lib/http.ts): its job is to report an engine
+ * that will not open, as 503 `{ status: "unavailable", error }`, where route() would fail first.
  * GET /api/health → 200 `{ status: "ok", model, indexes, counts }` once the engine is open
  * (database migrated, model loaded, indexes reconciled); 503 with the reason otherwise.
  */
 export async function GET() {
   try {
     const engine = await getEngine();
+    // The same catch-up a search runs: counts include what another process (a CLI ingest) added.
+    await Promise.all([engine.indexes.image.refreshIfStale(), engine.indexes.text.refreshIfStale()]);
     const stats = await collectStats(engine.db);
     const { info } = engine.model;
     return json({

@@ -2,13 +2,13 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { getEngine, type Engine } from '@/lib/engine';
-import { describeError, isAppError } from '@/lib/errors';
-import { searchImageToImage } from '@/lib/search';
+import { isAppError } from '@/lib/errors';
+import { search } from '@/lib/search';
 import { formatBytes } from '@/lib/uploads';
-import { EngineError } from '@/components/layout/engine-error';
 import { ImageCard } from '@/components/search/results';
-import { searchHref } from '@/components/search/query';
+import { EMPTY_QUERY, searchHref } from '@/lib/views/search-query';
 import { findImage } from '@/app/_lib/search';
+import { withEngine } from '@/app/_lib/with-engine';
 
 export const dynamic = 'force-dynamic';
 
@@ -38,20 +38,13 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
   }
 }
 
-export default async function ImagePage({ params }: Props) {
+export default withEngine(async function ImagePage(engine, { params }: Props) {
   const id = imageIdOf((await params).id);
-  let engine: Engine;
-  try {
-    engine = await getEngine();
-  } catch (err) {
-    return <EngineError message={describeError(err)} />;
-  }
   const row = await load(engine, id);
   const [original, nearest] = await Promise.all([
     engine.store.readOriginal(row.sha256).catch(() => null),
-    searchImageToImage({ imageId: id }, { k: 12 }, engine).catch(() => null),
+    search({ query: { imageId: id }, want: 'image', k: 12 }, engine).catch(() => null),
   ]);
-  const base = { mode: 'i2i' as const, q: '', k: 24, min: 0, dataset: '' };
 
   return (
     <div className="stack">
@@ -107,10 +100,10 @@ export default async function ImagePage({ params }: Props) {
             <dd className="mono small">{row.sha256}</dd>
           </dl>
           <div className="row">
-            <Link className="btn primary" href={searchHref({ ...base, like: id })}>
+            <Link className="btn primary" href={searchHref({ ...EMPTY_QUERY, like: id })}>
               More like this
             </Link>
-            <Link className="btn" href={searchHref({ ...base, mode: 'i2t', like: id })}>
+            <Link className="btn" href={searchHref({ ...EMPTY_QUERY, mode: 'text', like: id })}>
               Find captions for it
             </Link>
             <a className="btn" href={`/api/images/${row.sha256}`} download={`clipdex-${id}.${original?.ext ?? 'img'}`}>
@@ -135,4 +128,4 @@ export default async function ImagePage({ params }: Props) {
       </section>
     </div>
   );
-}
+});

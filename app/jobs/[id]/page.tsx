@@ -1,10 +1,10 @@
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
-import { getEngine } from '@/lib/engine';
-import { describeError, isAppError } from '@/lib/errors';
-import { EngineError } from '@/components/layout/engine-error';
+import { isAppError } from '@/lib/errors';
 import { JobProgress } from '@/components/jobs/job-progress';
 import { loadJobView } from '@/app/_lib/jobs';
+import { getAdminSession } from '@/app/_lib/session';
+import { withEngine } from '@/app/_lib/with-engine';
 
 export const dynamic = 'force-dynamic';
 
@@ -15,14 +15,8 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
   return { title: `Job ${id.slice(0, 8)}` };
 }
 
-export default async function JobPage({ params }: Props) {
+export default withEngine(async function JobPage(engine, { params }: Props) {
   const { id } = await params;
-  let engine;
-  try {
-    engine = await getEngine();
-  } catch (err) {
-    return <EngineError message={describeError(err)} />;
-  }
   let job;
   try {
     job = await loadJobView(engine, id);
@@ -30,10 +24,12 @@ export default async function JobPage({ params }: Props) {
     if (isAppError(err) && (err.code === 'NOT_FOUND' || err.code === 'INVALID_INPUT')) notFound();
     throw err;
   }
+  // Cancel is a change: offered to whoever may make changes (the route checks again).
+  const session = await getAdminSession();
   return (
     <div className="stack" style={{ maxWidth: 880 }}>
       <h1>Job {job.id.slice(0, 8)}</h1>
-      <JobProgress initial={job} />
+      <JobProgress initial={job} canCancel={session.admin} />
     </div>
   );
-}
+});

@@ -1,8 +1,7 @@
-import { getConfig } from '@/lib/config';
-import { AppError } from '@/lib/errors';
 import { sniffImageType } from '@/lib/corpus';
-import { isSha256Hex, readQueryImage } from '@/lib/uploads';
-import { handle, immutableBytes } from '@/app/api/_lib/http';
+import { queryImages } from '@/app/_lib/search';
+import { immutableBytes, route } from '@/app/api/_lib/http';
+import { queryShaParams } from '@/app/api/_lib/schemas';
 
 export const dynamic = 'force-dynamic';
 
@@ -17,13 +16,9 @@ const TYPES: Record<string, string> = {
   avif: 'image/avif',
 };
 
-/** GET /api/queries/:sha256 — an uploaded query image (shown beside its search). */
-export async function GET(req: Request, ctx: { params: Promise<{ sha: string }> }) {
-  return handle(async () => {
-    const { sha } = await ctx.params;
-    if (!isSha256Hex(sha)) throw new AppError('INVALID_INPUT', 'a query image id is a sha256: 64 lowercase hex digits');
-    const bytes = await readQueryImage(getConfig().dataDir, sha);
-    const kind = sniffImageType(bytes);
-    return immutableBytes(req, bytes, (kind && TYPES[kind]) ?? 'application/octet-stream', sha);
-  });
-}
+/** GET /api/queries/:sha256 — an uploaded query image (shown beside its search), while it is kept. */
+export const GET = route({ params: queryShaParams }, async ({ req, engine, params }) => {
+  const bytes = await queryImages(engine).read(params.sha);
+  const kind = sniffImageType(bytes);
+  return immutableBytes(req, bytes, (kind && TYPES[kind]) ?? 'application/octet-stream', params.sha);
+});

@@ -1,8 +1,8 @@
-import { getEngine } from '@/lib/engine';
 import { AppError } from '@/lib/errors';
-import { getJob } from '@/lib/jobs';
+import { getJob, isFinished } from '@/lib/jobs';
 import { isTrainJobResult, liveTrainCurve } from '@/lib/train';
-import { handle, json } from '@/app/api/_lib/http';
+import { json, route } from '@/app/api/_lib/http';
+import { jobIdParams } from '@/app/api/_lib/schemas';
 
 export const dynamic = 'force-dynamic';
 
@@ -11,16 +11,13 @@ export const dynamic = 'force-dynamic';
  * the loss and validation recall of a train job so far (live while it runs in this server, the
  * stored result afterwards). The /train page redraws its chart from it on each progress event.
  */
-export async function GET(_req: Request, ctx: { params: Promise<{ id: string }> }) {
-  return handle(async () => {
-    const { id } = await ctx.params;
-    const live = liveTrainCurve(id);
-    if (live) return json({ ...live, done: false });
-    const engine = await getEngine();
-    const job = await getJob(engine.db, id);
-    if (!job || job.kind !== 'train') throw new AppError('NOT_FOUND', `no train job ${id}`);
-    const r = isTrainJobResult(job.result) ? job.result : null;
-    const epochs = typeof (job.params as { epochs?: unknown })?.epochs === 'number' ? (job.params as { epochs: number }).epochs : r?.curve.length ?? 0;
-    return json({ baseline: r?.baseline, points: r?.curve ?? [], epochs, done: job.status === 'done' || job.status === 'failed' });
-  });
-}
+export const GET = route({ params: jobIdParams }, async ({ engine, params }) => {
+  const { id } = params;
+  const live = liveTrainCurve(id);
+  if (live) return json({ ...live, done: false });
+  const job = await getJob(engine.db, id);
+  if (!job || job.kind !== 'train') throw new AppError('NOT_FOUND', `no train job ${id}`);
+  const r = isTrainJobResult(job.result) ? job.result : null;
+  const epochs = typeof (job.params as { epochs?: unknown })?.epochs === 'number' ? (job.params as { epochs: number }).epochs : r?.curve.length ?? 0;
+  return json({ baseline: r?.baseline, points: r?.curve ?? [], epochs, done: isFinished(job.status) });
+});

@@ -4,8 +4,8 @@
  * caption get the same vector. Payloads starting with "BAD" fail preprocessing like a broken image.
  */
 import { createHash } from 'node:crypto';
-import { AppError } from '../errors';
-import type { EvalModel } from './embed-corpus';
+import { AppError } from '../../lib/errors';
+import type { EvalModel } from '../../lib/eval';
 
 export const PNG_SIG = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 export const DIM = 8;

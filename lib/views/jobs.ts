@@ -1,5 +1,13 @@
-/** A job as the API and the progress component see it (GET /api/jobs/[id], SSE events). */
-export type JobStatus = 'queued' | 'running' | 'done' | 'failed';
+/**
+ * A job as the browser sees it (GET /api/jobs/[id], server-sent events, action results): plain,
+ * serialisable, strings for dates. lib/jobs' `JobRecord` is the row it is made from. Pure (only
+ * type imports), so client components may import it.
+ */
+import type { JobStatus } from '../jobs';
+
+// The pure types file, not lib/jobs' face: the face pulls the runner (node:crypto) into client bundles.
+export { isFinished } from '../jobs/types';
+export type { JobStatus };
 
 export interface JobLineErrorView {
   line: number;
@@ -25,8 +33,6 @@ export interface JobView {
   result: Record<string, unknown> | null;
   /** The first per-line errors (all of them are in /api/jobs/[id]/errors). */
   lineErrors: JobLineErrorView[];
-}
-
-export function isFinished(status: JobStatus): boolean {
-  return status === 'done' || status === 'failed';
+  /** Whether a Cancel would be honoured now (queued, or running and of a kind that stops part-way). */
+  cancellable: boolean;
 }

@@ -1,9 +1,10 @@
+/** lib/db on a real SQLite file: vector blobs, migrations, cascades and search hydration (integration tier: it migrates a database). */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { checkHydration } from '../../test/integration/hydration-helpers';
-import { bytesToVector, closeDbs, getDb, migrateDatabase, tuneSqlite, vectorToBytes } from './index';
+import { bytesToVector, closeDbs, getDb, migrateDatabase, tuneSqlite, vectorToBytes } from '../../lib/db';
+import { checkHydration } from './hydration-helpers';
 
 describe('vector blobs', () => {
   it('round-trips float32 values exactly, little-endian', () => {

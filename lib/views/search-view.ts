@@ -1,6 +1,6 @@
-/** What the search API and pages send to the browser (the shapes lib/search returns). */
-import type { ImageHit, TextHit } from '@/lib/search';
-import type { SearchQuery } from './query';
+/** What GET/POST /api/search and the search page send to the browser (lib/search's shapes). */
+import type { ImageHit, TextHit } from '../search/types';
+import type { SearchQuery } from './search-query';
 
 /**
  * What the browser gets of a hit: lib/search's shapes without the sha256s (the URLs name the

@@ -1,0 +1,75 @@
+/**
+ * Ingest side by side with the peer pipeline (issue 13, target 6): wall time of whole commands,
+ * interleaved in the same rounds, median of --repeats (default 3):
+ * - `clipdex ingest FILE` (bin/clipdex.mjs, a fresh data dir each run: hashes, originals,
+ *   thumbnails, database, index), with the image tower in a worker thread (the default) and
+ *   in-thread (CLIPDEX_ONNX_WORKER=0, what it did before);
+ * - the peer: bench/ingest/peer.mjs, Transformers.js decoding and embedding the same pairs with the
+ *   same model in batches of 32, no storage.
+ * Corpora: demo/train.tsv (1,000 emoji pairs) and 1,000 generated 500×500 JPEG pairs (q85).
+ * "× peer" = peer seconds / clipdex seconds (> 1: clipdex is faster).
+ *
+ *   npx tsx bench/ingest-peer.ts [--repeats 3] [--corpora demo,jpeg] [--model models/mini-clip]
+ */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { CACHE, ROOT, printFooter, printHeader } from './shared/machine';
+import { makeCaptions, makeImage } from './shared/images';
+import { fmt, listArg, median, parseArgs, table } from './shared/stats';
+
+const args = parseArgs(process.argv.slice(2));
+const repeats = Number(args.get('repeats') ?? 3);
+const corpora = listArg(args, 'corpora', 'demo,jpeg');
+const model = path.resolve(args.get('model') ?? path.join(ROOT, 'models', 'mini-clip'));
+const dir = path.join(CACHE, 'ingest-peer');
+fs.mkdirSync(dir, { recursive: true });
+
+async function jpegCorpus(n: number): Promise<string> {
+  const file = path.join(dir, `jpeg-pairs-${n}.tsv`);
+  if (fs.existsSync(file)) return file;
+  const captions = makeCaptions(n);
+  const lines: string[] = [];
+  for (let i = 0; i < n; i++) lines.push(`${captions[i]} ${i}\t${(await makeImage('muge', 20_000 + i)).toString('base64')}`);
+  fs.writeFileSync(`${file}.tmp`, `${lines.join('\n')}\n`);
+  fs.renameSync(`${file}.tmp`, file);
+  return file;
+}
+
+function timed(argv: string[], env: Record<string, string>): number {
+  const t0 = performance.now();
+  const r = spawnSync(process.execPath, argv, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 26 });
+  const s = (performance.now() - t0) / 1000;
+  if (r.status !== 0) throw new Error(`${argv.join(' ')} exited ${r.status}: ${r.stderr}`);
+  return s;
+}
+
+spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'build-cli.mjs'), '--quiet'], { cwd: ROOT, stdio: 'inherit' });
+printHeader('ingest vs the peer pipeline — bench/ingest-peer.ts', ['onnxruntime-node', '@huggingface/transformers', 'sharp']);
+console.log(`- model: ${path.relative(ROOT, model)}; clipdex with its defaults (CLIPDEX_THREADS, batch size); peer: Transformers.js defaults, batches of 32\n`);
+
+const files: [string, string][] = [];
+if (corpora.includes('demo')) files.push(['demo/train.tsv (1,000 emoji pairs)', path.join(ROOT, 'demo', 'train.tsv')]);
+if (corpora.includes('jpeg')) files.push(['1,000 JPEG pairs (500×500)', await jpegCorpus(1000)]);
+
+const rows: (string | number)[][] = [];
+for (const [label, file] of files) {
+  const cases = [
+    { name: 'clipdex ingest (worker)', argv: [path.join(ROOT, 'bin', 'clipdex.mjs'), 'ingest', file, '--dataset', 'bench', '--no-progress'], env: { CLIPDEX_ONNX_WORKER: '1', CLIPDEX_MODEL_DIR: model } },
+    { name: 'clipdex ingest (in-thread)', argv: [path.join(ROOT, 'bin', 'clipdex.mjs'), 'ingest', file, '--dataset', 'bench', '--no-progress'], env: { CLIPDEX_ONNX_WORKER: '0', CLIPDEX_MODEL_DIR: model } },
+    { name: 'peer (Transformers.js)', argv: [path.join(ROOT, 'bench', 'ingest', 'peer.mjs'), file, model], env: {} as Record<string, string> },
+  ];
+  const times = cases.map(() => [] as number[]);
+  for (let r = 0; r < repeats; r++) {
+    cases.forEach((c, i) => {
+      const data = path.join(dir, `data-${process.pid}`);
+      fs.rmSync(data, { recursive: true, force: true });
+      times[i].push(timed(c.argv, { ...c.env, CLIPDEX_DATA_DIR: data }));
+      fs.rmSync(data, { recursive: true, force: true });
+    });
+  }
+  const peer = median(times[2]);
+  cases.forEach((c, i) => rows.push([label, c.name, fmt(median(times[i])), times[i].map((t) => fmt(t)).join(', '), fmt(peer / median(times[i]))]));
+}
+console.log(table(['corpus', 'command', 'median wall s', 'runs (s)', '× peer speed'], rows));
+printFooter();

@@ -1,0 +1,1 @@
+export function freshBuild(root: string, env?: Record<string, string | undefined>): string | undefined;

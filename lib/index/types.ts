@@ -1,0 +1,45 @@
+/** The index module's own types (the hnswlib adapter implements VectorIndex). */
+import type { IndexKind } from './manifest';
+
+export interface SearchHit {
+  label: number;
+  score: number;
+}
+
+export interface VectorIndex {
+  kind: IndexKind;
+  dim: number;
+  modelId: string;
+  /** Live (not deleted) vectors. */
+  size(): number;
+  /** Bumped on every in-memory change and reload: a cache key for label sets. */
+  readonly version: number;
+  add(labels: number[], vectors: Float32Array[]): void;
+  remove(labels: number[]): void;
+  has(label: number): boolean;
+  /** Live labels (for reconciliation). */
+  labels(): number[];
+  search(q: Float32Array, k: number, filter?: (label: number) => boolean, ef?: number): SearchHit[];
+  save(): Promise<void>;
+  /** Catch up with changes other processes made (see HnswIndex.follow). Returns true if anything changed. */
+  refreshIfStale(opts?: { full?: boolean }): Promise<boolean>;
+}
+
+/** Keeps an index in step with the database (openIndexes makes one; see HnswIndex.follow). */
+export interface Follower {
+  catchUp(index: VectorIndex, opts: { full: boolean }): Promise<void>;
+  intervalMs: number;
+  fullIntervalMs: number;
+}
+
+export interface IndexParams {
+  dir: string;
+  kind: IndexKind;
+  modelId: string;
+  dim: number;
+  m: number;
+  efConstruction: number;
+  efSearch: number;
+  /** A read-only data dir: everything works in memory, `save` writes nothing. */
+  readOnly?: boolean;
+}

@@ -1,0 +1,98 @@
+/**
+ * Ingest and re-index as lib/jobs jobs: this room owns its kinds of work and hands them to the
+ * generic runner (`runJob`), so lib/jobs stays infrastructure that knows nothing of ingest. Both
+ * take the structural `IngestDeps` (the engine satisfies it), never the engine itself.
+ */
+import { detectFormat, statOrThrow } from '../corpus';
+import { checkDatasetName } from '../datasets';
+import { findDataset } from '../db';
+import { rebuildIndexes } from '../index';
+import { runJob, type StartedJob } from '../jobs';
+import { ingestCorpus } from './ingest-corpus';
+import { reembedMissing } from './reembed';
+import type { IngestDeps, IngestOptions, IngestSummary } from './types';
+
+export type IngestJobParams = Pick<IngestOptions, 'path' | 'dataset' | 'format' | 'texts' | 'batchSize'>;
+export type IngestJobResult = Omit<IngestSummary, 'errors'>;
+
+/**
+ * Run an ingest as a job: progress, per-line errors as JobLineError rows, the summary as result.
+ * A cancel stops it after the batch being committed; the job ends 'cancelled' with what it kept,
+ * and running the same ingest again completes it (records already there are skipped).
+ */
+export async function startIngestJob(
+  deps: IngestDeps,
+  params: IngestJobParams,
+  hooks: Pick<IngestOptions, 'onBatchCommitted' | 'onLineError'> = {},
+): Promise<StartedJob<IngestJobResult>> {
+  // Refuse a bad dataset name or a path that cannot be read before a job row exists for it.
+  params = { ...params, dataset: checkDatasetName(params.dataset) };
+  if (params.format) await statOrThrow(params.path);
+  else await detectFormat(params.path, { texts: params.texts, maxLineBytes: deps.config.maxLineBytes });
+  const existing = await findDataset(deps.db, params.dataset);
+  return runJob<IngestJobResult>(
+    deps.db,
+    'ingest',
+    params,
+    async (ctx) => {
+      const summary = await ingestCorpus(
+        {
+          ...params,
+          signal: ctx.signal,
+          onLineError: (e) => {
+            ctx.lineErrors([e]);
+            hooks.onLineError?.(e);
+          },
+          onBatchCommitted: hooks.onBatchCommitted,
+          onDataset: (id) => ctx.setDataset(id),
+        },
+        deps,
+        (p) => ctx.progress(p),
+      );
+      const { errors: _kept, ...result } = summary;
+      void _kept;
+      const added = `${summary.images} images, ${summary.texts} texts, ${summary.links} links added; ${summary.duplicates} duplicates; ${summary.errorCount} errors`;
+      if (summary.cancelled) {
+        return { result, cancelled: true, message: `cancelled after ${summary.records} records: ${added}; run the same ingest again to finish it` };
+      }
+      if (summary.good === 0) return { result, failed: true, cancelled: false, message: `nothing could be ingested (${summary.errorCount} errors)` };
+      return { result, cancelled: false, message: added };
+    },
+    { datasetId: existing?.id },
+  );
+}
+
+export interface ReindexJobResult {
+  reembedded: { images: number; texts: number };
+  indexed: { images: number; texts: number };
+  errors: number;
+}
+
+/**
+ * Re-embed items lacking a vector for the active model (from stored originals), then rebuild both
+ * indexes. A cancel stops the re-embedding between batches (what was embedded is kept and indexed)
+ * and skips the rebuild; once the rebuild has begun, the job finishes.
+ */
+export async function startReindexJob(deps: IngestDeps): Promise<StartedJob<ReindexJobResult>> {
+  return runJob<ReindexJobResult>(deps.db, 'reindex', {}, async (ctx) => {
+    const re = await reembedMissing(deps, (p) => ctx.progress({ processed: p.done, total: p.total, message: `embedding ${p.kind}s` }), undefined, ctx.signal);
+    ctx.lineErrors(re.errors);
+    const { config, db, model, indexes } = deps;
+    if (re.cancelled) {
+      const result: ReindexJobResult = {
+        reembedded: { images: re.images, texts: re.texts },
+        indexed: { images: indexes.image.size(), texts: indexes.text.size() },
+        errors: re.errors.length,
+      };
+      return { result, cancelled: true, message: `cancelled after re-embedding ${re.images} images and ${re.texts} texts (kept and indexed); run the re-index again to finish` };
+    }
+    const indexDeps = { db, dataDir: config.dataDir, modelId: model.info.id, dim: model.info.dim, hnsw: config.hnsw };
+    await rebuildIndexes(indexDeps, (p) => ctx.progress({ processed: p.done, total: p.total, message: `indexing ${p.kind} vectors` }), indexes);
+    const result: ReindexJobResult = {
+      reembedded: { images: re.images, texts: re.texts },
+      indexed: { images: indexes.image.size(), texts: indexes.text.size() },
+      errors: re.errors.length,
+    };
+    return { result, cancelled: false, message: `re-embedded ${re.images} images and ${re.texts} texts; indexed ${result.indexed.images} image and ${result.indexed.texts} text vectors` };
+  });
+}
