@@ -124,6 +124,7 @@ function SourcePicker({ role, datasets, maxUploadLabel }: { role: 'train' | 'val
 export function TrainForm({ action, datasets, maxUploadLabel, canRun, defaults }: Props) {
   const router = useRouter();
   const [tick, setTick] = useState(0);
+  const [running, setRunning] = useState(false);
   const [state, formAction, pending] = useActionState(async (prev: StartTrainingResult | null, form: FormData) => {
     try {
       return await action(prev, form);
@@ -136,9 +137,13 @@ export function TrainForm({ action, datasets, maxUploadLabel, canRun, defaults }
   useEffect(() => {
     // the progress bar follows the job over SSE; the curve is refetched every second while it runs
     if (!job) return;
+    setRunning(true);
+  }, [job]);
+  useEffect(() => {
+    if (!running) return;
     const t = setInterval(() => setTick((n) => n + 1), 1000);
     return () => clearInterval(t);
-  }, [job]);
+  }, [running]);
 
   return (
     <div className="stack">
@@ -184,6 +189,7 @@ export function TrainForm({ action, datasets, maxUploadLabel, canRun, defaults }
             key={job.id}
             initial={job}
             onFinished={() => {
+              setRunning(false);
               setTick((n) => n + 1);
               router.refresh();
             }}
