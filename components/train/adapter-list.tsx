@@ -19,10 +19,10 @@ export interface AdapterRow {
 /** The adapters with Activate / Deactivate / Delete; activation re-projects the stored vectors. */
 export function AdapterList({ rows, action, canManage }: { rows: AdapterRow[]; action: FormAction<{ message: string }>; canManage: boolean }) {
   const [state, formAction, pending] = useActionState(action, null);
-  if (!rows.length) return <p className="muted">No adapters yet: train one above.</p>;
   return (
     <div className="stack">
-      <table data-testid="adapter-list">
+      {!rows.length ? <p className="muted">No adapters yet: train one above.</p> : null}
+      <table data-testid="adapter-list" hidden={!rows.length}>
         <thead>
           <tr>
             <th>adapter</th>

@@ -126,6 +126,7 @@ function SourcePicker({ role, datasets, maxUploadLabel }: { role: 'train' | 'val
 export function TrainForm({ action, datasets, maxUploadLabel, canRun, defaults }: Props) {
   const router = useRouter();
   const [tick, setTick] = useState(0);
+  const [running, setRunning] = useState(false);
   const [state, formAction, pending] = useActionState(async (prev: StartTrainingResult | null, form: FormData): Promise<StartTrainingResult> => {
     try {
       // Pairs files are streamed to /api/uploads first; the action gets their staged ids.
@@ -140,9 +141,13 @@ export function TrainForm({ action, datasets, maxUploadLabel, canRun, defaults }
   useEffect(() => {
     // the progress bar follows the job over SSE; the curve is refetched every second while it runs
     if (!job) return;
+    setRunning(true);
+  }, [job]);
+  useEffect(() => {
+    if (!running) return;
     const t = setInterval(() => setTick((n) => n + 1), 1000);
     return () => clearInterval(t);
-  }, [job]);
+  }, [running]);
 
   return (
     <div className="stack">
@@ -188,6 +193,7 @@ export function TrainForm({ action, datasets, maxUploadLabel, canRun, defaults }
             key={job.id}
             initial={job}
             onFinished={() => {
+              setRunning(false);
               setTick((n) => n + 1);
               router.refresh();
             }}

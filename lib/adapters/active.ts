@@ -8,9 +8,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { rm } from 'node:fs/promises';
 import type { Engine } from '../engine';
-import { AppError } from '../errors';
 import type { Indexes, IndexKind } from '../index';
 import { adaptModel, type AdaptedModel } from './apply';
 import { adapterIndexDir, openAdapterIndexes, type AdapterIndexReport } from './adapter-index';
@@ -116,7 +114,7 @@ export async function deleteAdapter(dataDir: string, name: string): Promise<{ wa
   const wasActive = (await readActiveAdapter(dataDir)) === name;
   if (wasActive) await writeActive(dataDir, undefined);
   await removeAdapterFiles(dataDir, name);
-  await rm(adapterIndexDir(dataDir, name), { recursive: true, force: true });
+  await fs.rm(adapterIndexDir(dataDir, name), { recursive: true, force: true });
   cache.delete(name);
   return { wasActive };
 }
