@@ -5,9 +5,10 @@
  * entry point.
  */
 import type { Engine } from '@/lib/engine';
+import { adaptEngine, searchAdapterName } from '@/lib/adapters';
 import { findImage as findImageRow, type ImageDetail } from '@/lib/db';
 import { AppError } from '@/lib/errors';
-import { openQueryImageStore, search, type ImageHit, type QueryImageStore, type SearchInput, type TextHit } from '@/lib/search';
+import { openQueryImageStore, search, type ImageHit, type QueryImageStore, type SearchDeps, type SearchInput, type TextHit } from '@/lib/search';
 import type { SearchQuery } from '@/lib/views/search-query';
 import type { HitView, SearchPageView } from '@/lib/views/search-view';
 
@@ -38,12 +39,21 @@ async function inputOf(engine: Engine, q: SearchQuery): Promise<SearchInput> {
   return { text: q.q };
 }
 
+/**
+ * What the site's searches run on (issue 12): the engine with the active adapter applied
+ * (CLIPDEX_ADAPTER, else the one activated by `clipdex adapters activate` or the /train page).
+ */
+export async function searchEngine(engine: Engine): Promise<SearchDeps> {
+  const name = await searchAdapterName(engine.config);
+  return name ? adaptEngine(engine, name) : engine;
+}
+
 /** One page of `q`; `image` is the uploaded bytes when the caller has them already (POST). */
 export async function runSearch(engine: Engine, q: SearchQuery, offset = 0, image?: Buffer): Promise<SearchPageView> {
   const query = image ? { image } : await inputOf(engine, q);
   const r = await search(
     { query, want: q.mode, k: q.k, offset, minScore: q.min > 0 ? q.min : undefined, dataset: q.dataset || undefined },
-    engine,
+    await searchEngine(engine),
   );
   return { query: q, offset, hits: r.hits.map(toView), hasMore: r.hasMore, tookMs: Math.round(r.tookMs) };
 }

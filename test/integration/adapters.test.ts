@@ -25,6 +25,8 @@ import {
 } from '../../lib/adapters';
 import { isTrainJobResult, liveTrainCurve, rng, startTrainJob } from '../../lib/train';
 import { cancelJob, getJob, subscribe } from '../../lib/jobs';
+import { EMPTY_QUERY } from '../../lib/views/search-query';
+import { runSearch } from '../../app/_lib/search';
 import { makePairsFile, makeTestEnv, type TestEnv } from './engine-helpers';
 
 let t: TestEnv;
@@ -81,10 +83,14 @@ describe('adapters on a library', () => {
       const v = project(adapter.image, adapter.dim, await storedOf(h.imageId));
       expect(h.score).toBeCloseTo(qi.reduce((s, x, i) => s + x * v[i], 0), 4);
     }
+    // the site's searches (search page, /api/search) use the active adapter too
+    const site = await runSearch(engine, { ...EMPTY_QUERY, q: 'caption 3', k: 5 });
+    expect(site.hits.map((h) => h.score)).toEqual(res.hits.map((h) => h.score));
     // without the adapter the scores are the model's own
     await deactivateAdapter(engine.config.dataDir);
     const plain = await search({ query: { text: 'caption 3' }, want: 'image', k: 1 }, await getSearchEngine());
     expect(plain.hits[0].score).not.toBeCloseTo(res.hits[0].score, 4);
+    expect((await runSearch(engine, { ...EMPTY_QUERY, q: 'caption 3', k: 1 })).hits[0].score).toBe(plain.hits[0].score);
   });
 
   it('an ingest after activation is added to the adapter index without a rebuild', async () => {

@@ -7,7 +7,7 @@ import { search } from '@/lib/search';
 import { formatBytes } from '@/lib/uploads';
 import { ImageCard } from '@/components/search/results';
 import { EMPTY_QUERY, searchHref } from '@/lib/views/search-query';
-import { findImage } from '@/app/_lib/search';
+import { findImage, searchEngine } from '@/app/_lib/search';
 import { withEngine } from '@/app/_lib/with-engine';
 
 export const dynamic = 'force-dynamic';
@@ -43,7 +43,7 @@ export default withEngine(async function ImagePage(engine, { params }: Props) {
   const row = await load(engine, id);
   const [original, nearest] = await Promise.all([
     engine.store.readOriginal(row.sha256).catch(() => null),
-    search({ query: { imageId: id }, want: 'image', k: 12 }, engine).catch(() => null),
+    searchEngine(engine).then((deps) => search({ query: { imageId: id }, want: 'image', k: 12 }, deps)).catch(() => null),
   ]);
 
   return (
