@@ -35,7 +35,7 @@ export const classifyFormSchema = z.strictObject({
 
 // issue 12: how recall is counted (lib/eval/protocols.ts); a dataset takes clipdex only
 const protocolField = z
-  .enum(EVAL_PROTOCOLS, { error: (iss) => `unknown evaluation protocol ${JSON.stringify(iss.input)}: use one of ${EVAL_PROTOCOLS.join(', ')}` })
+  .enum(EVAL_PROTOCOLS)
   .optional()
   .describe('How recall is counted: clipdex (default), easynlp or chinese-clip (those two for an uploaded file only).');
 
