@@ -38,7 +38,7 @@ test('Train: uploaded pairs train an adapter with a live chart, then it can be a
   await form.getByLabel('Adapter name').fill('e2e-demo');
   await form.getByLabel('Epochs').fill(String(EPOCHS));
   await form.getByLabel('Batch size').fill('16');
-  await form.getByRole('button', { name: 'Train' }).click();
+  await form.getByRole('button', { name: 'Train', exact: true }).click();
 
   await expect(page.getByTestId('job-progress')).toBeVisible();
   await expect(page.getByTestId('job-status')).toHaveText('done', { timeout: 150_000 });
@@ -73,6 +73,6 @@ test('Train: a bad adapter name is refused with a message naming it', async ({ p
   // the browser's own pattern check is bypassed, so the server's message is what shows
   await form.getByLabel('Adapter name').evaluate((el) => el.removeAttribute('pattern'));
   await form.getByLabel('Adapter name').fill('../evil');
-  await form.getByRole('button', { name: 'Train' }).click();
+  await form.getByRole('button', { name: 'Train', exact: true }).click();
   await expect(page.getByTestId('train-error')).toContainText('adapter name "../evil" is not allowed');
 });
