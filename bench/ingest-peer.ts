@@ -2,8 +2,8 @@
  * Ingest side by side with the peer pipeline (issue 13, target 6): wall time of whole commands,
  * interleaved in the same rounds, median of --repeats (default 3):
  * - `clipdex ingest FILE` (bin/clipdex.mjs, a fresh data dir each run: hashes, originals,
- *   thumbnails, database, index), with the image tower in a worker thread (the default) and
- *   in-thread (CLIPDEX_ONNX_WORKER=0, what it did before);
+ *   thumbnails, database, index), with the image tower in-thread (the default) and in a worker
+ *   thread (CLIPDEX_ONNX_WORKER=1);
  * - the peer: bench/ingest/peer.mjs, Transformers.js decoding and embedding the same pairs with the
  *   same model in batches of 32, no storage.
  * Corpora: demo/train.tsv (1,000 emoji pairs) and 1,000 generated 500×500 JPEG pairs (q85).
@@ -36,12 +36,15 @@ async function jpegCorpus(n: number): Promise<string> {
   return file;
 }
 
-function timed(argv: string[], env: Record<string, string>): number {
+// Wall seconds, and CPU seconds (user + sys, all threads) through GNU time: on a shared machine the
+// CPU a command needs is steadier than its wall time.
+function timed(argv: string[], env: Record<string, string>): { wall: number; cpu: number } {
   const t0 = performance.now();
-  const r = spawnSync(process.execPath, argv, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 26 });
-  const s = (performance.now() - t0) / 1000;
+  const r = spawnSync('/usr/bin/time', ['-f', 'CPU %U %S', process.execPath, ...argv], { cwd: ROOT, env: { ...process.env, ...env }, encoding: 'utf8', maxBuffer: 1 << 26 });
+  const wall = (performance.now() - t0) / 1000;
   if (r.status !== 0) throw new Error(`${argv.join(' ')} exited ${r.status}: ${r.stderr}`);
-  return s;
+  const m = /CPU ([\d.]+) ([\d.]+)\s*$/.exec(r.stderr);
+  return { wall, cpu: m ? Number(m[1]) + Number(m[2]) : NaN };
 }
 
 spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'build-cli.mjs'), '--quiet'], { cwd: ROOT, stdio: 'inherit' });
@@ -60,16 +63,22 @@ for (const [label, file] of files) {
     { name: 'peer (Transformers.js)', argv: [path.join(ROOT, 'bench', 'ingest', 'peer.mjs'), file, model], env: {} as Record<string, string> },
   ];
   const times = cases.map(() => [] as number[]);
+  const cpus = cases.map(() => [] as number[]);
   for (let r = 0; r < repeats; r++) {
     cases.forEach((c, i) => {
       const data = path.join(dir, `data-${process.pid}`);
       fs.rmSync(data, { recursive: true, force: true });
-      times[i].push(timed(c.argv, { ...c.env, CLIPDEX_DATA_DIR: data }));
+      const t = timed(c.argv, { ...c.env, CLIPDEX_DATA_DIR: data });
+      times[i].push(t.wall);
+      cpus[i].push(t.cpu);
       fs.rmSync(data, { recursive: true, force: true });
     });
   }
   const peer = median(times[2]);
-  cases.forEach((c, i) => rows.push([label, c.name, fmt(median(times[i])), times[i].map((t) => fmt(t)).join(', '), fmt(peer / median(times[i]))]));
+  const peerCpu = median(cpus[2]);
+  cases.forEach((c, i) =>
+    rows.push([label, c.name, fmt(median(times[i])), times[i].map((t) => fmt(t)).join(', '), fmt(peer / median(times[i])), fmt(median(cpus[i])), fmt(peerCpu / median(cpus[i]))]),
+  );
 }
-console.log(table(['corpus', 'command', 'median wall s', 'runs (s)', '× peer speed'], rows));
+console.log(table(['corpus', 'command', 'median wall s', 'runs (s)', '× peer speed (wall)', 'median CPU s', 'peer CPU / CPU'], rows));
 printFooter();

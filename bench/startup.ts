@@ -57,7 +57,7 @@ const cases: { name: string; argv: string[]; env?: Record<string, string> }[] = 
   { name: 'node -e 0 (baseline)', argv: ['-e', '0'] },
   { name: 'clipdex --help (prebuilt)', argv: [BIN, '--help'], env: prebuilt },
   { name: 'clipdex search --text (prebuilt)', argv: [BIN, 'search', '--text', 'red heart', '--k', '5'], env: prebuilt },
-  { name: 'clipdex search --text (prebuilt, image tower in-thread)', argv: [BIN, 'search', '--text', 'red heart', '--k', '5'], env: { ...prebuilt, CLIPDEX_ONNX_WORKER: '0' } },
+  { name: 'clipdex search --text (prebuilt, CLIPDEX_ONNX_WORKER=1)', argv: [BIN, 'search', '--text', 'red heart', '--k', '5'], env: { ...prebuilt, CLIPDEX_ONNX_WORKER: '1' } },
   { name: 'clipdex --help (tsx)', argv: [BIN, '--help'], env: tsx },
   { name: 'clipdex search --text (tsx)', argv: [BIN, 'search', '--text', 'red heart', '--k', '5'], env: tsx },
 ];

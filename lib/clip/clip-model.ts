@@ -61,12 +61,14 @@ function chunks<T>(items: T[], size: number): T[][] {
 }
 
 /**
- * The image tower runs in a worker thread (onnx-worker.ts): its inference — most of an ingest's —
- * then overlaps the decoding, storing and database work of the main thread instead of blocking
- * it. CLIPDEX_ONNX_WORKER=0 keeps it in-thread (for comparison); so does a worker that cannot start.
+ * CLIPDEX_ONNX_WORKER=1 runs the image tower in a worker thread (onnx-worker.ts), so its inference
+ * overlaps the decoding, storing and database work of the main thread instead of blocking it. Off
+ * by default: on the 2-core machine of bench/RESULTS.md "pass 3" it gained no ingest wall time
+ * (both cores were already busy) and cost ~50 ms of start-up. A worker that cannot start falls
+ * back to the main thread.
  */
 async function openVisionSession(file: string, threads: number): Promise<EncoderSession> {
-  if (process.env.CLIPDEX_ONNX_WORKER === '0') return openSession(file, threads);
+  if (process.env.CLIPDEX_ONNX_WORKER !== '1') return openSession(file, threads);
   try {
     return await openSessionInWorker(file, threads);
   } catch (err) {
@@ -156,10 +158,18 @@ export async function loadClipModel(dir: string, opts: LoadClipModelOptions = {}
     let tDim: number;
     let iDim: number;
     try {
-      const [t1, t2] = [(await runTexts([PROBE_TEXTS[0]]))[0], (await runTexts([PROBE_TEXTS[1]]))[0]];
-      checkProbeOutputs(t1, t2, text.file, `two different probe texts ("${PROBE_TEXTS[0]}", "${PROBE_TEXTS[1]}")`);
+      // The two towers are probed at once (with CLIPDEX_ONNX_WORKER=1 the image tower runs in its
+      // worker meanwhile); a text-side failure is still the one reported when both fail.
       const [p1, p2] = probePixels(spec.height, spec.width);
-      const [i1, i2] = [(await runPixels([p1]))[0], (await runPixels([p2]))[0]];
+      const [tp, ip] = await Promise.allSettled([
+        (async () => [(await runTexts([PROBE_TEXTS[0]]))[0], (await runTexts([PROBE_TEXTS[1]]))[0]])(),
+        (async () => [(await runPixels([p1]))[0], (await runPixels([p2]))[0]])(),
+      ]);
+      if (tp.status === 'rejected') throw tp.reason;
+      const [t1, t2] = tp.value;
+      checkProbeOutputs(t1, t2, text.file, `two different probe texts ("${PROBE_TEXTS[0]}", "${PROBE_TEXTS[1]}")`);
+      if (ip.status === 'rejected') throw ip.reason;
+      const [i1, i2] = ip.value;
       checkProbeOutputs(i1, i2, vision.file, 'two different probe images (flat grey, checkerboard)');
       [tDim, iDim] = [t1.length, i1.length];
     } catch (err) {

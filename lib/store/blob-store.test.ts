@@ -44,4 +44,16 @@ describe('blob store', () => {
     expect(await store.hasThumbnail(sha)).toBe(false);
     await expect(store.readOriginal(sha)).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
+
+  it('writes again after its folders were removed behind its back (it remembers folders it made)', async () => {
+    const other = Buffer.from('another pretend image');
+    const osha = sha256Hex(other);
+    expect(await store.putThumbnail(osha, other)).toBe(true);
+    fs.rmSync(path.join(dir, 'thumbs'), { recursive: true, force: true });
+    fs.rmSync(path.join(dir, 'blobs'), { recursive: true, force: true });
+    expect(await store.putThumbnail(osha, other)).toBe(true);
+    expect(await store.putOriginal(osha, 'png', other)).toBe(true);
+    expect((await store.readThumbnail(osha)).bytes).toEqual(other);
+    expect((await store.readOriginal(osha)).bytes).toEqual(other);
+  });
 });
