@@ -3,6 +3,7 @@ import type { Engine } from '@/lib/engine';
 import { CANCELLABLE_KINDS, getJob, getJobLineErrors, type JobRecord } from '@/lib/jobs';
 import type { JobView } from '@/lib/views/jobs';
 import { AppError } from '@/lib/errors';
+import { fileLabel, hidePaths } from '@/lib/views/hide-paths';
 
 /** How many per-line errors the page lists (all of them are in the TSV download). */
 export const LINE_ERRORS_SHOWN = 100;
@@ -11,6 +12,15 @@ function datasetOf(job: JobRecord, names: Map<number, string>): string | null {
   const p = job.params as { dataset?: unknown } | null;
   if (p && typeof p.dataset === 'string') return p.dataset;
   return job.datasetId !== null ? (names.get(job.datasetId) ?? null) : null;
+}
+
+/**
+ * A per-line error as shown to anyone (page, JSON, SSE, the TSV download): the file is named inside
+ * the corpus, never by its server path (A12). One shape for every viewer, admin or not: the path
+ * an operator passed is theirs already, and an uploaded file's server path means nothing to anyone.
+ */
+export function lineErrorView(e: { line: number; reason: string; file?: string | null }): JobView['lineErrors'][number] {
+  return { line: e.line, reason: hidePaths(e.reason), file: fileLabel(e.file) };
 }
 
 export function toJobView(job: JobRecord, opts: { names?: Map<number, string>; lineErrors?: JobView['lineErrors'] } = {}): JobView {
@@ -25,7 +35,7 @@ export function toJobView(job: JobRecord, opts: { names?: Map<number, string>; l
     processed: job.processed,
     total: job.total,
     errors: job.errors,
-    message: job.message,
+    message: job.message === null ? null : hidePaths(job.message), // e.g. "nothing to evaluate in <file>"
     rate,
     dataset: datasetOf(job, opts.names ?? new Map()),
     createdAt: job.createdAt.toISOString(),
@@ -43,5 +53,5 @@ export async function loadJobView(engine: Pick<Engine, 'db'>, id: string, withEr
   const job = await getJob(engine.db, id);
   if (!job) throw new AppError('NOT_FOUND', `no job ${id}`);
   const lineErrors = withErrors && job.errors > 0 ? await getJobLineErrors(engine.db, id, { limit: LINE_ERRORS_SHOWN }) : [];
-  return toJobView(job, { lineErrors: lineErrors.map((e) => ({ line: e.line, reason: e.reason, file: e.file ?? null })) });
+  return toJobView(job, { lineErrors: lineErrors.map(lineErrorView) });
 }

@@ -5,9 +5,11 @@
  * job ends: evaluation never ingests it.
  */
 import fs from 'node:fs/promises';
+import path from 'node:path';
 import type { CorpusFormat } from '../corpus';
 import type { Engine } from '../engine';
 import { AppError } from '../errors';
+import { hidePaths } from '../views/hide-paths';
 import { listJobs, runJob, type JobContext, type StartedJob } from '../jobs';
 import { isEvaluateJobResult, type EvaluateJobResult } from './job-result';
 import type { EvalProtocol } from './protocols';
@@ -56,7 +58,8 @@ async function runEvaluateJob(engine: Engine, params: EvaluateJobParams, ctx: Jo
       evaluation: r,
       skipped: run.skipped.length,
     };
-    const nothing = nothingEvaluated(run);
+    // The job's message is shown to anyone: name an upload as its user did, not by its server path (A12).
+    const nothing = nothingEvaluated({ ...run, source: params.dataset ? run.source : (params.label ?? path.basename(run.source)) });
     if (nothing) return { result, failed: true, message: nothing };
     return {
       result,
@@ -93,7 +96,7 @@ export async function listEvaluations(engine: Pick<Engine, 'db'>, limit = 20): P
     status: j.status,
     createdAt: j.createdAt,
     finishedAt: j.finishedAt,
-    message: j.message,
+    message: j.message === null ? null : hidePaths(j.message), // shown to anyone: no server paths (A12)
     result: isEvaluateJobResult(j.result) ? j.result : null,
   }));
 }

@@ -36,18 +36,21 @@ async function handle(fn: () => Promise<Response>): Promise<Response> {
 
 const NO_PARAMS = {} as Record<never, never>;
 
-export interface RouteOptions<P extends z.ZodObject | undefined, Q extends z.ZodObject | undefined> {
+export interface RouteOptions<P extends z.ZodObject | undefined, Q extends z.ZodObject | undefined, E extends boolean = true> {
   /** Needs the admin token when one is configured (checked before anything else). */
   admin?: boolean;
   /** The path parameters (`[name]` segments), already decoded once by Next: never decode again. */
   params?: P;
   /** The query string; without a schema the route takes no query parameters at all. */
   query?: Q;
+  /** false: the route does not use the engine, so it answers even when the engine cannot open (no model). */
+  engine?: E;
 }
 
-export interface RouteContext<P, Q> {
+export interface RouteContext<P, Q, E extends boolean = true> {
   req: Request;
-  engine: Engine;
+  /** The open engine; undefined for a route declared with `engine: false`. */
+  engine: E extends false ? undefined : Engine;
   params: P;
   query: Q;
 }
@@ -57,9 +60,9 @@ type Out<S> = S extends z.ZodObject ? z.output<S> : Record<never, never>;
 /** What Next passes a route handler as its second argument. */
 type NextContext = { params?: Promise<Record<string, string | string[] | undefined>> };
 
-export function route<P extends z.ZodObject | undefined = undefined, Q extends z.ZodObject | undefined = undefined>(
-  opts: RouteOptions<P, Q>,
-  fn: (c: RouteContext<Out<P>, Out<Q>>) => Promise<Response>,
+export function route<P extends z.ZodObject | undefined = undefined, Q extends z.ZodObject | undefined = undefined, E extends boolean = true>(
+  opts: RouteOptions<P, Q, E>,
+  fn: (c: RouteContext<Out<P>, Out<Q>, E>) => Promise<Response>,
 ): (req: Request, ctx: NextContext) => Promise<Response> {
   return (req, ctx) =>
     handle(async () => {
@@ -72,7 +75,7 @@ export function route<P extends z.ZodObject | undefined = undefined, Q extends z
       else if ([...search.keys()].length) {
         throw new AppError('INVALID_INPUT', `this endpoint takes no query parameters; got ${[...new Set(search.keys())].map((k) => `"${k.slice(0, 40)}"`).join(', ')}`);
       }
-      const engine = await getEngine();
+      const engine = (opts.engine === false ? undefined : await getEngine()) as RouteContext<Out<P>, Out<Q>, E>['engine'];
       return fn({ req, engine, params: params as Out<P>, query: query as Out<Q> });
     });
 }
@@ -99,11 +102,47 @@ export function immutableBytes(req: Request, bytes: Uint8Array, contentType: str
 /** Query images (search, classify) are small: 20 MiB is plenty and keeps a POST from filling the disk. */
 export const MAX_QUERY_IMAGE_BYTES = 20 * 1024 * 1024;
 
-/** The request's multipart form; `expected` tells the caller what to send when it is not one. */
-export async function readForm(req: Request, expected: string): Promise<FormData> {
+/** The whole search/classify body: the image plus its part headers and the small text fields. */
+export const MAX_QUERY_FORM_BYTES = MAX_QUERY_IMAGE_BYTES + 1024 * 1024;
+
+function formTooLarge(what: string, limit: number): AppError {
+  return new AppError('PAYLOAD_TOO_LARGE', `the request body is ${what}; the limit is ${(limit / 1048576).toFixed(0)} MiB (an image of up to ${MAX_QUERY_IMAGE_BYTES / 1048576} MiB and its fields)`);
+}
+
+/**
+ * The request's multipart form, read into memory with a byte cap. `Request.formData()` buffers the
+ * whole body before anything can look at it, so an anonymous multi-GB POST would sit in memory
+ * (probe A9's class): a declared Content-Length over the cap is refused before a byte is read, and
+ * a body without one (chunked) is counted as it streams and cut off at the cap.
+ * `expected` tells the caller what to send when the body is not a form.
+ */
+export async function readForm(req: Request, expected: string, maxBytes = MAX_QUERY_FORM_BYTES): Promise<FormData> {
+  const declared = Number(req.headers.get('content-length') ?? NaN);
+  if (Number.isFinite(declared) && declared > maxBytes) throw formTooLarge(`${(declared / 1048576).toFixed(1)} MiB`, maxBytes);
+  const contentType = req.headers.get('content-type') ?? '';
+  if (!req.body || !contentType.toLowerCase().startsWith('multipart/form-data')) {
+    throw new AppError('INVALID_INPUT', `send multipart/form-data with ${expected}`);
+  }
+  let seen = 0;
+  let over = false;
+  const capped = req.body.pipeThrough(
+    new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, controller) {
+        seen += chunk.byteLength;
+        if (seen > maxBytes) {
+          over = true;
+          // Erroring the transform makes pipeThrough cancel the request body: nothing more is read.
+          controller.error(formTooLarge(`over ${(maxBytes / 1048576).toFixed(0)} MiB`, maxBytes));
+          return;
+        }
+        controller.enqueue(chunk);
+      },
+    }),
+  );
   try {
-    return await req.formData();
+    return await new Response(capped, { headers: { 'content-type': contentType } }).formData();
   } catch {
+    if (over) throw formTooLarge(`over ${(maxBytes / 1048576).toFixed(0)} MiB`, maxBytes);
     throw new AppError('INVALID_INPUT', `send multipart/form-data with ${expected}`);
   }
 }

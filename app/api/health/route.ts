@@ -1,6 +1,8 @@
 import { getEngine } from '@/lib/engine';
 import { collectStats } from '@/lib/db';
 import { describeError, isAppError, toHttpStatus } from '@/lib/errors';
+import { hidePaths } from '@/lib/views/hide-paths';
+import { requestIsAdmin } from '@/app/_lib/session';
 import { json } from '@/app/api/_lib/http';
 
 export const dynamic = 'force-dynamic';
@@ -9,9 +11,10 @@ export const dynamic = 'force-dynamic';
  * The one route not written with route() (app/api/_lib/http.ts): its job is to report an engine
  * that will not open, as 503 `{ status: "unavailable", error }`, where route() would fail first.
  * GET /api/health → 200 `{ status: "ok", model, indexes, counts }` once the engine is open
- * (database migrated, model loaded, indexes reconciled); 503 with the reason otherwise.
+ * (database migrated, model loaded, indexes reconciled); 503 with the reason otherwise. The reason
+ * shows server paths to an admin only (anyone else gets each path's last segment, A12).
  */
-export async function GET() {
+export async function GET(req: Request) {
   try {
     const engine = await getEngine();
     // The same catch-up a search runs: counts include what another process (a CLI ingest) added.
@@ -26,6 +29,7 @@ export async function GET() {
     });
   } catch (err) {
     const status = isAppError(err) ? Math.max(503, toHttpStatus(err)) : 503;
-    return json({ status: 'unavailable', error: { code: isAppError(err) ? err.code : 'INTERNAL', message: describeError(err) } }, { status });
+    const message = requestIsAdmin(req) ? describeError(err) : hidePaths(describeError(err));
+    return json({ status: 'unavailable', error: { code: isAppError(err) ? err.code : 'INTERNAL', message } }, { status });
   }
 }
