@@ -38,6 +38,8 @@ test('Train: uploaded pairs train an adapter with a live chart, then it can be a
   await form.getByLabel('Adapter name').fill('e2e-demo');
   await form.getByLabel('Epochs').fill(String(EPOCHS));
   await form.getByLabel('Batch size').fill('16');
+  await form.getByLabel('Adapt', { exact: true }).selectOption('image');
+  await form.getByLabel('Map', { exact: true }).selectOption('256');
   await form.getByRole('button', { name: 'Train', exact: true }).click();
 
   await expect(page.getByTestId('job-progress')).toBeVisible();

@@ -17,6 +17,11 @@ function num(form: FormData, key: string, min: number, max: number, integer: boo
   return n;
 }
 
+function towersOf(v: FormDataEntryValue | null): 'both' | 'image' | 'text' {
+  if (v === null || v === 'both' || v === 'image' || v === 'text') return v ?? 'both';
+  throw new AppError('INVALID_INPUT', `towers must be both, image or text, got "${String(v)}"`);
+}
+
 /**
  * Start a 'train' job from uploaded pairs or ingested datasets; uploads are deleted when it ends.
  * The form streams each pairs file to /api/uploads first and sends its staged id in
@@ -31,6 +36,8 @@ export const startTraining = adminAction(async (form, engine) => {
       epochs: num(form, 'epochs', 1, 200, true),
       lr: num(form, 'lr', 1e-6, 1, false),
       batchSize: num(form, 'batchSize', 2, 1024, true),
+      towers: towersOf(form.get('towers')),
+      hidden: num(form, 'hidden', 0, 4096, true),
       replace: form.get('replace') === 'on',
       removeFiles: true,
     };

@@ -24,7 +24,7 @@ export default withEngine(async function TrainPage(engine) {
       <h1>Train an adapter</h1>
       <p className="muted" style={{ marginTop: 0 }}>
         Fits a small adapter over the model ({info.name}) on your own image–text pairs, on the CPU, in seconds to minutes: each tower’s vectors go through a
-        learnt residual linear map trained with CLIP’s contrastive loss, and the epoch with the best validation text → image mean recall is kept. The model
+        learnt residual map (linear, or a small MLP) trained with CLIP’s contrastive loss, and the epoch with the best validation text → image mean recall is kept. The model
         itself is unchanged; nothing is re-embedded. An adapter is used only once you activate it.
       </p>
       <TrainForm

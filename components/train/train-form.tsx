@@ -171,6 +171,21 @@ export function TrainForm({ action, datasets, maxUploadLabel, canRun, defaults }
             <label htmlFor="train-batch">Batch size</label>
             <input id="train-batch" name="batchSize" type="number" min={2} max={1024} defaultValue={defaults.batchSize} />
           </div>
+          <div className="field">
+            <label htmlFor="train-towers">Adapt</label>
+            <select id="train-towers" name="towers" defaultValue="both">
+              <option value="both">both towers</option>
+              <option value="image">images only (a new visual style)</option>
+              <option value="text">texts only</option>
+            </select>
+          </div>
+          <div className="field">
+            <label htmlFor="train-hidden">Map</label>
+            <select id="train-hidden" name="hidden" defaultValue="0">
+              <option value="0">linear</option>
+              <option value="256">small MLP (256 hidden)</option>
+            </select>
+          </div>
         </div>
         <label className="small">
           <input type="checkbox" name="replace" /> Replace an adapter of the same name

@@ -170,6 +170,16 @@ describe('clipdex adapters', () => {
     expect(adapted.hits.map((h: { score: number }) => h.score)).toEqual(explicit.hits.map((h: { score: number }) => h.score));
     expect(adapted.hits[0].score).not.toBeCloseTo(plain.hits[0].score, 5);
     expect(JSON.parse((await runCli(['adapters', 'list', '--json'])).stdout)).toContainEqual(expect.objectContaining({ name: 'fit', active: true }));
+    // predict --adapter writes the projected vectors: unit length, not the model's own
+    const plainOut = path.join(tmp, 'plain.tsv');
+    const fitOut = path.join(tmp, 'fit.tsv');
+    expect((await runCli(['predict', validFile, '--input', 'image', '--output', plainOut])).code).toBe(0);
+    expect((await runCli(['predict', validFile, '--input', 'image', '--output', fitOut, '--adapter', 'fit'])).code).toBe(0);
+    const vec = (f: string) => fs.readFileSync(f, 'utf8').split('\n')[0].split('\t').map(Number);
+    const [a, b] = [vec(plainOut), vec(fitOut)];
+    expect(b).toHaveLength(256);
+    expect(Math.hypot(...b)).toBeCloseTo(1, 4);
+    expect(Math.max(...a.map((x, i) => Math.abs(x - b[i])))).toBeGreaterThan(1e-3);
     const del = await runCli(['adapters', 'delete', 'fit']);
     expect(del.stdout).toMatch(/it was active/);
     expect(fs.existsSync(path.join(dataDir, 'index', 'adapter-fit'))).toBe(false);
