@@ -4,13 +4,14 @@
  */
 import type { Db } from './client';
 
+/** A stored image as pages and search results show it (search results extend it, see ImageRow). */
 export interface ImageDetail {
   imageId: number;
   sha256: string;
   width: number;
   height: number;
   dataset: string;
-  /** Every linked caption, in link order. */
+  /** Linked captions, in link order: every one from findImage, the first few in a search result. */
   captions: string[];
 }
 

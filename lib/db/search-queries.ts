@@ -4,15 +4,11 @@
  */
 import { Prisma } from '../generated/prisma/client';
 import type { Db } from './client';
+import type { ImageDetail } from './find-image';
 
-export interface ImageRow {
+/** An image hit: the image as its detail page shows it (first MAX_LINKED captions), by vector label. */
+export interface ImageRow extends ImageDetail {
   label: number;
-  imageId: number;
-  sha256: string;
-  width: number;
-  height: number;
-  dataset: string;
-  captions: string[];
 }
 
 export interface TextRow {

@@ -4,48 +4,16 @@
  * to resume; the database and the indexes agree, and a re-run completes the ingest. A second
  * Ctrl-C quits at once, and the next run still completes.
  */
-import { spawn } from 'node:child_process';
-import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ROOT, makePairsFile, makeTestEnv } from './engine-helpers';
+import { cliStats, expectAllStored, startCli } from '../helpers/cli';
+import { makePairsFile, makeTestEnv } from './engine-helpers';
 
-const BIN = path.join(ROOT, 'bin', 'clipdex.mjs');
 const t = makeTestEnv('cli-cancel');
 afterAll(() => t.cleanup());
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function start(args: string[], env: Record<string, string> = {}) {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, ...t.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => (stdout += d));
-  child.stderr.on('data', (d) => (stderr += d));
-  const done = new Promise<Run>((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
-  const printed = (text: string) =>
-    new Promise<void>((resolve, reject) => {
-      const check = () => stdout.includes(text) && resolve();
-      child.stdout.on('data', check);
-      child.on('close', () => reject(new Error(`the process ended before printing "${text}":\n${stdout}\n${stderr}`)));
-      check();
-    });
-  return { child, done, printed };
-}
+const start = (args: string[], env: Record<string, string> = {}) => startCli(args, { ...t.env, ...env });
 const run = (args: string[]) => start(args).done;
-
-async function counts() {
-  const r = await run(['stats', '--json']);
-  expect(r.code).toBe(0);
-  return JSON.parse(r.stdout) as {
-    database: { images: number; texts: number; links: number; imageVectors: number; textVectors: number };
-    index: { image: { count: number }; text: { count: number } };
-    jobs: { status: string; message: string | null }[];
-  };
-}
+const counts = () => cliStats(t.env);
 
 describe('Ctrl-C during clipdex ingest', { timeout: 400_000 }, () => {
   it('stops after the current batch, keeps it consistent, exits 130, and a re-run completes', async () => {
@@ -72,10 +40,7 @@ describe('Ctrl-C during clipdex ingest', { timeout: 400_000 }, () => {
     const again = await run([...args, '--json']);
     expect(again.code, again.stderr).toBe(0);
     expect(JSON.parse(again.stdout)).toMatchObject({ images: 32, duplicates: 8, datasetStatus: 'ready' });
-    const c2 = await counts();
-    expect(c2.database).toMatchObject({ images: 40, texts: 40, links: 40, imageVectors: 40, textVectors: 40 });
-    expect(c2.index.image.count).toBe(40);
-    expect(c2.index.text.count).toBe(40);
+    await expectAllStored(t.env, 40);
   });
 
   it('a second Ctrl-C quits at once with 130; the next run completes the ingest', async () => {

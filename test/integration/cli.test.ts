@@ -3,42 +3,18 @@
  * codes (0 ok, 1 nothing ingested, 2 usage/bad input), the error list and --errors FILE, search
  * --json, datasets list/delete, and a SIGKILL in the middle of an ingest followed by a re-run.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CORPUS, ROOT, makePairsFile, makeTestEnv } from './engine-helpers';
+import { cliStats, expectAllStored, startCli } from '../helpers/cli';
+import { CORPUS, makePairsFile, makeTestEnv } from './engine-helpers';
 
-const BIN = path.join(ROOT, 'bin', 'clipdex.mjs');
 const t = makeTestEnv('cli');
 afterAll(() => t.cleanup());
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function start(args: string[], env: Record<string, string> = {}): { child: ChildProcess; done: Promise<Run> } {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, ...t.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (d) => (stdout += d));
-  child.stderr!.on('data', (d) => (stderr += d));
-  const done = new Promise<Run>((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
-  return { child, done };
-}
+const start = (args: string[], env: Record<string, string> = {}) => startCli(args, { ...t.env, ...env });
 const run = (args: string[], env?: Record<string, string>) => start(args, env).done;
-
-async function counts() {
-  const r = await run(['stats', '--json']);
-  expect(r.code).toBe(0);
-  return JSON.parse(r.stdout) as {
-    database: { images: number; texts: number; links: number; imageVectors: number; textVectors: number };
-    index: { image: { count: number }; text: { count: number } };
-    jobs: { status: string; message: string | null }[];
-  };
-}
+const counts = () => cliStats(t.env);
 
 // Each child process loads the engine (a few seconds on a busy 2-core machine): generous timeouts.
 describe('clipdex CLI', { timeout: 400_000 }, () => {
@@ -130,10 +106,7 @@ describe('clipdex CLI', { timeout: 400_000 }, () => {
     const again = await run([...args, '--json']);
     expect(again.code).toBe(0);
     expect(JSON.parse(again.stdout)).toMatchObject({ images: 28, texts: 28, links: 28, duplicates: 12, datasetStatus: 'ready' });
-    const c2 = await counts();
-    expect(c2.database).toMatchObject({ images: 40, texts: 40, links: 40, imageVectors: 40, textVectors: 40 });
-    expect(c2.index.image.count).toBe(40);
-    expect(c2.index.text.count).toBe(40);
+    await expectAllStored(t.env, 40);
   });
 
   it('a SIGKILL at an arbitrary moment, then a re-run, completes the ingest', async () => {

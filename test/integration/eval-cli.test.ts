@@ -4,60 +4,30 @@
  * computation written here, independent of lib/eval: its own TSV parsing, duplicate merging,
  * dot products and ranks.
  */
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadClipModel, type ClipModel } from '@/lib/clip';
+import { ROOT as root, readPairsTsv, startCli } from '../helpers/cli';
 
-const root = path.resolve(import.meta.dirname, '..', '..');
 const MODEL_DIR = path.resolve(root, process.env.CLIPDEX_TEST_MODEL_DIR ?? 'models/mini-clip');
 const VALID = path.resolve(root, process.env.CLIPDEX_TEST_VALID ?? 'demo/valid.tsv');
 
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function runCli(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
-  const bin = path.join(root, 'bin', 'clipdex.mjs');
-  const argv = fs.existsSync(bin) ? [bin, ...args] : ['--import', 'tsx', path.join(root, 'cli', 'main.ts'), ...args];
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, argv, {
-      cwd: root,
-      env: { ...process.env, CLIPDEX_MODEL_DIR: MODEL_DIR, CLIPDEX_DATA_DIR: dataDir, NO_COLOR: '1', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
+const runCli = (args: string[]) => startCli(args, { CLIPDEX_MODEL_DIR: MODEL_DIR, CLIPDEX_DATA_DIR: dataDir, NO_COLOR: '1' }).done;
 
 let dataDir: string;
 let tmp: string;
 let model: ClipModel;
-/** The demo split, parsed here: [text, image bytes] per non-blank line. */
+/** The demo split, parsed by the tests' own reader (not lib/): [text, image bytes] per non-blank line. */
 let rows: { text: string; image: Buffer }[];
 
 beforeAll(async () => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'clipdex-eval-it-'));
   dataDir = path.join(tmp, 'data');
   model = await loadClipModel(MODEL_DIR, { threads: 1 });
-  rows = fs
-    .readFileSync(VALID, 'utf8')
-    .split('\n')
-    .filter((l) => l.trim() !== '')
-    .map((l) => {
-      const [text, b64] = l.replace(/\r$/, '').split('\t');
-      return { text: text.trim(), image: Buffer.from(b64, 'base64') };
-    });
+  rows = readPairsTsv(VALID);
 });
 afterAll(async () => {
   await model?.close();

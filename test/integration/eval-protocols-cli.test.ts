@@ -4,34 +4,18 @@
  * figures come from the reference definitions written here (own parsing, own dot products, own
  * stable sort), with identical image bytes given one vector, so a repeated image ties exactly.
  */
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadClipModel, type ClipModel } from '@/lib/clip';
+import { ROOT as root, readPairsTsv, startCli } from '../helpers/cli';
 
-const root = path.resolve(import.meta.dirname, '..', '..');
 const MODEL_DIR = path.resolve(root, process.env.CLIPDEX_TEST_MODEL_DIR ?? 'models/mini-clip');
 const VALID = path.resolve(root, 'demo/valid.tsv');
 
-function runCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const argv = [path.join(root, 'bin', 'clipdex.mjs'), ...args];
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, argv, {
-      cwd: root,
-      env: { ...process.env, CLIPDEX_MODEL_DIR: MODEL_DIR, CLIPDEX_DATA_DIR: path.join(tmp, 'data'), NO_COLOR: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
+const runCli = (args: string[]) => startCli(args, { CLIPDEX_MODEL_DIR: MODEL_DIR, CLIPDEX_DATA_DIR: path.join(tmp, 'data'), NO_COLOR: '1' }).done;
 
 let tmp: string;
 let model: ClipModel;
@@ -41,15 +25,7 @@ const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 beforeAll(async () => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'clipdex-protocols-it-'));
   model = await loadClipModel(MODEL_DIR, { threads: 1 });
-  rows = fs
-    .readFileSync(VALID, 'utf8')
-    .split('\n')
-    .filter((l) => l.trim() !== '')
-    .slice(0, 40)
-    .map((l) => {
-      const [text, b64] = l.replace(/\r$/, '').split('\t');
-      return { text: text.trim(), image: Buffer.from(b64, 'base64') };
-    });
+  rows = readPairsTsv(VALID).slice(0, 40);
 });
 afterAll(async () => {
   await model?.close();
