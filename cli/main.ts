@@ -16,7 +16,7 @@ import { registerStatsCommand } from './commands/stats';
 import { registerTrainCommand } from './commands/train';
 import { registerAdaptersCommand } from './commands/adapters';
 import { closeOpenedEngine } from './engine-cli';
-import { fail } from './output';
+import { fail, usageSafe } from './output';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -24,6 +24,9 @@ export function buildProgram(): Command {
     .name('clipdex')
     .description('self-hosted image-text search on CLIP + HNSW. Data: CLIPDEX_DATA_DIR (default ./data); model: CLIPDEX_MODEL_DIR')
     .showHelpAfterError('(add --help for usage)')
+    // Commander echoes a refused argument as typed: escape control characters and cut a huge one.
+    // Set before the commands are added, which inherit it.
+    .configureOutput({ writeErr: (s) => process.stderr.write(usageSafe(s)) })
     .exitOverride();
   registerIngestCommand(program);
   registerSearchCommand(program);

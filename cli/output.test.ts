@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { formatHits } from './commands/search';
-import { command, formatLineError, termSafe } from './output';
+import { command, formatLineError, termSafe, usageSafe } from './output';
 
 const HOSTILE = 'cat\u001b]0;pwned-title\u0007\u001b[2J\u001b[31mred\u009b31m\u202eevil\u2066x\u2069\r\nend';
 
@@ -81,5 +81,16 @@ describe('ingest default dataset name', () => {
   it('drops the extension, and a .gz with the extension it compresses', async () => {
     const { defaultDatasetName } = await import('./commands/ingest');
     expect(['demo/train.tsv', 'x/train.tsv.gz', 'my.data.tsv.gz', 'corpus.GZ', 'folder'].map(defaultDatasetName)).toEqual(['train', 'train', 'my.data', 'corpus', 'folder']);
+  });
+});
+
+describe('usageSafe (commander echoes refused arguments)', () => {
+  it('escapes control characters and cuts a huge argument in the middle, keeping the reason', () => {
+    const line = `error: option '-d, --dataset <name>' argument '${'x'.repeat(10_000)}\x1b]0;t\x07' is invalid. the name is too long`;
+    const out = usageSafe(`${line}\n(add --help for usage)\n`);
+    expect(out).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f]/);
+    expect(out).toContain('characters cut');
+    expect(out).toMatch(/the name is too long\n\(add --help for usage\)\n$/);
+    expect(out.length).toBeLessThan(500);
   });
 });

@@ -32,6 +32,17 @@ export function termSafe(s: string, keep = ''): string {
   });
 }
 
+/**
+ * Commander's usage errors: control characters escaped, and a line over 400 characters cut in
+ * the middle (where commander quotes the refused argument), so the reason at its end survives.
+ */
+export function usageSafe(s: string): string {
+  return termSafe(s, '\n\t')
+    .split('\n')
+    .map((l) => (l.length > 400 ? `${l.slice(0, 120)}… (${l.length - 320} characters cut) …${l.slice(-200)}` : l))
+    .join('\n');
+}
+
 /** Human output on stdout: a report of lines, control characters escaped, newline added. */
 export function printReport(text: string): void {
   process.stdout.write(`${termSafe(text, '\n\t')}\n`);

@@ -4,6 +4,7 @@
  */
 import path from 'node:path';
 import { z } from 'zod';
+import { AppError } from './errors';
 
 /** The shortest CLIPDEX_ADMIN_TOKEN accepted; a shorter one stops start-up (README, Configuration). */
 export const ADMIN_TOKEN_MIN_LENGTH = 8;
@@ -58,7 +59,7 @@ export function getConfig(): Config {
   const parsed = EnvSchema.safeParse(process.env);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
-    throw new Error(`clipdex: invalid configuration in the environment:\n${lines.join('\n')}`);
+    throw new AppError('CONFIG_INVALID', `invalid configuration in the environment:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
   const dataDir = path.resolve(e.CLIPDEX_DATA_DIR);

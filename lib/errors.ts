@@ -12,6 +12,7 @@ export type ErrorCode =
   | 'PAYLOAD_TOO_LARGE'
   | 'UNSUPPORTED_FORMAT'
   | 'CONFLICT'
+  | 'CONFIG_INVALID'
   | 'INTERNAL';
 
 const HTTP_STATUS: Record<ErrorCode, number> = {
@@ -24,6 +25,7 @@ const HTTP_STATUS: Record<ErrorCode, number> = {
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_FORMAT: 415,
   CONFLICT: 409,
+  CONFIG_INVALID: 503,
   INTERNAL: 500,
 };
 
@@ -38,6 +40,7 @@ const EXIT_CODE: Record<ErrorCode, number> = {
   PAYLOAD_TOO_LARGE: 2,
   UNSUPPORTED_FORMAT: 2,
   CONFLICT: 1,
+  CONFIG_INVALID: 2,
   INTERNAL: 1,
 };
 
