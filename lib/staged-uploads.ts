@@ -17,6 +17,7 @@ import path from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as NodeWebReadableStream } from 'node:stream/web';
+import { notWritable, readOnlyMessage } from './db';
 import { AppError } from './errors';
 import { formatBytes, uploadsDir } from './uploads';
 
@@ -88,6 +89,9 @@ export async function stageUpload(source: Readable | ReadableStream<Uint8Array> 
   const what = describe(opts.label ?? 'file', opts.fileName);
   if (opts.declaredBytes !== undefined && opts.declaredBytes > opts.maxBytes) throw uploadTooLarge(what, opts.maxBytes, opts.declaredBytes);
   if (!source || opts.declaredBytes === 0) throw new AppError('INVALID_INPUT', `${what} is empty. Nothing was stored`);
+  // A read-only data dir (probe D1) is said plainly, not as the file system's EROFS.
+  const ro = notWritable(opts.dataDir);
+  if (ro) throw new AppError('CONFLICT', readOnlyMessage(ro.dir, ro.reason, `${what} cannot be stored (nothing was stored)`));
   const dir = stagedDir(opts.dataDir);
   await fs.mkdir(dir, { recursive: true });
   void sweepStagedUploads(opts.dataDir).catch(() => undefined);

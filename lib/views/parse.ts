@@ -9,20 +9,20 @@ import { AppError } from '../errors';
 const shown = (v: unknown) => JSON.stringify(typeof v === 'string' ? v.slice(0, 40) : v);
 
 export function describeIssues(issues: z.core.$ZodIssue[], input: Record<string, unknown>, allowed: string[], what = 'parameter'): string {
-  return issues
-    .map((iss) => {
-      const name = iss.path.join('.');
-      if (iss.code === 'unrecognized_keys') {
-        const keys = iss.keys.map((k) => `"${k.slice(0, 40)}"`).join(', ');
-        return `unknown ${what}${iss.keys.length > 1 ? 's' : ''} ${keys} (allowed: ${allowed.join(', ')})`;
-      }
-      if (iss.code === 'invalid_value') {
-        return `${name} must be one of ${iss.values.map((v) => JSON.stringify(v)).join(', ')}; got ${shown(input[name])}`;
-      }
-      // Custom messages already name the field; zod's own get the field in front.
-      return iss.message.startsWith(name) || !name ? iss.message : `${name}: ${iss.message}`;
-    })
-    .join('; ');
+  const messages = issues.map((iss) => {
+    const name = iss.path.join('.');
+    if (iss.code === 'unrecognized_keys') {
+      const keys = iss.keys.map((k) => `"${k.slice(0, 40)}"`).join(', ');
+      return `unknown ${what}${iss.keys.length > 1 ? 's' : ''} ${keys} (allowed: ${allowed.join(', ')})`;
+    }
+    if (iss.code === 'invalid_value') {
+      return `${name} must be one of ${iss.values.map((v) => JSON.stringify(v)).join(', ')}; got ${shown(input[name])}`;
+    }
+    // Custom messages already name the field; zod's own get the field in front.
+    return iss.message.startsWith(name) || !name ? iss.message : `${name}: ${iss.message}`;
+  });
+  // Two checks on one value (e.g. "not a safe integer" and "too large") may word the same problem.
+  return [...new Set(messages)].join('; ');
 }
 
 /** Parse `input` with `schema` (a zod object), or throw AppError INVALID_INPUT naming every problem. */

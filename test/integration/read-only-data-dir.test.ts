@@ -13,8 +13,10 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingestCorpus } from '../../lib/ingest';
+import { stageUpload } from '../../lib/staged-uploads';
 import { makePairsFile, makeTestEnv, ROOT } from './engine-helpers';
 
 const t = makeTestEnv('readonly');
@@ -87,6 +89,13 @@ describe.skipIf(!canMount)('a data dir on a read-only file system', () => {
     expect(ingest.code).not.toBe(0);
     expect(ingest.err).toContain(`the data directory ${roData} is read-only (it is on a read-only file system): clipdex cannot create Job rows there`);
     expect(ingest.err).not.toMatch(/External error|internal error/);
+  });
+
+  it('an upload to it is refused saying the dir is read-only, not EROFS', async () => {
+    const err = await stageUpload(Readable.from([Buffer.from('a\tb\n')]), { dataDir: roData, maxBytes: 1024, fileName: 'x.tsv' }).catch((e: Error) => e);
+    expect(err).toMatchObject({ code: 'CONFLICT' });
+    expect((err as Error).message).toContain(`the data directory ${roData} is read-only (it is on a read-only file system)`);
+    expect((err as Error).message).not.toMatch(/EROFS/);
   });
 
   it('a read-only dir without a migrated database says so, for stats and for migrate', () => {
