@@ -10,6 +10,12 @@ describe('hidePaths', () => {
     expect(hidePaths('bad file C:\\data\\x.txt here')).toBe('bad file x.txt here');
   });
 
+  it('cuts file: URLs (SQLite database URLs) too, keeping the scheme', () => {
+    expect(hidePaths('cannot open file:/srv/clipdex/data/clipdex.db: disk I/O error')).toBe('cannot open file:clipdex.db: disk I/O error');
+    expect(hidePaths('database file:///srv/clipdex/data/clipdex.db is locked')).toBe('database file:clipdex.db is locked');
+    expect(hidePaths('migration failed for file:/srv/x/db.sqlite')).not.toContain('/srv');
+  });
+
   it('leaves URLs, relative paths and plain text alone', () => {
     const msg = 'DATABASE_URL postgresql://u@db.local:5432/clipdex is unreachable; models/mini-clip is the default; a/b';
     expect(hidePaths(msg)).toBe(msg);

@@ -16,9 +16,15 @@ function lastSegment(p: string): string {
   return (bare.split(/[/\\]+/).at(-1) || bare) + suffix;
 }
 
-/** The message with every absolute path replaced by its last segment. */
+// A file: URL (SQLite's DATABASE_URL, file:/abs or file:///abs): the lookbehind above keeps a
+// slash after ':' out of ABSOLUTE_PATH, so these are cut first, keeping the scheme.
+const FILE_URL = /\bfile:(?:\/\/)?(\/[^\s"'“”‘’`()<>[\],;]*)/g;
+
+/** The message with every absolute path (and file: URL) replaced by its last segment. */
 export function hidePaths(message: string): string {
-  return message.replace(ABSOLUTE_PATH, (p) => (p === '/' ? p : lastSegment(p)));
+  return message
+    .replace(FILE_URL, (_m, p: string) => `file:${lastSegment(p)}`)
+    .replace(ABSOLUTE_PATH, (p) => (p === '/' ? p : lastSegment(p)));
 }
 
 /** A file named in a line error: a path relative to the corpus stays (it is the user's own layout), an absolute one becomes its base name. */
