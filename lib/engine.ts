@@ -7,7 +7,7 @@ import { loadClipModel, type ClipModel } from './clip';
 import { getConfig, type Config } from './config';
 import { closeDbs, ensureModelRow, getDb, isMigrated, migrateDatabase, notWritable, readOnlyMessage, readOnlyReason, tuneSqlite, type Db } from './db';
 import { AppError } from './errors';
-import { openIndexes, type IndexReport, type Indexes } from './index';
+import { openIndexes, type IndexReport, type Indexes } from './index'; // the lib/index room (HNSW indexes), not lib's own face
 import { markInterruptedJobs } from './jobs';
 import { createBlobStore, type BlobStore } from './store';
 

@@ -37,7 +37,7 @@ export function uploadsDir(dataDir: string): string {
   return path.join(dataDir, 'uploads');
 }
 
-/** "1.5 MB" style sizes for messages. */
+/** "1.5 MiB" style sizes (binary units) for messages, as lib/corpus/limits words line limits. */
 export function formatBytes(n: number): string {
   if (n < 1024) return `${n} B`;
   const units = ['KiB', 'MiB', 'GiB', 'TiB'];

@@ -1,6 +1,6 @@
 """Step `fetch`: check system packages and fetch the npm data packages into training/.cache.
 
-Sources are pinned by version and by the npm registry's sha512 integrity (see SOURCES).
+Sources are pinned by version (SOURCES) and by the npm registry's sha512 integrity (INTEGRITY).
 `npm pack` goes through npm's own client and cache; nothing else is downloaded.
 """
 import base64
@@ -12,15 +12,16 @@ import tarfile
 
 from common import CACHE_DIR, SRC_DIR, OPENCLIPART_DIR, REPO_ROOT, log, die
 
-# name, version, licence of what we use from it, npm dist.integrity (sha512, checked after download)
+# name, version, licence of what we use from it (the integrity of each is in INTEGRITY below)
 SOURCES = [
-    ("emoji-datasource-google", "16.0.0", "images: Apache-2.0 (Noto Emoji); package MIT", None),
-    ("emoji-datasource-twitter", "16.0.0", "images: CC-BY-4.0 (Twemoji); package MIT", None),
-    ("fluentui-emoji", "1.3.0", "MIT (Microsoft Fluent UI Emoji)", None),
-    ("emojibase-data", "17.0.0", "MIT", None),
-    ("cldr-annotations-full", "48.2.0", "Unicode-3.0", None),
+    ("emoji-datasource-google", "16.0.0", "images: Apache-2.0 (Noto Emoji); package MIT"),
+    ("emoji-datasource-twitter", "16.0.0", "images: CC-BY-4.0 (Twemoji); package MIT"),
+    ("fluentui-emoji", "1.3.0", "MIT (Microsoft Fluent UI Emoji)"),
+    ("emojibase-data", "17.0.0", "MIT"),
+    ("cldr-annotations-full", "48.2.0", "Unicode-3.0"),
 ]
-# npm registry dist.integrity of each pinned tarball; a mismatch stops the pipeline.
+# npm registry dist.integrity of each pinned tarball; a mismatch, or a source missing here, stops
+# the pipeline (an unchecked tarball would be trained on silently).
 INTEGRITY = {
     "emoji-datasource-google": "sha512-ZRexfzs7MVoLnmzZmNsO4TKhnAJp5D++Vm6PpUpH/jEQQlemp3l88CjZ+DoZ2faM9R4QxZkOPJCoT8DlPhfQ3A==",
     "emoji-datasource-twitter": "sha512-7F+uCuHH+7Qnrc15P5tnbvKkg9E6tlzi4MnT2uW1RlN4pLYTza6cP/dstIfSDMtpjFLWuZewWg8jBbuL2eyELQ==",
@@ -84,7 +85,11 @@ def fetch():
     tar_dir = os.path.join(CACHE_DIR, "npm")
     os.makedirs(tar_dir, exist_ok=True)
     os.makedirs(SRC_DIR, exist_ok=True)
-    for name, version, _lic, _ in SOURCES:
+    for name, version, _lic in SOURCES:
+        want = INTEGRITY.get(name)
+        if want is None:
+            die(f"{name}@{version}: no sha512 integrity in INTEGRITY (training/fetch.py); add the npm "
+                f"registry's dist.integrity for it (npm view {name}@{version} dist.integrity)")
         dest = os.path.join(SRC_DIR, name)
         stamp = os.path.join(dest, ".ok")
         if os.path.exists(stamp) and open(stamp).read().strip() == version:
@@ -95,8 +100,7 @@ def fetch():
             subprocess.run(["npm", "pack", f"{name}@{version}", "--pack-destination", tar_dir,
                             "--silent"], check=True, stdout=subprocess.DEVNULL)
         got = sri(tgz)
-        want = INTEGRITY.get(name)
-        if want and got != want:
+        if got != want:
             os.remove(tgz)
             die(f"{name}@{version}: integrity mismatch ({got} != {want})")
         if os.path.isdir(dest):

@@ -31,7 +31,7 @@ if os.path.realpath(sys.executable) != os.path.realpath("/usr/bin/python3") and 
 from common import REPO_ROOT, TRAINING_DIR, log  # noqa: E402
 
 DEFAULT_STEPS = 20000    # upper bound; the time cap ends training first
-DEFAULT_MINUTES = 55     # training time cap (the issue allows 60 minutes on this 2-core machine)
+DEFAULT_MINUTES = 55     # training time cap: training must fit in 60 minutes on a 2-core CPU machine
 CONTINUE_MINUTES = 0     # `all`: optionally continue from those weights at a lower peak lr (off)
 CONTINUE_LR = 6e-4
 

@@ -9,7 +9,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { probeImage } from '../image';
-import { createImageProcessor, preprocessRgb, resizePlan, resolvePreprocessSpec, type PreprocessSpec } from './image-processor';
+import { createImageProcessor, preprocessDecoded, resizePlan, resolvePreprocessSpec, type PreprocessSpec } from './image-processor';
 import { readModelManifest } from './manifest';
 import { canDecodeResized, decodeResized, type Kernel } from './resample';
 
@@ -73,9 +73,9 @@ async function compare(spec: PreprocessSpec, only?: RegExp): Promise<{ fused: st
     const plan = resizePlan(header.width, header.height, spec);
     const canFuse = canDecodeResized(header, plan.width, plan.height);
     if (canFuse) fused.push(name);
-    // decodeResized itself, not preprocessRgb: that one would fall back to the unfused path on an error.
-    const a = canFuse ? await decodeResized(bytes, header, plan.width, plan.height, spec.kernel, plan.crop, MAXPX) : await preprocessRgb(bytes, header, spec, MAXPX);
-    const b = await preprocessRgb(bytes, header, spec, MAXPX, false);
+    // decodeResized itself, not preprocessDecoded: that one would fall back to the unfused path on an error.
+    const a = canFuse ? await decodeResized(bytes, header, plan.width, plan.height, spec.kernel, plan.crop, MAXPX) : (await preprocessDecoded(bytes, header, spec, MAXPX)).rgb;
+    const b = (await preprocessDecoded(bytes, header, spec, MAXPX, false)).rgb;
     expect(a.length, name).toBe(spec.width * spec.height * 3);
     expect(b.length, name).toBe(a.length);
     let d = 0;

@@ -105,13 +105,17 @@ export function resizePlan(width: number, height: number, spec: PreprocessSpec):
 }
 
 /** Resize/crop decoded RGB: 8-bit RGB of the model's input size. */
-export async function rgbFromDecoded(img: DecodedImage, spec: PreprocessSpec): Promise<Uint8Array> {
+async function rgbFromDecoded(img: DecodedImage, spec: PreprocessSpec): Promise<Uint8Array> {
   const plan = resizePlan(img.width, img.height, spec);
   const rgb: Uint8Array = await resizeRgb(img.data, img.width, img.height, plan.width, plan.height, spec.kernel);
   return plan.crop ? cropRgb(rgb, plan.width, plan.crop.left, plan.crop.top, plan.crop.width, plan.crop.height) : rgb;
 }
 
-/** Resize/crop decoded RGB and turn it into normalised CHW float32. */
+/**
+ * Resize/crop decoded RGB and turn it into normalised CHW float32: the unfused path whole. A seam
+ * for bench/ingest/preprocess-parts.ts, which times it against the fused pipeline; the app goes
+ * through preprocessDecoded.
+ */
 export async function pixelsFromDecoded(img: DecodedImage, spec: PreprocessSpec): Promise<Float32Array> {
   return toChw(await rgbFromDecoded(img, spec), spec);
 }
@@ -139,10 +143,6 @@ export async function preprocessDecoded(
   }
   const decoded = await decodeImage(bytes, { maxPixels }, header);
   return { rgb: await rgbFromDecoded(decoded, spec), decoded };
-}
-
-export async function preprocessRgb(bytes: Buffer, header: ImageHeader, spec: PreprocessSpec, maxPixels: number, fuse = true): Promise<Uint8Array> {
-  return (await preprocessDecoded(bytes, header, spec, maxPixels, fuse)).rgb;
 }
 
 function cropRgb(rgb: Uint8Array, w: number, left: number, top: number, cw: number, ch: number): Uint8Array {

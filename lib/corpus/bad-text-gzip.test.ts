@@ -122,7 +122,7 @@ describe('gzip', () => {
     const text = ['short one', 'x'.repeat(5000), 'short two'].join('\n');
     const p = write('long.txt.gz', zlib.gzipSync(text));
     expect(errorsOf(await collect(p, { format: 'texts', maxLineBytes: 1024 }))).toEqual([
-      '2: line is 4.9 KB, over the 1 KB limit (CLIPDEX_MAX_LINE_BYTES)',
+      '2: line is 4.9 KiB, over the 1 KiB limit (CLIPDEX_MAX_LINE_BYTES)',
     ]);
   });
 

@@ -1,6 +1,6 @@
-/** Human sizes for limit messages ("80 MB", binary units as the config's defaults are). */
+/** Human sizes for limit messages ("80 MiB"): binary units, named as lib/uploads' formatBytes and the README name them. */
 export function formatBytes(n: number): string {
-  const units = ['KB', 'MB', 'GB', 'TB'];
+  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
   if (n < 1024) return `${n} byte${n === 1 ? '' : 's'}`;
   let v = n;
   let u = -1;

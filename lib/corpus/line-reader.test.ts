@@ -70,9 +70,9 @@ describe('decodeBase64Strict', () => {
 
 describe('formatBytes', () => {
   it('uses binary units like the config defaults', () => {
-    expect(formatBytes(80 * 1024 * 1024)).toBe('80 MB');
-    expect(formatBytes(64 * 1024 * 1024)).toBe('64 MB');
-    expect(formatBytes(1536)).toBe('1.5 KB');
+    expect(formatBytes(80 * 1024 * 1024)).toBe('80 MiB');
+    expect(formatBytes(64 * 1024 * 1024)).toBe('64 MiB');
+    expect(formatBytes(1536)).toBe('1.5 KiB');
     expect(formatBytes(12)).toBe('12 bytes');
   });
 });

@@ -33,7 +33,7 @@ describe('readCorpus pairs', () => {
       '5 error expected 2 tab-separated columns (text, base64 image), found 3 columns',
       '6 error column 1 (text) is not valid UTF-8 (at byte 4)',
       '8 pair 一只绿色的方块 png',
-      '9 error line is 13.3 KB, over the 8 KB limit (CLIPDEX_MAX_LINE_BYTES)',
+      '9 error line is 13.3 KiB, over the 8 KiB limit (CLIPDEX_MAX_LINE_BYTES)',
       '10 pair a huge image png',
       '11 error column 2 (image) is not valid base64: it has 841 base64 characters, a length that cannot encode whole bytes',
       '12 pair a blue square jpeg',

@@ -9,8 +9,8 @@
 import { AppError } from '../errors';
 import type { EvalModel } from './embed-corpus';
 
-export const DEFAULT_TEMPLATE = 'a photo of a {}.';
-export const DEFAULT_TEMPLATE_ZH = '一张{}的照片。';
+const DEFAULT_TEMPLATE = 'a photo of a {}.';
+const DEFAULT_TEMPLATE_ZH = '一张{}的照片。';
 
 export interface LabelScore {
   label: string;
@@ -72,7 +72,7 @@ const dot = (a: Float32Array, b: Float32Array) => {
 };
 
 /** Label scores of one image vector against encoded prompts, best first. */
-export function scoreLabels(image: Float32Array, labels: string[], prompts: string[], promptVecs: Float32Array[], logitScale: number): LabelScore[] {
+function scoreLabels(image: Float32Array, labels: string[], prompts: string[], promptVecs: Float32Array[], logitScale: number): LabelScore[] {
   const cos = promptVecs.map((p) => dot(image, p));
   const probs = softmax(cos.map((c) => logitScale * c));
   return labels

@@ -25,7 +25,7 @@ export interface EvalProgress {
 }
 
 /** Points of the R@K chart. ANN values exist for K ≤ ANN_K only. */
-export const CURVE_KS = [1, 2, 3, 5, 10, 20, 50] as const;
+const CURVE_KS = [1, 2, 3, 5, 10, 20, 50] as const;
 export interface CurvePoint {
   k: number;
   text_to_image: number;

@@ -7,7 +7,7 @@
  * - predict: feature export, one tab-separated vector per input line, written atomically;
  * - classify: zero-shot labels from softmax(logitScale × cosine) over prompt templates.
  */
-export { evaluateEmbeddings, evaluateReference, toEvalJson, CURVE_KS } from './evaluate';
+export { evaluateEmbeddings, evaluateReference, toEvalJson } from './evaluate';
 export {
   EVAL_PROTOCOLS,
   MEAN_RECALL_DEFINITION,
@@ -38,7 +38,7 @@ export { annRanks, ANN_K } from './ann';
 export type { Link, RecallRow } from './recall';
 export { matrixFromRows, MatrixBuilder, scoreBlock, type EmbeddingMatrix } from './matrix';
 export type { HnswParams } from './ann';
-export { predictFeatures, formatFloat32, formatVectorLine, type BlankLines, type PredictInput, type PredictOptions, type PredictSummary } from './predict';
+export { predictFeatures, formatFloat32, type BlankLines, type PredictInput, type PredictOptions, type PredictSummary } from './predict';
 export {
   classifyImages,
   parseLabels,

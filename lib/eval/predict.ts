@@ -54,7 +54,7 @@ export function formatFloat32(x: number): string {
   return String(Number(x.toPrecision(9)));
 }
 
-export function formatVectorLine(v: Float32Array): string {
+function formatVectorLine(v: Float32Array): string {
   const parts = new Array<string>(v.length);
   for (let i = 0; i < v.length; i++) parts[i] = formatFloat32(v[i]);
   return parts.join('\t') + '\n';

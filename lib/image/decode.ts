@@ -26,7 +26,7 @@ const formatMp = (px: number) => {
   return `${mp >= 100 ? Math.round(mp) : Number(mp.toFixed(1))} MP`;
 };
 
-export function pixelLimitMessage(width: number, height: number, maxPixels: number): string {
+function pixelLimitMessage(width: number, height: number, maxPixels: number): string {
   return `image is ${width}×${height} = ${formatMp(width * height)}, over the limit of ${formatMp(maxPixels)} (CLIPDEX_MAX_IMAGE_PIXELS)`;
 }
 

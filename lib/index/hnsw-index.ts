@@ -104,11 +104,6 @@ export class HnswIndex implements VectorIndex {
     return this.hnsw.getCurrentCount() - this.deleted.size;
   }
 
-  /** Elements including tombstones: what the file holds. */
-  slots(): number {
-    return this.hnsw.getCurrentCount();
-  }
-
   deletedCount(): number {
     return this.deleted.size;
   }

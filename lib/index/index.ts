@@ -8,7 +8,6 @@ export { HnswIndex, type Follower, type VectorIndex, type SearchHit, type IndexP
 export {
   openIndexes,
   rebuildIndexes,
-  rebuildIndex,
   catchUpWithDatabase,
   CATCH_UP_INTERVAL_MS,
   FULL_CHECK_INTERVAL_MS,

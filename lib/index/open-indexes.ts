@@ -75,7 +75,7 @@ function paramsOf(deps: IndexDeps, kind: IndexKind): IndexParams {
 }
 
 /** Refill `index` from every stored vector of the active model and save it. */
-export async function rebuildIndex(index: HnswIndex, db: Db, onProgress?: (p: RebuildProgress) => void): Promise<number> {
+async function rebuildIndex(index: HnswIndex, db: Db, onProgress?: (p: RebuildProgress) => void): Promise<number> {
   const total = await countVectors(db, index.kind, index.modelId);
   index.clear(Math.ceil(total * 1.1) + 16);
   let done = 0;

@@ -36,7 +36,7 @@ export interface BlobStore {
 }
 
 const SHA_RE = /^[0-9a-f]{64}$/;
-export const isSha256 = (s: string): boolean => SHA_RE.test(s);
+const isSha256 = (s: string): boolean => SHA_RE.test(s);
 export const sha256Hex = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
 
 /** sharp format name → file extension and content type. Anything else is stored as .bin. */

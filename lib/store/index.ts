@@ -4,5 +4,5 @@
  * Files are written atomically (temp file + rename) and idempotently; the same bytes are stored
  * once whatever the dataset. Reads take a sha256 only: no path from user input reaches the disk.
  */
-export { createBlobStore, isSha256, sha256Hex, type BlobStore, type StoredFile } from './blob-store';
+export { createBlobStore, sha256Hex, type BlobStore, type StoredFile } from './blob-store';
 export { makeThumbnail, makeThumbnailFromDecoded, thumbnailIsReencode, THUMB_MAX_SIDE } from './thumbnail';

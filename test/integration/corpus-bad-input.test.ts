@@ -42,7 +42,7 @@ describe('bad input, end to end through decodeImage', () => {
       'line 4: column 1 (text) is empty',
       'line 5: expected 2 tab-separated columns (text, base64 image), found 3 columns',
       'line 6: column 1 (text) is not valid UTF-8 (…)',
-      'line 9: line is 13.3 KB, over the 8 KB limit (…)',
+      'line 9: line is 13.3 KiB, over the 8 KiB limit (…)',
       'line 10: image is 1200×1000 = 1.2 MP, over the limit of 1 MP (…)',
       'line 11: column 2 (image) is not valid base64: it has 841 base64 characters, a length that cannot encode whole bytes',
     ]);

@@ -31,7 +31,7 @@ describe('ingestCorpus', () => {
     const reasons = Object.fromEntries(s.errors.map((x) => [x.line, x.reason]));
     expect(reasons[2]).toMatch(/not valid base64/);
     expect(reasons[3]).toMatch(/not a supported image/);
-    expect(reasons[9]).toMatch(/over the 8 KB limit/);
+    expect(reasons[9]).toMatch(/over the 8 KiB limit/);
     expect(reasons[10]).toMatch(/1200×1000.*over the limit/);
     expect(s).toMatchObject({ records: 11, good: 3, images: 3, texts: 3, links: 3, duplicates: 0, errorCount: 8, datasetStatus: 'ready' });
     expect(progress.at(-1)).toMatchObject({ processed: 11, total: 11, errors: 8 });
