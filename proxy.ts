@@ -43,6 +43,9 @@ export function proxy(req: NextRequest): NextResponse {
 }
 
 export const config = {
-  // Pages and their server actions; not /api (see above), not static files.
-  matcher: ['/((?!api/|_next/static/|_next/image|favicon.ico|icon.svg|apple-icon.png|logo.svg).*)'],
+  // Pages and their server actions; not /api (see above; app/api/[...unknown] answers a JSON 404
+  // for any /api path without a route, so no /api path renders a page that could run an action),
+  // not static files. The file names are anchored: `/favicon.ico/x` or `/icon.svgX` renders the
+  // not-found page, which runs server actions, so it must go through the proxy.
+  matcher: ['/((?!api/|_next/static/|_next/image$|favicon\\.ico$|icon\\.svg$|apple-icon\\.png$|logo\\.svg$).*)'],
 };

@@ -168,6 +168,18 @@ export async function discardStagedUpload(dataDir: string, rawId: unknown): Prom
   return true;
 }
 
+/**
+ * Discard every staged upload a refused request named (ids it did not claim, or could not):
+ * "Nothing was stored" must be true on every refusal path, not only after a claim. Anything that
+ * is not an upload id, or no longer waiting (claimed, expired), is passed over.
+ */
+export async function discardStagedUploads(dataDir: string, ids: unknown[]): Promise<void> {
+  for (const id of ids) {
+    if (typeof id !== 'string' || !ID.test(id)) continue;
+    await discardStagedUpload(dataDir, id).catch(() => false);
+  }
+}
+
 /** Delete staged files (and abandoned partial ones) not written to for `maxAgeMs`; returns how many. */
 export async function sweepStagedUploads(dataDir: string, opts: { maxAgeMs?: number; now?: number } = {}): Promise<number> {
   const maxAge = opts.maxAgeMs ?? STAGED_UPLOAD_TTL_MS;

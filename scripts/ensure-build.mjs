@@ -5,7 +5,15 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { nextBin, root } from './paths.mjs';
-const SOURCES = ['app', 'components', 'lib', 'public', 'next.config.js', 'package-lock.json', 'prisma/schema.prisma'];
+/**
+ * Everything `next build` reads. A top-level file the build compiles or reads its settings from
+ * (proxy.ts, tsconfig.json) belongs here too: a change to it alone must rebuild, or `npm start`
+ * serves the old proxy (review finding 5).
+ */
+export const SOURCES = [
+  'app', 'components', 'lib', 'public', 'proxy.ts', 'middleware.ts', 'instrumentation.ts',
+  'next.config.js', 'tsconfig.json', 'package-lock.json', 'prisma/schema.prisma',
+];
 const SKIP = new Set(['node_modules', '.next', 'generated']);
 
 function newestMtime(p) {
@@ -24,11 +32,12 @@ function newestMtime(p) {
   return newest;
 }
 
-export function buildIsFresh() {
-  const buildId = path.join(root, '.next', 'BUILD_ID');
+/** `dir` is the project root; tests pass a scratch folder. A source that does not exist is ignored. */
+export function buildIsFresh(dir = root) {
+  const buildId = path.join(dir, '.next', 'BUILD_ID');
   if (!fs.existsSync(buildId)) return false;
   const built = fs.statSync(buildId).mtimeMs;
-  return SOURCES.every((s) => newestMtime(path.join(root, s)) <= built);
+  return SOURCES.every((s) => newestMtime(path.join(dir, s)) <= built);
 }
 
 export function ensureBuild() {

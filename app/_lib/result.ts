@@ -6,7 +6,7 @@
  */
 import { unstable_rethrow } from 'next/navigation';
 import { getEngine, type Engine } from '@/lib/engine';
-import { describeError, isAppError } from '@/lib/errors';
+import { AppError, describeError, isAppError } from '@/lib/errors';
 import type { ActionError, ActionResult, FormAction } from '@/lib/views/action-result';
 import { assertAdminAction } from '@/app/_lib/session';
 
@@ -27,16 +27,26 @@ async function run<T>(fn: () => Promise<T>): Promise<ActionResult<T>> {
   }
 }
 
+/**
+ * Anyone can call an action with any arguments (a crafted request with `[null]`), so the form is
+ * checked, not trusted: anything else is a plain INVALID_INPUT, not an INTERNAL error in the log.
+ */
+function checkForm(form: unknown): FormData {
+  if (form instanceof FormData) return form;
+  const got = form === null ? 'null' : Array.isArray(form) ? 'an array' : typeof form;
+  throw new AppError('INVALID_INPUT', `this action takes the fields of its form (FormData); it got ${got}. Submit the form on the page`);
+}
+
 /** An action that changes data: admin only, with the engine opened for it. */
 export function adminAction<T>(fn: (form: FormData, engine: Engine) => Promise<T>): FormAction<T> {
   return async (_prev, form) =>
     run(async () => {
       await assertAdminAction();
-      return fn(form, await getEngine());
+      return fn(checkForm(form), await getEngine());
     });
 }
 
 /** An action open to everyone (signing in): no admin check, no engine. */
 export function openAction<T>(fn: (form: FormData) => Promise<T>): FormAction<T> {
-  return async (_prev, form) => run(() => fn(form));
+  return async (_prev, form) => run(() => fn(checkForm(form)));
 }

@@ -3,15 +3,15 @@
  * POST /api/datasets. The bytes are already on disk as staged uploads (lib/staged-uploads: the
  * page PUTs each file to /api/uploads, the API streams its multipart body there), so this only
  * claims them by id, checks the fields and the format, and starts the job. On any refusal the
- * claimed files are deleted (the message says "Nothing was stored"); otherwise they are deleted
- * when the ingest has finished.
+ * files it was sent are deleted, claimed or still staged (the message says "Nothing was stored");
+ * otherwise they are deleted when the ingest has finished.
  */
 import { detectFormat, type CorpusFormat } from '@/lib/corpus';
 import { checkDatasetName } from '@/lib/datasets';
 import type { Engine } from '@/lib/engine';
 import { AppError, isAppError } from '@/lib/errors';
 import { startIngestJob } from '@/lib/ingest';
-import { claimStagedUpload, type ClaimedUpload } from '@/lib/staged-uploads';
+import { claimStagedUpload, discardStagedUploads, type ClaimedUpload } from '@/lib/staged-uploads';
 import { removeUploads } from '@/lib/uploads';
 import { loadJobView } from '@/app/_lib/jobs';
 import type { JobView } from '@/lib/views/jobs';
@@ -79,6 +79,9 @@ export async function startUploadIngest(engine: Engine, req: UploadIngestRequest
     return await loadJobView(engine, started.id, false);
   } catch (err) {
     await removeUploads(claimed.map((c) => c.path));
+    // Ids not claimed yet (a texts file sent without a corpus file, a claim that failed) are
+    // still staged: discard them too, so that "Nothing was stored" holds (review finding 10).
+    await discardStagedUploads(dataDir, [req.file, req.texts]);
     const refused = isAppError(err) && ['INVALID_INPUT', 'UNSUPPORTED_FORMAT', 'PAYLOAD_TOO_LARGE', 'NOT_FOUND'].includes(err.code);
     throw refused ? new AppError(err.code, `${err.message.replace(/\.$/, '').replace(/\. Nothing was stored$/, '')}. Nothing was stored.`, { cause: err }) : err;
   }

@@ -4,6 +4,7 @@
  * body; with no token configured nothing is refused. The proxy function runs here on real
  * NextRequest objects; e2e/auth.spec.ts checks the same against `next start`.
  */
+import { unstable_doesMiddlewareMatch } from 'next/experimental/testing/server';
 import { NextRequest } from 'next/server';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { adminCookieValue } from '@/lib/auth';
@@ -27,6 +28,8 @@ function req(path: string, init: { method?: string; headers?: Record<string, str
 
 const action = { 'next-action': '6097'.padEnd(42, '0'), 'content-type': 'multipart/form-data; boundary=x', 'content-length': String(300 * 1024 * 1024) };
 const passes = (r: Response) => r.headers.get('x-middleware-next') === '1';
+/** Next's own matcher logic (the one `next start` uses) applied to proxy.ts's config. */
+const matches = (p: string) => unstable_doesMiddlewareMatch({ config: proxyConfig, url: `http://127.0.0.1:3000${p}` });
 
 describe('proxy.ts with CLIPDEX_ADMIN_TOKEN set', () => {
   beforeEach(() => {
@@ -62,12 +65,21 @@ describe('proxy.ts with CLIPDEX_ADMIN_TOKEN set', () => {
   });
 
   it('does not match /api (each route checks the token before reading, and must get the whole body)', () => {
-    const [matcher] = proxyConfig.matcher;
-    const re = new RegExp(`^${matcher.replace('/(', '/(?:')}$`);
-    expect(re.test('/datasets/new')).toBe(true);
-    expect(re.test('/')).toBe(true);
-    expect(re.test('/api/uploads')).toBe(false);
-    expect(re.test('/api/datasets')).toBe(false);
+    expect(matches('/datasets/new')).toBe(true);
+    expect(matches('/')).toBe(true);
+    expect(matches('/api/uploads')).toBe(false);
+    expect(matches('/api/datasets')).toBe(false);
+  });
+
+  // Review finding 2: these paths render the not-found page, which runs server actions, so the
+  // proxy must see them; only the exact static file names are left out.
+  it('matches any path that merely starts with a static file name', () => {
+    for (const p of ['/api', '/favicon.ico/x', '/icon.svgX', '/apple-icon.png/x', '/logo.svg.x', '/favicon.icoX', '/_next/imageX']) {
+      expect(matches(p), p).toBe(true);
+    }
+    for (const p of ['/favicon.ico', '/icon.svg', '/apple-icon.png', '/logo.svg', '/_next/static/chunks/a.js', '/_next/image']) {
+      expect(matches(p), p).toBe(false);
+    }
   });
 });
 

@@ -2,7 +2,7 @@ import { AppError } from '@/lib/errors';
 import { listEvaluations, parseProtocol, startEvaluateJob, type EvaluateJobParams } from '@/lib/eval';
 import { removeUploads } from '@/lib/uploads';
 import { stageMultipart } from '@/lib/multipart-staging';
-import { claimStagedUpload } from '@/lib/staged-uploads';
+import { claimStagedUpload, discardStagedUploads } from '@/lib/staged-uploads';
 import { loadJobView } from '@/app/_lib/jobs';
 import { parseInput } from '@/lib/views/parse';
 import { json, route } from '@/app/api/_lib/http';
@@ -24,6 +24,7 @@ export const GET = route({}, async ({ engine }) => json({ runs: await listEvalua
 export const POST = route({ admin: true }, async ({ req, engine }) => {
   const { dataDir, maxUploadBytes } = engine.config;
   const claimed: string[] = [];
+  const staged: string[] = [];
   let params: EvaluateJobParams;
   try {
     if ((req.headers.get('content-type') ?? '').includes('application/json')) {
@@ -41,6 +42,7 @@ export const POST = route({ admin: true }, async ({ req, engine }) => {
       // Claim the files at once, so that any refusal below (the catch) removes what was sent.
       const fileStaged = form.files.get('file');
       const textsStaged = form.files.get('texts');
+      staged.push(...[...form.files.values()].map((f) => f.id));
       const main = fileStaged ? await claimStagedUpload(dataDir, fileStaged.id, 'validation file') : undefined;
       if (main) claimed.push(main.path);
       const texts = textsStaged ? await claimStagedUpload(dataDir, textsStaged.id, 'texts file') : undefined;
@@ -58,6 +60,7 @@ export const POST = route({ admin: true }, async ({ req, engine }) => {
     return json({ job: await loadJobView(engine, started.id, false) }, { status: 202 });
   } catch (err) {
     await removeUploads(claimed);
+    await discardStagedUploads(dataDir, staged); // any not claimed yet (a claim that failed)
     throw err;
   }
 });
