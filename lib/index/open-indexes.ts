@@ -74,19 +74,31 @@ function paramsOf(deps: IndexDeps, kind: IndexKind): IndexParams {
   return { dir: indexDir(deps.dataDir), kind, modelId: deps.modelId, dim: deps.dim, ...deps.hnsw, readOnly: deps.readOnly };
 }
 
+/**
+ * Indexes a rebuild in this process is refilling (a web re-index refills the live ones, with
+ * awaits between pages): their size differs from the database's count until it ends, and the full
+ * catch-up must not load the not-yet-re-added rows itself inside a search request.
+ */
+const rebuilding = new WeakSet<VectorIndex>();
+
 /** Refill `index` from every stored vector of the active model and save it. */
 async function rebuildIndex(index: HnswIndex, db: Db, onProgress?: (p: RebuildProgress) => void): Promise<number> {
-  const total = await countVectors(db, index.kind, index.modelId);
-  index.clear(Math.ceil(total * 1.1) + 16);
-  let done = 0;
-  onProgress?.({ kind: index.kind, done, total });
-  for await (const page of iterateVectors(db, index.kind, index.modelId)) {
-    index.add(page.map((v) => v.label), page.map((v) => v.vector));
-    done += page.length;
+  rebuilding.add(index);
+  try {
+    const total = await countVectors(db, index.kind, index.modelId);
+    index.clear(Math.ceil(total * 1.1) + 16);
+    let done = 0;
     onProgress?.({ kind: index.kind, done, total });
+    for await (const page of iterateVectors(db, index.kind, index.modelId)) {
+      index.add(page.map((v) => v.label), page.map((v) => v.vector));
+      done += page.length;
+      onProgress?.({ kind: index.kind, done, total });
+    }
+    await index.save();
+    return done;
+  } finally {
+    rebuilding.delete(index);
   }
-  await index.save();
-  return done;
 }
 
 /** Rebuild both indexes from the stored vectors (no re-embedding), with progress. */
@@ -143,21 +155,25 @@ async function openOne(deps: IndexDeps, kind: IndexKind, messages: string[]): Pr
  * (SQLite commits ids in order, so nothing older can appear later). Rows this process added
  * itself meanwhile are skipped. With `full`, the rows are also counted, and when the count and
  * the index disagree (something was deleted; on PostgreSQL a transaction may also commit an
- * older id late) the label sets are compared in full, as at open. Returns what changed and the
- * new `after`; the index is saved by its owner later.
+ * older id late) the label sets are compared in full, as at open: it adds at most `maxRows` missing
+ * rows too, and says `fullPending` when more are left or a backlog kept the check from running
+ * (the caller runs `full` again next time).
+ * The full check is skipped while a rebuild in this process refills the index. Returns what
+ * changed and the new `after`; the index is saved by its owner later.
  */
 export async function catchUpWithDatabase(
   index: VectorIndex,
   db: Db,
   opts: { after: number; full?: boolean; maxRows?: number },
-): Promise<{ added: number; removed: number; after: number }> {
+): Promise<{ added: number; removed: number; after: number; fullPending?: true }> {
   const top = await maxVectorLabel(db, index.kind, index.modelId);
+  const max = opts.maxRows ?? CATCH_UP_MAX_ROWS;
   let added = 0;
   let removed = 0;
   let after = Math.max(top, opts.after);
   let read = 0;
+  let fullPending: true | undefined;
   if (top > opts.after) {
-    const max = opts.maxRows ?? CATCH_UP_MAX_ROWS;
     for await (const page of iterateVectors(db, index.kind, index.modelId, { after: opts.after, upTo: top, page: Math.min(500, max) })) {
       const fresh = page.filter((v) => !index.has(v.label));
       index.add(fresh.map((v) => v.label), fresh.map((v) => v.vector));
@@ -171,21 +187,25 @@ export async function catchUpWithDatabase(
       }
     }
   }
-  // (Not while a backlog remains: the counts differ by it, and the next catch-ups load it.)
-  if (opts.full && after >= top && index.size() !== (await countVectors(db, index.kind, index.modelId))) {
+  // Not while a backlog remains (the counts differ by it): the full check waits for the next call.
+  if (opts.full && after < top) fullPending = true;
+  else if (opts.full && !rebuilding.has(index) && index.size() !== (await countVectors(db, index.kind, index.modelId))) {
     const inDb = await listVectorLabels(db, index.kind, index.modelId);
     const dbSet = new Set(inDb);
     const extra = index.labels().filter((l) => !dbSet.has(l));
     const missing = inDb.filter((l) => !index.has(l));
-    if (missing.length) {
-      const vs = await loadVectors(db, index.kind, missing);
+    // A search waits for this too: a slice per call, like the incremental part above.
+    const slice = missing.slice(0, max);
+    if (slice.length) {
+      const vs = await loadVectors(db, index.kind, slice);
       index.add(vs.map((v) => v.label), vs.map((v) => v.vector));
       added += vs.length;
     }
+    if (missing.length > slice.length) fullPending = true;
     index.remove(extra);
     removed = extra.length;
   }
-  return { added, removed, after };
+  return fullPending ? { added, removed, after, fullPending } : { added, removed, after };
 }
 
 export async function openIndexes(deps: IndexDeps): Promise<Indexes & { report: IndexReport }> {
@@ -196,9 +216,12 @@ export async function openIndexes(deps: IndexDeps): Promise<Indexes & { report: 
   const text = await openOne(deps, 'text', messages);
   for (const [index, top] of [[image.index, imageTop], [text.index, textTop]] as const) {
     let after = top;
+    let fullPending = false; // the last full check left missing rows for the next call
     index.follow({
       catchUp: async (i, { full }) => {
-        after = (await catchUpWithDatabase(i, deps.db, { after, full })).after;
+        const r = await catchUpWithDatabase(i, deps.db, { after, full: full || fullPending });
+        after = r.after;
+        fullPending = r.fullPending === true;
       },
       intervalMs: deps.catchUpIntervalMs ?? CATCH_UP_INTERVAL_MS,
       fullIntervalMs: FULL_CHECK_INTERVAL_MS,

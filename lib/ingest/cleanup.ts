@@ -4,22 +4,73 @@
  * no row names. Blobs are content-addressed and shared between datasets, so a sha is removed only
  * when no Image row (any dataset) references it — and only shas the batch itself created
  * (`PreparedBatch.written`) are candidates, never files that were already there.
+ *
+ * Another ingest (another process, or another job) may have found those files on disk and be
+ * about to commit rows for them (review 3). Each side writes first and checks the other's write
+ * second: the cleanup sets the files aside, then checks the rows again (and puts back what a row
+ * now names); the ingest commits its rows, then checks the files it found (`ensureFoundBlobs`)
+ * and writes back any that went. Whatever the interleaving, at least one of the two checks sees
+ * the other's write, so a committed row never points at a removed file.
  */
+import { makeThumbnail } from '../store';
+import type { PreparedBatch } from './prepare';
 import type { IngestDeps } from './types';
 
 /** Removes the stored files of `shas` that no Image row references; returns how many went. */
 export async function removeUnreferenced(deps: Pick<IngestDeps, 'db' | 'store'>, shas: Iterable<string>): Promise<number> {
   const list = [...new Set(shas)];
   if (!list.length) return 0;
-  // If this lookup fails (the database is what broke), nothing is removed: an orphan is harmless,
+  // If a lookup fails (the database is what broke), nothing is removed: an orphan is harmless,
   // a removed file that a row still names is not.
-  const rows = await deps.db.image.findMany({ where: { sha256: { in: list } }, select: { sha256: true } });
-  const used = new Set(rows.map((r) => r.sha256));
-  let removed = 0;
-  for (const sha of list) {
-    if (used.has(sha)) continue;
-    await deps.store.remove(sha);
-    removed++;
+  const unused = await unreferenced(deps, list);
+  const aside: { sha: string; files: Awaited<ReturnType<IngestDeps['store']['setAside']>> }[] = [];
+  try {
+    for (const sha of unused) aside.push({ sha, files: await deps.store.setAside(sha) });
+    const still = new Set(await unreferenced(deps, unused));
+    let removed = 0;
+    while (aside.length) {
+      const a = aside[0];
+      if (still.has(a.sha)) {
+        await a.files.discard();
+        removed++;
+      } else {
+        await a.files.restore(); // a row committed meanwhile names it
+      }
+      aside.shift();
+    }
+    return removed;
+  } finally {
+    // A failed re-check or discard: put back what is still aside.
+    for (const a of aside) await a.files.restore().catch(() => undefined);
   }
-  return removed;
+}
+
+async function unreferenced(deps: Pick<IngestDeps, 'db'>, shas: string[]): Promise<string[]> {
+  if (!shas.length) return [];
+  const rows = await deps.db.image.findMany({ where: { sha256: { in: shas } }, select: { sha256: true } });
+  const used = new Set(rows.map((r) => r.sha256));
+  return shas.filter((s) => !used.has(s));
+}
+
+/**
+ * After `b` committed: the originals and thumbnails it found already on disk (`b.found`), rather
+ * than wrote, may have been removed meanwhile by another ingest's cleanup; write back any that
+ * went, from the bytes the batch still holds. Returns how many shas needed it.
+ */
+export async function ensureFoundBlobs(deps: Pick<IngestDeps, 'store' | 'config'>, b: PreparedBatch): Promise<number> {
+  if (!b.found.size) return 0;
+  const bytesOf = new Map<string, Buffer>();
+  for (const { rec, sha } of b.records) {
+    if (sha && b.found.has(sha) && (rec.kind === 'pair' || rec.kind === 'image')) bytesOf.set(sha, rec.image);
+  }
+  let fixed = 0;
+  for (const [sha, bytes] of bytesOf) {
+    const st = b.images.get(sha);
+    if (st?.state !== 'encode' && st?.state !== 'reuse') continue; // no row of this batch relies on it
+    let wrote = false;
+    if (!(await deps.store.hasOriginal(sha))) wrote = (await deps.store.putOriginal(sha, st.facts.format, bytes)) || wrote;
+    if (!(await deps.store.hasThumbnail(sha))) wrote = (await deps.store.putThumbnail(sha, await makeThumbnail(bytes, deps.config.maxImagePixels))) || wrote;
+    if (wrote) fixed++;
+  }
+  return fixed;
 }

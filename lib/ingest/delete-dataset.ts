@@ -6,6 +6,7 @@
 import { deleteDatasetRows, findDataset, type DeletedDataset } from '../db';
 import { AppError } from '../errors';
 import { isAlive } from '../process';
+import { removeUnreferenced } from './cleanup';
 import type { IngestDeps } from './types';
 
 export async function deleteDataset(deps: Pick<IngestDeps, 'db' | 'indexes' | 'store'>, name: string): Promise<DeletedDataset> {
@@ -20,6 +21,7 @@ export async function deleteDataset(deps: Pick<IngestDeps, 'db' | 'indexes' | 's
   deps.indexes.image.remove(gone.imageLabels);
   deps.indexes.text.remove(gone.textLabels);
   await Promise.all([deps.indexes.image.save(), deps.indexes.text.save()]);
-  for (const sha of gone.orphanShas) await deps.store.remove(sha);
+  // Not store.remove: an ingest may have found these files and be committing rows for them (cleanup.ts).
+  await removeUnreferenced(deps, gone.orphanShas);
   return gone;
 }

@@ -9,7 +9,7 @@ import { countRecords, detectFormat, readCorpus, type CorpusRecord } from '../co
 import { openDatasetForIngest, setDatasetStatus } from '../db';
 import { checkDatasetName } from '../datasets/name';
 import { AppError } from '../errors';
-import { removeUnreferenced } from './cleanup';
+import { ensureFoundBlobs, removeUnreferenced } from './cleanup';
 import { commitBatch, type EncodedBatch } from './commit';
 import { prepareBatch, type PreparedBatch } from './prepare';
 import { MAX_BATCH_SIZE, MAX_ERRORS_KEPT, type IngestDeps, type IngestOptions, type IngestProgress, type IngestStage, type IngestSummary, type LineError } from './types';
@@ -121,6 +121,8 @@ async function runIngest(opts: IngestOptions, deps: IngestDeps, onProgress?: (p:
       t = performance.now();
       const c = await commitBatch(db, b, enc, commitCtx);
       uncommitted = undefined;
+      // Files this batch found rather than wrote: another ingest's cleanup may have taken them.
+      await ensureFoundBlobs(deps, b);
       stages.db += (performance.now() - t) / 1000;
       // An image whose thumbnail failed after its original was written got no row.
       const dropped = [...b.written].filter((sha) => b.images.get(sha)?.state === 'failed');

@@ -42,6 +42,11 @@ export interface PreparedBatch {
    * are not listed): removed again if the batch never commits (cleanup.ts).
    */
   written: Set<string>;
+  /**
+   * Shas whose original or thumbnail was already on disk when this batch looked: another ingest's
+   * cleanup may remove them before this batch commits, so they are checked after (cleanup.ts).
+   */
+  found: Set<string>;
   /** Records read, good and bad. */
   count: number;
   prepareSeconds: number;
@@ -75,6 +80,7 @@ async function prepareInto(batch: CorpusRecord[], ctx: PrepareContext, written: 
   const { db, store, model, config } = ctx.deps;
   const errors: LineError[] = [];
   const records: PreparedBatch['records'] = [];
+  const found = new Set<string>();
   const bytesBySha = new Map<string, Buffer>();
   for (const rec of batch) {
     if (rec.kind === 'error') {
@@ -136,13 +142,16 @@ async function prepareInto(batch: CorpusRecord[], ctx: PrepareContext, written: 
         }
         // Originals and thumbnails are written before the rows that point at them are committed.
         if (await timed('store', () => store.putOriginal(sha, facts.format, bytes))) written.add(sha);
-        if (!(await store.hasThumbnail(sha))) {
+        else found.add(sha);
+        if (await store.hasThumbnail(sha)) found.add(sha);
+        else {
           // A small image that preprocessing decoded whole is re-encoded from those pixels (the same
           // bytes, one decode fewer); downscaled ones were never decoded whole: decode for the thumbnail.
           const thumb = await timed('thumbnail', () =>
             decoded && thumbnailIsReencode(decoded.width, decoded.height) ? makeThumbnailFromDecoded(decoded) : makeThumbnail(bytes, config.maxImagePixels),
           );
           if (await timed('store', () => store.putThumbnail(sha, thumb))) written.add(sha);
+          else found.add(sha);
         }
         if (pixels) images.set(sha, { state: 'encode', sha, facts, pixels });
       } catch (err) {
@@ -163,7 +172,7 @@ async function prepareInto(batch: CorpusRecord[], ctx: PrepareContext, written: 
     textsToEncode = texts.filter((t) => !knownSet.has(t));
     parts.lookup += (performance.now() - tl) / 1000;
   }
-  return { records, images, textsToEncode, errors, written, count: batch.length, prepareSeconds: (performance.now() - t0) / 1000, parts };
+  return { records, images, textsToEncode, errors, written, found, count: batch.length, prepareSeconds: (performance.now() - t0) / 1000, parts };
 }
 
 function reasonOf(err: unknown): string {

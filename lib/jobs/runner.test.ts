@@ -167,6 +167,48 @@ describe.each(targets)('jobs on $name', ({ url }) => {
       expect(await evaluate.done).toMatchObject({ cancelled: false, result: { steps: 60 } });
     });
 
+    it('a job of a kind that cannot stop part-way, started between the cancel\'s read and its abort, ends done (review 11)', async () => {
+      // The job ahead holds the queue until cancelJob has read the evaluate job's row as 'queued'.
+      let release!: () => void;
+      const gate = new Promise<void>((r) => (release = r));
+      const ahead = await runJob(db, 'reindex', {}, async () => {
+        await gate;
+        return { result: null };
+      });
+      let started = false;
+      const job = await runJob(db, 'evaluate', {}, async (ctx) => {
+        started = true;
+        // An evaluate never looks at its signal; waiting for the abort pins the race: it lands mid-run.
+        await until(() => ctx.signal.aborted);
+        return { result: { finished: true } };
+      });
+      // cancelJob's read returns 'queued', but only once the job has moved to running meanwhile.
+      const racing = new Proxy(db, {
+        get(t, p, r) {
+          const job0 = Reflect.get(t, p, r);
+          if (p !== 'job') return job0;
+          return new Proxy(job0, {
+            get(jt, jp, jr) {
+              const v = Reflect.get(jt, jp, jr);
+              if (jp !== 'findUnique') return v;
+              return async (args: { where: { id: string } }) => {
+                const row = await v(args);
+                if (args.where.id === job.id && row?.status === 'queued' && !started) {
+                  release();
+                  await until(() => started);
+                }
+                return row;
+              };
+            },
+          });
+        },
+      }) as Db;
+      await cancelJob(racing, job.id);
+      expect(await job.done).toMatchObject({ cancelled: false, result: { finished: true } });
+      expect(await getJob(db, job.id)).toMatchObject({ status: 'done', result: { finished: true } });
+      expect(await ahead.done).toMatchObject({ cancelled: false });
+    });
+
     it('a cancel left pending by a process that died ends cancelled at the next start', async () => {
       // A shared PostgreSQL database keeps rows from earlier runs: a fresh id, and at least this one marked.
       const id = `dead-cancelling-${Date.now()}`;

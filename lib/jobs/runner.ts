@@ -176,7 +176,9 @@ async function execute<R>(
   if (timer) clearTimeout(timer);
   await persist().catch(() => undefined);
   // A handler that finished everything before it saw the cancel says so with `cancelled: false`.
-  const cancelled = outcome.cancelled ?? ctl.signal.aborted;
+  // A kind that cannot stop part-way ignores its signal: when a cancel aimed at the queued job
+  // lands just after it started (cancelJob read 'queued', then aborted), it ran to the end: done.
+  const cancelled = outcome.cancelled ?? (ctl.signal.aborted && CANCELLABLE_KINDS.has(kind));
   outcome = { ...outcome, cancelled };
   const failed = outcome.failed === true;
   const message = outcome.message ?? (cancelled ? 'cancelled' : null);

@@ -66,8 +66,9 @@ export interface JobContext {
 
 /**
  * A job's outcome: the result stored as JSON; `failed` ends it as failed with that message. The
- * runner sets `cancelled` when the job's signal was aborted: the job ends 'cancelled', keeping
- * the result (what was done before it stopped).
+ * runner sets `cancelled` when the signal of a CANCELLABLE_KINDS job was aborted: the job ends
+ * 'cancelled', keeping the result (what was done before it stopped). Other kinds ignore the
+ * signal and run to the end, so they end 'done' (or 'failed').
  */
 export interface JobOutcome<R> {
   result: R;

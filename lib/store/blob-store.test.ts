@@ -45,6 +45,24 @@ describe('blob store', () => {
     await expect(store.readOriginal(sha)).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 
+  it('sets files aside out of sight, then puts them back (over a rewrite) or discards them', async () => {
+    const img = Buffer.from('set-aside pretend image');
+    const s = sha256Hex(img);
+    await store.putOriginal(s, 'png', img);
+    await store.putThumbnail(s, Buffer.from('thumb'));
+    const a = await store.setAside(s);
+    expect([await store.hasOriginal(s), await store.hasThumbnail(s)]).toEqual([false, false]);
+    expect(await store.putOriginal(s, 'png', img)).toBe(true); // another ingest writes it back meanwhile
+    await a.restore();
+    expect((await store.readOriginal(s)).bytes).toEqual(img);
+    expect((await store.readThumbnail(s)).bytes).toEqual(Buffer.from('thumb'));
+    const b = await store.setAside(s);
+    await b.discard();
+    expect([await store.hasOriginal(s), await store.hasThumbnail(s)]).toEqual([false, false]);
+    const names = ['blobs', 'thumbs'].flatMap((base) => fs.readdirSync(path.join(dir, base, s.slice(0, 2))));
+    expect(names.filter((n) => n.startsWith(s))).toEqual([]);
+  });
+
   it('writes again after its folders were removed behind its back (it remembers folders it made)', async () => {
     const other = Buffer.from('another pretend image');
     const osha = sha256Hex(other);

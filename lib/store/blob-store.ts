@@ -31,6 +31,12 @@ export interface BlobStore {
   readThumbnail(sha256: string): Promise<StoredFile>;
   /** Remove the original and thumbnail of a sha256 (no error when absent). */
   remove(sha256: string): Promise<void>;
+  /**
+   * Move the original and thumbnail of a sha256 out of sight (to temp names `sweepTemp` knows):
+   * readers and `put*` see them absent until `restore` puts them back or `discard` deletes them.
+   * Lets a cleanup re-check, after the files are gone, that no row took them meanwhile.
+   */
+  setAside(sha256: string): Promise<{ restore(): Promise<void>; discard(): Promise<void> }>;
   /** Remove temp files left by killed processes (not those of live writers). */
   sweepTemp(): Promise<number>;
 }
@@ -159,6 +165,32 @@ export function createBlobStore(dataDir: string): BlobStore {
       const orig = await findOriginal(sha);
       if (orig) await fs.rm(orig, { force: true });
       await fs.rm(thumbPath(sha), { force: true });
+    },
+    async setAside(sha) {
+      checkSha(sha);
+      const moved: { file: string; aside: string }[] = [];
+      // Over a copy another writer put back meanwhile: the same bytes (the name is their sha256).
+      const restore = async () => {
+        for (const m of moved) await fs.rename(m.aside, m.file);
+      };
+      for (const file of [await findOriginal(sha), thumbPath(sha)]) {
+        if (!file) continue;
+        const aside = `${file}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
+        try {
+          await fs.rename(file, aside);
+          moved.push({ file, aside });
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue;
+          await restore().catch(() => undefined);
+          throw err;
+        }
+      }
+      return {
+        restore,
+        discard: async () => {
+          for (const m of moved) await fs.rm(m.aside, { force: true });
+        },
+      };
     },
     async sweepTemp() {
       let n = 0;

@@ -206,6 +206,49 @@ describe('HnswIndex', () => {
     expect(await catchUpWithDatabase(idx, e.db, { after: r.after, full: true })).toEqual({ added: 0, removed: 0, after: labels[23] });
   });
 
+  it('the full catch-up adds a slice per call and says when more is left (review 7)', async () => {
+    const labels = (await e.db.imageVector.findMany({ where: { modelId: e.model.info.id }, select: { id: true }, orderBy: { id: 'asc' } })).map((v) => v.id);
+    const idx = HnswIndex.create({ dir: path.join(t.dataDir, 'full-cap-index'), kind: 'image', modelId: e.model.info.id, dim: e.model.info.dim, m: 8, efConstruction: 50, efSearch: 32 });
+    const top = labels.at(-1)!;
+    // Nothing above the watermark: only the full check can find the 24 rows; it takes 10 at a time.
+    expect(await catchUpWithDatabase(idx, e.db, { after: top, full: true, maxRows: 10 })).toEqual({ added: 10, removed: 0, after: top, fullPending: true });
+    expect(idx.size()).toBe(10);
+    expect(await catchUpWithDatabase(idx, e.db, { after: top, full: true, maxRows: 10 })).toEqual({ added: 10, removed: 0, after: top, fullPending: true });
+    expect(await catchUpWithDatabase(idx, e.db, { after: top, full: true, maxRows: 10 })).toEqual({ added: 4, removed: 0, after: top });
+    expect(idx.labels().sort((a, b) => a - b)).toEqual(labels);
+  });
+
+  it('the full catch-up leaves an index alone while a rebuild in this process refills it (review 7)', async () => {
+    const params = (kind: 'image' | 'text') => ({ dir: path.join(t.dataDir, 'rebuilding-index'), kind, modelId: e.model.info.id, dim: e.model.info.dim, m: 8, efConstruction: 50, efSearch: 32 });
+    const image = HnswIndex.create(params('image'));
+    const text = HnswIndex.create(params('text'));
+    // The rebuild's first page of image vectors waits until the catch-up has run.
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let pageAsked!: () => void;
+    const asked = new Promise<void>((r) => (pageAsked = r));
+    const gatedVectors = new Proxy(e.db.imageVector, {
+      get(tgt, p) {
+        const v = Reflect.get(tgt, p);
+        if (p !== 'findMany') return typeof v === 'function' ? v.bind(tgt) : v;
+        return async (args: unknown) => {
+          pageAsked();
+          await gate;
+          return v.call(tgt, args);
+        };
+      },
+    });
+    const gatedDb = new Proxy(e.db, { get: (tgt, p, r) => (p === 'imageVector' ? gatedVectors : Reflect.get(tgt, p, r)) });
+    const rebuild = rebuildIndexes({ ...depsOf(e), db: gatedDb }, undefined, { image, text });
+    await asked;
+    const top = await e.db.imageVector.aggregate({ _max: { id: true }, where: { modelId: e.model.info.id } });
+    expect(await catchUpWithDatabase(image, e.db, { after: top._max.id!, full: true })).toEqual({ added: 0, removed: 0, after: top._max.id! });
+    expect(image.size()).toBe(0);
+    release();
+    await rebuild;
+    expect(image.size()).toBe(24);
+  });
+
   it('rebuildIndexes refills both indexes from the stored vectors', async () => {
     const progress: string[] = [];
     const r = await rebuildIndexes(depsOf(e), (p) => progress.push(`${p.kind}:${p.done}/${p.total}`));

@@ -9,7 +9,9 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Engine } from '../../lib/engine';
-import { ingestCorpus } from '../../lib/ingest';
+import { deleteDataset, ingestCorpus } from '../../lib/ingest';
+import { removeUnreferenced } from '../../lib/ingest/cleanup';
+import { sha256Hex } from '../../lib/store';
 import { makeImages, makeTestEnv, ROOT } from './engine-helpers';
 
 const t = makeTestEnv('hygiene');
@@ -88,6 +90,81 @@ describe('a cancelled ingest', () => {
     const rows = [...new Set((await e.db.image.findMany({ select: { sha256: true } })).map((r) => r.sha256))].sort();
     expect(storedShas('blobs')).toEqual(rows);
     expect(storedShas('thumbs')).toEqual(rows);
+  });
+});
+
+describe('two ingests sharing a blob (review 3)', () => {
+  it('an ingest that found the files on disk writes them back when a cleanup removed them before it committed', async () => {
+    const [img] = await makeImages(1, 30);
+    const sha = sha256Hex(img);
+    fs.writeFileSync(path.join(t.dataDir, 'first.tsv'), `first caption\t${img.toString('base64')}\n`);
+    await ingestCorpus({ path: path.join(t.dataDir, 'first.tsv'), dataset: 'first' }, e);
+    // B: the same image in another dataset. Its prepare finds the files present; between its
+    // prepare and its commit (it is encoding its caption), the only dataset naming the image is
+    // deleted, whose cleanup sees no row for it (B has not committed) and removes its files.
+    let raced = false;
+    const model = new Proxy(e.model, {
+      get(tgt, p, r) {
+        const v = Reflect.get(tgt, p, r);
+        if (p !== 'encodeTexts') return typeof v === 'function' ? v.bind(tgt) : v;
+        return async (texts: string[]) => {
+          if (!raced) {
+            raced = true;
+            expect(await e.store.hasOriginal(sha)).toBe(true);
+            await deleteDataset(e, 'first');
+            expect(await e.store.hasOriginal(sha)).toBe(false);
+          }
+          return v.call(tgt, texts);
+        };
+      },
+    });
+    fs.writeFileSync(path.join(t.dataDir, 'second.tsv'), `second caption\t${img.toString('base64')}\n`);
+    const s = await ingestCorpus({ path: path.join(t.dataDir, 'second.tsv'), dataset: 'second' }, { ...e, model });
+    expect(raced).toBe(true);
+    expect(s).toMatchObject({ images: 1, vectorsReused: 1, datasetStatus: 'ready' });
+    expect((await e.store.readOriginal(sha)).bytes.equals(img)).toBe(true);
+    expect((await e.store.readThumbnail(sha)).contentType).toBe('image/webp');
+  });
+
+  it('a cleanup puts the files back when a row for them committed between its check and its removal', async () => {
+    const [img] = await makeImages(1, 34);
+    const sha = sha256Hex(img);
+    await e.store.putOriginal(sha, 'png', img);
+    await e.store.putThumbnail(sha, img);
+    const ds = await e.db.dataset.create({ data: { name: 'race-commit', format: 'tsv' } });
+    // The cleanup's first lookup finds no row; right after it, another ingest commits one and
+    // checks its files (still there, so it writes nothing back).
+    let calls = 0;
+    const image = new Proxy(e.db.image, {
+      get(tgt, p) {
+        const v = Reflect.get(tgt, p);
+        if (p !== 'findMany') return typeof v === 'function' ? v.bind(tgt) : v;
+        return async (args: unknown) => {
+          const rows = await v.call(tgt, args);
+          if (calls++ === 0) {
+            await e.db.image.create({ data: { datasetId: ds.id, sha256: sha, width: 34, height: 34, format: 'png', bytes: img.length } });
+            expect(await e.store.hasOriginal(sha)).toBe(true);
+          }
+          return rows;
+        };
+      },
+    });
+    const db = new Proxy(e.db, { get: (tgt, p, r) => (p === 'image' ? image : Reflect.get(tgt, p, r)) });
+    expect(await removeUnreferenced({ db, store: e.store }, [sha])).toBe(0);
+    expect(calls).toBe(2);
+    expect((await e.store.readOriginal(sha)).bytes.equals(img)).toBe(true);
+    expect(await e.store.hasThumbnail(sha)).toBe(true);
+    // With nothing naming it, the same cleanup does remove it.
+    await e.db.image.deleteMany({ where: { sha256: sha } });
+    expect(await removeUnreferenced(e, [sha])).toBe(1);
+    expect(await e.store.hasOriginal(sha)).toBe(false);
+    expect(await e.store.hasThumbnail(sha)).toBe(false);
+    // Nothing left aside either.
+    const left = ['blobs', 'thumbs'].flatMap((sub) => {
+      const dir = path.join(t.dataDir, sub, sha.slice(0, 2));
+      return fs.existsSync(dir) ? fs.readdirSync(dir).filter((n) => n.startsWith(sha)) : [];
+    });
+    expect(left).toEqual([]);
   });
 });
 
