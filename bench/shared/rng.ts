@@ -1,16 +1,7 @@
 /** Seeded pseudo-random numbers, so every bench run draws the same vectors and corpora. */
 
-/** mulberry32: tiny, fast, good enough for benchmark data (not for cryptography). */
-export function makeRng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// mulberry32, the same generator lib/train uses to shuffle pairs (one copy of it).
+export { rng as makeRng } from '../../lib/train';
 
 /** Standard normal draws (Box–Muller, both outputs used). */
 export function makeGaussian(rng: () => number): () => number {

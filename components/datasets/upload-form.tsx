@@ -3,10 +3,8 @@ import { startTransition, useActionState, useState } from 'react';
 import { useRouter } from 'next/navigation';
 import { JobProgress } from '@/components/jobs/job-progress';
 import type { JobView } from '@/lib/views/jobs';
-import { StagingError, stageFormFiles } from '@/components/shared/staged-upload';
-import type { ActionResult, FormAction } from '@/lib/views/action-result';
-
-type UploadResult = ActionResult<{ job: JobView }>;
+import { stagedAction } from '@/components/shared/staged-upload';
+import type { FormAction } from '@/lib/views/action-result';
 
 interface Props {
   action: FormAction<{ job: JobView }>;
@@ -25,14 +23,7 @@ export function UploadForm({ action, maxUploadBytes, maxUploadLabel, formats }: 
   const router = useRouter();
   const [clientError, setClientError] = useState<string | null>(null);
   const [format, setFormat] = useState('');
-  const [state, formAction, pending] = useActionState(async (prev: UploadResult | null, form: FormData): Promise<UploadResult> => {
-    try {
-      return await action(prev, await stageFormFiles(form, { file: 'corpus file', texts: 'texts file' }));
-    } catch (err) {
-      if (err instanceof StagingError) return { ok: false, error: { code: 'INVALID_INPUT', message: err.message } };
-      return { ok: false, error: { code: 'INTERNAL', message: `the upload failed: ${(err as Error).message}` } };
-    }
-  }, null);
+  const [state, formAction, pending] = useActionState(stagedAction(action, { file: 'corpus file', texts: 'texts file' }), null);
 
   function onSubmit(e: React.FormEvent<HTMLFormElement>) {
     const form = e.currentTarget;

@@ -5,10 +5,9 @@ import { JobProgress } from '@/components/jobs/job-progress';
 import type { JobView } from '@/lib/views/jobs';
 import { EvaluationView } from './evaluation-view';
 import { asEvaluateResult, type EvaluateJobResult } from './types';
-import { StagingError, stageFormFiles } from '@/components/shared/staged-upload';
-import type { ActionResult, FormAction } from '@/lib/views/action-result';
-
-type StartEvaluationResult = ActionResult<{ job: JobView }>;
+import { stagedAction } from '@/components/shared/staged-upload';
+import { SubmitRow } from '@/components/shared/submit-row';
+import type { FormAction } from '@/lib/views/action-result';
 
 interface Props {
   action: FormAction<{ job: JobView }>;
@@ -25,16 +24,7 @@ export function EvaluateForm({ action, datasets, maxUploadLabel, canRun }: Props
   const router = useRouter();
   const [source, setSource] = useState<'dataset' | 'file'>(datasets.length ? 'dataset' : 'file');
   const [finished, setFinished] = useState<{ id: string; run: EvaluateJobResult | null } | null>(null);
-  const [state, formAction, pending] = useActionState(async (prev: StartEvaluationResult | null, form: FormData): Promise<StartEvaluationResult> => {
-    setFinished(null);
-    try {
-      // A validation file is streamed to /api/uploads first; the action gets its staged id.
-      return await action(prev, await stageFormFiles(form, { file: 'validation file', texts: 'texts file' }));
-    } catch (err) {
-      if (err instanceof StagingError) return { ok: false, error: { code: 'INVALID_INPUT', message: err.message } };
-      return { ok: false, error: { code: 'INTERNAL', message: `the request failed: ${(err as Error).message}` } };
-    }
-  }, null);
+  const [state, formAction, pending] = useActionState(stagedAction(action, { file: 'validation file', texts: 'texts file' }, () => setFinished(null)), null);
   const job = state && state.ok ? state.data.job : null;
   const error = state && !state.ok ? state.error.message : null;
 
@@ -92,17 +82,7 @@ export function EvaluateForm({ action, datasets, maxUploadLabel, canRun }: Props
             </div>
           </>
         )}
-        <div className="row">
-          <button type="submit" className="btn primary" disabled={pending || !canRun}>
-            {pending ? 'Starting…' : 'Evaluate'}
-          </button>
-          {!canRun ? <span className="small muted">Sign in as admin to run evaluations.</span> : null}
-        </div>
-        {error ? (
-          <p className="alert error" role="alert" data-testid="evaluate-error">
-            {error}
-          </p>
-        ) : null}
+        <SubmitRow label="Evaluate" pending={pending} canRun={canRun} adminHint="run evaluations" error={error} errorTestId="evaluate-error" />
       </form>
       {job ? (
         <JobProgress

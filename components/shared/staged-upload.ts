@@ -4,6 +4,7 @@
  * staged ids to its server action. Server action bodies are limited to 1 MB, so file bytes never
  * go through them.
  */
+import type { FormAction } from '@/lib/views/action-result';
 
 /** A refusal from /api/uploads, with the server's message (e.g. over the limit). */
 export class StagingError extends Error {}
@@ -52,4 +53,21 @@ export async function stageFormFiles(form: FormData, fields: Record<string, stri
     throw err;
   }
   return out;
+}
+
+/**
+ * A form's server action with its files staged first: `files` maps each file field to what it is
+ * ("corpus file"); a refused file becomes the action's INVALID_INPUT result, so every form shows
+ * staging and server errors the same way. `before` runs first (e.g. to clear a finished view).
+ */
+export function stagedAction<T>(action: FormAction<T>, files: Record<string, string>, before?: () => void): FormAction<T> {
+  return async (prev, form) => {
+    before?.();
+    try {
+      return await action(prev, await stageFormFiles(form, files));
+    } catch (err) {
+      if (err instanceof StagingError) return { ok: false, error: { code: 'INVALID_INPUT', message: err.message } };
+      return { ok: false, error: { code: 'INTERNAL', message: `the request failed: ${(err as Error).message}` } };
+    }
+  };
 }

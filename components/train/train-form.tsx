@@ -3,11 +3,10 @@ import { useActionState, useEffect, useState } from 'react';
 import { useRouter } from 'next/navigation';
 import { JobProgress } from '@/components/jobs/job-progress';
 import type { JobView } from '@/lib/views/jobs';
-import type { ActionResult, FormAction } from '@/lib/views/action-result';
-import { StagingError, stageFormFiles } from '@/components/shared/staged-upload';
+import type { FormAction } from '@/lib/views/action-result';
+import { stagedAction } from '@/components/shared/staged-upload';
+import { SubmitRow } from '@/components/shared/submit-row';
 import { TrainChart, type CurvePoint } from './train-chart';
-
-export type StartTrainingResult = ActionResult<{ job: JobView }>;
 
 interface Props {
   action: FormAction<{ job: JobView }>;
@@ -127,15 +126,7 @@ export function TrainForm({ action, datasets, maxUploadLabel, canRun, defaults }
   const router = useRouter();
   const [tick, setTick] = useState(0);
   const [running, setRunning] = useState(false);
-  const [state, formAction, pending] = useActionState(async (prev: StartTrainingResult | null, form: FormData): Promise<StartTrainingResult> => {
-    try {
-      // Pairs files are streamed to /api/uploads first; the action gets their staged ids.
-      return await action(prev, await stageFormFiles(form, { trainFile: 'training file', validFile: 'validation file' }));
-    } catch (err) {
-      if (err instanceof StagingError) return { ok: false, error: { code: 'INVALID_INPUT', message: err.message } };
-      return { ok: false, error: { code: 'INTERNAL', message: `the request failed: ${(err as Error).message}` } };
-    }
-  }, null);
+  const [state, formAction, pending] = useActionState(stagedAction(action, { trainFile: 'training file', validFile: 'validation file' }), null);
   const job = state && state.ok ? state.data.job : null;
   const error = state && !state.ok ? state.error.message : null;
   useEffect(() => {
@@ -190,17 +181,7 @@ export function TrainForm({ action, datasets, maxUploadLabel, canRun, defaults }
         <label className="small">
           <input type="checkbox" name="replace" /> Replace an adapter of the same name
         </label>
-        <div className="row">
-          <button type="submit" className="btn primary" disabled={pending || !canRun}>
-            {pending ? 'Starting…' : 'Train'}
-          </button>
-          {!canRun ? <span className="small muted">Sign in as admin to train adapters.</span> : null}
-        </div>
-        {error ? (
-          <p className="alert error" role="alert" data-testid="train-error">
-            {error}
-          </p>
-        ) : null}
+        <SubmitRow label="Train" pending={pending} canRun={canRun} adminHint="train adapters" error={error} errorTestId="train-error" />
       </form>
       {job ? (
         <>
