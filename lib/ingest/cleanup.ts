@@ -8,12 +8,10 @@
  * Another ingest (another process, or another job) may have found those files on disk and be
  * about to commit rows for them (review 3). Each side writes first and checks the other's write
  * second: the cleanup sets the files aside, then checks the rows again (and puts back what a row
- * now names); the ingest commits its rows, then checks the files it found (`ensureFoundBlobs`)
+ * now names); the ingest commits its rows, then checks the files it found (`ensureFoundBlobs`, prepare.ts)
  * and writes back any that went. Whatever the interleaving, at least one of the two checks sees
  * the other's write, so a committed row never points at a removed file.
  */
-import { makeThumbnail } from '../store';
-import type { PreparedBatch } from './prepare';
 import type { IngestDeps } from './types';
 
 /** Removes the stored files of `shas` that no Image row references; returns how many went. */
@@ -50,27 +48,4 @@ async function unreferenced(deps: Pick<IngestDeps, 'db'>, shas: string[]): Promi
   const rows = await deps.db.image.findMany({ where: { sha256: { in: shas } }, select: { sha256: true } });
   const used = new Set(rows.map((r) => r.sha256));
   return shas.filter((s) => !used.has(s));
-}
-
-/**
- * After `b` committed: the originals and thumbnails it found already on disk (`b.found`), rather
- * than wrote, may have been removed meanwhile by another ingest's cleanup; write back any that
- * went, from the bytes the batch still holds. Returns how many shas needed it.
- */
-export async function ensureFoundBlobs(deps: Pick<IngestDeps, 'store' | 'config'>, b: PreparedBatch): Promise<number> {
-  if (!b.found.size) return 0;
-  const bytesOf = new Map<string, Buffer>();
-  for (const { rec, sha } of b.records) {
-    if (sha && b.found.has(sha) && (rec.kind === 'pair' || rec.kind === 'image')) bytesOf.set(sha, rec.image);
-  }
-  let fixed = 0;
-  for (const [sha, bytes] of bytesOf) {
-    const st = b.images.get(sha);
-    if (st?.state !== 'encode' && st?.state !== 'reuse') continue; // no row of this batch relies on it
-    let wrote = false;
-    if (!(await deps.store.hasOriginal(sha))) wrote = (await deps.store.putOriginal(sha, st.facts.format, bytes)) || wrote;
-    if (!(await deps.store.hasThumbnail(sha))) wrote = (await deps.store.putThumbnail(sha, await makeThumbnail(bytes, deps.config.maxImagePixels))) || wrote;
-    if (wrote) fixed++;
-  }
-  return fixed;
 }

@@ -9,9 +9,9 @@ import { countRecords, detectFormat, readCorpus, type CorpusRecord } from '../co
 import { openDatasetForIngest, setDatasetStatus } from '../db';
 import { checkDatasetName } from '../datasets/name';
 import { AppError } from '../errors';
-import { ensureFoundBlobs, removeUnreferenced } from './cleanup';
+import { removeUnreferenced } from './cleanup';
 import { commitBatch, type EncodedBatch } from './commit';
-import { prepareBatch, type PreparedBatch } from './prepare';
+import { ensureFoundBlobs, prepareBatch, type PreparedBatch } from './prepare';
 import { MAX_BATCH_SIZE, MAX_ERRORS_KEPT, type IngestDeps, type IngestOptions, type IngestProgress, type IngestStage, type IngestSummary, type LineError } from './types';
 
 /**

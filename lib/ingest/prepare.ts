@@ -179,3 +179,26 @@ function reasonOf(err: unknown): string {
   const msg = err instanceof Error ? err.message : String(err);
   return msg.replace(/\s+/g, ' ').trim();
 }
+
+/**
+ * After `b` committed: the originals and thumbnails it found already on disk (`b.found`), rather
+ * than wrote, may have been removed meanwhile by another ingest's cleanup; write back any that
+ * went, from the bytes the batch still holds. Returns how many shas needed it.
+ */
+export async function ensureFoundBlobs(deps: Pick<IngestDeps, 'store' | 'config'>, b: PreparedBatch): Promise<number> {
+  if (!b.found.size) return 0;
+  const bytesOf = new Map<string, Buffer>();
+  for (const { rec, sha } of b.records) {
+    if (sha && b.found.has(sha) && (rec.kind === 'pair' || rec.kind === 'image')) bytesOf.set(sha, rec.image);
+  }
+  let fixed = 0;
+  for (const [sha, bytes] of bytesOf) {
+    const st = b.images.get(sha);
+    if (st?.state !== 'encode' && st?.state !== 'reuse') continue; // no row of this batch relies on it
+    let wrote = false;
+    if (!(await deps.store.hasOriginal(sha))) wrote = (await deps.store.putOriginal(sha, st.facts.format, bytes)) || wrote;
+    if (!(await deps.store.hasThumbnail(sha))) wrote = (await deps.store.putThumbnail(sha, await makeThumbnail(bytes, deps.config.maxImagePixels))) || wrote;
+    if (wrote) fixed++;
+  }
+  return fixed;
+}
