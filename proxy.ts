@@ -11,7 +11,7 @@
  * (app/_lib/result.ts), so a matcher change can never open them.
  */
 import { NextResponse, type NextRequest } from 'next/server';
-import { credentialsFromHeaders, isAdmin, isAdminRequired } from '@/lib/auth';
+import { ADMIN_NEEDED_MESSAGE, credentialsFromHeaders, isAdmin, isAdminRequired } from '@/lib/auth';
 import { getConfig } from '@/lib/config';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -39,7 +39,7 @@ export function proxy(req: NextRequest): NextResponse {
     if (Number(length) <= SIGN_IN_MAX_BODY_BYTES) return NextResponse.next();
     return refuse(401, `a sign-in request is a few hundred bytes; this one is ${length}`);
   }
-  return refuse(401, 'this action needs the admin token: sign in at /signin, or send "Authorization: Bearer <CLIPDEX_ADMIN_TOKEN>"');
+  return refuse(401, ADMIN_NEEDED_MESSAGE);
 }
 
 export const config = {

@@ -73,14 +73,12 @@ export function isAdmin(adminToken: string | undefined, creds: Credentials): boo
   return false;
 }
 
+/** The refusal without the token, worded once for server actions, route handlers and proxy.ts. */
+export const ADMIN_NEEDED_MESSAGE = 'this action needs the admin token: sign in at /signin, or send "Authorization: Bearer <CLIPDEX_ADMIN_TOKEN>"';
+
 /** Throw AppError UNAUTHORIZED unless the credentials allow changes. */
 export function requireAdmin(adminToken: string | undefined, creds: Credentials): void {
-  if (!isAdmin(adminToken, creds)) {
-    throw new AppError(
-      'UNAUTHORIZED',
-      'this action needs the admin token: sign in at /signin, or send "Authorization: Bearer <CLIPDEX_ADMIN_TOKEN>"',
-    );
-  }
+  if (!isAdmin(adminToken, creds)) throw new AppError('UNAUTHORIZED', ADMIN_NEEDED_MESSAGE);
 }
 
 /**

@@ -19,7 +19,7 @@ import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as NodeWebReadableStream } from 'node:stream/web';
 import { notWritable, readOnlyMessage } from './db';
 import { AppError } from './errors';
-import { formatBytes, uploadsDir } from './uploads';
+import { formatBytes, removeUploads, uploadsDir } from './uploads';
 
 /** An unused staged upload is deleted after an hour without writes. */
 export const STAGED_UPLOAD_TTL_MS = 60 * 60 * 1000;
@@ -56,7 +56,7 @@ export function stagedDir(dataDir: string): string {
 }
 
 /** The client's file name reduced to a safe, short basename ("upload" when nothing is left). */
-export function sanitizeUploadName(name: string | undefined): string {
+function sanitizeUploadName(name: string | undefined): string {
   // ASCII only and short: it becomes part of a file name on disk (255 bytes at most).
   const base = path.basename((name ?? '').replace(/\\/g, '/')).normalize('NFC');
   const clean = base.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[._]+/, '').slice(-80);
@@ -69,7 +69,7 @@ function describe(label: string, name: string | undefined): string {
   return shown ? `the ${label} “${shown}”` : `the ${label}`;
 }
 
-export function uploadTooLarge(what: string, maxBytes: number, size?: number): AppError {
+function uploadTooLarge(what: string, maxBytes: number, size?: number): AppError {
   const amount = size === undefined ? `more than ${formatBytes(maxBytes)}` : formatBytes(size);
   return new AppError(
     'PAYLOAD_TOO_LARGE',
@@ -178,6 +178,15 @@ export async function discardStagedUploads(dataDir: string, ids: unknown[]): Pro
     if (typeof id !== 'string' || !ID.test(id)) continue;
     await discardStagedUpload(dataDir, id).catch(() => false);
   }
+}
+
+/**
+ * After a refused request: delete the files it claimed, then discard the staged ids it named and
+ * did not claim, so that "Nothing was stored" holds on every refusal path.
+ */
+export async function dropRefusedUploads(dataDir: string, claimedPaths: string[], stagedIds: unknown[]): Promise<void> {
+  await removeUploads(claimedPaths);
+  await discardStagedUploads(dataDir, stagedIds);
 }
 
 /** Delete staged files (and abandoned partial ones) not written to for `maxAgeMs`; returns how many. */

@@ -4,7 +4,7 @@
  */
 import { cookies, headers } from 'next/headers';
 import { getConfig } from '@/lib/config';
-import { ADMIN_COOKIE, credentialsFromHeaders, isAdmin, isAdminRequired, requireAdmin, type Credentials } from '@/lib/auth';
+import { ADMIN_COOKIE, credentialsFromHeaders, isAdmin, isAdminRequired, requireAdmin } from '@/lib/auth';
 
 export interface AdminSession {
   /** A token is configured, so changes need it. */
@@ -42,7 +42,7 @@ export async function viewerIsAdmin(): Promise<boolean> {
 /** A route request's counterpart of viewerIsAdmin: bearer token or sign-in cookie; fails closed. */
 export function requestIsAdmin(req: Request): boolean {
   try {
-    return isAdmin(getConfig().adminToken, requestCredentials(req));
+    return isAdmin(getConfig().adminToken, credentialsFromHeaders(req.headers));
   } catch {
     return false;
   }
@@ -54,12 +54,7 @@ export async function assertAdminAction(): Promise<void> {
   requireAdmin(getConfig().adminToken, { cookie: jar.get(ADMIN_COOKIE)?.value, authorization: h.get('authorization') });
 }
 
-/** A request's credentials: the sign-in cookie and the Authorization header. */
-export function requestCredentials(req: Request): Credentials {
-  return credentialsFromHeaders(req.headers);
-}
-
 /** For route handlers: bearer token or sign-in cookie. Call it before reading the body. */
 export function assertAdminRequest(req: Request): void {
-  requireAdmin(getConfig().adminToken, requestCredentials(req));
+  requireAdmin(getConfig().adminToken, credentialsFromHeaders(req.headers));
 }

@@ -11,7 +11,7 @@ import { checkDatasetName } from '@/lib/datasets';
 import type { Engine } from '@/lib/engine';
 import { AppError, isAppError } from '@/lib/errors';
 import { startIngestJob } from '@/lib/ingest';
-import { claimStagedUpload, discardStagedUploads, type ClaimedUpload } from '@/lib/staged-uploads';
+import { claimStagedUpload, dropRefusedUploads, type ClaimedUpload } from '@/lib/staged-uploads';
 import { removeUploads } from '@/lib/uploads';
 import { loadJobView } from '@/app/_lib/jobs';
 import type { JobView } from '@/lib/views/jobs';
@@ -78,10 +78,9 @@ export async function startUploadIngest(engine: Engine, req: UploadIngestRequest
     void started.done.finally(() => removeUploads(paths));
     return await loadJobView(engine, started.id, false);
   } catch (err) {
-    await removeUploads(claimed.map((c) => c.path));
     // Ids not claimed yet (a texts file sent without a corpus file, a claim that failed) are
     // still staged: discard them too, so that "Nothing was stored" holds (review finding 10).
-    await discardStagedUploads(dataDir, [req.file, req.texts]);
+    await dropRefusedUploads(dataDir, claimed.map((c) => c.path), [req.file, req.texts]);
     const refused = isAppError(err) && ['INVALID_INPUT', 'UNSUPPORTED_FORMAT', 'PAYLOAD_TOO_LARGE', 'NOT_FOUND'].includes(err.code);
     throw refused ? new AppError(err.code, `${err.message.replace(/\.$/, '').replace(/\. Nothing was stored$/, '')}. Nothing was stored.`, { cause: err }) : err;
   }

@@ -1,8 +1,7 @@
 'use server';
 import { AppError } from '@/lib/errors';
 import { parseProtocol, startEvaluateJob, type EvaluateJobParams } from '@/lib/eval';
-import { claimStagedUpload, discardStagedUploads, type ClaimedUpload } from '@/lib/staged-uploads';
-import { removeUploads } from '@/lib/uploads';
+import { claimStagedUpload, dropRefusedUploads, type ClaimedUpload } from '@/lib/staged-uploads';
 import { loadJobView } from '@/app/_lib/jobs';
 import { adminAction } from '@/app/_lib/result';
 
@@ -33,9 +32,8 @@ export const startEvaluation = adminAction(async (form, engine) => {
     const started = await startEvaluateJob(engine, params);
     return { job: await loadJobView(engine, started.id, false) };
   } catch (err) {
-    await removeUploads(claimed.map((c) => c.path));
     // Staged ids not claimed (a refusal before their claim) would otherwise wait for the sweep.
-    await discardStagedUploads(engine.config.dataDir, [form.get('file'), form.get('texts')]);
+    await dropRefusedUploads(engine.config.dataDir, claimed.map((c) => c.path), [form.get('file'), form.get('texts')]);
     throw err;
   }
 });

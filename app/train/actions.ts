@@ -3,8 +3,7 @@ import { revalidatePath } from 'next/cache';
 import { AppError } from '@/lib/errors';
 import { activateAdapter, checkAdapterName, deactivateAdapter, deleteAdapter } from '@/lib/adapters';
 import { startTrainJob, type TrainJobParams } from '@/lib/train';
-import { claimStagedUpload, discardStagedUploads, type ClaimedUpload } from '@/lib/staged-uploads';
-import { removeUploads } from '@/lib/uploads';
+import { claimStagedUpload, dropRefusedUploads, type ClaimedUpload } from '@/lib/staged-uploads';
 import { loadJobView } from '@/app/_lib/jobs';
 import { adminAction } from '@/app/_lib/result';
 
@@ -62,9 +61,8 @@ export const startTraining = adminAction(async (form, engine) => {
     const started = await startTrainJob(engine, params);
     return { job: await loadJobView(engine, started.id, false) };
   } catch (err) {
-    await removeUploads(claimed.map((c) => c.path));
     // Staged ids not claimed (a refusal before their claim, say a bad epoch count) would otherwise wait for the sweep.
-    await discardStagedUploads(engine.config.dataDir, [form.get('trainFile'), form.get('validFile')]);
+    await dropRefusedUploads(engine.config.dataDir, claimed.map((c) => c.path), [form.get('trainFile'), form.get('validFile')]);
     throw err;
   }
 });

@@ -6,7 +6,7 @@
 export { getDb, closeDbs, tuneSqlite, providerOf, notWritable, readOnlyReason, readOnlyMessage, type Db, type DbProvider, type NotWritable } from './client';
 export { migrateDatabase, isMigrated, migrationsDir } from './migrate';
 export { vectorToBytes, bytesToVector } from './vectors';
-export { withBusyRetry, isBusyError } from './retry';
+export { withBusyRetry } from './retry';
 export { listVectorLabels, countVectors, loadVectors, iterateVectors, maxVectorLabel, type LabeledVector, type VectorKind } from './vector-queries';
 export {
   ensureModelRow,

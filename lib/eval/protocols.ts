@@ -20,7 +20,7 @@
 import { AppError } from '../errors';
 import type { CorpusRows } from './corpus-rows';
 import type { EmbeddingMatrix } from './matrix';
-import { orderedRanks, type OrderedDirection } from './ordered-ranks';
+import type { OrderedDirection } from './ordered-ranks';
 
 export type EvalProtocol = 'clipdex' | 'easynlp' | 'chinese-clip';
 export const EVAL_PROTOCOLS: readonly EvalProtocol[] = ['clipdex', 'easynlp', 'chinese-clip'];
@@ -165,5 +165,3 @@ export function chineseClipDirections(set: ReferenceSet, textsFile = 'the texts 
 export function referenceDirections(protocol: Exclude<EvalProtocol, 'clipdex'>, set: ReferenceSet, textsFile?: string): ReferenceDirections {
   return protocol === 'easynlp' ? easynlpDirections(set) : chineseClipDirections(set, textsFile);
 }
-
-export { orderedRanks };

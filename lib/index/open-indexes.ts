@@ -110,6 +110,13 @@ export async function rebuildIndexes(deps: IndexDeps, onProgress?: (p: RebuildPr
   return { image, text };
 }
 
+/** The model's labels in the database but not in `index`, and those in `index` but not in the database. */
+async function compareLabels(index: VectorIndex, db: Db): Promise<{ missing: number[]; extra: number[] }> {
+  const inDb = await listVectorLabels(db, index.kind, index.modelId);
+  const dbSet = new Set(inDb);
+  return { missing: inDb.filter((l) => !index.has(l)), extra: index.labels().filter((l) => !dbSet.has(l)) };
+}
+
 async function openOne(deps: IndexDeps, kind: IndexKind, messages: string[]): Promise<{ index: HnswIndex; report: KindReport }> {
   const params = paramsOf(deps, kind);
   let index: HnswIndex;
@@ -123,12 +130,7 @@ async function openOne(deps: IndexDeps, kind: IndexKind, messages: string[]): Pr
     messages.push(`index/${kind}: rebuilt from ${n} stored vectors (${reason})`);
     return { index, report: { kind, action: 'rebuilt', count: n, added: n, removed: 0, reason } };
   }
-  const inDb = await listVectorLabels(deps.db, kind, deps.modelId);
-  const dbSet = new Set(inDb);
-  const inIndex = index.labels();
-  const indexSet = new Set(inIndex);
-  const missing = inDb.filter((l) => !indexSet.has(l));
-  const extra = inIndex.filter((l) => !dbSet.has(l));
+  const { missing, extra } = await compareLabels(index, deps.db);
   if (missing.length) {
     const vs = await loadVectors(deps.db, kind, missing);
     index.add(vs.map((v) => v.label), vs.map((v) => v.vector));
@@ -190,10 +192,7 @@ export async function catchUpWithDatabase(
   // Not while a backlog remains (the counts differ by it): the full check waits for the next call.
   if (opts.full && after < top) fullPending = true;
   else if (opts.full && !rebuilding.has(index) && index.size() !== (await countVectors(db, index.kind, index.modelId))) {
-    const inDb = await listVectorLabels(db, index.kind, index.modelId);
-    const dbSet = new Set(inDb);
-    const extra = index.labels().filter((l) => !dbSet.has(l));
-    const missing = inDb.filter((l) => !index.has(l));
+    const { missing, extra } = await compareLabels(index, db);
     // A search waits for this too: a slice per call, like the incremental part above.
     const slice = missing.slice(0, max);
     if (slice.length) {

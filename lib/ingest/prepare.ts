@@ -189,7 +189,8 @@ export async function ensureFoundBlobs(deps: Pick<IngestDeps, 'store' | 'config'
   if (!b.found.size) return 0;
   const bytesOf = new Map<string, Buffer>();
   for (const { rec, sha } of b.records) {
-    if (sha && b.found.has(sha) && (rec.kind === 'pair' || rec.kind === 'image')) bytesOf.set(sha, rec.image);
+    const bytes = imageOf(rec);
+    if (sha && bytes && b.found.has(sha)) bytesOf.set(sha, bytes);
   }
   let fixed = 0;
   for (const [sha, bytes] of bytesOf) {

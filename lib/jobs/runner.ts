@@ -138,14 +138,18 @@ async function execute<R>(
       if (dirty) persist().catch(() => undefined);
     }, wait);
   };
-  // A cancel asked for by another process only reaches this one through the row.
-  const poll = setInterval(() => {
-    db.job
-      .findUnique({ where: { id }, select: { status: true } })
-      .then((r) => r?.status === 'cancelling' && ctl.abort())
-      .catch(() => undefined);
-  }, CANCEL_POLL_MS);
-  poll.unref?.();
+  // A cancel asked for by another process only reaches this one through the row. Only a kind
+  // that acts on its signal polls (the others ignore it and end 'done' anyway), and only until it fires.
+  const poll = CANCELLABLE_KINDS.has(kind)
+    ? setInterval(() => {
+        if (ctl.signal.aborted) return clearInterval(poll);
+        db.job
+          .findUnique({ where: { id }, select: { status: true } })
+          .then((r) => r?.status === 'cancelling' && ctl.abort())
+          .catch(() => undefined);
+      }, CANCEL_POLL_MS)
+    : undefined;
+  poll?.unref?.();
 
   const ctx: JobContext = {
     jobId: id,

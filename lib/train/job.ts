@@ -107,7 +107,7 @@ async function runTrainJob(engine: Engine, p: TrainJobParams, ctx: JobContext) {
         }
       },
     });
-    ctx.lineErrors(r.skipped.map((s) => ({ line: s.line, reason: s.reason, file: s.file })));
+    ctx.lineErrors(r.skipped);
     const result: TrainJobResult = {
       name: r.manifest.name,
       baseline: r.baseline,

@@ -1,8 +1,7 @@
 import path from 'node:path';
 import { listDatasets } from '@/lib/db';
-import { isAdmin } from '@/lib/auth';
+import { credentialsFromHeaders, isAdmin } from '@/lib/auth';
 import { stageMultipart } from '@/lib/multipart-staging';
-import { requestCredentials } from '@/app/_lib/session';
 import { startUploadIngest } from '@/app/_lib/upload';
 import { json, route } from '@/app/api/_lib/http';
 
@@ -14,7 +13,7 @@ export const dynamic = 'force-dynamic';
  * admin; anyone else gets its last part, so no server paths leak to anonymous users (A12).
  */
 export const GET = route({}, async ({ req, engine }) => {
-  const admin = isAdmin(engine.config.adminToken, requestCredentials(req));
+  const admin = isAdmin(engine.config.adminToken, credentialsFromHeaders(req.headers));
   const datasets = await listDatasets(engine.db);
   return json({ datasets: admin ? datasets : datasets.map((d) => ({ ...d, source: d.source ? path.basename(d.source) : d.source })) });
 });

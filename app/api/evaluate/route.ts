@@ -2,7 +2,7 @@ import { AppError } from '@/lib/errors';
 import { listEvaluations, parseProtocol, startEvaluateJob, type EvaluateJobParams } from '@/lib/eval';
 import { removeUploads } from '@/lib/uploads';
 import { stageMultipart } from '@/lib/multipart-staging';
-import { claimStagedUpload, discardStagedUploads } from '@/lib/staged-uploads';
+import { claimStagedUpload, dropRefusedUploads } from '@/lib/staged-uploads';
 import { loadJobView } from '@/app/_lib/jobs';
 import { parseInput } from '@/lib/views/parse';
 import { json, route } from '@/app/api/_lib/http';
@@ -59,8 +59,7 @@ export const POST = route({ admin: true }, async ({ req, engine }) => {
     const started = await startEvaluateJob(engine, params);
     return json({ job: await loadJobView(engine, started.id, false) }, { status: 202 });
   } catch (err) {
-    await removeUploads(claimed);
-    await discardStagedUploads(dataDir, staged); // any not claimed yet (a claim that failed)
+    await dropRefusedUploads(dataDir, claimed, staged); // staged: any not claimed yet (a claim that failed)
     throw err;
   }
 });
