@@ -5,15 +5,17 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import hnswlib, { type HierarchicalNSW as HnswType } from 'hnswlib-node';
+import type { HierarchicalNSW as HnswType } from 'hnswlib-node';
 import { AppError } from '../errors';
+import { hnswlibChoice } from './hnswlib-module';
 import { fileSha256, manifestMtime, readManifest, sweepIndexDir, writeManifest, type IndexKind, type IndexManifest } from './manifest';
 import type { Follower, IndexParams, SearchHit, VectorIndex } from './types';
 
 export type { Follower, IndexParams, SearchHit, VectorIndex } from './types';
 
-// hnswlib-node is CommonJS with a native addon (next.config.js keeps it out of the bundle).
-const { HierarchicalNSW } = hnswlib;
+// hnswlib-node is CommonJS with a native addon (next.config.js keeps it out of the bundle); the
+// x86-64-v3 copy npm install may build is used when this CPU runs it (hnswlib-module.ts).
+const newNsw = (dim: number): HnswType => new (hnswlibChoice().module.HierarchicalNSW)('ip', dim);
 
 const MIN_CAPACITY = 1024;
 
@@ -51,7 +53,7 @@ export class HnswIndex implements VectorIndex {
   }
 
   private newHnsw(capacity: number): HnswType {
-    const h = new HierarchicalNSW('ip', this.dim);
+    const h = newNsw(this.dim);
     h.initIndex({ maxElements: Math.max(MIN_CAPACITY, capacity), m: this.p.m, efConstruction: this.p.efConstruction, randomSeed: 100 });
     h.setEf(this.p.efSearch);
     return h;
@@ -67,7 +69,7 @@ export class HnswIndex implements VectorIndex {
       if (m.modelId !== this.modelId) throw new AppError('INDEX_DIM_MISMATCH', `it was built with model ${m.modelId}, the active model is ${this.modelId}`);
       if (m.dim !== this.dim) throw new AppError('INDEX_DIM_MISMATCH', `its dimension is ${m.dim}, the model's is ${this.dim}`);
       const file = path.join(this.p.dir, m.file);
-      const h = new HierarchicalNSW('ip', this.dim);
+      const h = newNsw(this.dim);
       try {
         // Verified before hnswlib sees it: hnswlib follows the links in the file without bounds
         // checks, so garbage inside a file with an intact header is a segfault, not an exception.

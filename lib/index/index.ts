@@ -18,4 +18,5 @@ export {
   type Indexes,
   type RebuildProgress,
 } from './open-indexes';
+export { hnswlibChoice, chooseHnswlib, type HnswlibChoice } from './hnswlib-module';
 export { readManifest, type IndexManifest, type IndexKind } from './manifest';

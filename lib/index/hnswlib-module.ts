@@ -1,0 +1,94 @@
+/**
+ * Which hnswlib-node addon to use. npm builds hnswlib-node for generic x86-64, so hnswlib's
+ * distance kernels use SSE; `npm install` also compiles a second copy with -march=x86-64-v3
+ * (AVX2/FMA kernels: 1.2-1.4× faster searches and inserts, bench/RESULTS.md "pass 3", target 7)
+ * when the CPU supports it and the copy passes a self-test (scripts/build-hnswlib-simd.mjs).
+ * That copy may use AVX2 instructions anywhere, and an illegal instruction kills the process
+ * instead of throwing, so it is loaded only when THIS CPU has every x86-64-v3 feature (the
+ * node_modules folder may have been built on another machine). Anything else means the generic
+ * addon: a missing or stale copy, another CPU, another platform, CLIPDEX_HNSWLIB_SIMD=0.
+ * Both read and write the same index files.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import hnswlib from 'hnswlib-node';
+
+export type HnswlibModule = typeof hnswlib;
+
+/** Where the postinstall step puts the x86-64-v3 copy, relative to the project folder. */
+export const SIMD_DIR = path.join('node_modules', '.cache', 'clipdex', 'hnswlib-x86-64-v3');
+/** /proc/cpuinfo flags of the x86-64-v3 level (lzcnt shows as abm). Keep in step with the script. */
+export const X86_64_V3_FLAGS = ['avx', 'avx2', 'bmi1', 'bmi2', 'f16c', 'fma', 'abm', 'movbe', 'xsave'];
+
+export interface SimdStamp {
+  hnswlibNode: string;
+  nodeModules: string;
+  march: string;
+}
+
+export interface HnswlibChoice {
+  module: HnswlibModule;
+  variant: 'x86-64-v3' | 'generic';
+  /** Why the generic addon was chosen (absent when the SIMD one was). */
+  reason?: string;
+}
+
+function cpuFlags(): Set<string> {
+  try {
+    const info = fs.readFileSync('/proc/cpuinfo', 'utf8');
+    const line = /^flags\s*:(.*)$/m.exec(info);
+    return new Set(line ? line[1].trim().split(/\s+/) : []);
+  } catch {
+    return new Set();
+  }
+}
+
+function projectRoots(): string[] {
+  const out: string[] = [];
+  try {
+    // lib/index/ in the sources, dist/ or .next/server/chunks/ when bundled
+    const here = path.dirname(fileURLToPath(import.meta.url));
+    out.push(path.resolve(here, '..', '..'), path.resolve(here, '..'), path.resolve(here, '..', '..', '..'));
+  } catch {
+    // not a file: URL
+  }
+  out.push(process.cwd());
+  return out;
+}
+
+/**
+ * Pick the addon. Every input can be given (tests); by default the project folder is found from
+ * this file and the working directory, the flags come from /proc/cpuinfo.
+ */
+export function chooseHnswlib(o: { roots?: string[]; flags?: Set<string>; env?: Record<string, string | undefined>; platform?: string; arch?: string } = {}): HnswlibChoice {
+  const generic = (reason: string): HnswlibChoice => ({ module: hnswlib, variant: 'generic', reason });
+  const env = o.env ?? process.env;
+  if (env.CLIPDEX_HNSWLIB_SIMD === '0') return generic('CLIPDEX_HNSWLIB_SIMD=0');
+  if ((o.platform ?? process.platform) !== 'linux' || (o.arch ?? process.arch) !== 'x64') return generic('not linux x64');
+  const root = (o.roots ?? projectRoots()).find((r) => fs.existsSync(path.join(r, SIMD_DIR, 'ok.json')));
+  if (!root) return generic('no x86-64-v3 build (npm install makes one on a CPU with AVX2)');
+  const flags = o.flags ?? cpuFlags();
+  const lacking = X86_64_V3_FLAGS.filter((f) => !flags.has(f));
+  if (lacking.length) return generic(`this CPU lacks ${lacking.join(', ')}`);
+  const dir = path.join(root, SIMD_DIR);
+  try {
+    const stamp = JSON.parse(fs.readFileSync(path.join(dir, 'ok.json'), 'utf8')) as SimdStamp;
+    const pkg = JSON.parse(fs.readFileSync(path.join(root, 'node_modules', 'hnswlib-node', 'package.json'), 'utf8')) as { version: string };
+    if (stamp.hnswlibNode !== pkg.version || stamp.nodeModules !== process.versions.modules)
+      return generic(`the x86-64-v3 build is stale (hnswlib-node ${stamp.hnswlibNode}, node ABI ${stamp.nodeModules}): run npm install`);
+    // process.dlopen, not require: bundlers leave it alone, and the path is only known now.
+    const m = { exports: {} as HnswlibModule };
+    process.dlopen(m, path.join(dir, 'build', 'Release', 'addon.node'));
+    if (typeof m.exports.HierarchicalNSW !== 'function') return generic('the x86-64-v3 build exports no HierarchicalNSW');
+    return { module: m.exports, variant: 'x86-64-v3' };
+  } catch (err) {
+    return generic(`the x86-64-v3 build did not load (${(err as Error).message})`);
+  }
+}
+
+let chosen: HnswlibChoice | undefined;
+/** The addon this process uses (chosen once). */
+export function hnswlibChoice(): HnswlibChoice {
+  return (chosen ??= chooseHnswlib());
+}
