@@ -11,8 +11,8 @@ import { randomBytes } from 'node:crypto';
 import type { Engine } from '../engine';
 import type { Indexes, IndexKind } from '../index';
 import { adaptModel, type AdaptedModel } from './apply';
-import { adapterIndexDir, openAdapterIndexes, type AdapterIndexReport } from './adapter-index';
-import { adaptersDir, assertAdapterFits, checkAdapterName, loadAdapter, readAdapterManifest, removeAdapterFiles } from './store';
+import { adapterIndexDir, openAdapterIndexes, syncAdapterIndexes, type AdapterIndexReport } from './adapter-index';
+import { adaptersDir, assertAdapterFits, checkAdapterName, loadAdapter, readAdapterManifest, removeAdapterFiles, type Adapter } from './store';
 
 const activeFile = (dataDir: string) => path.join(adaptersDir(dataDir), 'active.json');
 
@@ -42,9 +42,10 @@ export type AdaptedEngine = Engine & { model: AdaptedModel };
 type EngineParts = Pick<Engine, 'config' | 'db' | 'model' | 'indexes'>;
 
 interface CacheEntry {
+  dataDir: string;
   sha: string;
   versions: string;
-  value: Promise<{ model: AdaptedModel; indexes: Indexes; reports: AdapterIndexReport[] }>;
+  value: Promise<{ adapter: Adapter; model: AdaptedModel; indexes: Indexes; reports: AdapterIndexReport[] }>;
 }
 const g = globalThis as unknown as { __clipdexAdapters?: Map<string, CacheEntry> };
 const cache = (g.__clipdexAdapters ??= new Map());
@@ -65,15 +66,24 @@ export async function adaptEngine<E extends EngineParts>(
   await Promise.all([engine.indexes.image.refreshIfStale(), engine.indexes.text.refreshIfStale()]);
   const versions = `${engine.indexes.image.version}:${engine.indexes.text.version}`;
   let entry = cache.get(name);
-  if (!entry || entry.sha !== manifest.weightsSha256 || entry.versions !== versions) {
+  const deps = { db: engine.db, dataDir: engine.config.dataDir, modelId: engine.model.info.id, hnsw: engine.config.hnsw, indexes: engine.indexes };
+  const same = entry?.dataDir === engine.config.dataDir && entry.sha === manifest.weightsSha256;
+  if (entry && same && entry.versions !== versions) {
+    // Only the main indexes changed (a catch-up, an ingest, a delete): add the difference to the
+    // open adapter indexes instead of reloading their files.
+    const prev: CacheEntry['value'] = entry.value;
+    const value = prev.then(async (v) => ({ ...v, reports: await syncAdapterIndexes(deps, v.adapter, v.indexes) }));
+    entry = { dataDir: engine.config.dataDir, sha: manifest.weightsSha256, versions, value };
+    cache.set(name, entry);
+    value.catch(() => cache.delete(name));
+  } else if (!entry || !same) {
     const value = (async () => {
       const adapter = await loadAdapter(engine.config.dataDir, name);
       const model = adaptModel(engine.model, adapter);
-      const deps = { db: engine.db, dataDir: engine.config.dataDir, modelId: engine.model.info.id, hnsw: engine.config.hnsw, indexes: engine.indexes };
       const { indexes, reports } = await openAdapterIndexes(deps, adapter, onProgress);
-      return { model, indexes, reports };
+      return { adapter, model, indexes, reports };
     })();
-    entry = { sha: manifest.weightsSha256, versions, value };
+    entry = { dataDir: engine.config.dataDir, sha: manifest.weightsSha256, versions, value };
     cache.set(name, entry);
     value.catch(() => cache.delete(name));
   }

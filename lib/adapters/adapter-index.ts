@@ -46,6 +46,39 @@ function projector(adapter: Adapter, kind: IndexKind) {
   };
 }
 
+/** Add the main index's labels `index` lacks (projected stored vectors) and drop those it no longer has. */
+async function applyDiff(deps: AdapterIndexDeps, project: (vs: Float32Array[]) => Float32Array[], main: HnswIndex, index: HnswIndex) {
+  const want = new Set(main.labels());
+  const have = new Set(index.labels());
+  const missing = [...want].filter((l) => !have.has(l));
+  const extra = [...have].filter((l) => !want.has(l));
+  let added = 0;
+  for (let i = 0; i < missing.length; i += 2000) {
+    const rows = await loadVectors(deps.db, index.kind, missing.slice(i, i + 2000));
+    index.add(rows.map((r) => r.label), project(rows.map((r) => r.vector)));
+    added += rows.length;
+  }
+  index.remove(extra);
+  return { added, removed: extra.length };
+}
+
+/**
+ * Keep open adapter indexes in step after the main ones changed (another process's ingest caught
+ * up, a delete): only the difference is projected and added, in memory, like the main indexes'
+ * catch-up; the files are a cache that the next open repairs. Reloading them instead read and
+ * checksummed both whole files and wrote them back on every change (issue 13, target 5).
+ */
+export async function syncAdapterIndexes(deps: AdapterIndexDeps, adapter: Adapter, indexes: Indexes): Promise<AdapterIndexReport[]> {
+  const reports: AdapterIndexReport[] = [];
+  for (const kind of ['image', 'text'] as const) {
+    const t0 = performance.now();
+    const index = indexes[kind];
+    const { added, removed } = await applyDiff(deps, projector(adapter, kind), deps.indexes[kind], index);
+    reports.push({ kind, action: added || removed ? 'repaired' : 'loaded', count: index.size(), added, removed, seconds: (performance.now() - t0) / 1000 });
+  }
+  return reports;
+}
+
 export async function openAdapterIndex(
   deps: AdapterIndexDeps,
   adapter: Adapter,
@@ -90,16 +123,7 @@ export async function openAdapterIndex(
     }
   }
   if (action === 'loaded') {
-    const have = new Set(index.labels());
-    const missing = [...want].filter((l) => !have.has(l));
-    const extra = [...have].filter((l) => !want.has(l));
-    for (let i = 0; i < missing.length; i += 2000) {
-      const rows = await loadVectors(deps.db, kind, missing.slice(i, i + 2000));
-      index.add(rows.map((r) => r.label), project(rows.map((r) => r.vector)));
-      added += rows.length;
-    }
-    index.remove(extra);
-    removed = extra.length;
+    ({ added, removed } = await applyDiff(deps, project, main, index));
     if (added || removed) action = 'repaired';
   }
   if (action !== 'loaded') {

@@ -6,10 +6,11 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Engine } from '../../lib/engine';
 import { ingestCorpus } from '../../lib/ingest';
 import { bytesToVector, imageVectorOf } from '../../lib/db';
+import { HnswIndex } from '../../lib/index';
 import { search } from '../../lib/search';
 import {
   activateAdapter,
@@ -95,10 +96,16 @@ describe('adapters on a library', () => {
 
   it('an ingest after activation is added to the adapter index without a rebuild', async () => {
     await activateAdapter(engine, 'rand');
+    const before = (await adaptEngine(engine, 'rand')).indexes.image;
+    const loads = vi.spyOn(HnswIndex, 'load');
     await ingestCorpus({ path: await makePairsFile(work, 30, 'b.tsv'), dataset: 'b' }, engine);
     const adapted = await adaptEngine(engine, 'rand');
-    expect(adapted.adapterReports.find((r) => r.kind === 'image')).toMatchObject({ action: 'repaired', count: engine.indexes.image.size() });
+    expect(adapted.adapterReports.find((r) => r.kind === 'image')).toMatchObject({ action: 'repaired', added: 30, count: engine.indexes.image.size() });
     expect(adapted.indexes.image.size()).toBe(engine.indexes.image.size());
+    // only the 30 new vectors were projected and added to the open index: no file was reloaded (issue 13, target 5)
+    expect(adapted.indexes.image).toBe(before);
+    expect(loads).not.toHaveBeenCalled();
+    loads.mockRestore();
   });
 
   it('new weights under the same name rebuild the adapter indexes', async () => {
