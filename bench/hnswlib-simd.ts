@@ -4,7 +4,7 @@
  * see the same machine load: ms per insert (index build) and search latency p50/p99 on ONE index
  * file loaded by both builds (same queries, same ef), plus a check that both return the same hits.
  *
- *   npx tsx bench/hnswlib-simd.ts [--simd-dir .cache/hnswlib-x86-64-v3] [--n 10000] [--dim 256,512]
+ *   npx tsx bench/hnswlib-simd.ts [--simd-dir node_modules/.cache/clipdex/hnswlib-x86-64-v3] [--n 10000] [--dim 256,512]
  *                                 [--queries 1000] [--ef 768] [--rounds 3]
  *
  * The x86-64-v3 copy is what `npm install` builds when the CPU supports it
@@ -14,6 +14,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
+import { SIMD_DIR } from '../lib/index/hnswlib-module';
 import { printFooter, printHeader, ROOT } from './shared/machine';
 import { makeGaussian, makeRng, normalize } from './shared/rng';
 import { median, numListArg, parseArgs, percentile, table } from './shared/stats';
@@ -21,7 +22,7 @@ import { median, numListArg, parseArgs, percentile, table } from './shared/stats
 type HnswModule = typeof import('hnswlib-node');
 const require = createRequire(import.meta.url);
 const args = parseArgs(process.argv.slice(2));
-const simdDir = path.resolve(ROOT, args.get('simd-dir') ?? '.cache/hnswlib-x86-64-v3');
+const simdDir = path.resolve(ROOT, args.get('simd-dir') ?? SIMD_DIR);
 const n = numListArg(args, 'n', '10000')[0];
 const dims = numListArg(args, 'dim', '256,512');
 const nq = numListArg(args, 'queries', '1000')[0];
