@@ -8,6 +8,7 @@ import { parseSearchPage } from '@/lib/views/search-params';
 import type { SearchPageView } from '@/lib/views/search-view';
 import { SearchForm } from '@/components/search/search-form';
 import { Results } from '@/components/search/results';
+import { QueryChips } from '@/components/search/query-chips';
 import type { QueryImage } from '@/components/search/image-query-input';
 import { findImage, runSearch } from '@/app/_lib/search';
 import { withEngine } from '@/app/_lib/with-engine';
@@ -44,6 +45,7 @@ export default withEngine(async function SearchPage(engine, { searchParams }: Pr
       <h1 className="visually-hidden">Search</h1>
       <section className="panel" aria-label="Search controls">
         <SearchForm query={query} datasets={datasets.map((d) => d.name)} queryImage={queryImage} />
+        <QueryChips query={query} />
       </section>
       {datasets.length === 0 ? (
         <div className="empty panel" style={{ marginTop: '1rem' }} data-testid="no-datasets">

@@ -5,10 +5,24 @@
  * `--adapter` — and what an adapter costs at search time (query projection, re-projection of
  * stored vectors, activation of the demo library).
  *
- *   npx tsx bench/train.ts [--sets fluent-hc,demo,fluent-hc-inverted] [--epochs 10] [--towers image,both] [--hidden 0,256] [--activate 1]
- * Data: bench/.cache/train/fluent-hc-{train,valid}.tsv (made by bench/train/build-fluent-hc.ts
- * when absent: 450 / 150 Fluent high-contrast emoji, the style mini-clip never trained on, no
- * concept in both) and demo/train.tsv → demo/valid.tsv.
+ *   npx tsx bench/train.ts [--sets LIST] [--epochs 10] [--towers image,both] [--hidden 0,256] [--activate 1]
+ *
+ * --sets (default: all, in this order): the development sets openmoji, streamline, emojione (the
+ * default recipe, lib/train/defaults.ts, was chosen on them), fluent-hc, demo, fluent-hc-inverted,
+ * and the held-out TEST set fxemoji. Every set but the test set runs the grid --towers × --hidden
+ * (default image,both × 0,256: four rows, each `clipdex train … --towers T --hidden H --epochs E`).
+ * The test set runs ONE row, the product's default recipe, as a user would get it: `clipdex train
+ * fxemoji-train.tsv --valid fxemoji-valid.tsv --name … --json` with no recipe flag at all (the row
+ * reads towers / hidden back from the saved adapter.json); --towers, --hidden and --epochs do not
+ * apply to it, so no rerun can tune anything on it. --activate 1: also ingest demo/train.tsv and
+ * time `clipdex adapters activate` of the first set's last grid row (0: skip).
+ *
+ * Data (bench/.cache/train/<set>-{train,valid}.tsv, EasyNLP pairs; each builder runs when its files
+ * are absent, refuses to write if a concept, caption or image would be on both sides, and pins its
+ * package's sha512): bench/train/build-openmoji.ts (450 / 150 OpenMoji), build-streamline.ts
+ * (Streamline Emojis), build-emojione.ts (EmojiOne), build-fxemoji.ts (Firefox OS Emoji, the test
+ * set), build-fluent-hc.ts (Fluent high-contrast, held out of mini-clip's training but imitated by
+ * its line-art augmentation; also writes the inverted copy); demo: demo/train.tsv → demo/valid.tsv.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -19,7 +33,9 @@ import { printFooter, printHeader, ROOT } from './shared/machine';
 import { listArg, median, numListArg, parseArgs, table } from './shared/stats';
 
 const args = parseArgs(process.argv.slice(2));
-const sets = listArg(args, 'sets', 'fluent-hc,demo,fluent-hc-inverted');
+const sets = listArg(args, 'sets', 'openmoji,streamline,emojione,fluent-hc,demo,fluent-hc-inverted,fxemoji');
+/** Held-out test sets: one run of the default recipe, no grid (see the header). */
+const TEST_SETS = new Set(['fxemoji']);
 const towersList = listArg(args, 'towers', 'image,both');
 const epochs = numListArg(args, 'epochs', '10')[0];
 const activate = numListArg(args, 'activate', '1')[0] === 1;
@@ -32,13 +48,27 @@ const TIME = fs.existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
 printHeader('Train mode (issue 12): adapter training time, validation recall, search-time cost', ['onnxruntime-node', 'hnswlib-node']);
 
 const files: Record<string, [string, string]> = {
+  openmoji: ['bench/.cache/train/openmoji-train.tsv', 'bench/.cache/train/openmoji-valid.tsv'],
+  streamline: ['bench/.cache/train/streamline-train.tsv', 'bench/.cache/train/streamline-valid.tsv'],
+  emojione: ['bench/.cache/train/emojione-train.tsv', 'bench/.cache/train/emojione-valid.tsv'],
+  fxemoji: ['bench/.cache/train/fxemoji-train.tsv', 'bench/.cache/train/fxemoji-valid.tsv'],
   'fluent-hc': ['bench/.cache/train/fluent-hc-train.tsv', 'bench/.cache/train/fluent-hc-valid.tsv'],
   demo: ['demo/train.tsv', 'demo/valid.tsv'],
   // not a target: the same lines inverted (white on black), a style gap no augmentation imitated
   'fluent-hc-inverted': ['bench/.cache/train/fluent-hc-inverted-train.tsv', 'bench/.cache/train/fluent-hc-inverted-valid.tsv'],
 };
-if (sets.some((s) => s.startsWith('fluent-hc')) && !sets.every((s) => !s.startsWith('fluent-hc') || fs.existsSync(path.join(ROOT, files[s][0])))) {
-  execFileSync('npx', ['tsx', 'bench/train/build-fluent-hc.ts'], { cwd: ROOT, stdio: 'inherit' });
+const unknown = sets.filter((s) => !files[s]);
+if (unknown.length) throw new Error(`unknown --sets ${unknown.join(', ')}: use ${Object.keys(files).join(', ')}`);
+const builders: [string, string][] = [
+  ['fluent-hc', 'bench/train/build-fluent-hc.ts'],
+  ['openmoji', 'bench/train/build-openmoji.ts'],
+  ['streamline', 'bench/train/build-streamline.ts'],
+  ['emojione', 'bench/train/build-emojione.ts'],
+  ['fxemoji', 'bench/train/build-fxemoji.ts'],
+];
+for (const [prefix, script] of builders) {
+  const missing = sets.some((s) => s.startsWith(prefix) && files[s].some((f) => !fs.existsSync(path.join(ROOT, f))));
+  if (missing) execFileSync('npx', ['tsx', script], { cwd: ROOT, stdio: 'inherit' });
 }
 
 function run(argv: string[], env: Record<string, string>) {
@@ -59,17 +89,24 @@ try {
   for (const set of sets) {
     const [train, valid] = files[set];
     const lines = (f: string) => fs.readFileSync(path.join(ROOT, f), 'utf8').split('\n').filter(Boolean).length;
-    for (const towers of towersList) for (const hidden of hiddens) {
-      const name = `${set}-${towers}-h${hidden}`;
-      const argv = ['train', train, '--valid', valid, '--name', name, '--epochs', String(epochs), '--towers', towers, '--hidden', String(hidden), '--json'];
+    const recipes: { towers?: string; hidden?: number }[] = TEST_SETS.has(set) ? [{}] : towersList.flatMap((towers) => hiddens.map((hidden) => ({ towers, hidden })));
+    for (const recipe of recipes) {
+      const name = recipe.towers ? `${set}-${recipe.towers}-h${recipe.hidden}` : `${set}-default`;
+      const flags = recipe.towers ? ['--epochs', String(epochs), '--towers', recipe.towers, '--hidden', String(recipe.hidden)] : [];
+      const argv = ['train', train, '--valid', valid, '--name', name, ...flags, '--json'];
       console.log(`- \`clipdex ${argv.join(' ')}\` (${lines(train)} / ${lines(valid)} lines)`);
       const env = { CLIPDEX_DATA_DIR: dataDir };
       const t = run(argv, env);
-      const j = JSON.parse(t.stdout) as { baseline: { mean: number; r1: number; r10: number }; best: { mean: number; r1: number; r10: number }; bestEpoch: number; seconds: number; embedSeconds: number };
+      const j = JSON.parse(t.stdout) as { dir: string; history: { epoch: number; loss: number; recall: { mean: number } }[]; baseline: { mean: number; r1: number; r10: number }; best: { mean: number; r1: number; r10: number }; bestEpoch: number; seconds: number; embedSeconds: number };
+      // the curve, kept in the log (the data folder is deleted at the end)
+      console.log(`  valid mean: model ${j.baseline.mean.toFixed(2)}; ${j.history.map((h) => `epoch ${h.epoch} ${h.recall.mean.toFixed(2)} (loss ${h.loss.toFixed(3)})`).join(', ')}`);
       const base = evalMean(run(['evaluate', valid, '--protocol', 'easynlp', '--no-ann', '--json'], env).stdout);
       const adapted = evalMean(run(['evaluate', valid, '--protocol', 'easynlp', '--no-ann', '--json', '--adapter', name], env).stdout);
+      // what was trained, as saved (for a test set: the CLI's defaults)
+      const saved = JSON.parse(fs.readFileSync(path.join(j.dir, 'adapter.json'), 'utf8')) as { hidden: number; training: { towers: string; epochs: number } };
+      const hidden = saved.hidden;
       rows.push([
-        set, towers, hidden ? `MLP ${hidden}` : 'linear', `${t.seconds.toFixed(1)} s (embed ${j.embedSeconds.toFixed(1)}, train ${j.seconds.toFixed(1)})`, t.rssMiB ? `${t.rssMiB.toFixed(0)} MiB` : 'n/a',
+        `${set}${TEST_SETS.has(set) ? ' (test, default recipe)' : ''}`, saved.training.towers, hidden ? `MLP ${hidden}` : 'linear', `${t.seconds.toFixed(1)} s (embed ${j.embedSeconds.toFixed(1)}, train ${j.seconds.toFixed(1)})`, t.rssMiB ? `${t.rssMiB.toFixed(0)} MiB` : 'n/a',
         j.baseline.mean.toFixed(2), j.best.mean.toFixed(2), `${(j.best.mean - j.baseline.mean >= 0 ? '+' : '')}${(j.best.mean - j.baseline.mean).toFixed(2)}`,
         `${j.baseline.r1.toFixed(1)} → ${j.best.r1.toFixed(1)}`, j.bestEpoch, `${base.toFixed(2)} → ${adapted.toFixed(2)}`,
       ]);
@@ -108,7 +145,7 @@ try {
   if (activate) {
     const env = { CLIPDEX_DATA_DIR: dataDir, CLIPDEX_DEMO_CORPUS: '/nonexistent' };
     const ing = run(['ingest', 'demo/train.tsv', '--dataset', 'demo'], env);
-    const first = `${sets[0]}-${towersList[0]}-h${hiddens.at(-1)}`;
+    const first = TEST_SETS.has(sets[0]) ? `${sets[0]}-default` : `${sets[0]}-${towersList[0]}-h${hiddens.at(-1)}`;
     const act = run(['adapters', 'activate', first], env);
     const q = run(['search', '--text', 'cat', '--k', '5', '--json'], env);
     const qa = run(['search', '--text', 'cat', '--k', '5', '--json', '--adapter', first], env);

@@ -15,6 +15,7 @@ import { registerSearchCommand } from './commands/search';
 import { registerStatsCommand } from './commands/stats';
 import { registerTrainCommand } from './commands/train';
 import { registerAdaptersCommand } from './commands/adapters';
+import { registerDuplicatesCommand } from './commands/duplicates'; // issue 11
 import { closeOpenedEngine } from './engine-cli';
 import { fail, usageSafe } from './output';
 
@@ -39,6 +40,7 @@ export function buildProgram(): Command {
   // issue 12: train mode and its adapters
   registerTrainCommand(program);
   registerAdaptersCommand(program);
+  registerDuplicatesCommand(program); // issue 11: near-duplicate groups
   registerMigrateCommand(program);
   return program;
 }

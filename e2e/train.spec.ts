@@ -38,6 +38,9 @@ test('Train: uploaded pairs train an adapter with a live chart, then it can be a
   await form.getByLabel('Adapter name').fill('e2e-demo');
   await form.getByLabel('Epochs').fill(String(EPOCHS));
   await form.getByLabel('Batch size').fill('16');
+  // the default recipe (lib/train/defaults.ts) is what the form offers first
+  await expect(form.getByLabel('Adapt', { exact: true })).toHaveValue('both');
+  await expect(form.getByLabel('Map', { exact: true })).toHaveValue('256');
   await form.getByLabel('Adapt', { exact: true }).selectOption('image');
   await form.getByLabel('Map', { exact: true }).selectOption('256');
   await form.getByRole('button', { name: 'Train', exact: true }).click();

@@ -35,6 +35,21 @@ const EnvSchema = z.object({
   CLIPDEX_HNSW_EF_SEARCH: intFrom(768, 8),
   // issue 12: the adapter (lib/adapters) searches and evaluations use in this process
   CLIPDEX_ADAPTER: z.string().trim().optional(),
+  // issue 11: near-duplicates (lib/duplicates); 0.95 is measured (DEFAULT_DUPLICATE_THRESHOLD says how)
+  CLIPDEX_DUPLICATE_THRESHOLD: z.coerce
+    .number({ error: 'must be a similarity above 0 and at most 1 (default 0.95)' })
+    .gt(0, { error: 'must be a similarity above 0 and at most 1 (default 0.95)' })
+    .max(1, { error: 'must be a similarity above 0 and at most 1 (default 0.95)' })
+    .default(0.95),
+  // issue 11: OCR at ingest (lib/ocr); `clipdex ingest --no-ocr` turns it off for one run
+  CLIPDEX_OCR: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .pipe(z.enum(['1', '0', 'true', 'false', 'on', 'off', 'yes', 'no'], { error: (iss) => `"${String(iss.input)}" is not one of 1, 0, true, false, on, off, yes, no` }))
+    .default('1'),
+  // A text-dense poster at 960 px takes ~2-5 s on two busy cores; 20 s bounds a pathological one.
+  CLIPDEX_OCR_TIMEOUT_MS: intFrom(20_000, 100),
 });
 
 export interface Config {
@@ -50,6 +65,10 @@ export interface Config {
   hnsw: { m: number; efConstruction: number; efSearch: number };
   /** CLIPDEX_ADAPTER: an adapter name from `clipdex train`; overrides the activated one. */
   adapter?: string;
+  /** issue 11: CLIPDEX_DUPLICATE_THRESHOLD: min(CLIP cosine, pixel correlation) at which two images are near-duplicates. */
+  duplicateThreshold: number;
+  /** issue 11: CLIPDEX_OCR (default on) and CLIPDEX_OCR_TIMEOUT_MS: read the text in images at ingest. */
+  ocr: { enabled: boolean; timeoutMs: number };
 }
 
 let cached: Config | undefined;
@@ -75,6 +94,8 @@ export function getConfig(): Config {
     adminToken: e.CLIPDEX_ADMIN_TOKEN,
     hnsw: { m: e.CLIPDEX_HNSW_M, efConstruction: e.CLIPDEX_HNSW_EF_CONSTRUCTION, efSearch: e.CLIPDEX_HNSW_EF_SEARCH },
     adapter: e.CLIPDEX_ADAPTER || undefined, // empty = none (overrides nothing)
+    duplicateThreshold: e.CLIPDEX_DUPLICATE_THRESHOLD,
+    ocr: { enabled: ['1', 'true', 'on', 'yes'].includes(e.CLIPDEX_OCR), timeoutMs: e.CLIPDEX_OCR_TIMEOUT_MS },
   };
   return cached;
 }

@@ -33,9 +33,12 @@ function toView(h: ImageHit | TextHit): HitView {
   return { ...h, images: h.images.map((i) => ({ imageId: i.imageId, thumbUrl: i.thumbUrl })) };
 }
 
-async function inputOf(engine: Engine, q: SearchQuery): Promise<SearchInput> {
-  if (q.qimg) return { image: await queryImages(engine).read(q.qimg) };
-  if (q.like !== undefined) return { imageId: q.like };
+async function inputOf(engine: Engine, q: SearchQuery, image?: Buffer): Promise<SearchInput> {
+  // issue 11: an image with a text refines the image ("but red").
+  const text = q.q.trim() ? { text: q.q } : {};
+  if (image) return { image, ...text };
+  if (q.qimg) return { image: await queryImages(engine).read(q.qimg), ...text };
+  if (q.like !== undefined) return { imageId: q.like, ...text };
   return { text: q.q };
 }
 
@@ -50,9 +53,9 @@ export async function searchEngine(engine: Engine): Promise<SearchDeps> {
 
 /** One page of `q`; `image` is the uploaded bytes when the caller has them already (POST). */
 export async function runSearch(engine: Engine, q: SearchQuery, offset = 0, image?: Buffer): Promise<SearchPageView> {
-  const query = image ? { image } : await inputOf(engine, q);
+  const query = await inputOf(engine, q, image);
   const r = await search(
-    { query, want: q.mode, k: q.k, offset, minScore: q.min > 0 ? q.min : undefined, dataset: q.dataset || undefined },
+    { query, want: q.mode, k: q.k, offset, minScore: q.min > 0 ? q.min : undefined, dataset: q.dataset || undefined, ranking: q.ranking, collapse: q.collapse },
     await searchEngine(engine),
   );
   return { query: q, offset, hits: r.hits.map(toView), hasMore: r.hasMore, tookMs: Math.round(r.tookMs) };

@@ -4,6 +4,7 @@ import { listAdapters, readActiveAdapter } from '@/lib/adapters';
 import { formatBytes } from '@/lib/uploads';
 import { getAdminSession } from '@/app/_lib/session';
 import { withEngine } from '@/app/_lib/with-engine';
+import { TRAIN_DEFAULTS } from '@/lib/train/defaults';
 import { TrainForm } from '@/components/train/train-form';
 import { AdapterList } from '@/components/train/adapter-list';
 import { manageAdapter, startTraining } from './actions';
@@ -32,7 +33,7 @@ export default withEngine(async function TrainPage(engine) {
         datasets={datasets.map((d) => d.name)}
         maxUploadLabel={formatBytes(engine.config.maxUploadBytes)}
         canRun={session.admin}
-        defaults={{ epochs: 10, lr: 0.001, batchSize: 32 }}
+        defaults={TRAIN_DEFAULTS}
       />
       <section className="stack">
         <h2>Adapters</h2>

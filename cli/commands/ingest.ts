@@ -1,6 +1,7 @@
 /**
  * `clipdex ingest <path> [--dataset NAME] [--format …] [--texts FILE.jsonl] [--batch-size N]
- * [--errors FILE] [--json]` — runs an ingest job with a progress bar and prints a summary.
+ * [--errors FILE] [--json] [--no-ocr]` — runs an ingest job with a progress bar and prints a summary.
+ * The images it adds then go through OCR (a second stage) unless --no-ocr or CLIPDEX_OCR=0.
  * Exit 0 when something was ingested (or was already there), 1 when nothing could be, 2 on bad
  * usage or input that cannot be read (lib/errors decides), 130 after Ctrl-C (the batch being
  * committed is finished, the rest is left for a re-run; a second Ctrl-C quits at once).
@@ -24,6 +25,8 @@ interface IngestFlags {
   errors?: string;
   json?: boolean;
   progress: boolean;
+  /** --ocr / --no-ocr; absent: CLIPDEX_OCR. */
+  ocr?: boolean;
 }
 
 // `train.tsv.gz` → `train`: a .gz suffix goes with the extension it compresses.
@@ -40,7 +43,17 @@ export function formatSummary(s: IngestJobResult): string {
     `  added          ${s.images} images, ${s.texts} texts, ${s.links} links`,
     `  already there  ${s.duplicates} records${s.vectorsReused ? `; ${s.vectorsReused} vectors reused from other datasets` : ''}`,
     `  time           ${s.seconds.toFixed(1)} s (${(s.records / Math.max(s.seconds, 1e-3)).toFixed(1)} records/s; most in ${top?.[0] ?? '-'})`,
+    ...(s.ocr ? [formatOcr(s.ocr)] : []),
   ].join('\n');
+}
+
+/** issue 11: the OCR stage's line of the summary (its time is not in the "time" line above). */
+function formatOcr(o: NonNullable<IngestJobResult['ocr']>): string {
+  if (o.skipped !== undefined) return `  text (OCR)     off: ${o.skipped} images not read (clipdex reindex --ocr reads them later)`;
+  if (o.unavailable) return `  text (OCR)     did not run: ${o.unavailable}`;
+  const per = o.msPerImage ? `; ${o.msPerImage.median} ms/image median, ${o.msPerImage.p90} p90` : '';
+  const extra = [o.failed ? `${o.failed} failed` : '', o.incomplete ? `${o.incomplete} cut at the time limit` : '', o.remaining ? `${o.remaining} left unread` : ''].filter(Boolean).join(', ');
+  return `  text (OCR)     found in ${o.withText} of ${o.images} images${extra ? ` (${extra})` : ''}; ${o.seconds.toFixed(1)} s after the time above${per}`;
 }
 
 export function registerIngestCommand(program: Command): Command {
@@ -55,6 +68,8 @@ export function registerIngestCommand(program: Command): Command {
     .option('-e, --errors <file>', 'write every per-line error to this file')
     .option('--json', 'print the summary as JSON on stdout')
     .option('--no-progress', 'no progress bar')
+    .option('--ocr', 'read the text in the images added (OCR; the default unless CLIPDEX_OCR=0)')
+    .option('--no-ocr', 'do not read text in images now (they are marked skipped; clipdex reindex --ocr reads them later)')
     .action(command(async (p: string, flags: IngestFlags) => {
       const errorsOut = openErrorsFile(flags.errors);
       const bar = progressBar('ingest', flags.progress && process.stderr.isTTY === true);
@@ -66,7 +81,7 @@ export function registerIngestCommand(program: Command): Command {
         const dataset = flags.dataset ?? defaultDatasetName(p);
         const job = await startIngestJob(
           engine,
-          { path: p, dataset, format: flags.format, texts: flags.texts, batchSize: flags.batchSize },
+          { path: p, dataset, format: flags.format, texts: flags.texts, batchSize: flags.batchSize, ocr: flags.ocr },
           {
             onLineError: (e) => {
               total++;
@@ -89,7 +104,7 @@ export function registerIngestCommand(program: Command): Command {
         // Ctrl-C: the ingest stops after the batch it is committing, saves the indexes and says what it kept.
         const interrupt = onInterrupt(() => cancelJob(engine.db, job.id), 'after the current batch');
         const unsubscribe = subscribe(job.id, (e) => {
-          if (e.type === 'progress') bar.update(e);
+          if (e.type === 'progress') bar.update(e.message ? { ...e, label: e.message } : e);
         });
         const outcome = await job.done;
         interrupt.dispose();

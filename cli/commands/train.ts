@@ -1,11 +1,13 @@
 /**
  * `clipdex train <pairs> [--valid <pairs>] --name NAME [--epochs N] [--lr X] [--batch-size N]
- * [--weight-decay X] [--save-checkpoint-steps N] [--towers both|image|text] [--replace]` —
+ * [--weight-decay X] [--save-checkpoint-steps N] [--towers both|image|text] [--hidden N] [--replace]` —
  * EasyNLP's train mode on a CPU: an adapter over the frozen model (lib/train), saved atomically
  * under DATA_DIR/adapters/NAME, never activated. Ctrl-C stops it and writes nothing.
  */
 import { Option, type Command } from 'commander';
 import { AppError } from '../../lib/errors';
+// the recipe's constants only (no onnxruntime): --help prints them without loading lib/train
+import { TRAIN_DEFAULTS } from '../../lib/train/defaults';
 // lib/train and lib/config (onnxruntime, sharp, zod) load when the command runs (bench/startup.ts)
 import type { RunTrainingResult, TrainEvent } from '../../lib/train';
 import type { Recall } from '../../lib/adapters';
@@ -27,8 +29,6 @@ interface TrainFlags {
   replace?: boolean;
   json?: boolean;
 }
-
-export const TRAIN_DEFAULTS = { epochs: 10, lr: 1e-3, batchSize: 32, weightDecay: 0.01, hidden: 0 };
 
 const fmt = (r: Recall) => `R@1 ${r.r1.toFixed(2)}  R@5 ${r.r5.toFixed(2)}  R@10 ${r.r10.toFixed(2)}  mean ${r.mean.toFixed(2)}`;
 
@@ -100,9 +100,9 @@ export function registerTrainCommand(program: Command): Command {
     .option('--batch-size <n>', 'pairs per step (the in-batch negatives)', intOption('--batch-size', 2, 4096), TRAIN_DEFAULTS.batchSize)
     .option('--weight-decay <x>', 'AdamW weight decay (pulls the adapter towards the identity)', numberOption('--weight-decay'), TRAIN_DEFAULTS.weightDecay)
     .option('--save-checkpoint-steps <n>', 'also validate (and keep the best) every N steps, as EasyNLP does; 0 = at epoch ends only', intOption('--save-checkpoint-steps', 0), 0)
-    .addOption(new Option('--towers <which>', 'which towers get an adapter').choices(['both', 'image', 'text']).default('both'))
-    .option('--hidden <n>', 'width of a ReLU hidden layer in each residual map (0 = a linear map)', intOption('--hidden', 0, 4096), TRAIN_DEFAULTS.hidden)
-    .option('--seed <n>', 'shuffling seed', intOption('--seed', 0), 1234)
+    .addOption(new Option('--towers <which>', 'which towers get an adapter').choices(['both', 'image', 'text']).default(TRAIN_DEFAULTS.towers))
+    .option('--hidden <n>', 'width of a ReLU hidden layer in each residual map (0 = a linear map: smaller and cheaper per query, but it gained less on new styles)', intOption('--hidden', 0, 4096), TRAIN_DEFAULTS.hidden)
+    .option('--seed <n>', 'shuffling seed', intOption('--seed', 0), TRAIN_DEFAULTS.seed)
     .option('--replace', 'overwrite an adapter of the same name')
     .option('--json', 'print the result as JSON')
     .action(

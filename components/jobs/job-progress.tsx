@@ -109,6 +109,12 @@ export function JobProgress({ initial, onFinished, canCancel = false }: Props) {
           Job {job.id.slice(0, 8)}
         </Link>
       </div>
+      {/* A running job's message names its stage (an ingest with OCR: records, then images read); the bar counts that stage. */}
+      {!isFinished(job.status) && job.message ? (
+        <p className="small" data-testid="job-stage" style={{ margin: 0 }}>
+          {job.message}
+        </p>
+      ) : null}
       <div
         className={`progress ${job.status}${indeterminate ? ' indeterminate' : ''}`}
         role="progressbar"
@@ -145,7 +151,7 @@ export function JobProgress({ initial, onFinished, canCancel = false }: Props) {
       {canCancel && !isFinished(job.status) && (job.cancellable || job.status === 'cancelling') ? (
         <CancelJobButton job={job} onCancelling={(j) => setJob((prev) => ({ ...prev, status: j.status, cancellable: j.cancellable }))} />
       ) : null}
-      {job.message ? (
+      {job.message && isFinished(job.status) ? (
         <p className={`alert ${job.status === 'failed' ? 'error' : job.status === 'cancelled' ? 'warn' : 'info'}`} data-testid="job-message">
           {job.message}
         </p>
@@ -168,6 +174,12 @@ const SUMMARY_FIELDS: [string, string][] = [
   ['reembedded.texts', 'Texts re-embedded'],
   ['indexed.images', 'Image vectors indexed'],
   ['indexed.texts', 'Text vectors indexed'],
+  ['ocr.images', 'Images read for text (OCR)'],
+  ['ocr.withText', 'Images with text found'],
+  ['ocr.failed', 'OCR failures'],
+  ['ocr.remaining', 'Images left unread (OCR)'],
+  ['ocr.skipped', 'Images not read (OCR off)'],
+  ['ocr.seconds', 'OCR seconds'],
   ['seconds', 'Seconds'],
 ];
 

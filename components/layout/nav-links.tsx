@@ -9,6 +9,7 @@ const LINKS: { href: string; label: string; match: (p: string) => boolean }[] = 
   { href: '/evaluate', label: 'Evaluate', match: (p) => p.startsWith('/evaluate') },
   { href: '/train', label: 'Train', match: (p) => p.startsWith('/train') },
   { href: '/classify', label: 'Classify', match: (p) => p.startsWith('/classify') },
+  { href: '/duplicates', label: 'Duplicates', match: (p) => p.startsWith('/duplicates') }, // issue 11
   { href: '/admin', label: 'Admin', match: (p) => p.startsWith('/admin') },
 ];
 

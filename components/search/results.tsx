@@ -3,6 +3,8 @@ import { useState } from 'react';
 import Link from 'next/link';
 import { EMPTY_QUERY, searchHref, toSearchParams, type SearchQuery } from '@/lib/views/search-query';
 import type { ApiErrorBody, HitView, ImageHitView, SearchPageView, TextHitView } from '@/lib/views/search-view';
+import { OcrLine, WhyMatched } from './why-matched';
+import { SimilarBadge } from './similar-badge';
 
 interface Props {
   query: SearchQuery;
@@ -106,8 +108,11 @@ export function ImageCard({ hit, rank, query }: { hit: ImageHitView; rank: numbe
         <p className="caption" title={hit.captions.join('\n')} data-testid="caption">
           {caption || <span className="muted">(no caption)</span>}
         </p>
+        <OcrLine text={hit.ocrText} />
+        <WhyMatched hit={hit} />
         <div className="meta">
           <span title={`Dataset: ${hit.dataset}`}>{hit.dataset}</span>
+          {hit.similar ? <SimilarBadge count={hit.similar.count} query={query} /> : null}
           <Link href={like} className="btn small" data-testid="more-like-this">
             More like this
           </Link>

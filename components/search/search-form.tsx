@@ -1,8 +1,9 @@
 'use client';
 import { useEffect, useRef, useState, useTransition } from 'react';
 import { useRouter } from 'next/navigation';
-import { DIRECTIONS, K_CHOICES, directionOf, isRunnable, searchHref, type SearchDirection, type SearchQuery } from '@/lib/views/search-query';
+import { DIRECTIONS, K_CHOICES, directionOf, hasImage, isRunnable, searchHref, type SearchDirection, type SearchQuery, type SearchRanking } from '@/lib/views/search-query';
 import { ImageQueryInput, type QueryImage } from './image-query-input';
+import { RankingControl } from './ranking-control';
 import type { ApiErrorBody, SearchPageView } from '@/lib/views/search-view';
 
 interface Props {
@@ -25,6 +26,10 @@ export function SearchForm({ query, datasets, queryImage }: Props) {
   const [k, setK] = useState(query.k);
   const [min, setMin] = useState(query.min);
   const [dataset, setDataset] = useState(query.dataset);
+  const [ranking, setRanking] = useState<SearchRanking>(query.ranking);
+  const [collapse, setCollapse] = useState(query.collapse);
+  // issue 11: a text beside an image refines it ("but red"); kept while the image stays.
+  const [refine, setRefine] = useState(hasImage(query) ? query.q : '');
   const [image, setImage] = useState<QueryImage | null>(queryImage);
   const [uploading, setUploading] = useState(false);
   const [message, setMessage] = useState<string | null>(null);
@@ -51,20 +56,25 @@ export function SearchForm({ query, datasets, queryImage }: Props) {
     setK(query.k);
     setMin(query.min);
     setDataset(query.dataset);
+    setRanking(query.ranking);
+    setCollapse(query.collapse);
+    setRefine(hasImage(query) ? query.q : '');
     setImage(queryImage);
     setMessage(null);
   }, [query, queryImage]);
 
-  type Draft = { mode: SearchDirection; q: string; k: number; min: number; dataset: string };
+  type Draft = { mode: SearchDirection; q: string; k: number; min: number; dataset: string; ranking: SearchRanking; collapse: boolean; refine: string };
 
   /** The query the controls describe, with `overrides`; `dir` is the direction it was built for. */
   function build(overrides: Partial<Draft> = {}, img: QueryImage | null = image): SearchQuery & { dir: SearchDirection } {
-    const d: Draft = { mode, q, k, min, dataset, ...overrides };
+    const d: Draft = { mode, q, k, min, dataset, ranking, collapse, refine, ...overrides };
     const byImage = d.mode.startsWith('i');
     return {
       dir: d.mode,
       mode: d.mode.endsWith('i') ? 'image' : 'text',
-      q: byImage ? '' : d.q,
+      ranking: d.ranking,
+      collapse: d.collapse,
+      q: byImage ? d.refine : d.q,
       k: d.k,
       min: d.min,
       dataset: d.dataset,
@@ -94,6 +104,12 @@ export function SearchForm({ query, datasets, queryImage }: Props) {
     if (mode.startsWith('i') && text.trim() && !image) {
       setMode('t2i');
       go(build({ mode: 't2i', q: text }));
+      return;
+    }
+    // With an image, the text refines it.
+    if (mode.startsWith('i')) {
+      setRefine(text);
+      go(build({ q: text, refine: text }));
       return;
     }
     go(build({ q: text }));
@@ -135,7 +151,8 @@ export function SearchForm({ query, datasets, queryImage }: Props) {
       const img: QueryImage = { qimg, src: `/api/queries/${qimg}`, alt: file.name || 'uploaded image' };
       setImage(img);
       setMode(nextMode);
-      startTransition(() => router.push(searchHref(build({ mode: nextMode }, img))));
+      setRefine('');
+      startTransition(() => router.push(searchHref(build({ mode: nextMode, refine: '' }, img))));
     } catch (err) {
       setMessage(`The upload failed: ${(err as Error).message}`);
     } finally {
@@ -145,6 +162,7 @@ export function SearchForm({ query, datasets, queryImage }: Props) {
 
   function clearImage() {
     setImage(null);
+    setRefine('');
     if (mode.startsWith('i')) setMode('t2i');
     textRef.current?.focus();
   }
@@ -183,6 +201,20 @@ export function SearchForm({ query, datasets, queryImage }: Props) {
           ))}
         </fieldset>
       </div>
+
+      <RankingControl
+        ranking={ranking}
+        collapse={collapse}
+        disabled={mode.endsWith('t')}
+        onRanking={(r) => {
+          setRanking(r);
+          applySoon({ ranking: r });
+        }}
+        onCollapse={(c) => {
+          setCollapse(c);
+          applySoon({ collapse: c });
+        }}
+      />
 
       <ImageQueryInput image={image} busy={uploading} onFile={onImage} onClear={clearImage} active={mode.startsWith('i')} />
 

@@ -13,7 +13,7 @@ interface Props {
   datasets: string[];
   maxUploadLabel: string;
   canRun: boolean;
-  defaults: { epochs: number; lr: number; batchSize: number };
+  defaults: { epochs: number; lr: number; batchSize: number; towers: 'both' | 'image' | 'text'; hidden: number };
 }
 
 interface Curve {
@@ -164,7 +164,7 @@ export function TrainForm({ action, datasets, maxUploadLabel, canRun, defaults }
           </div>
           <div className="field">
             <label htmlFor="train-towers">Adapt</label>
-            <select id="train-towers" name="towers" defaultValue="both">
+            <select id="train-towers" name="towers" defaultValue={defaults.towers}>
               <option value="both">both towers</option>
               <option value="image">images only (a new visual style)</option>
               <option value="text">texts only</option>
@@ -172,9 +172,9 @@ export function TrainForm({ action, datasets, maxUploadLabel, canRun, defaults }
           </div>
           <div className="field">
             <label htmlFor="train-hidden">Map</label>
-            <select id="train-hidden" name="hidden" defaultValue="0">
-              <option value="0">linear</option>
+            <select id="train-hidden" name="hidden" defaultValue={String(defaults.hidden)}>
               <option value="256">small MLP (256 hidden)</option>
+              <option value="0">linear (cheaper per query)</option>
             </select>
           </div>
         </div>

@@ -22,5 +22,21 @@ export {
   type DeletedDataset,
   type DbStats,
 } from './queries';
-export { imagesByLabels, textsByLabels, imageVectorOf, type ImageRow, type TextRow } from './search-queries';
+export {
+  imagesByLabels,
+  textsByLabels,
+  imageVectorOf,
+  isPostgresDb,
+  imageFilterSql,
+  isEmptyFilter,
+  filteredImageLabels,
+  labelsOfImages,
+  imageExtras,
+  imageIdsOfLabels,
+  keywordDocsOf,
+  type ImageRow,
+  type TextRow,
+  type ImageFilter,
+  type FilterOp,
+} from './search-queries';
 export { findImage, type ImageDetail } from './find-image';

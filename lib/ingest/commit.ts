@@ -6,6 +6,7 @@
  * (labels) for the HNSW indexes, which are updated after the commit.
  */
 import { bytesToVector, vectorToBytes, withBusyRetry, type Db } from '../db';
+import { syncKeywordDocs } from '../keyword'; // issue 11: the keyword documents follow the rows
 import { textOf, type PreparedBatch } from './prepare';
 import type { LineError } from './types';
 
@@ -215,6 +216,8 @@ async function commitInTx(tx: Tx, b: PreparedBatch, enc: EncodedBatch, ctx: Comm
     }
     if (data.length) res.links += (await tx.imageText.createMany({ data })).count;
   }
+  // issue 11: in the same transaction, so the keyword index never lags behind the rows.
+  await syncKeywordDocs(tx as Db, [...shaToId.values(), ...wanted.map((w) => w.imageId)]);
   res.good = live.length;
   res.duplicates = live.length - added.size;
   return res;

@@ -4,6 +4,7 @@
  * ingest into it is running in a live process.
  */
 import { deleteDatasetRows, findDataset, type DeletedDataset } from '../db';
+import { groupMatesOf, regroup } from '../duplicates';
 import { AppError } from '../errors';
 import { isAlive } from '../process';
 import { removeUnreferenced } from './cleanup';
@@ -16,8 +17,11 @@ export async function deleteDataset(deps: Pick<IngestDeps, 'db' | 'indexes' | 's
   if (running.some((j) => j.pid !== null && isAlive(j.pid))) {
     throw new AppError('CONFLICT', `dataset "${name}" is being ingested right now; delete it when the ingest has finished`);
   }
+  // issue 11: the near-duplicate groups its images were in, regrouped once they are gone
+  const mates = await groupMatesOf(deps.db, (await deps.db.duplicateMember.findMany({ where: { image: { datasetId: ds.id } }, select: { imageId: true } })).map((m) => m.imageId));
   const gone = await deleteDatasetRows(deps.db, name);
   if (!gone) throw new AppError('NOT_FOUND', `no dataset called "${name}"`);
+  for (const [modelId, ids] of mates) await regroup(deps.db, modelId, ids);
   deps.indexes.image.remove(gone.imageLabels);
   deps.indexes.text.remove(gone.textLabels);
   await Promise.all([deps.indexes.image.save(), deps.indexes.text.save()]);

@@ -9,7 +9,9 @@
  */
 export { ingestCorpus } from './ingest-corpus';
 export { deleteDataset } from './delete-dataset';
+export { deleteImage, type DeletedImage } from './delete-image'; // issue 11: a near-duplicate's extras
 export { startIngestJob, startReindexJob, type IngestJobParams, type IngestJobResult, type ReindexJobResult } from './jobs';
 export { reembedMissing, type ReembedProgress, type ReembedSummary } from './reembed';
+export { readImageOcr, runOcrStage, type ImageOcr, type OcrStageSummary } from './ocr-stage'; // issue 11: text in images
 export { MAX_BATCH_SIZE } from './types';
 export type { IngestDeps, IngestOptions, IngestProgress, IngestStage, IngestSummary, LineError } from './types';

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { countRecords, detectFormat, readCorpus, type CorpusRecord } from '../corpus';
 import { openDatasetForIngest, setDatasetStatus } from '../db';
 import { checkDatasetName } from '../datasets/name';
+import { linkNewImages } from '../duplicates';
 import { AppError } from '../errors';
 import { removeUnreferenced } from './cleanup';
 import { commitBatch, type EncodedBatch } from './commit';
@@ -131,6 +132,8 @@ async function runIngest(opts: IngestOptions, deps: IngestDeps, onProgress?: (p:
       t = performance.now();
       if (c.newImageVectors.labels.length) indexes.image.add(c.newImageVectors.labels, c.newImageVectors.vectors);
       if (c.newTextVectors.labels.length) indexes.text.add(c.newTextVectors.labels, c.newTextVectors.vectors);
+      // issue 11: the new images' near-duplicates, now that the whole batch is in the index.
+      await linkNewImages({ db, index: indexes.image, store: deps.store, modelId: model.info.id, threshold: config.duplicateThreshold }, c.newImageVectors);
       stages.index += (performance.now() - t) / 1000;
 
       summary.records += b.count;

@@ -6,14 +6,20 @@
 import { detectFormat, statOrThrow } from '../corpus';
 import { checkDatasetName } from '../datasets';
 import { findDataset } from '../db';
+import { rescanDuplicates } from '../duplicates';
 import { rebuildIndexes } from '../index';
 import { runJob, type StartedJob } from '../jobs';
 import { ingestCorpus } from './ingest-corpus';
+import { describeOcrStage, ocrAfterIngest, ocrBackfill, type OcrStageSummary } from './ocr-stage-job'; // issue 11: OCR stage
 import { reembedMissing } from './reembed';
+import { rebuildKeywordDocs } from '../keyword';
 import type { IngestDeps, IngestOptions, IngestSummary } from './types';
 
-export type IngestJobParams = Pick<IngestOptions, 'path' | 'dataset' | 'format' | 'texts' | 'batchSize'>;
-export type IngestJobResult = Omit<IngestSummary, 'errors'>;
+export type IngestJobParams = Pick<IngestOptions, 'path' | 'dataset' | 'format' | 'texts' | 'batchSize'> & {
+  /** issue 11: read the text in the images added (default: config.ocr.enabled, CLIPDEX_OCR). */
+  ocr?: boolean;
+};
+export type IngestJobResult = Omit<IngestSummary, 'errors'> & { ocr?: OcrStageSummary & { skipped?: number } };
 
 /**
  * Run an ingest as a job: progress, per-line errors as JobLineError rows, the summary as result.
@@ -35,6 +41,7 @@ export async function startIngestJob(
     'ingest',
     params,
     async (ctx) => {
+      const ocr = await ocrAfterIngest(deps, ctx, params.ocr ?? deps.config.ocr.enabled);
       const summary = await ingestCorpus(
         {
           ...params,
@@ -47,12 +54,13 @@ export async function startIngestJob(
           onDataset: (id) => ctx.setDataset(id),
         },
         deps,
-        (p) => ctx.progress(p),
+        (p) => ctx.progress(ocr.progress(p)),
       );
-      const { errors: _kept, ...result } = summary;
+      const { errors: _kept, ...rest } = summary;
       void _kept;
-      const added = `${summary.images} images, ${summary.texts} texts, ${summary.links} links added; ${summary.duplicates} duplicates; ${summary.errorCount} errors`;
-      if (summary.cancelled) {
+      const result: IngestJobResult = { ...rest, ...(await ocr.run(summary)) };
+      const added = `${summary.images} images, ${summary.texts} texts, ${summary.links} links added; ${summary.duplicates} duplicates; ${summary.errorCount} errors${ocr.describe(result.ocr)}`;
+      if (summary.cancelled || result.ocr?.cancelled) {
         return { result, cancelled: true, message: `cancelled after ${summary.records} records: ${added}; run the same ingest again to finish it` };
       }
       if (summary.good === 0) return { result, failed: true, cancelled: false, message: `nothing could be ingested (${summary.errorCount} errors)` };
@@ -66,6 +74,8 @@ export interface ReindexJobResult {
   reembedded: { images: number; texts: number };
   indexed: { images: number; texts: number };
   errors: number;
+  /** issue 11: `clipdex reindex --ocr`: the OCR backfill. */
+  ocr?: OcrStageSummary;
 }
 
 /**
@@ -73,8 +83,8 @@ export interface ReindexJobResult {
  * indexes. A cancel stops the re-embedding between batches (what was embedded is kept and indexed)
  * and skips the rebuild; once the rebuild has begun, the job finishes.
  */
-export async function startReindexJob(deps: IngestDeps): Promise<StartedJob<ReindexJobResult>> {
-  return runJob<ReindexJobResult>(deps.db, 'reindex', {}, async (ctx) => {
+export async function startReindexJob(deps: IngestDeps, opts: { ocr?: boolean; retryFailedOcr?: boolean } = {}): Promise<StartedJob<ReindexJobResult>> {
+  return runJob<ReindexJobResult>(deps.db, 'reindex', opts, async (ctx) => {
     const re = await reembedMissing(deps, (p) => ctx.progress({ processed: p.done, total: p.total, message: `embedding ${p.kind}s` }), undefined, ctx.signal);
     ctx.lineErrors(re.errors);
     const { config, db, model, indexes } = deps;
@@ -88,11 +98,20 @@ export async function startReindexJob(deps: IngestDeps): Promise<StartedJob<Rein
     }
     const indexDeps = { db, dataDir: config.dataDir, modelId: model.info.id, dim: model.info.dim, hnsw: config.hnsw };
     await rebuildIndexes(indexDeps, (p) => ctx.progress({ processed: p.done, total: p.total, message: `indexing ${p.kind} vectors` }), indexes);
+    // issue 11: the keyword documents rebuilt from the rows too (a re-index repairs everything derived)
+    const totalImages = await db.image.count();
+    await rebuildKeywordDocs(db, (done) => ctx.progress({ processed: done, total: totalImages, message: 'rebuilding the keyword index' }));
+    // issue 11: near-duplicate groups found again from the rebuilt index (also the backfill of a library ingested before them)
+    const dupDeps = { db, index: indexes.image, store: deps.store, modelId: model.info.id, threshold: config.duplicateThreshold };
+    await rescanDuplicates(dupDeps, (p) => ctx.progress({ processed: p.done, total: p.total, message: 'finding near-duplicates' }), ctx.signal);
     const result: ReindexJobResult = {
       reembedded: { images: re.images, texts: re.texts },
       indexed: { images: indexes.image.size(), texts: indexes.text.size() },
       errors: re.errors.length,
     };
-    return { result, cancelled: false, message: `re-embedded ${re.images} images and ${re.texts} texts; indexed ${result.indexed.images} image and ${result.indexed.texts} text vectors` };
+    const message = `re-embedded ${re.images} images and ${re.texts} texts; indexed ${result.indexed.images} image and ${result.indexed.texts} text vectors`;
+    if (!opts.ocr) return { result, cancelled: false, message };
+    result.ocr = await ocrBackfill(deps, ctx, opts.retryFailedOcr === true);
+    return { result, cancelled: result.ocr.cancelled === true, message: `${message}; ${describeOcrStage(result.ocr)}` };
   });
 }

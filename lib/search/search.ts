@@ -1,22 +1,21 @@
 /**
- * Search: embed the query (lib/clip), ask the HNSW index for offset + k (+1 to know whether a
- * next page exists) with ef ≥ that, restricted to a dataset's labels through hnswlib's filter
- * callback, then hydrate labels into results from the database.
+ * The one search entry point. A text is read with the query language (lib/query): its words are
+ * embedded (lib/clip) for the semantic signal and looked up in the keyword index (lib/keyword);
+ * its filters restrict both. Image results fuse the two (images.ts); caption results are ranked
+ * by meaning (the HNSW text index), held to the query's phrases and exclusions.
  */
-import type { Engine } from '../engine';
-import { bytesToVector, datasetLabels, findDataset, imageVectorOf, imagesByLabels, textsByLabels } from '../db';
+import { findDataset, textsByLabels, type ImageFilter } from '../db';
 import { AppError } from '../errors';
-import type { HnswIndex } from '../index';
-import { storedImageQuery } from '../adapters/apply'; // issue 12: an adapter projects a stored image vector used as a query
+import { hasFilters, parseQueryChecked, type ParsedQuery } from '../query';
+import type { SearchDeps } from './deps';
+import { imageResults, keywordCandidates, poolSize } from './images';
 import { MAX_WINDOW } from './limits';
-import type { ImageHit, SearchInput, SearchOptions, SearchRequest, SearchResult, TextHit } from './types';
+import { queryVector } from './query-vector';
+import { filterLabels, nearest } from './semantic';
+import { SEARCH_RANKINGS, type ImageHit, type SearchOptions, type SearchRequest, type SearchResult, type TextHit } from './types';
 
 export { MAX_WINDOW };
-
-const thumbUrl = (sha: string) => `/api/thumbs/${sha}`;
-const imageUrl = (sha: string) => `/api/images/${sha}`;
-
-export type SearchDeps = Pick<Engine, 'db' | 'model' | 'indexes'>;
+export type { SearchDeps };
 
 /** One page of results: how many, from where, and the score floor. */
 interface ResultPage {
@@ -36,97 +35,28 @@ function windowOf(o: SearchOptions): ResultPage {
   return { k, offset, minScore };
 }
 
-// Dataset filters: label sets cached per (index, dataset, index version). A new version (an
-// ingest added vectors, a reload) replaces the entry.
-const filterCache = new Map<string, { version: number; labels: Set<number> }>();
-
-async function datasetLabelSet(deps: SearchDeps, index: HnswIndex, name: string | undefined): Promise<Set<number> | undefined> {
-  if (!name) return undefined;
-  const ds = await findDataset(deps.db, name);
-  if (!ds) throw new AppError('NOT_FOUND', `no dataset called "${name}"`);
-  const key = `${index.kind}:${index.modelId}:${ds.id}`;
-  let entry = filterCache.get(key);
-  if (!entry || entry.version !== index.version) {
-    entry = { version: index.version, labels: new Set(await datasetLabels(deps.db, ds.id, index.kind, index.modelId)) };
-    filterCache.set(key, entry);
+/** The filters of the query text (and the `dataset` option, which a `dataset:` in the text replaces). */
+async function filterOf(deps: SearchDeps, parsed: ParsedQuery | undefined, dataset: string | undefined): Promise<ImageFilter> {
+  const f = parsed?.filters;
+  const name = f?.dataset?.value ?? dataset;
+  const out: ImageFilter = {};
+  if (name) {
+    const ds = await findDataset(deps.db, name);
+    if (!ds) throw new AppError('NOT_FOUND', `no dataset called "${name.slice(0, 100)}"`);
+    out.datasetId = ds.id;
   }
-  return entry.labels;
-}
-
-async function knn(deps: SearchDeps, index: HnswIndex, q: Float32Array, o: SearchOptions, exclude?: number) {
-  const w = windowOf(o);
-  await index.refreshIfStale();
-  const set = await datasetLabelSet(deps, index, o.dataset);
-  const filter =
-    set === undefined && exclude === undefined ? undefined : (l: number) => l !== exclude && (set === undefined || set.has(l));
-  const want = w.offset + w.k + 1;
-  const reachable = (set?.size ?? index.size()) - (exclude === undefined ? 0 : 1);
-  let ef = want;
-  let raw = index.search(q, want, filter, ef);
-  // A selective filter (a small dataset in a big index) can leave HNSW's beam short of `want`
-  // matches: widen the beam a few times before accepting fewer results.
-  for (let i = 0; i < 3 && filter && raw.length < Math.min(want, reachable); i++) {
-    ef *= 4;
-    raw = index.search(q, want, filter, ef);
-  }
-  const hits = raw.filter((h) => h.score >= w.minScore);
-  return { page: hits.slice(w.offset, w.offset + w.k), hasMore: hits.length > w.offset + w.k, w };
-}
-
-async function imageResult(deps: SearchDeps, q: Float32Array, o: SearchOptions, t0: number, exclude?: number): Promise<SearchResult<ImageHit>> {
-  const { page, hasMore, w } = await knn(deps, deps.indexes.image, q, o, exclude);
-  const rows = await imagesByLabels(deps.db, page.map((h) => h.label));
-  const hits: ImageHit[] = [];
-  for (const h of page) {
-    const r = rows.get(h.label);
-    if (!r) continue; // deleted since the index was saved
-    hits.push({
-      kind: 'image', imageId: r.imageId, score: h.score, captions: r.captions, dataset: r.dataset,
-      width: r.width, height: r.height, sha256: r.sha256, thumbUrl: thumbUrl(r.sha256), imageUrl: imageUrl(r.sha256),
-    });
-  }
-  return { hits, k: w.k, offset: w.offset, hasMore, tookMs: performance.now() - t0 };
-}
-
-async function textResult(deps: SearchDeps, q: Float32Array, o: SearchOptions, t0: number): Promise<SearchResult<TextHit>> {
-  const { page, hasMore, w } = await knn(deps, deps.indexes.text, q, o);
-  const rows = await textsByLabels(deps.db, page.map((h) => h.label));
-  const hits: TextHit[] = [];
-  for (const h of page) {
-    const r = rows.get(h.label);
-    if (!r) continue;
-    hits.push({
-      kind: 'text', textId: r.textId, score: h.score, text: r.text, dataset: r.dataset,
-      images: r.images.map((i) => ({ imageId: i.imageId, sha256: i.sha256, thumbUrl: thumbUrl(i.sha256), imageUrl: imageUrl(i.sha256) })),
-    });
-  }
-  return { hits, k: w.k, offset: w.offset, hasMore, tookMs: performance.now() - t0 };
-}
-
-async function embedText(deps: SearchDeps, q: string): Promise<Float32Array> {
-  const text = q.trim();
-  if (!text) throw new AppError('INVALID_INPUT', 'the search text is empty');
-  return (await deps.model.encodeTexts([text]))[0];
-}
-
-async function embedImage(deps: SearchDeps, bytes: Buffer): Promise<Float32Array> {
-  if (!bytes.length) throw new AppError('INVALID_INPUT', 'the query image is empty');
-  return (await deps.model.encodeImages([bytes]))[0];
-}
-
-/** The query's vector; a stored image's own vector (no re-encoding) and its label, to leave it out. */
-async function queryVector(deps: SearchDeps, query: SearchInput): Promise<{ vector: Float32Array; label?: number }> {
-  if ('text' in query) return { vector: await embedText(deps, query.text) };
-  if ('image' in query) return { vector: await embedImage(deps, query.image) };
-  const v = await imageVectorOf(deps.db, query.imageId, deps.model.info.id);
-  if (!v) throw new AppError('NOT_FOUND', `image ${query.imageId} does not exist or has no vector for the active model (run \`clipdex reindex\`)`);
-  return { vector: storedImageQuery(deps.model, bytesToVector(v.data)), label: v.label };
+  if (f?.format) out.format = f.format.value;
+  if (f?.sizes.length) out.sizes = f.sizes.map(({ field, op, value }) => ({ field, op, value }));
+  if (f?.added.length) out.added = f.added.map(({ op, value }) => ({ op, value }));
+  if (f?.hasText) out.hasText = true;
+  return out;
 }
 
 /**
  * The one search entry point: a text, image bytes or a stored image (`imageId`: its stored
- * vector, and the image itself is left out of image results), and what to get back (`want`:
- * images or captions), one page of `k` from `offset`, scores ≥ `minScore`, in `dataset`.
+ * vector, and the image itself is left out of image results), or an image with a text; what to
+ * get back (`want`: images or captions), one page of `k` from `offset`, scores ≥ `minScore`, in
+ * `dataset`, ranked by `ranking` (default hybrid), near-duplicates collapsed unless `collapse: false`.
  */
 export async function search(req: SearchRequest & { want: 'image' }, deps: SearchDeps): Promise<SearchResult<ImageHit>>;
 export async function search(req: SearchRequest & { want: 'text' }, deps: SearchDeps): Promise<SearchResult<TextHit>>;
@@ -134,7 +64,58 @@ export async function search(req: SearchRequest, deps: SearchDeps): Promise<Sear
 export async function search(req: SearchRequest, deps: SearchDeps): Promise<SearchResult<ImageHit> | SearchResult<TextHit>> {
   const t0 = performance.now();
   if (req.want !== 'image' && req.want !== 'text') throw new AppError('INVALID_INPUT', `want must be "image" or "text", got "${String(req.want).slice(0, 20)}"`);
-  windowOf(req); // refuse a bad page before spending a model call on the query
-  const { vector, label } = await queryVector(deps, req.query);
-  return req.want === 'image' ? imageResult(deps, vector, req, t0, label) : textResult(deps, vector, req, t0);
+  const ranking = req.ranking ?? 'hybrid';
+  if (!SEARCH_RANKINGS.includes(ranking)) throw new AppError('INVALID_INPUT', `ranking must be one of ${SEARCH_RANKINGS.join(', ')}, got "${String(ranking).slice(0, 20)}"`);
+  const w = windowOf(req); // refuse a bad page before spending a model call on the query
+  const text = 'text' in req.query ? req.query.text : undefined;
+  const parsed = text !== undefined ? parseQueryChecked(text) : undefined;
+  const byImage = !('text' in req.query && !('image' in req.query) && !('imageId' in req.query));
+  if (!byImage && parsed && !parsed.terms.length && !hasFilters(parsed)) {
+    if (!text!.trim()) throw new AppError('INVALID_INPUT', 'the search text is empty');
+    throw new AppError('INVALID_INPUT', `the search text ${JSON.stringify(text!.slice(0, 40))} has nothing to search for: give words, a "quoted phrase", or a filter such as dataset:NAME`);
+  }
+  const filter = await filterOf(deps, parsed, req.dataset);
+  if (req.want === 'image') {
+    const collapse = req.collapse ?? true;
+    // The model embeds the query while the keyword index is asked (ONNX runs on its own threads).
+    const embedding = queryVector(deps, req.query, parsed);
+    const browse = !byImage && !parsed?.terms.length;
+    const keyword = keywordCandidates(deps, parsed, filter, ranking, browse, poolSize({ ...w, collapse }));
+    const [{ vector, label }] = await Promise.all([embedding, keyword]);
+    return imageResults(deps, { vector, label, parsed, filter, ranking, collapse, keyword, ...w }, t0);
+  }
+  const { vector } = await queryVector(deps, req.query, parsed);
+  if (ranking === 'keyword') throw new AppError('INVALID_INPUT', 'keyword ranking finds images: search for images (mode image), or rank captions by meaning (hybrid or semantic)');
+  const imageOnly = Object.entries(filter).filter(([k, v]) => k !== 'datasetId' && v !== undefined);
+  if (imageOnly.length) throw new AppError('INVALID_INPUT', `the filters ${imageOnly.map(([k]) => k).join(', ')} apply to images: search for images (mode image) to use them`);
+  if (!vector) throw new AppError('INVALID_INPUT', 'a caption search needs words or an image to compare with: filters and exclusions alone only list images');
+  return textResult(deps, vector, parsed, filter, w, t0);
+}
+
+async function textResult(deps: SearchDeps, q: Float32Array, parsed: ParsedQuery | undefined, filter: ImageFilter, w: ResultPage, t0: number): Promise<SearchResult<TextHit>> {
+  const index = deps.indexes.text;
+  const phrases = (parsed?.terms ?? []).filter((t) => t.phrase).map((t) => t.text.toLowerCase());
+  const exclude = (parsed?.exclude ?? []).map((t) => t.text.toLowerCase());
+  const strict = phrases.length > 0 || exclude.length > 0;
+  const want = w.offset + w.k + 1;
+  const raw = await nearest(index, q, strict ? Math.max(want * 4, 200) : want, await filterLabels(deps, index, filter));
+  const scored = raw.filter((h) => h.score >= w.minScore);
+  const rows = await textsByLabels(deps.db, strict ? scored.map((h) => h.label) : scored.slice(w.offset, w.offset + w.k).map((h) => h.label));
+  // Phrases must appear in the caption and exclusions must not.
+  const kept = strict
+    ? scored.filter((h) => {
+        const t = rows.get(h.label)?.text.toLowerCase();
+        return t !== undefined && phrases.every((p) => t.includes(p)) && exclude.every((x) => !t.includes(x));
+      })
+    : scored;
+  const hits: TextHit[] = [];
+  for (const h of kept.slice(w.offset, w.offset + w.k)) {
+    const r = rows.get(h.label);
+    if (!r) continue;
+    hits.push({
+      kind: 'text', textId: r.textId, score: h.score, text: r.text, dataset: r.dataset,
+      images: r.images.map((i) => ({ imageId: i.imageId, sha256: i.sha256, thumbUrl: `/api/thumbs/${i.sha256}`, imageUrl: `/api/images/${i.sha256}` })),
+    });
+  }
+  return { hits, k: w.k, offset: w.offset, hasMore: kept.length > w.offset + w.k, tookMs: performance.now() - t0 };
 }

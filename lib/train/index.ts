@@ -6,6 +6,7 @@
  */
 export { embedPairs, holdOut, rng, shuffle, type PairSet, type EmbeddedPairs } from './pairs';
 export { pairRecall } from './recall';
+export { TRAIN_DEFAULTS } from './defaults';
 export { trainAdapter, validateRecall, batchGradients, MIN_TRAIN_PAIRS, type TrainOptions, type TrainEvent, type TrainResult } from './train';
 export { runTraining, type RunTrainingOptions, type RunTrainingResult, type PairSource } from './run';
 export { startTrainJob, liveTrainCurve, isTrainJobResult, type TrainJobParams, type TrainJobResult, type TrainCurve, type TrainCurvePoint } from './job';

@@ -11,6 +11,7 @@ import { AppError } from '../errors';
 import { loadDatasetEvalSet } from '../eval';
 import { runJob, type JobContext, type StartedJob } from '../jobs';
 import type { Recall } from '../adapters/store';
+import { TRAIN_DEFAULTS } from './defaults';
 import { runTraining, type PairSource } from './run';
 
 export interface TrainJobParams {
@@ -90,7 +91,7 @@ async function runTrainJob(engine: Engine, p: TrainJobParams, ctx: JobContext) {
       epochs: p.epochs,
       lr: p.lr,
       batchSize: p.batchSize,
-      weightDecay: p.weightDecay ?? 0.01,
+      weightDecay: p.weightDecay ?? TRAIN_DEFAULTS.weightDecay,
       towers: p.towers,
       hidden: p.hidden,
       batchSizeEmbed: engine.config.batchSize,

@@ -9,9 +9,17 @@ import { embedCorpusForEval, type EmbedCorpusOptions, type EvalModel, type Skipp
 export interface PairSet {
   texts: EmbeddingMatrix;
   images: EmbeddingMatrix;
-  /** One per distinct (text, image) line. */
+  /** One per distinct (text, image) line: what training draws its batches from. */
   links: Link[];
+  /**
+   * One per line of the file, in file order, repeats included: EasyNLP's queries and candidates,
+   * so validation counts a repeated line as its evaluator does. Absent (an ingested dataset, a
+   * held-out share): the links.
+   */
+  lines?: Link[];
 }
+
+export const linesOf = (set: PairSet): Link[] => set.lines ?? set.links;
 
 export interface EmbeddedPairs extends PairSet {
   skipped: SkippedLine[];
@@ -28,7 +36,9 @@ export async function embedPairs(path: string, model: EvalModel, opts: EmbedCorp
     }
     throw err;
   }
-  return { texts: set.texts, images: set.images, links: set.links, skipped: set.skipped, seconds: set.seconds };
+  // a MUGE image TSV + texts JSONL has links but no pair lines: its links are the lines then
+  const lines = set.rows.pairs.length ? set.rows.pairs.map((p) => ({ text: p.text, image: p.image })) : undefined;
+  return { texts: set.texts, images: set.images, links: set.links, lines, skipped: set.skipped, seconds: set.seconds };
 }
 
 /** Split off a seeded share of the lines (whole lines; a concept may fall on both sides). */

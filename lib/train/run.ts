@@ -8,6 +8,7 @@ import path from 'node:path';
 import { AppError } from '../errors';
 import type { EvalModel } from '../eval';
 import { adapterExists, checkAdapterName, saveAdapter, type AdapterManifest } from '../adapters/store';
+import { TRAIN_DEFAULTS } from './defaults';
 import { embedPairs, holdOut, type EmbeddedPairs, type PairSet } from './pairs';
 import { trainAdapter, MIN_TRAIN_PAIRS, type TrainEvent, type TrainOptions, type TrainResult } from './train';
 
@@ -72,7 +73,7 @@ export async function runTraining(model: EvalModel, o: RunTrainingOptions): Prom
         `${trainLabel} has ${trainSet.links.length} usable pair(s) and no --valid file was given: pass --valid <pairs> or give at least ${MIN_PAIRS_FOR_HOLD_OUT} pairs so 10% can be held out for validation`,
       );
     }
-    ({ train, valid } = holdOut(trainSet, HOLD_OUT_SHARE, o.seed ?? 1234));
+    ({ train, valid } = holdOut(trainSet, HOLD_OUT_SHARE, o.seed ?? TRAIN_DEFAULTS.seed));
   }
   if (train.links.length < MIN_TRAIN_PAIRS) {
     throw new AppError(
@@ -81,13 +82,16 @@ export async function runTraining(model: EvalModel, o: RunTrainingOptions): Prom
     );
   }
   if (model.info.dim !== trainSet.texts.dim) throw new AppError('INTERNAL', 'embedding dimension differs from the model');
-  const result = await trainAdapter(train, valid, { ...o, logitScale: model.info.logitScale, onEvent: o.onEvent });
+  // resolved here so the manifest records what trainAdapter ran
+  const hidden = o.hidden ?? TRAIN_DEFAULTS.hidden;
+  const towers = o.towers ?? TRAIN_DEFAULTS.towers;
+  const result = await trainAdapter(train, valid, { ...o, hidden, towers, logitScale: model.info.logitScale, onEvent: o.onEvent });
   const manifest: AdapterManifest = {
     format: 'clipdex-adapter',
     version: 1,
     name: o.name,
-    method: o.hidden ? 'residual-mlp' : 'residual-linear',
-    hidden: o.hidden ?? 0,
+    method: hidden ? 'residual-mlp' : 'residual-linear',
+    hidden,
     modelId: model.info.id,
     modelName: model.info.name,
     dim: model.info.dim,
@@ -104,8 +108,8 @@ export async function runTraining(model: EvalModel, o: RunTrainingOptions): Prom
       lr: o.lr,
       batchSize: o.batchSize,
       weightDecay: o.weightDecay,
-      towers: o.towers ?? 'both',
-      hidden: o.hidden ?? 0,
+      towers,
+      hidden,
       seconds: result.seconds + embedSeconds,
       baseline: result.baseline,
       best: result.best,

@@ -90,7 +90,7 @@ describe('adapter math', () => {
     expect(r.best.mean).toBeGreaterThan(r.baseline.mean + 20);
     expect(r.bestEpoch).toBeGreaterThan(0);
     // the returned weights are the best epoch's: validating them gives the reported figure
-    expect(validateRecall(valid, r.weights).mean).toBeCloseTo(r.best.mean, 6);
+    expect((await validateRecall(valid, r.weights)).mean).toBeCloseTo(r.best.mean, 6);
     expect(r.history).toHaveLength(30);
   });
 

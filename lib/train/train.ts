@@ -1,15 +1,17 @@
 /**
  * The training loop: CLIP's symmetric InfoNCE on the frozen towers' embeddings, through one
- * residual linear adapter per tower (lib/adapters/adapter.ts), with AdamW (decoupled weight decay,
+ * residual adapter per tower, linear or a one-hidden-layer MLP (lib/adapters/adapter.ts), with AdamW (decoupled weight decay,
  * which pulls W back towards the identity map) and a cosine learning-rate decay. The temperature is
  * the model's own logit scale, so the adapter starts exactly at the model's scores. Validation
- * recall (EasyNLP's text→image mean) runs after every epoch and every `evalEverySteps`; the best
- * weights are kept, so more epochs can never return something worse than the model alone.
+ * recall (EasyNLP's text→image mean, counted by lib/eval's easynlp protocol: recall.ts) runs after
+ * every epoch and every `evalEverySteps`; the best weights are kept, so more epochs can never
+ * return something worse than the model alone.
  */
 import { AppError } from '../errors';
 import { copyTower, projectInto, projectRows, zeroWeights, type AdapterWeights, type TowerWeights } from '../adapters/adapter';
 import type { Recall } from '../adapters/store';
 import { rng, shuffle, type PairSet } from './pairs';
+import { TRAIN_DEFAULTS } from './defaults';
 import { pairRecall } from './recall';
 
 export interface TrainOptions {
@@ -22,9 +24,9 @@ export interface TrainOptions {
   /** Also validate every N steps (EasyNLP's save_checkpoint_steps); 0 = only at epoch ends. */
   evalEverySteps?: number;
   seed?: number;
-  /** Which towers get an adapter (default both); the other stays the model's own. */
+  /** Which towers get an adapter (default TRAIN_DEFAULTS.towers: both); the other stays the model's own. */
   towers?: 'both' | 'image' | 'text';
-  /** Width of the MLP residual (0 = a linear residual). */
+  /** Width of the MLP residual (0 = a linear residual; default TRAIN_DEFAULTS.hidden). */
   hidden?: number;
   signal?: AbortSignal;
   onEvent?: (e: TrainEvent) => void | Promise<void>;
@@ -47,7 +49,7 @@ export interface TrainResult {
 
 export const MIN_TRAIN_PAIRS = 2;
 
-export function validateRecall(set: PairSet, w: AdapterWeights): Recall {
+export function validateRecall(set: PairSet, w: AdapterWeights): Promise<Recall> {
   return pairRecall(
     set,
     projectRows(w.text, w.dim, set.texts.data, set.texts.rows),
@@ -85,8 +87,9 @@ export async function trainAdapter(train: PairSet, valid: PairSet, o: TrainOptio
     throw new AppError('INVALID_INPUT', `training needs at least ${MIN_TRAIN_PAIRS} pairs (the other pairs of a batch are the negatives), got ${train.links.length}`);
   }
   if (valid.links.length < 1) throw new AppError('INVALID_INPUT', 'the validation set has no usable pair');
-  const w = zeroWeights(dim, o.hidden ?? 0, rng((o.seed ?? 1234) + 1));
-  const towers = o.towers ?? 'both';
+  const seed = o.seed ?? TRAIN_DEFAULTS.seed;
+  const w = zeroWeights(dim, o.hidden ?? TRAIN_DEFAULTS.hidden, rng(seed + 1));
+  const towers = o.towers ?? TRAIN_DEFAULTS.towers;
   const optimise = (t: TowerWeights) => [t.w, t.b, t.w1, t.b1].map((p) => new AdamW(p, o.weightDecay));
   const optT = optimise(w.text);
   const optI = optimise(w.image);
@@ -94,8 +97,8 @@ export async function trainAdapter(train: PairSet, valid: PairSet, o: TrainOptio
   // a lone leftover pair has no negative: it waits for the next epoch's shuffle
   const stepsPerEpoch = Math.ceil(train.links.length / B) - (train.links.length % B === 1 ? 1 : 0);
   const totalSteps = stepsPerEpoch * o.epochs;
-  const rand = rng(o.seed ?? 1234);
-  const baseline = validateRecall(valid, w);
+  const rand = rng(seed);
+  const baseline = await validateRecall(valid, w);
   await o.onEvent?.({ type: 'baseline', recall: baseline });
   let best = { recall: baseline, epoch: 0, step: 0, weights: copy(w) };
   const history: TrainResult['history'] = [];
@@ -105,7 +108,7 @@ export async function trainAdapter(train: PairSet, valid: PairSet, o: TrainOptio
   let lossN = 0;
 
   const evaluate = async (epoch: number) => {
-    const recall = validateRecall(valid, w);
+    const recall = await validateRecall(valid, w);
     const loss = lossN ? lossSum / lossN : 0;
     lossSum = 0;
     lossN = 0;

@@ -16,9 +16,9 @@ const SHA = 'a'.repeat(64);
 
 describe('the search contract (GET/POST /api/search, the search page)', () => {
   it('parses each kind of query with defaults', () => {
-    expect(get('q=dog')).toEqual({ query: { mode: 'image', q: 'dog', like: undefined, qimg: undefined, k: 24, min: 0, dataset: '' }, offset: 0 });
+    expect(get('q=dog')).toEqual({ query: { mode: 'image', ranking: 'hybrid', collapse: true, q: 'dog', like: undefined, qimg: undefined, k: 24, min: 0, dataset: '' }, offset: 0 });
     expect(get('q=%20dog%20&mode=text&k=5&offset=10&min=0.25&dataset=100%25%20cotton')).toEqual({
-      query: { mode: 'text', q: 'dog', like: undefined, qimg: undefined, k: 5, min: 0.25, dataset: '100% cotton' },
+      query: { mode: 'text', ranking: 'hybrid', collapse: true, q: 'dog', like: undefined, qimg: undefined, k: 5, min: 0.25, dataset: '100% cotton' },
       offset: 10,
     });
     expect(get('like=42').query).toMatchObject({ like: 42, q: '' });
@@ -26,8 +26,24 @@ describe('the search contract (GET/POST /api/search, the search page)', () => {
     expect(get('q=dog&like=').query.like).toBeUndefined(); // empty counts as absent
   });
 
+  it('reads mode as what comes back and how images are ranked (issue 11), comma-separated or repeated', () => {
+    expect(get('q=dog&mode=keyword').query).toMatchObject({ mode: 'image', ranking: 'keyword' });
+    expect(get('q=dog&mode=text,semantic').query).toMatchObject({ mode: 'text', ranking: 'semantic' });
+    expect(get('q=dog&mode=keyword,image').query).toMatchObject({ mode: 'image', ranking: 'keyword' });
+    expect(get('q=dog&mode=text&mode=keyword').query).toMatchObject({ mode: 'text', ranking: 'keyword' });
+    expect(refusal(() => get('q=dog&mode=image,text'))).toMatch(/at most one of each; got "image,text"/);
+    expect(refusal(() => get('q=dog&mode=hybrid,keyword'))).toMatch(/at most one of each/);
+    expect(refusal(() => get('q=dog&mode=fuzzy'))).toMatch(/"hybrid", "semantic", "keyword".*got "fuzzy"/);
+    expect(get('q=dog&collapse=0').query.collapse).toBe(false);
+    expect(refusal(() => get('q=dog&collapse=maybe'))).toBe('collapse must be one of "0", "1", "false", "true"; got "maybe"');
+    // An image with a text ("this, but red").
+    expect(get('like=42&q=red').query).toMatchObject({ like: 42, q: 'red' });
+    expect(toSearchParams(get('like=42&q=red&mode=keyword&collapse=0').query).toString()).toBe('like=42&q=red&mode=keyword&collapse=0');
+    expect(parseSearchPage({ q: 'dog', mode: ['text', 'keyword'] }).query).toMatchObject({ mode: 'text', ranking: 'keyword' });
+  });
+
   it('refuses bad values naming the parameter and what is allowed, never ignoring them', () => {
-    expect(refusal(() => get('q=dog&mode=t2i'))).toBe('mode must be one of "image", "text"; got "t2i"');
+    expect(refusal(() => get('q=dog&mode=t2i'))).toMatch(/^mode must be one of "image", "text" \(what comes back\).*; got "t2i"$/);
     expect(refusal(() => get('q=dog&mode=pictures'))).toMatch(/mode must be one of "image", "text"/);
     expect(refusal(() => get('q=dog&k=0'))).toBe('k must be an integer from 1 to 200');
     expect(refusal(() => get('q=dog&k=abc'))).toBe('k must be an integer from 1 to 200');
@@ -44,21 +60,23 @@ describe('the search contract (GET/POST /api/search, the search page)', () => {
   });
 
   it('refuses unknown and repeated parameters, and anything but exactly one query', () => {
-    expect(refusal(() => get('q=dog&limit=5'))).toBe('unknown parameter "limit" (allowed: q, like, qimg, mode, k, offset, min, dataset)');
+    expect(refusal(() => get('q=dog&limit=5'))).toBe('unknown parameter "limit" (allowed: q, like, qimg, mode, collapse, k, offset, min, dataset)');
     expect(refusal(() => get('q=dog&k=5&k=6'))).toBe('k is given more than once; give it once');
-    expect(refusal(() => get(''))).toMatch(/^give exactly one of q \(a text\), like \(a stored image id\) or qimg/);
-    expect(refusal(() => get('q=dog&like=3'))).toMatch(/^give exactly one of q/);
-    expect(refusal(() => get('k=5&mode=text'))).toMatch(/^give exactly one of q/);
+    expect(refusal(() => get(''))).toMatch(/^give q \(a text\), like \(a stored image id\) or qimg/);
+    expect(refusal(() => get(`like=3&qimg=${SHA}`))).toMatch(/at most one image/);
+    expect(refusal(() => get('k=5&mode=text'))).toMatch(/^give q/);
   });
 
-  it('POST takes the image beside the same fields, and no q/like/qimg', () => {
+  it('POST takes the image beside the same fields and a refining q, and no like/qimg', () => {
     const form = new FormData();
     form.set('image', new Blob([new Uint8Array([1, 2, 3])]), 'q.png');
     form.set('mode', 'text');
     form.set('k', '5');
-    expect(parseSearchPost(form)).toEqual({ query: { mode: 'text', q: '', like: undefined, qimg: undefined, k: 5, min: 0, dataset: '' }, offset: 0 });
-    form.set('q', 'dog');
-    expect(refusal(() => parseSearchPost(form))).toMatch(/^unknown form field "q" \(allowed: mode, k, offset, min, dataset\)/);
+    expect(parseSearchPost(form)).toEqual({ query: { mode: 'text', ranking: 'hybrid', collapse: true, q: '', like: undefined, qimg: undefined, k: 5, min: 0, dataset: '' }, offset: 0 });
+    form.set('q', 'but red');
+    expect(parseSearchPost(form).query.q).toBe('but red');
+    form.set('like', '3');
+    expect(refusal(() => parseSearchPost(form))).toMatch(/^unknown form field "like" \(allowed: q, mode, collapse, k, offset, min, dataset\)/);
   });
 
   it('the page reads the same URL, ignores foreign parameters, and reports a bad value instead of throwing', () => {

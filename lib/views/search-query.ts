@@ -1,16 +1,21 @@
 /**
  * A search as the URL holds it — the one contract of the search page, GET/POST /api/search and
  * the search form (so a search can be shared, reloaded and paged):
- *   q=<text> | like=<image id> | qimg=<uploaded query image sha256>   what to search with
- *   mode=image|text                                                   what to get back (default image)
+ *   q=<text> and/or like=<image id> | qimg=<uploaded query image sha256>   what to search with
+ *   mode=image|text[,hybrid|semantic|keyword]   what to get back (default image) and how it is
+ *                                               ranked (default hybrid); comma-separated or repeated
+ *   collapse=0                                  show near-duplicates one by one
  *   k, min, dataset (and offset, API only)
- * e.g. /?q=a+red+bus&k=48  ·  /?like=42 ("more like this")  ·  /?qimg=<sha>&mode=text
+ * e.g. /?q=a+red+bus&k=48  ·  /?like=42 ("more like this")  ·  /?like=42&q=red ("this, but red")
+ *   ·  /?qimg=<sha>&mode=text  ·  /?q=QX-4471&mode=keyword
  * Pure and dependency-free (no zod, no server imports): the browser bundle uses it. The
  * validating parser is lib/views/search-params.ts.
  */
-import type { SearchWant } from '../search/types';
+import { MAX_QUERY_CHARS } from '../query/limits';
+import { SEARCH_RANKINGS, type SearchRanking, type SearchWant } from '../search/types';
 
-export type { SearchWant };
+export type { SearchWant, SearchRanking };
+export { SEARCH_RANKINGS, MAX_QUERY_CHARS };
 
 /** The page's four directions: query kind (text or image) → what comes back. */
 export type SearchDirection = 't2i' | 't2t' | 'i2i' | 'i2t';
@@ -26,12 +31,22 @@ export const SEARCH_MODES = ['image', 'text'] as const satisfies readonly Search
 export const K_CHOICES = [12, 24, 48, 96] as const;
 export const DEFAULT_K = 24;
 export const MAX_K = 200;
-export const MAX_QUERY_CHARS = 500;
+
+/** The page's ranking control: the signals that order image results. */
+export const RANKINGS: { value: SearchRanking; label: string; title: string }[] = [
+  { value: 'hybrid', label: 'Hybrid', title: 'Meaning and words together (default)' },
+  { value: 'semantic', label: 'Meaning', title: 'Visual similarity to the description only (CLIP)' },
+  { value: 'keyword', label: 'Words', title: 'Words in captions, text in images and file names only' },
+];
 
 export interface SearchQuery {
   /** What to get back: images or captions. */
   mode: SearchWant;
-  /** Text query ('' when searching by an image). */
+  /** How image results are ranked (default hybrid). */
+  ranking: SearchRanking;
+  /** One card per near-duplicate group (default true). */
+  collapse: boolean;
+  /** Text query, in the query language (lib/query); beside an image it refines it ("but red"). */
   q: string;
   /** Image id of a stored image ("more like this"). */
   like?: number;
@@ -45,7 +60,7 @@ export interface SearchQuery {
   dataset: string;
 }
 
-export const EMPTY_QUERY: SearchQuery = { mode: 'image', q: '', k: DEFAULT_K, min: 0, dataset: '' };
+export const EMPTY_QUERY: SearchQuery = { mode: 'image', ranking: 'hybrid', collapse: true, q: '', k: DEFAULT_K, min: 0, dataset: '' };
 
 export const hasImage = (q: SearchQuery): boolean => q.like !== undefined || q.qimg !== undefined;
 
@@ -63,8 +78,10 @@ export function toSearchParams(q: SearchQuery, extra?: { offset?: number }): URL
   const p = new URLSearchParams();
   if (q.qimg) p.set('qimg', q.qimg);
   else if (q.like !== undefined) p.set('like', String(q.like));
-  else if (q.q) p.set('q', q.q);
-  if (q.mode !== 'image') p.set('mode', q.mode);
+  if (q.q) p.set('q', q.q);
+  const mode = [q.mode !== 'image' ? q.mode : '', q.ranking !== 'hybrid' ? q.ranking : ''].filter(Boolean).join(',');
+  if (mode) p.set('mode', mode);
+  if (!q.collapse) p.set('collapse', '0');
   if (q.k !== DEFAULT_K) p.set('k', String(q.k));
   if (q.min > 0) p.set('min', String(Math.round(q.min * 100) / 100));
   if (q.dataset) p.set('dataset', q.dataset);

@@ -31,9 +31,9 @@ describe('clipdex CLI', { timeout: 400_000 }, () => {
     expect((await run(['ingest'])).code).toBe(2);
     expect((await run(['ingest', 'x', '--format', 'csv'])).code).toBe(2);
     expect((await run(['ingest', 'x', '--batch-size', '0'])).code).toBe(2);
-    const both = await run(['search', '--text', 'a', '--image', 'b']);
-    expect(both.code).toBe(2);
-    expect(both.stderr).toMatch(/exactly one of --text Q or --image PATH/);
+    const neither = await run(['search', '--k', '3']); // issue 11: --text and --image together refine the image
+    expect(neither.code).toBe(2);
+    expect(neither.stderr).toMatch(/give --text Q, --image PATH, or both/);
   });
 
   it('ingests good lines, lists the bad ones, writes them all with --errors, exits 0', async () => {

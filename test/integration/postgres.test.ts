@@ -83,6 +83,11 @@ describe.skipIf(!url)('the engine on PostgreSQL (real server, real model)', () =
       const caption = lines[7].split('\t')[0];
       const res = await search({ query: { text: caption }, want: 'text', k: 3, dataset: 'pg-valid' }, engine);
       expect(res.hits[0].text).toBe(caption);
+      // issue 11: ingest filled the keyword index inside its transaction on PostgreSQL too.
+      const kw = await search({ query: { text: '旗 -乌干达' }, want: 'image', k: 10, ranking: 'keyword', dataset: 'pg-valid' }, engine);
+      expect(kw.hits.map((h) => h.captions[0]).sort()).toEqual(['旗', '旗: 巴基斯坦', '旗: 布基纳法索']);
+      const hybrid = await search({ query: { text: '旗' }, want: 'image', k: 5, dataset: 'pg-valid' }, engine);
+      expect(hybrid.hits[0].signals).toMatchObject({ keyword: { fields: ['caption'] }, semantic: {} });
       await deleteDataset(engine, 'pg-valid');
       expect((await listDatasets(engine.db)).some((d) => d.name === 'pg-valid')).toBe(false);
     } finally {

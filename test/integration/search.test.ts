@@ -20,11 +20,12 @@ beforeAll(async () => {
 });
 afterAll(() => t.cleanup());
 
-const searchTextToImage = (text: string, o: SearchOptions = {}, deps = e) => search({ query: { text }, want: 'image', ...o }, deps);
+// These check the semantic signal as it always was (issue 11's hybrid ranking: hybrid-search.test.ts).
+const searchTextToImage = (text: string, o: SearchOptions = {}, deps = e) => search({ query: { text }, want: 'image', ranking: 'semantic', collapse: false, ...o }, deps);
 const searchTextToText = (text: string, o: SearchOptions = {}, deps = e) => search({ query: { text }, want: 'text', ...o }, deps);
 const searchImageToText = (image: Buffer, o: SearchOptions = {}, deps = e) => search({ query: { image }, want: 'text', ...o }, deps);
 const searchImageToImage = (q: Buffer | { imageId: number }, o: SearchOptions = {}, deps = e) =>
-  search({ query: Buffer.isBuffer(q) ? { image: q } : q, want: 'image', ...o }, deps);
+  search({ query: Buffer.isBuffer(q) ? { image: q } : q, want: 'image', collapse: false, ...o }, deps);
 
 describe('search', () => {
   it('text→image pages tile the full ranking, best first, with hit details', async () => {

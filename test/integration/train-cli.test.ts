@@ -64,7 +64,8 @@ describe('clipdex train', () => {
     expect(trained.history).toHaveLength(3);
     expect(trained.best.mean).toBeGreaterThanOrEqual(trained.baseline.mean);
     const manifest = JSON.parse(fs.readFileSync(path.join(dataDir, 'adapters', 'demo', 'adapter.json'), 'utf8'));
-    expect(manifest).toMatchObject({ name: 'demo', dim: 256, training: { trainPairs: 40, validPairs: 20, epochs: 3 } });
+    // no recipe flag given: the default recipe (lib/train/defaults.ts), an MLP 256 on both towers
+    expect(manifest).toMatchObject({ name: 'demo', dim: 256, method: 'residual-mlp', hidden: 256, training: { trainPairs: 40, validPairs: 20, epochs: 3, towers: 'both', hidden: 256 } });
     expect(fs.existsSync(path.join(dataDir, 'adapters', 'active.json'))).toBe(false);
     const list = await runCli(['adapters', 'list', '--json']);
     expect(JSON.parse(list.stdout)).toEqual([expect.objectContaining({ name: 'demo', active: false })]);

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { searchGetSchema, searchPostSchema } from '@/lib/views/search-params';
+import { duplicatesQuery, imageIdParams } from './schemas'; // issue 11
 import { classifyFormSchema, datasetNameParams, evaluateFormSchema, evaluateJsonSchema, imageShaParams, jobIdParams, queryShaParams, thumbShaParams, uploadIdParams, uploadQuery } from './schemas';
 
 type Json = Record<string, unknown>;
@@ -117,6 +118,9 @@ export function openApiDocument(): Json {
           responses: { '200': ok('{ model, labels: [{ label, probability, score, prompt }] }'), ...errors },
         },
       },
+      // issue 11: near-duplicates
+      '/api/duplicates': { get: { summary: 'Near-duplicate groups (largest first; similarity = the group\'s weakest link)', parameters: parameters(duplicatesQuery, 'query'), responses: { '200': ok('{ threshold, scanned, total, offset, groups: [{ groupId, similarity, images: [{ imageId, sha256, captions, dataset, … }] }] }'), ...errors } } },
+      '/api/duplicates/images/{id}': { delete: { summary: 'Delete one image (a near-duplicate extra): rows, vectors, keyword document, files no other dataset uses', ...admin, parameters: parameters(imageIdParams, 'path'), responses: { '200': ok('{ deleted: { imageId, sha256, dataset, vectors, texts, filesRemoved } }'), '401': error('The admin token is missing or wrong'), ...errors, '409': error('An ingest into its dataset is running') } } },
       '/api/health': { get: { summary: 'Readiness: model, index sizes, counts', responses: { '200': ok('{ status: "ok", … }'), '503': ok('{ status: "unavailable", error }') } } },
       '/api/openapi.json': { get: { summary: 'This document', responses: { '200': ok('OpenAPI 3.1') } } },
     },

@@ -60,3 +60,16 @@ export const uploadQuery = z.strictObject({
 export const uploadIdParams = z.strictObject({
   id: z.string().max(200).describe('A staged upload id, as PUT /api/uploads answered it.'),
 });
+
+// issue 11: near-duplicates (lib/duplicates)
+/** GET /api/duplicates. */
+export const duplicatesQuery = z.strictObject({
+  dataset: z.string().max(MAX_DATASET_NAME_CHARS * 4).optional().describe('Only groups of images in this dataset.'),
+  limit: z.coerce.number({ error: 'limit must be an integer from 1 to 500' }).int({ error: 'limit must be an integer from 1 to 500' }).min(1, { error: 'limit must be an integer from 1 to 500' }).max(500, { error: 'limit must be an integer from 1 to 500' }).default(50).describe('Groups per page (largest first), 1..500, default 50.'),
+  offset: z.coerce.number({ error: 'offset must be an integer ≥ 0' }).int({ error: 'offset must be an integer ≥ 0' }).min(0, { error: 'offset must be an integer ≥ 0' }).max(1_000_000_000, { error: 'offset must be an integer ≥ 0' }).default(0).describe('Groups to skip.'),
+});
+
+/** DELETE /api/duplicates/images/:id. */
+export const imageIdParams = z.strictObject({
+  id: z.coerce.number({ error: 'an image id is a positive integer (imageId in GET /api/duplicates)' }).int({ error: 'an image id is a positive integer (imageId in GET /api/duplicates)' }).min(1, { error: 'an image id is a positive integer (imageId in GET /api/duplicates)' }).max(2_147_483_647, { error: 'an image id is a positive integer (imageId in GET /api/duplicates)' }).describe('The image id (imageId).'),
+});

@@ -3,6 +3,7 @@ import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { getEngine, type Engine } from '@/lib/engine';
 import { isAppError } from '@/lib/errors';
+import { readImageOcr, type ImageOcr } from '@/lib/ingest';
 import { search } from '@/lib/search';
 import { formatBytes } from '@/lib/uploads';
 import { ImageCard } from '@/components/search/results';
@@ -41,9 +42,10 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
 export default withEngine(async function ImagePage(engine, { params }: Props) {
   const id = imageIdOf((await params).id);
   const row = await load(engine, id);
-  const [original, nearest] = await Promise.all([
+  const [original, nearest, ocr] = await Promise.all([
     engine.store.readOriginal(row.sha256).catch(() => null),
     searchEngine(engine).then((deps) => search({ query: { imageId: id }, want: 'image', k: 12 }, deps)).catch(() => null),
+    readImageOcr(engine.db, id),
   ]);
 
   return (
@@ -79,6 +81,7 @@ export default withEngine(async function ImagePage(engine, { params }: Props) {
               <p className="muted">No caption.</p>
             )}
           </div>
+          <OcrSection ocr={ocr} />
           <dl className="facts">
             <dt>Dataset</dt>
             <dd>
@@ -129,3 +132,29 @@ export default withEngine(async function ImagePage(engine, { params }: Props) {
     </div>
   );
 });
+
+/** issue 11: the text OCR found in the image, or why there is none. */
+function OcrSection({ ocr }: { ocr: ImageOcr | null }) {
+  const status = ocr?.status ?? null;
+  return (
+    <div data-testid="ocr" data-status={status ?? 'none'}>
+      <h2 style={{ marginTop: 0 }}>Text in the image</h2>
+      {status === 'done' && ocr?.text ? (
+        <pre className="ocr-text" data-testid="ocr-text" style={{ whiteSpace: 'pre-wrap', margin: '0.25rem 0', fontFamily: 'inherit' }}>
+          {ocr.text}
+        </pre>
+      ) : status === 'done' ? (
+        <p className="muted">No text found.</p>
+      ) : status === 'failed' ? (
+        <p className="alert error" data-testid="ocr-error">
+          Reading the text failed: {ocr?.error ?? 'unknown error'}
+        </p>
+      ) : status === 'skipped' ? (
+        <p className="muted">Not read: OCR was off when it was ingested (<code>clipdex reindex --ocr</code> reads it).</p>
+      ) : (
+        <p className="muted">Not read yet (<code>clipdex reindex --ocr</code> reads it).</p>
+      )}
+      {status === 'done' && ocr?.error ? <p className="small muted">{ocr.error}</p> : null}
+    </div>
+  );
+}

@@ -1,0 +1,68 @@
+/**
+ * issue 11, OCR through the web: an upload's job shows OCR as its second stage with its own
+ * progress, ends on the records (8 / 8) with the OCR figures in its summary, and an image's
+ * detail page shows the text found in it ("No text found" for a picture without any).
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { expect, test, type Page } from '@playwright/test';
+import { renderText, type TextSpan } from '../test/helpers/text-image';
+
+test.describe.configure({ mode: 'serial' });
+
+const DATASET = 'ocr-e2e';
+
+async function corpus(): Promise<string> {
+  const items: [string, Buffer][] = [
+    ['a product label', await renderText(320, 120, [{ text: 'QX-4471', x: 20, y: 75, size: 44 }])],
+    ['a blue circle', await renderText(120, 120, [], { extraSvg: '<circle cx="60" cy="60" r="40" fill="#36c"/>' })],
+  ];
+  // Posters with several lines: enough OCR work that its stage is on screen for a while.
+  for (let i = 0; i < 6; i++) {
+    const spans: TextSpan[] = Array.from({ length: 6 }, (_, k) => ({ text: k % 2 ? `红烧牛肉面 ${10 + i + k} 元` : `SALE ${10 * (k + 1)}% ZX-${100 + i * 10 + k}`, x: 30, y: 70 + k * 80, size: 36 }));
+    items.push([`poster ${i}`, await renderText(720, 540, spans, { format: 'jpeg' })]);
+  }
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'clipdex-e2e-ocr-'));
+  const file = path.join(dir, 'ocr.tsv');
+  fs.writeFileSync(file, items.map(([c, b]) => `${c}\t${b.toString('base64')}\n`).join(''));
+  return file;
+}
+
+async function imageIdOf(page: Page, caption: string): Promise<number> {
+  const res = await page.request.get(`/api/search?q=${encodeURIComponent(caption)}&dataset=${DATASET}&k=24&mode=semantic`);
+  const fallback = res.ok() ? res : await page.request.get(`/api/search?q=${encodeURIComponent(caption)}&dataset=${DATASET}&k=24`);
+  const body = (await fallback.json()) as { hits: { imageId: number; captions: string[] }[] };
+  const hit = body.hits.find((h) => h.captions.includes(caption));
+  if (!hit) throw new Error(`no hit with the caption "${caption}"`);
+  return hit.imageId;
+}
+
+test('an upload reads the text in its images as a second stage, and the detail page shows it', async ({ page }) => {
+  const file = await corpus();
+  await page.goto('/datasets/new');
+  await page.getByLabel('Corpus file').setInputFiles(file);
+  await page.getByLabel('Dataset name').fill(DATASET);
+  await page.getByRole('button', { name: 'Upload and ingest' }).click();
+  const progress = page.getByTestId('job-progress');
+  await expect(progress).toBeVisible();
+  // The OCR stage has its own label and bar (it counts images read, not records).
+  await expect(page.getByTestId('job-stage')).toHaveText('stage 2/2: reading text in images (OCR)', { timeout: 120_000 });
+  await page.screenshot({ path: 'e2e/artifacts/ocr-stage.png' });
+  await expect(progress).toHaveAttribute('data-status', 'done', { timeout: 240_000 });
+  await expect(page.getByTestId('job-stage')).toHaveCount(0);
+  await expect(page.getByTestId('job-processed')).toHaveText('8 / 8');
+  const summary = page.getByTestId('job-summary');
+  await expect(summary).toContainText('Images read for text (OCR)');
+  await expect(summary).toContainText('Images with text found');
+  await expect(page.getByTestId('job-message')).toContainText('text found in 7 of 8 images read');
+
+  await page.goto(`/images/${await imageIdOf(page, 'a product label')}`);
+  await expect(page.getByTestId('ocr')).toHaveAttribute('data-status', 'done');
+  // Scoped: the nearest-images cards below show their own text found (data-testid ocr-text too).
+  await expect(page.getByTestId('ocr').getByTestId('ocr-text')).toHaveText('QX-4471');
+  await page.screenshot({ path: 'e2e/artifacts/ocr-detail.png' });
+
+  await page.goto(`/images/${await imageIdOf(page, 'a blue circle')}`);
+  await expect(page.getByTestId('ocr')).toContainText('No text found.');
+});

@@ -1,0 +1,185 @@
+/**
+ * Finding near-duplicates with the image index. For each image, its nearest neighbours in the
+ * HNSW index (itself excluded) whose CLIP cosine is ≥ the threshold are candidates; a candidate is
+ * a near-duplicate when the pixel signatures of the two stored thumbnails also correlate ≥ the
+ * threshold (signature.ts says why CLIP alone is not enough with a small model). The link's
+ * similarity is the smaller of the two figures.
+ *
+ * Cost: one k-NN query per image (k = NEIGHBOURS) plus a thumbnail decode for each image that has
+ * a candidate. At ingest that is per new image; `rescanDuplicates` and `findGroupsAt` do it for
+ * every image of the model (the full-library figure is in README "Near-duplicates").
+ */
+import { countVectors, iterateVectors, type Db } from '../db';
+import type { VectorIndex } from '../index';
+import type { BlobStore } from '../store';
+import { groupLinks, regroup, saveLinks, type DuplicateLink, type GroupInfo } from './groups';
+import { pixelSignatures, signatureSimilarity, type Signatures } from './signature';
+
+/** Neighbours looked at per image: a group larger than this still forms, through its members' links. */
+export const NEIGHBOURS = 8;
+
+
+export interface DuplicateDeps {
+  db: Db;
+  /** The image index of `modelId`. */
+  index: VectorIndex;
+  store: Pick<BlobStore, 'readThumbnail'>;
+  modelId: string;
+  threshold: number;
+}
+
+type Vectors = { labels: number[]; vectors: Float32Array[] };
+
+/** label → (imageId, sha256) for image vector rows. */
+async function ownersOf(db: Db, labels: number[]): Promise<Map<number, { imageId: number; sha256: string }>> {
+  const out = new Map<number, { imageId: number; sha256: string }>();
+  for (let i = 0; i < labels.length; i += 500) {
+    const rows = await db.imageVector.findMany({ where: { id: { in: labels.slice(i, i + 500) } }, select: { id: true, imageId: true, image: { select: { sha256: true } } } });
+    for (const r of rows) out.set(r.id, { imageId: r.imageId, sha256: r.image.sha256 });
+  }
+  return out;
+}
+
+/**
+ * Signatures by sha256, least recently used first out: shared by every call in the process, so an
+ * ingest does not decode an older image's thumbnail again for each batch that finds it. 2,000
+ * entries of 7 × 768 floats ≈ 43 MB at most.
+ */
+class SignatureCache {
+  private map = new Map<string, Promise<Signatures | null>>();
+  constructor(private max = 2_000) {}
+  get(store: DuplicateDeps['store'], sha: string): Promise<Signatures | null> {
+    let p = this.map.get(sha);
+    if (p) {
+      this.map.delete(sha); // most recently used goes last
+    } else {
+      // A missing or unreadable thumbnail cannot confirm a link: no signature, no link.
+      p = store.readThumbnail(sha).then(
+        (f) => pixelSignatures(f.bytes),
+        () => {
+          this.map.delete(sha); // not remembered: the file may be there next time
+          return null;
+        },
+      );
+      if (this.map.size >= this.max) this.map.delete(this.map.keys().next().value!);
+    }
+    this.map.set(sha, p);
+    return p;
+  }
+}
+
+const signatures = new SignatureCache();
+
+/** Near-duplicate links of the given vectors' images (to any image in the index). */
+export async function findLinks(deps: DuplicateDeps, items: Vectors): Promise<DuplicateLink[]> {
+  const { index, threshold } = deps;
+  const candidates: { label: number; other: number; clip: number }[] = [];
+  items.labels.forEach((label, i) => {
+    if (!index.size()) return;
+    // At the index's search ef (CLIPDEX_HNSW_EF_SEARCH): more than the nearest few need, but the
+    // index never searches with less, and it is ~1 ms a query.
+    for (const hit of index.search(items.vectors[i], NEIGHBOURS + 1)) {
+      if (hit.label !== label && hit.score >= threshold) candidates.push({ label, other: hit.label, clip: hit.score });
+    }
+  });
+  if (!candidates.length) return [];
+  const owners = await ownersOf(deps.db, [...new Set(candidates.flatMap((c) => [c.label, c.other]))]);
+  const links: DuplicateLink[] = [];
+  for (const c of candidates) {
+    const a = owners.get(c.label);
+    const b = owners.get(c.other);
+    if (!a || !b || a.imageId === b.imageId) continue; // a row deleted meanwhile
+    // The same bytes (one file in two datasets) are a duplicate without looking at pixels.
+    let pixel = 1;
+    if (a.sha256 !== b.sha256) {
+      const [sa, sb] = await Promise.all([signatures.get(deps.store, a.sha256), signatures.get(deps.store, b.sha256)]);
+      if (!sa || !sb) continue;
+      pixel = signatureSimilarity(sa, sb);
+    }
+    const similarity = Math.min(c.clip, pixel);
+    if (similarity >= threshold) links.push({ imageId: a.imageId, otherId: b.imageId, similarity: Math.min(1, similarity) });
+  }
+  return links;
+}
+
+/** Per database, models known to have a DuplicateScan row (no lookup per batch once one is seen). */
+const scanned = new WeakMap<Db, Set<string>>();
+
+/**
+ * A library whose first images are being ingested has every image checked at ingest: it counts
+ * as scanned, so the page and the CLI do not ask for a backfill it does not need.
+ */
+async function markScannedIfFirst(deps: DuplicateDeps, items: Vectors): Promise<void> {
+  const known = scanned.get(deps.db) ?? scanned.set(deps.db, new Set()).get(deps.db)!;
+  if (known.has(deps.modelId)) return;
+  if (await deps.db.duplicateScan.findUnique({ where: { modelId: deps.modelId }, select: { modelId: true } })) {
+    known.add(deps.modelId);
+    return;
+  }
+  if (deps.index.size() !== items.labels.length) return; // older images are there, unchecked
+  await deps.db.duplicateScan.upsert({ where: { modelId: deps.modelId }, create: { modelId: deps.modelId, threshold: deps.threshold, scannedAt: new Date() }, update: {} });
+  known.add(deps.modelId);
+}
+
+/** After new image vectors entered the index (ingest, re-embed): store their links and regroup. */
+export async function linkNewImages(deps: DuplicateDeps, items: Vectors): Promise<{ links: number }> {
+  if (!items.labels.length) return { links: 0 };
+  await markScannedIfFirst(deps, items);
+  const links = await findLinks(deps, items);
+  if (!links.length) return { links: 0 };
+  await saveLinks(deps.db, deps.modelId, links);
+  await regroup(deps.db, deps.modelId, links.flatMap((l) => [l.imageId, l.otherId]));
+  return { links: links.length };
+}
+
+export interface ScanProgress {
+  done: number;
+  total: number;
+}
+
+/** Every image vector of the model (optionally one dataset's), in pages, through `findLinks`. */
+async function scan(deps: DuplicateDeps, opts: { datasetId?: number; onProgress?: (p: ScanProgress) => void; signal?: AbortSignal }): Promise<DuplicateLink[]> {
+  const total = opts.datasetId === undefined ? await countVectors(deps.db, 'image', deps.modelId) : await deps.db.imageVector.count({ where: { modelId: deps.modelId, image: { datasetId: opts.datasetId } } });
+  const links: DuplicateLink[] = [];
+  let done = 0;
+  for await (const page of iterateVectors(deps.db, 'image', deps.modelId, { page: 500, datasetId: opts.datasetId })) {
+    if (opts.signal?.aborted) break;
+    links.push(...(await findLinks(deps, { labels: page.map((p) => p.label), vectors: page.map((p) => p.vector) })));
+    done += page.length;
+    opts.onProgress?.({ done, total });
+  }
+  return links;
+}
+
+/**
+ * The backfill and the re-index step: every link of the model found again at `deps.threshold`,
+ * replacing the stored links and groups; records the scan (DuplicateScan).
+ */
+export async function rescanDuplicates(deps: DuplicateDeps, onProgress?: (p: ScanProgress) => void, signal?: AbortSignal): Promise<{ images: number; links: number; grouped: number; cancelled?: boolean }> {
+  const links = await scan(deps, { onProgress, signal });
+  if (signal?.aborted) return { images: 0, links: 0, grouped: 0, cancelled: true };
+  const { db, modelId } = deps;
+  await db.$transaction([db.duplicateEdge.deleteMany({ where: { modelId } }), db.duplicateMember.deleteMany({ where: { modelId } })]);
+  await saveLinks(db, modelId, links);
+  const linked = [...new Set(links.flatMap((l) => [l.imageId, l.otherId]))];
+  await regroup(db, modelId, linked);
+  const now = new Date();
+  await db.duplicateScan.upsert({ where: { modelId }, create: { modelId, threshold: deps.threshold, scannedAt: now }, update: { threshold: deps.threshold, scannedAt: now } });
+  const images = await db.imageVector.count({ where: { modelId } });
+  const grouped = await db.duplicateMember.count({ where: { modelId } });
+  return { images, links: links.length, grouped };
+}
+
+/**
+ * Groups at another threshold than the stored one, computed from the index and not stored (the
+ * CLI's `--threshold`): a full scan, so it costs what `rescanDuplicates` costs.
+ */
+export async function findGroupsAt(deps: DuplicateDeps, opts: { datasetId?: number; onProgress?: (p: ScanProgress) => void } = {}): Promise<{ groups: Map<number, GroupInfo>; links: DuplicateLink[] }> {
+  let links = await scan(deps, opts);
+  if (opts.datasetId !== undefined) {
+    // A dataset's review: only links between two of its images.
+    const inDs = new Set((await deps.db.image.findMany({ where: { datasetId: opts.datasetId }, select: { id: true } })).map((r) => r.id));
+    links = links.filter((l) => inDs.has(l.imageId) && inDs.has(l.otherId));
+  }
+  return { groups: groupLinks(links), links };
+}
