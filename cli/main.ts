@@ -15,6 +15,7 @@ import { registerSearchCommand } from './commands/search';
 import { registerStatsCommand } from './commands/stats';
 import { registerTrainCommand } from './commands/train';
 import { registerAdaptersCommand } from './commands/adapters';
+import { registerWorkerCommand } from './commands/worker';
 import { closeOpenedEngine } from './engine-cli';
 import { fail, usageSafe } from './output';
 
@@ -40,6 +41,7 @@ export function buildProgram(): Command {
   registerTrainCommand(program);
   registerAdaptersCommand(program);
   registerMigrateCommand(program);
+  registerWorkerCommand(program); // issue 15: distributed mode
   return program;
 }
 

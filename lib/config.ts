@@ -35,6 +35,10 @@ const EnvSchema = z.object({
   CLIPDEX_HNSW_EF_SEARCH: intFrom(768, 8),
   // issue 12: the adapter (lib/adapters) searches and evaluations use in this process
   CLIPDEX_ADAPTER: z.string().trim().optional(),
+  // issue 15: distributed mode (a BullMQ queue on Redis; docs/SCALING.md)
+  REDIS_URL: z.string().trim().optional(),
+  CLIPDEX_BLOB_DIR: z.string().min(1).optional(),
+  CLIPDEX_QUEUE: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, { error: 'letters, digits, _ and - only (1 to 64)' }).default('clipdex'),
 });
 
 export interface Config {
@@ -50,6 +54,12 @@ export interface Config {
   hnsw: { m: number; efConstruction: number; efSearch: number };
   /** CLIPDEX_ADAPTER: an adapter name from `clipdex train`; overrides the activated one. */
   adapter?: string;
+  /** REDIS_URL: distributed mode (needs a PostgreSQL DATABASE_URL); unset = everything in-process. */
+  redisUrl?: string;
+  /** Originals and thumbnails (CLIPDEX_BLOB_DIR; default the data dir): shared by every node in distributed mode. */
+  blobDir: string;
+  /** CLIPDEX_QUEUE: the queue's name on Redis (two deployments on one Redis use two names). */
+  queue: string;
 }
 
 let cached: Config | undefined;
@@ -75,7 +85,20 @@ export function getConfig(): Config {
     adminToken: e.CLIPDEX_ADMIN_TOKEN,
     hnsw: { m: e.CLIPDEX_HNSW_M, efConstruction: e.CLIPDEX_HNSW_EF_CONSTRUCTION, efSearch: e.CLIPDEX_HNSW_EF_SEARCH },
     adapter: e.CLIPDEX_ADAPTER || undefined, // empty = none (overrides nothing)
+    redisUrl: e.REDIS_URL || undefined,
+    blobDir: e.CLIPDEX_BLOB_DIR ? path.resolve(e.CLIPDEX_BLOB_DIR) : dataDir,
+    queue: e.CLIPDEX_QUEUE,
   };
+  // Workers on other machines cannot reach a SQLite file: distributed mode needs PostgreSQL.
+  if (cached.redisUrl && !/^postgres(ql)?:\/\//.test(cached.databaseUrl)) {
+    const url = cached.databaseUrl;
+    cached = undefined;
+    throw new AppError(
+      'CONFIG_INVALID',
+      `REDIS_URL is set (distributed mode), but DATABASE_URL is ${url.startsWith('file:') ? `the SQLite file ${url}` : `"${url}"`}: ` +
+        'workers on other machines cannot share a SQLite file. Set DATABASE_URL=postgresql://user:password@host:5432/db, or unset REDIS_URL to run everything in this process.',
+    );
+  }
   return cached;
 }
 

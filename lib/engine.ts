@@ -87,7 +87,7 @@ async function openEngine(opts: EngineOptions): Promise<Engine> {
       log: opts.log,
       readOnly: !!ro,
     });
-    return { config, db, model, indexes, store: createBlobStore(config.dataDir), indexReport: report, interruptedJobs };
+    return { config, db, model, indexes, store: createBlobStore(config.blobDir), indexReport: report, interruptedJobs };
   } catch (err) {
     await model.close();
     throw err;
