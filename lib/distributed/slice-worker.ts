@@ -16,6 +16,7 @@ import { commitBatch, type EncodedBatch } from '../ingest/commit';
 import { ensureFoundBlobs, prepareBatch, type PreparedBatch } from '../ingest/prepare';
 import type { IngestDeps, IngestStage, LineError } from '../ingest/types';
 import type { BlobStore } from '../store';
+import { VECTORS_CHANNEL } from './follow';
 import type { SliceData, SliceResult } from './queue';
 import { readSlice } from './slices';
 
@@ -27,8 +28,6 @@ export interface WorkerDeps {
   store: BlobStore;
 }
 
-/** The channel web nodes LISTEN on (follow.ts). */
-export const VECTORS_CHANNEL = 'clipdex_vectors';
 
 export const workerName = () => `${os.hostname()}:${process.pid}`;
 
