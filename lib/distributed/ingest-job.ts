@@ -15,6 +15,7 @@ import { AppError } from '../errors';
 import { runJob, type JobContext, type StartedJob } from '../jobs';
 import { MAX_BATCH_SIZE, MAX_ERRORS_KEPT, type IngestDeps, type IngestOptions, type IngestStage, type IngestSummary } from '../ingest/types';
 import { SLICE_ATTEMPTS, SLICE_JOB, openQueue, queueOptions, type SliceData, type SliceResult } from './queue';
+import { shareCorpus } from './share';
 import { checkSliceable, lastLineNumber, sliceRanges } from './slices';
 
 type Params = Pick<IngestOptions, 'path' | 'dataset' | 'format' | 'texts' | 'batchSize'>;
@@ -58,6 +59,7 @@ async function coordinate(
   const dataset = await openDatasetForIngest(db, { name: p.dataset, format: p.format, source });
   ctx.setDataset(dataset.id);
   const ranges = sliceRanges(await lastLineNumber(source, config.maxLineBytes), p.batchSize * BATCHES_PER_SLICE);
+  const shared = await shareCorpus(config.blobDir, source, ctx.jobId);
   const stages: Record<IngestStage, number> = { read: 0, prepare: 0, wait: 0, encode: 0, db: 0, index: 0, save: 0, lookup: 0, preprocess: 0, thumbnail: 0, store: 0 };
   const summary: IngestSummary = {
     dataset: p.dataset, datasetStatus: 'ready', records: 0, good: 0, images: 0, texts: 0, links: 0, duplicates: 0,
@@ -122,7 +124,7 @@ async function coordinate(
     await queue.addBulk(
       ranges.map((r, k) => ({
         name: SLICE_JOB,
-        data: { jobId: ctx.jobId, slice: k, path: source, format: p.format, ...r, datasetId: dataset.id, modelId: deps.model.info.id, batchSize: p.batchSize } satisfies SliceData,
+        data: { jobId: ctx.jobId, slice: k, path: shared.path, format: p.format, ...r, datasetId: dataset.id, modelId: deps.model.info.id, batchSize: p.batchSize } satisfies SliceData,
         opts: { jobId: ids[k], attempts: SLICE_ATTEMPTS, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: { age: 3600 }, removeOnFail: { age: 7 * 86400 } },
       })),
     );
@@ -157,6 +159,7 @@ async function coordinate(
   } finally {
     await events.close().catch(() => undefined);
     await queue.close().catch(() => undefined);
+    await shared.release().catch(() => undefined);
   }
   const [images, texts] = await Promise.all([db.image.count({ where: { datasetId: dataset.id } }), db.text.count({ where: { datasetId: dataset.id } })]);
   summary.datasetStatus = images + texts > 0 && !summary.cancelled ? 'ready' : 'failed';
