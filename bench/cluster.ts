@@ -11,7 +11,8 @@
  *      stored exactly once (counted against the file).
  * Usage: tsx bench/cluster.ts --pg postgresql://u:p@127.0.0.1:5432/ --redis redis://127.0.0.1:6379
  *        [--corpus demo/train.tsv] [--kills 20] [--skip-throughput]
- * The --pg URL names the server; databases clipdex_bench_cluster_* are dropped and created there.
+ * The --pg URL names the server; databases <db-prefix>_1, _2, _kills (default prefix clipdex_bench_cluster)
+ * are dropped and created there.
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
@@ -30,6 +31,7 @@ const { values: args } = parseArgs({
     corpus: { type: 'string', default: 'demo/train.tsv' },
     kills: { type: 'string', default: '20' },
     'skip-throughput': { type: 'boolean', default: false },
+    'db-prefix': { type: 'string', default: 'clipdex_bench_cluster' },
   },
 });
 if (!args.pg || !args.redis) throw new Error('--pg and --redis are required');
@@ -69,8 +71,14 @@ const pct = (xs: number[], p: number) => {
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
 };
 
+/** CPU seconds (user + system, all threads) a process has used so far. */
+function cpuSeconds(pid: number): number {
+  const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(f[11]) + Number(f[12])) / 100; // utime, stime in clock ticks (USER_HZ 100 on Linux)
+}
+
 async function throughput(n: number, withLag: boolean) {
-  const db = await freshDb(`clipdex_bench_cluster_${n}`);
+  const db = await freshDb(`${args['db-prefix']}_${n}`);
   const queue = `bench-${n}-${Date.now()}`;
   const env = envFor(db, queue);
   // Migrate once before the workers race to.
@@ -100,7 +108,9 @@ async function throughput(n: number, withLag: boolean) {
       await c.end();
     })();
   }
+  const cpu0 = ws.map((w) => cpuSeconds(w.child.pid!));
   const s = await ingest(env, 'bench');
+  const workerCpu = ws.reduce((sum, w, i) => sum + cpuSeconds(w.child.pid!) - cpu0[i], 0);
   if (withLag && node) {
     await sleep(3000);
     polling = false;
@@ -127,11 +137,11 @@ async function throughput(n: number, withLag: boolean) {
   }
   await Promise.all(ws.map((w) => kill(w, 'SIGTERM')));
   await new Queue(queue, { connection: { url: args.redis! } }).obliterate({ force: true }).catch(() => undefined);
-  return { workers: n, images: s.images, seconds: s.seconds, rate: s.images / s.seconds, lag };
+  return { workers: n, images: s.images, seconds: s.seconds, rate: s.images / s.seconds, perCpu: s.images / workerCpu, workerCpu, lag };
 }
 
 async function kills(target: number) {
-  const db = await freshDb('clipdex_bench_cluster_kills');
+  const db = await freshDb(`${args['db-prefix']}_kills`);
   const queue = `bench-kills-${Date.now()}`;
   const env = envFor(db, queue, { CLIPDEX_BATCH_SIZE: '8', CLIPDEX_BATCHES_PER_SLICE: '3', CLIPDEX_QUEUE_LOCK_MS: '2000', CLIPDEX_TEST_SLICE_PAUSE_MS: '200' });
   const m = await startCli(['migrate'], { ...env, CLIPDEX_DATA_DIR: path.join(dir, 'cli') }).done;
@@ -188,12 +198,16 @@ async function kills(target: number) {
 try {
   log(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model}, load average ${os.loadavg().map((x) => x.toFixed(2)).join(' ')} (shared with other work)`);
   if (!args['skip-throughput']) {
+    // Throughput runs alone (no node, no polling); the lag and the node's figures come from a third run.
     const one = await throughput(1, false);
-    log(`1 worker: ${one.images} images in ${one.seconds.toFixed(1)} s = ${one.rate.toFixed(1)} images/s`);
-    const two = await throughput(2, true);
-    log(`2 workers: ${two.images} images in ${two.seconds.toFixed(1)} s = ${two.rate.toFixed(1)} images/s (${(two.rate / one.rate).toFixed(2)}× one worker)`);
-    if (two.lag) {
-      const l = two.lag;
+    const line = (r: typeof one) =>
+      `${r.workers} worker${r.workers > 1 ? 's' : ''}: ${r.images} images in ${r.seconds.toFixed(1)} s = ${r.rate.toFixed(1)} images/s; workers' CPU ${r.workerCpu.toFixed(1)} s = ${r.perCpu.toFixed(1)} images per CPU-second`;
+    log(line(one));
+    const two = await throughput(2, false);
+    log(`${line(two)} (${(two.rate / one.rate).toFixed(2)}× one worker's images/s; ${(two.perCpu / one.perCpu).toFixed(2)}× its images per CPU-second)`);
+    const lagRun = await throughput(2, true);
+    if (lagRun.lag) {
+      const l = lagRun.lag;
       log(`lag (commit seen in the database → in the node's index, 25 ms polls), n=${l.n}: p50 ${l.p50.toFixed(0)} ms, p99 ${l.p99.toFixed(0)} ms, max ${l.max.toFixed(0)} ms`);
       log(`node: ${l.qps1!.toFixed(1)} queries/s sequential, ${l.qps4!.toFixed(1)} queries/s 4 at once; RSS ${l.rssMiB!.toFixed(0)} MiB`);
     }
