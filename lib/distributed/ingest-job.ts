@@ -71,6 +71,10 @@ async function coordinate(
   const queue = await openQueue(config);
   const { QueueEvents } = await import('bullmq');
   const events: QueueEvents = new QueueEvents(config.queue, queueOptions(config));
+  // Redis away (a restart): BullMQ reconnects by itself; the job's message says why nothing moves.
+  const queueDown = (err: Error) => ctx.progress({ message: `waiting for the queue: ${err.message}` });
+  queue.on('error', queueDown);
+  events.on('error', queueDown);
   try {
     await events.waitUntilReady();
     const ids = ranges.map((_, k) => `${ctx.jobId}-${k}`); // BullMQ ids: the same slice is never queued twice
@@ -103,6 +107,7 @@ async function coordinate(
       summary.vectorsReused += r.vectorsReused;
       for (const [s, v] of Object.entries(r.stages) as [IngestStage, number][]) stages[s] += v;
       release();
+      ctx.progress({ message: undefined });
       report();
     };
     const sliceOf = (jobId: string) => {
@@ -148,7 +153,7 @@ async function coordinate(
         const state = job ? await job.getState() : 'unknown';
         if (state === 'completed' && job) settle(k, job.returnvalue);
         else if (state === 'failed' && job) {
-          failure ??= `slice ${k + 1} of ${ids.length} (lines ${ranges[k].firstLine}-${ranges[k].lastLine}) failed after ${job.attemptsMade} attempts: ${job.failedReason}`;
+          failure ??= `slice ${k + 1} of ${ids.length} (lines ${ranges[k].firstLine}-${ranges[k].lastLine}) failed after ${job.attemptsMade} attempts: ${lastLine(job.failedReason)}`;
           removed.add(k);
         } else if (!job) removed.add(k); // removed from Redis by hand (or Redis lost its data): never coming
       }
@@ -178,6 +183,9 @@ function outcomeOf(result: Result) {
   if (result.good === 0) return { result, failed: true, cancelled: false, message: `nothing could be ingested (${result.errorCount} errors)` };
   return { result, cancelled: false, message: added };
 }
+
+/** Prisma's messages quote the calling code over several lines; the reason is the last one. */
+const lastLine = (m: string) => m.split('\n').map((l) => l.trim()).filter(Boolean).at(-1) ?? m;
 
 /** Remove a slice no worker has taken yet; false when one has (it finishes and reports). */
 async function removeIfNotStarted(queue: Queue<SliceData, SliceResult>, id: string): Promise<boolean> {

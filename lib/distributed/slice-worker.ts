@@ -31,7 +31,20 @@ export interface WorkerDeps {
 
 export const workerName = () => `${os.hostname()}:${process.pid}`;
 
-export async function processSlice(deps: WorkerDeps, data: SliceData, hooks: { onBatchCommitted?: (batch: number) => Promise<void> | void } = {}): Promise<SliceResult> {
+/** One committed batch's share of the slice result (kept on the queued job between attempts). */
+export type BatchCounts = Pick<SliceResult, 'records' | 'good' | 'images' | 'texts' | 'links' | 'duplicates' | 'vectorsReused' | 'errors'>;
+
+export interface SliceHooks {
+  /**
+   * Batches an earlier attempt of this slice committed, by number: skipped, their counts reused,
+   * so a retried slice reports "added" as a single run would (the rows are right either way).
+   */
+  committed?: Record<number, BatchCounts>;
+  /** After each commit: the worker records it on the queued job before going on. */
+  onBatchCommitted?: (batch: number, counts: BatchCounts) => Promise<void> | void;
+}
+
+export async function processSlice(deps: WorkerDeps, data: SliceData, hooks: SliceHooks = {}): Promise<SliceResult> {
   if (data.modelId !== deps.model.info.id) {
     throw new AppError(
       'CONFIG_INVALID',
@@ -54,7 +67,22 @@ export async function processSlice(deps: WorkerDeps, data: SliceData, hooks: { o
   const prepareCtx = { deps: ingestDeps, datasetId: data.datasetId, modelId: data.modelId, concurrency: Math.max(2, deps.config.threads * 2) };
   const commitCtx = { datasetId: data.datasetId, modelId: data.modelId, aliases: new Map<string, number>() };
   const errors: LineError[] = [];
+  const add = (c: BatchCounts) => {
+    res.records += c.records;
+    res.good += c.good;
+    res.images += c.images;
+    res.texts += c.texts;
+    res.links += c.links;
+    res.duplicates += c.duplicates;
+    res.vectorsReused += c.vectorsReused;
+    errors.push(...c.errors);
+  };
   for (let i = 0, batch = 0; i < records.length; i += data.batchSize, batch++) {
+    const earlier = hooks.committed?.[batch];
+    if (earlier) {
+      add(earlier);
+      continue;
+    }
     const b = await time('prepare', () => prepareBatch(records.slice(i, i + data.batchSize), prepareCtx));
     let committed = false;
     try {
@@ -68,15 +96,12 @@ export async function processSlice(deps: WorkerDeps, data: SliceData, hooks: { o
         // Best effort: a node that misses it still catches up at its next search (within a second).
         await deps.db.$executeRawUnsafe(`NOTIFY ${VECTORS_CHANNEL}`).catch(() => undefined);
       }
-      res.records += b.count;
-      res.good += c.good;
-      res.images += c.images;
-      res.texts += c.texts;
-      res.links += c.links;
-      res.duplicates += c.duplicates;
-      res.vectorsReused += c.vectorsReused;
-      errors.push(...b.errors, ...c.errors);
-      await hooks.onBatchCommitted?.(batch);
+      const counts: BatchCounts = {
+        records: b.count, good: c.good, images: c.images, texts: c.texts, links: c.links,
+        duplicates: c.duplicates, vectorsReused: c.vectorsReused, errors: [...b.errors, ...c.errors],
+      };
+      add(counts);
+      await hooks.onBatchCommitted?.(batch, counts);
     } finally {
       // A batch that never committed leaves no file that no row names (as in lib/ingest).
       if (!committed) await removeUnreferenced(deps, b.written).catch(() => undefined);

@@ -12,7 +12,13 @@ import { closeDbs, ensureModelRow, getDb, isMigrated, migrateDatabase } from '..
 import { AppError, describeError } from '../errors';
 import { createBlobStore } from '../store';
 import { LOCK_MS, isDistributed, queueOptions, type SliceData, type SliceResult } from './queue';
-import { processSlice, workerName, type WorkerDeps } from './slice-worker';
+import { processSlice, workerName, type BatchCounts, type WorkerDeps } from './slice-worker';
+
+/** Prisma's messages quote the calling code over several lines; the reason is the last one. */
+export function oneLine(err: unknown): string {
+  const lines = describeError(err).split('\n').map((l) => l.trim()).filter(Boolean);
+  return lines.length > 1 ? `${lines[0].startsWith('internal error') ? 'internal error: ' : ''}${lines.at(-1)}` : (lines[0] ?? '');
+}
 
 export interface RunningWorker {
   name: string;
@@ -42,14 +48,19 @@ export async function startWorker(opts: { concurrency: number; log: (m: string) 
     async (job: Job<SliceData, SliceResult>) => {
       const d = job.data;
       const t = performance.now();
+      // Batches an earlier attempt committed (it died or lost the database after them).
+      const committed = { ...((job.progress as { committed?: Record<number, BatchCounts> } | undefined)?.committed ?? {}) };
       const r = await processSlice(deps, d, {
-        onBatchCommitted: process.env.CLIPDEX_TEST_SLICE_PAUSE_MS
-          ? (batch) => {
-              // Test hook: a window after each commit in which a test can SIGKILL this worker.
-              process.stdout.write(`slice ${d.slice} batch ${batch} committed\n`);
-              return new Promise((r) => setTimeout(r, Number(process.env.CLIPDEX_TEST_SLICE_PAUSE_MS)));
-            }
-          : undefined,
+        committed,
+        onBatchCommitted: async (batch, counts) => {
+          committed[batch] = counts;
+          await job.updateProgress({ committed });
+          if (process.env.CLIPDEX_TEST_SLICE_PAUSE_MS) {
+            // Test hook: a window after each commit in which a test can SIGKILL this worker.
+            process.stdout.write(`slice ${d.slice} batch ${batch} committed\n`);
+            await new Promise((r) => setTimeout(r, Number(process.env.CLIPDEX_TEST_SLICE_PAUSE_MS)));
+          }
+        },
       });
       opts.log(`slice ${d.slice} (lines ${d.firstLine}-${d.lastLine}) of job ${d.jobId}: ${r.images} images, ${r.texts} texts, ${r.duplicates} already there, ${r.errors.length} errors in ${((performance.now() - t) / 1000).toFixed(2)} s${job.attemptsMade ? ` (attempt ${job.attemptsMade + 1})` : ''}`);
       return r;
@@ -64,9 +75,15 @@ export async function startWorker(opts: { concurrency: number; log: (m: string) 
       name,
     },
   );
-  worker.on('failed', (job, err) => opts.log(`slice ${job?.data.slice ?? '?'} of job ${job?.data.jobId ?? '?'} failed (attempt ${job?.attemptsMade ?? '?'}): ${describeError(err)}`));
+  worker.on('failed', (job, err) => opts.log(`slice ${job?.data.slice ?? '?'} of job ${job?.data.jobId ?? '?'} failed (attempt ${job?.attemptsMade ?? '?'} of ${job?.opts.attempts ?? '?'}; retried with back-off): ${oneLine(err)}`));
   // Redis going away is reported, not fatal: ioredis reconnects and the worker resumes.
-  worker.on('error', (err) => opts.log(`queue: ${describeError(err)}`));
+  let said = { text: '', at: 0 };
+  worker.on('error', (err) => {
+    // ioredis retries about every second: say it once, then every 30 s while it lasts.
+    const text = `queue: ${oneLine(err)}; reconnecting`;
+    if (text !== said.text || Date.now() - said.at > 30_000) opts.log(text);
+    said = { text, at: text === said.text ? said.at : Date.now() };
+  });
   await worker.waitUntilReady();
   return {
     name,
