@@ -134,6 +134,7 @@ async function coordinate(
       })),
     );
     const removed = new Set<number>();
+    const lost = new Set<number>();
     let stopping = false;
     for (;;) {
       const pending = ids.map((_, k) => k).filter((k) => !results.has(k) && !removed.has(k));
@@ -155,12 +156,20 @@ async function coordinate(
         else if (state === 'failed' && job) {
           failure ??= `slice ${k + 1} of ${ids.length} (lines ${ranges[k].firstLine}-${ranges[k].lastLine}) failed after ${job.attemptsMade} attempts: ${lastLine(job.failedReason)}`;
           removed.add(k);
-        } else if (!job) removed.add(k); // removed from Redis by hand (or Redis lost its data): never coming
+        } else if (!job) {
+          lost.add(k); // Redis lost its data (a restart without persistence), or removed by hand: never coming
+          removed.add(k);
+        }
       }
     }
     if (failure) throw new AppError('INTERNAL', `${failure}. What was committed is kept; run the same ingest again to finish it.`);
+    if (lost.size) {
+      throw new AppError(
+        'INTERNAL',
+        `${lost.size} of the ingest's ${ids.length} slices vanished from the queue (a Redis restart without persistence? run Redis with appendonly yes): what was committed is kept; run the same ingest again to finish it`,
+      );
+    }
     if (removed.size) summary.cancelled = true;
-    if (!summary.cancelled && released < ids.length) throw new AppError('INTERNAL', `${ids.length - released} slices of the ingest were lost from the queue; run the same ingest again to finish it`);
   } finally {
     await events.close().catch(() => undefined);
     await queue.close().catch(() => undefined);

@@ -3,7 +3,7 @@
  * node opens (indexes following PostgreSQL through the change feed in distributed mode) and the
  * same lib/search, behind a tiny HTTP server. `next start` does the same and more, but needs a
  * production build, which the test tier should not wait for. Prints `ready <port>` when serving.
- *   GET /search?q=TEXT&k=10   → { ids: number[] } (image ids, best first)
+ *   GET /search?q=TEXT&k=10[&dataset=NAME] → { ids: number[], scores: number[] } (image hits, best first)
  *   GET /labels               → { modelId, image: number[] } (the image index's live labels)
  */
 import http from 'node:http';
@@ -16,8 +16,9 @@ const server = http.createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
     let body: unknown;
     if (url.pathname === '/search') {
-      const r = await search({ query: { text: url.searchParams.get('q') ?? '' }, want: 'image', k: Number(url.searchParams.get('k') ?? 10) }, engine);
-      body = { ids: r.hits.map((h) => h.imageId) };
+      const dataset = url.searchParams.get('dataset') ?? undefined;
+      const r = await search({ query: { text: url.searchParams.get('q') ?? '' }, want: 'image', k: Number(url.searchParams.get('k') ?? 10), dataset }, engine);
+      body = { ids: r.hits.map((h) => h.imageId), scores: r.hits.map((h) => h.score) };
     } else if (url.pathname === '/labels') {
       body = { modelId: engine.model.info.id, image: engine.indexes.image.labels() };
     } else {
