@@ -21,6 +21,7 @@ const redis = process.env.CLIPDEX_TEST_REDIS_URL;
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'clipdex-cluster-'));
 const queue = `cluster-test-${process.pid}-${Date.now()}`;
 const procs: Proc[] = [];
+let dataset = '';
 
 interface Hits {
   ids: number[];
@@ -51,13 +52,15 @@ describe.skipIf(!pg || !redis)('a local cluster: two workers, two web nodes, kil
     const q = new Queue(queue, { connection: { url: redis } });
     await q.obliterate({ force: true }).catch(() => undefined);
     await q.close();
+    // The shared test database keeps no rows of this run (the blobs go with the temp dir).
+    if (dataset) await getDb(pg!).dataset.deleteMany({ where: { name: dataset } }).catch(() => undefined);
     await closeDbs();
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
   it('stores every line exactly once and both nodes answer the same top 10', async () => {
     await migrateDatabase(pg!);
-    const dataset = `cluster-${Date.now()}`;
+    dataset = `cluster-${Date.now()}`;
     // The demo validation pairs with two bad lines and a repeated pair among them.
     const lines = fs.readFileSync(path.join(ROOT, 'demo', 'valid.tsv'), 'utf8').split('\n').filter((l) => l.trim());
     lines.splice(19, 0, 'a caption without an image');
