@@ -32,6 +32,7 @@ const { values: args } = parseArgs({
     kills: { type: 'string', default: '20' },
     'skip-throughput': { type: 'boolean', default: false },
     'db-prefix': { type: 'string', default: 'clipdex_bench_cluster' },
+    'lag-only': { type: 'boolean', default: false },
   },
 });
 if (!args.pg || !args.redis) throw new Error('--pg and --redis are required');
@@ -99,6 +100,7 @@ async function throughput(n: number, withLag: boolean) {
     polling = true;
     poller = (async () => {
       while (polling) {
+        if (node!.child.exitCode !== null || node!.child.signalCode !== null) throw new Error(`the node exited:\n${node!.out.slice(-4000)}`);
         const [rows, labels] = await Promise.all([c.query('SELECT id FROM "ImageVector"'), getJson<{ image: number[] }>(node!.port, '/labels')]);
         const t = performance.now();
         for (const r of rows.rows as { id: number }[]) if (!inDb.has(r.id)) inDb.set(r.id, t);
@@ -197,7 +199,10 @@ async function kills(target: number) {
 
 try {
   log(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model}, load average ${os.loadavg().map((x) => x.toFixed(2)).join(' ')} (shared with other work)`);
-  if (!args['skip-throughput']) {
+  if (args['lag-only']) {
+    const lagRun = await throughput(2, true);
+    log(`lag-only run: ${JSON.stringify(lagRun.lag)}`);
+  } else if (!args['skip-throughput']) {
     // Throughput runs alone (no node, no polling); the lag and the node's figures come from a third run.
     const one = await throughput(1, false);
     const line = (r: typeof one) =>
