@@ -101,7 +101,13 @@ async function throughput(n: number, withLag: boolean) {
     poller = (async () => {
       while (polling) {
         if (node!.child.exitCode !== null || node!.child.signalCode !== null) throw new Error(`the node exited:\n${node!.out.slice(-4000)}`);
-        const [rows, labels] = await Promise.all([c.query('SELECT id FROM "ImageVector"'), getJson<{ image: number[] }>(node!.port, '/labels')]);
+        const [rows, labels] = await Promise.all([
+          c.query('SELECT id FROM "ImageVector"'),
+          getJson<{ image: number[] }>(node!.port, '/labels').catch(async (err) => {
+            await sleep(500);
+            throw new Error(`node: ${(err as Error).cause ?? err} (exit ${node!.child.exitCode ?? node!.child.signalCode ?? 'none yet'}); its output:\n${node!.out.slice(-4000)}`);
+          }),
+        ]);
         const t = performance.now();
         for (const r of rows.rows as { id: number }[]) if (!inDb.has(r.id)) inDb.set(r.id, t);
         for (const l of labels.image) if (!onNode.has(l)) onNode.set(l, t);

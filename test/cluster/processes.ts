@@ -56,7 +56,13 @@ export async function startNode(name: string, env: Record<string, string>): Prom
 }
 
 export async function getJson<T>(port: number, pathAndQuery: string): Promise<T> {
-  const r = await fetch(`http://127.0.0.1:${port}${pathAndQuery}`);
+  const url = `http://127.0.0.1:${port}${pathAndQuery}`;
+  // One retry on a reset connection: the bench's 25 ms polls met an intermittent ECONNRESET from the
+  // node (2 of 5 lag runs at load 7-13; the node had not exited; cause not found).
+  const r = await fetch(url).catch((err: Error & { cause?: { code?: string } }) => {
+    if (err.cause?.code !== 'ECONNRESET') throw err;
+    return fetch(url);
+  });
   if (!r.ok) throw new Error(`GET ${pathAndQuery}: ${r.status} ${await r.text()}`);
   return (await r.json()) as T;
 }
