@@ -118,7 +118,8 @@ async function coordinate(
     events.on('completed', ({ jobId, returnvalue }) => {
       const k = sliceOf(jobId);
       if (k !== undefined) {
-        settle(k, (typeof returnvalue === 'string' ? JSON.parse(returnvalue) : returnvalue) as SliceResult);
+        const r = (typeof returnvalue === 'string' ? JSON.parse(returnvalue) : returnvalue) as SliceResult | null;
+        if (r) settle(k, r); // else the sweep reads it
         wake();
       }
     });
@@ -150,9 +151,11 @@ async function coordinate(
       });
       // The sweep: results an event did not bring (a Redis restart), and slices that failed for good.
       for (const k of ids.map((_, i) => i).filter((i) => !results.has(i) && !removed.has(i))) {
+        // The state first, then the job: read the other way round, a slice finishing in between
+        // looks 'completed' with the result it did not have yet when it was read.
+        const state = await queue.getJobState(ids[k]);
         const job = (await queue.getJob(ids[k])) as Job<SliceData, SliceResult> | undefined;
-        const state = job ? await job.getState() : 'unknown';
-        if (state === 'completed' && job) settle(k, job.returnvalue);
+        if (state === 'completed' && job?.returnvalue) settle(k, job.returnvalue);
         else if (state === 'failed' && job) {
           failure ??= `slice ${k + 1} of ${ids.length} (lines ${ranges[k].firstLine}-${ranges[k].lastLine}) failed after ${job.attemptsMade} attempts: ${lastLine(job.failedReason)}`;
           removed.add(k);
