@@ -67,6 +67,12 @@ async function ingest(env: Record<string, string>, dataset: string, file = corpu
   return JSON.parse(r.stdout) as { records: number; images: number; seconds: number; duplicates: number };
 }
 
+async function dropQueue(name: string): Promise<void> {
+  const q = new Queue(name, { connection: { url: args.redis! } });
+  await q.obliterate({ force: true }).catch(() => undefined);
+  await q.close();
+}
+
 const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
@@ -144,7 +150,7 @@ async function throughput(n: number, withLag: boolean) {
     await kill(node, 'SIGTERM');
   }
   await Promise.all(ws.map((w) => kill(w, 'SIGTERM')));
-  await new Queue(queue, { connection: { url: args.redis! } }).obliterate({ force: true }).catch(() => undefined);
+  await dropQueue(queue);
   return { workers: n, images: s.images, seconds: s.seconds, rate: s.images / s.seconds, perCpu: s.images / workerCpu, workerCpu, lag };
 }
 
@@ -199,7 +205,7 @@ async function kills(target: number) {
   }
   await c.end();
   await Promise.all(ws.map((w) => kill(w, 'SIGTERM')));
-  await new Queue(queue, { connection: { url: args.redis! } }).obliterate({ force: true }).catch(() => undefined);
+  await dropQueue(queue);
   return { killed, checks };
 }
 
@@ -233,3 +239,4 @@ try {
   await Promise.all(procs.map((p) => kill(p)));
   fs.rmSync(dir, { recursive: true, force: true });
 }
+process.exit(0); // pg and BullMQ keep sockets that would hold the process open
