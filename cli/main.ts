@@ -16,6 +16,7 @@ import { registerStatsCommand } from './commands/stats';
 import { registerTrainCommand } from './commands/train';
 import { registerAdaptersCommand } from './commands/adapters';
 import { registerDuplicatesCommand } from './commands/duplicates'; // issue 11
+import { registerWorkerCommand } from './commands/worker';
 import { closeOpenedEngine } from './engine-cli';
 import { fail, usageSafe } from './output';
 
@@ -42,6 +43,7 @@ export function buildProgram(): Command {
   registerAdaptersCommand(program);
   registerDuplicatesCommand(program); // issue 11: near-duplicate groups
   registerMigrateCommand(program);
+  registerWorkerCommand(program); // issue 15: distributed mode
   return program;
 }
 

@@ -50,6 +50,10 @@ const EnvSchema = z.object({
     .default('1'),
   // A text-dense poster at 960 px takes ~2-5 s on two busy cores; 20 s bounds a pathological one.
   CLIPDEX_OCR_TIMEOUT_MS: intFrom(20_000, 100),
+  // issue 15: distributed mode (a BullMQ queue on Redis; docs/SCALING.md)
+  REDIS_URL: z.string().trim().optional(),
+  CLIPDEX_BLOB_DIR: z.string().min(1).optional(),
+  CLIPDEX_QUEUE: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, { error: 'letters, digits, _ and - only (1 to 64)' }).default('clipdex'),
 });
 
 export interface Config {
@@ -69,6 +73,12 @@ export interface Config {
   duplicateThreshold: number;
   /** issue 11: CLIPDEX_OCR (default on) and CLIPDEX_OCR_TIMEOUT_MS: read the text in images at ingest. */
   ocr: { enabled: boolean; timeoutMs: number };
+  /** REDIS_URL: distributed mode (needs a PostgreSQL DATABASE_URL); unset = everything in-process. */
+  redisUrl?: string;
+  /** Originals and thumbnails (CLIPDEX_BLOB_DIR; default the data dir): shared by every node in distributed mode. */
+  blobDir: string;
+  /** CLIPDEX_QUEUE: the queue's name on Redis (two deployments on one Redis use two names). */
+  queue: string;
 }
 
 let cached: Config | undefined;
@@ -96,7 +106,20 @@ export function getConfig(): Config {
     adapter: e.CLIPDEX_ADAPTER || undefined, // empty = none (overrides nothing)
     duplicateThreshold: e.CLIPDEX_DUPLICATE_THRESHOLD,
     ocr: { enabled: ['1', 'true', 'on', 'yes'].includes(e.CLIPDEX_OCR), timeoutMs: e.CLIPDEX_OCR_TIMEOUT_MS },
+    redisUrl: e.REDIS_URL || undefined,
+    blobDir: e.CLIPDEX_BLOB_DIR ? path.resolve(e.CLIPDEX_BLOB_DIR) : dataDir,
+    queue: e.CLIPDEX_QUEUE,
   };
+  // Workers on other machines cannot reach a SQLite file: distributed mode needs PostgreSQL.
+  if (cached.redisUrl && !/^postgres(ql)?:\/\//.test(cached.databaseUrl)) {
+    const url = cached.databaseUrl;
+    cached = undefined;
+    throw new AppError(
+      'CONFIG_INVALID',
+      `REDIS_URL is set (distributed mode), but DATABASE_URL is ${url.startsWith('file:') ? `the SQLite file ${url}` : `"${url}"`}: ` +
+        'workers on other machines cannot share a SQLite file. Set DATABASE_URL=postgresql://user:password@host:5432/db, or unset REDIS_URL to run everything in this process.',
+    );
+  }
   return cached;
 }
 

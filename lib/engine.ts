@@ -5,7 +5,8 @@
  */
 import { loadClipModel, type ClipModel } from './clip';
 import { getConfig, type Config } from './config';
-import { closeDbs, ensureModelRow, getDb, isMigrated, migrateDatabase, notWritable, readOnlyMessage, readOnlyReason, tuneSqlite, type Db } from './db';
+import type { VectorFollower } from './distributed/follow';
+import { closeDbs, ensureModelRow, getDb, isMigrated, migrateDatabase, notWritable, providerOf, readOnlyMessage, readOnlyReason, tuneSqlite, type Db } from './db';
 import { AppError } from './errors';
 import { openIndexes, type IndexReport, type Indexes } from './index'; // the lib/index room (HNSW indexes), not lib's own face
 import { markInterruptedJobs } from './jobs';
@@ -21,6 +22,8 @@ export interface Engine {
   indexReport: IndexReport;
   /** Jobs found 'running' for a dead process and marked failed at start. */
   interruptedJobs: number;
+  /** Distributed mode: the change feed keeping the indexes in step with PostgreSQL (lib/distributed/follow.ts). */
+  follower?: VectorFollower;
 }
 
 export interface EngineOptions {
@@ -54,6 +57,7 @@ export async function closeEngine(): Promise<void> {
     return;
   }
   try {
+    await e.follower?.close();
     await Promise.all([e.indexes.image.save(), e.indexes.text.save()]);
   } finally {
     await e.model.close();
@@ -86,8 +90,14 @@ async function openEngine(opts: EngineOptions): Promise<Engine> {
       hnsw: config.hnsw,
       log: opts.log,
       readOnly: !!ro,
+      // Several writers commit ids out of order on PostgreSQL (lib/index/late-commits.ts).
+      lateCommits: providerOf(config.databaseUrl) === 'postgresql',
     });
-    return { config, db, model, indexes, store: createBlobStore(config.dataDir), indexReport: report, interruptedJobs };
+    // Distributed mode: workers' commits reach this node's indexes within a notification's time.
+    const follower = config.redisUrl
+      ? (await import('./distributed/follow')).followVectors(config.databaseUrl, [indexes.image, indexes.text], opts.log ?? ((m) => console.warn(m)))
+      : undefined;
+    return { config, db, model, indexes, store: createBlobStore(config.blobDir), indexReport: report, interruptedJobs, follower };
   } catch (err) {
     await model.close();
     throw err;

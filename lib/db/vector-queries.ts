@@ -44,6 +44,13 @@ export async function loadVectors(db: Db, kind: VectorKind, labels: number[], ch
   return out;
 }
 
+/** The vectors of `modelId` among `labels` (labels of other models, or gone, are left out). */
+export async function loadModelVectors(db: Db, kind: VectorKind, modelId: string, labels: number[]): Promise<LabeledVector[]> {
+  if (!labels.length) return [];
+  const rows = await table(db, kind).findMany({ where: { modelId, id: { in: labels } }, select: { id: true, data: true } });
+  return rows.map((r) => ({ label: r.id, vector: bytesToVector(r.data as Uint8Array) }));
+}
+
 /** The highest label of a model's vectors (0 when none): one index seek, whatever the table's size. */
 export async function maxVectorLabel(db: Db, kind: VectorKind, modelId: string): Promise<number> {
   const rows = await table(db, kind).findMany({ where: { modelId }, select: { id: true }, orderBy: { id: 'desc' }, take: 1 });

@@ -235,7 +235,7 @@ export class HnswIndex implements VectorIndex {
    * process saved (when we have no unsaved changes). `full` runs the follower's full check now.
    * Returns true if anything changed.
    */
-  async refreshIfStale(opts: { full?: boolean } = {}): Promise<boolean> {
+  async refreshIfStale(opts: { full?: boolean; now?: boolean } = {}): Promise<boolean> {
     const v = this.version;
     const f = this.follower;
     if (!f) {
@@ -245,7 +245,7 @@ export class HnswIndex implements VectorIndex {
     // Concurrent searches wait for the one catch-up in flight rather than each running their own.
     if (f.running) await f.running;
     const now = Date.now();
-    if (opts.full || now - f.last >= f.intervalMs) {
+    if (opts.full || opts.now || now - f.last >= f.intervalMs) {
       const full = opts.full === true || now - f.lastFull >= f.fullIntervalMs;
       f.last = now;
       if (full) f.lastFull = now;

@@ -6,8 +6,9 @@
  * Vectors of another model cannot be reused: those items need a re-embed (`clipdex reindex`).
  */
 import path from 'node:path';
-import { countVectors, iterateVectors, listVectorLabels, loadVectors, maxVectorLabel, type Db } from '../db';
+import { countVectors, iterateVectors, listVectorLabels, loadModelVectors, loadVectors, maxVectorLabel, type Db } from '../db';
 import { HnswIndex, type IndexParams, type VectorIndex } from './hnsw-index';
+import { LateCommits } from './late-commits';
 import type { IndexKind } from './manifest';
 
 export interface IndexDeps {
@@ -25,6 +26,11 @@ export interface IndexDeps {
   catchUpIntervalMs?: number;
   /** The data dir cannot be written: repairs happen in memory only. */
   readOnly?: boolean;
+  /**
+   * Ids may commit out of order (PostgreSQL, several writers): the catch-up also looks again for
+   * ids it found missing below its high-water mark (late-commits.ts).
+   */
+  lateCommits?: boolean;
 }
 
 /**
@@ -166,7 +172,7 @@ async function openOne(deps: IndexDeps, kind: IndexKind, messages: string[]): Pr
 export async function catchUpWithDatabase(
   index: VectorIndex,
   db: Db,
-  opts: { after: number; full?: boolean; maxRows?: number },
+  opts: { after: number; full?: boolean; maxRows?: number; late?: LateCommits },
 ): Promise<{ added: number; removed: number; after: number; fullPending?: true }> {
   const top = await maxVectorLabel(db, index.kind, index.modelId);
   const max = opts.maxRows ?? CATCH_UP_MAX_ROWS;
@@ -175,12 +181,24 @@ export async function catchUpWithDatabase(
   let after = Math.max(top, opts.after);
   let read = 0;
   let fullPending: true | undefined;
+  const late = opts.late;
+  if (late?.size) {
+    // Ids found missing by earlier calls: rows whose transaction committed after a higher id's.
+    const pending = late.pending().filter((l) => !index.has(l));
+    const vs = await loadModelVectors(db, index.kind, index.modelId, pending.slice(0, max));
+    index.add(vs.map((v) => v.label), vs.map((v) => v.vector));
+    added += vs.length;
+    late.found(vs.map((v) => v.label));
+    late.found(late.pending().filter((l) => index.has(l)));
+  }
+  const seen = new Set<number>();
   if (top > opts.after) {
     for await (const page of iterateVectors(db, index.kind, index.modelId, { after: opts.after, upTo: top, page: Math.min(500, max) })) {
       const fresh = page.filter((v) => !index.has(v.label));
       index.add(fresh.map((v) => v.label), fresh.map((v) => v.vector));
       added += fresh.length;
       read += page.length;
+      if (late) for (const v of page) seen.add(v.label);
       // A search waits for this: a big backlog (a long CLI ingest and no search meanwhile) is
       // taken a slice per search, so no single search waits for all of it.
       if (read >= max && page[page.length - 1].label < top) {
@@ -188,6 +206,7 @@ export async function catchUpWithDatabase(
         break;
       }
     }
+    if (late && !late.recordRange(opts.after, after, seen)) fullPending = true;
   }
   // Not while a backlog remains (the counts differ by it): the full check waits for the next call.
   if (opts.full && after < top) fullPending = true;
@@ -216,9 +235,10 @@ export async function openIndexes(deps: IndexDeps): Promise<Indexes & { report: 
   for (const [index, top] of [[image.index, imageTop], [text.index, textTop]] as const) {
     let after = top;
     let fullPending = false; // the last full check left missing rows for the next call
+    const late = deps.lateCommits ? new LateCommits() : undefined;
     index.follow({
       catchUp: async (i, { full }) => {
-        const r = await catchUpWithDatabase(i, deps.db, { after, full: full || fullPending });
+        const r = await catchUpWithDatabase(i, deps.db, { after, full: full || fullPending, late });
         after = r.after;
         fullPending = r.fullPending === true;
       },

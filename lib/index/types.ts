@@ -21,8 +21,11 @@ export interface VectorIndex {
   labels(): number[];
   search(q: Float32Array, k: number, filter?: (label: number) => boolean, ef?: number): SearchHit[];
   save(): Promise<void>;
-  /** Catch up with changes other processes made (see HnswIndex.follow). Returns true if anything changed. */
-  refreshIfStale(opts?: { full?: boolean }): Promise<boolean>;
+  /**
+   * Catch up with changes other processes made (see HnswIndex.follow). `now`: without waiting
+   * for the interval (a change was announced). Returns true if anything changed.
+   */
+  refreshIfStale(opts?: { full?: boolean; now?: boolean }): Promise<boolean>;
 }
 
 /** Keeps an index in step with the database (openIndexes makes one; see HnswIndex.follow). */

@@ -31,6 +31,8 @@ export async function startIngestJob(
   params: IngestJobParams,
   hooks: Pick<IngestOptions, 'onBatchCommitted' | 'onLineError'> = {},
 ): Promise<StartedJob<IngestJobResult>> {
+  // issue 15: with REDIS_URL the work goes to `clipdex worker` processes through the queue.
+  if (deps.config.redisUrl) return (await import('../distributed/ingest-job')).startDistributedIngestJob(deps, params, hooks);
   // Refuse a bad dataset name or a path that cannot be read before a job row exists for it.
   params = { ...params, dataset: checkDatasetName(params.dataset) };
   if (params.format) await statOrThrow(params.path);

@@ -1,0 +1,214 @@
+/**
+ * An ingest in distributed mode, as seen by the process that starts it (the CLI or a web node):
+ * the same Job row, progress, per-line errors and summary as lib/ingest's in-process job, but
+ * the work is queued as slices of the file (queue.ts) and done by `clipdex worker` processes.
+ * Slices finish in any order; their line errors are released in slice order, so the report reads
+ * in line order as today. A cancel removes the slices not yet started and waits for those in
+ * hand; a slice that fails for good (after its retries) fails the ingest the same way.
+ */
+import path from 'node:path';
+import type { Job, Queue, QueueEvents } from 'bullmq';
+import { countRecords, detectFormat, statOrThrow } from '../corpus';
+import { checkDatasetName } from '../datasets/name';
+import { findDataset, openDatasetForIngest, setDatasetStatus } from '../db';
+import { AppError } from '../errors';
+import { runJob, type JobContext, type StartedJob } from '../jobs';
+import { MAX_BATCH_SIZE, MAX_ERRORS_KEPT, type IngestDeps, type IngestOptions, type IngestStage, type IngestSummary } from '../ingest/types';
+import { SLICE_ATTEMPTS, SLICE_JOB, openQueue, queueOptions, type SliceData, type SliceResult } from './queue';
+import { shareCorpus } from './share';
+import { checkSliceable, lastLineNumber, sliceRanges } from './slices';
+
+type Params = Pick<IngestOptions, 'path' | 'dataset' | 'format' | 'texts' | 'batchSize'>;
+type Result = Omit<IngestSummary, 'errors'>;
+
+/** Batches per slice: a slice is the unit of retry (and of work lost to a killed worker). */
+export const BATCHES_PER_SLICE = Number(process.env.CLIPDEX_BATCHES_PER_SLICE ?? 4);
+/** How often pending slices are also read directly (events missed across a Redis restart). */
+const SWEEP_MS = 2000;
+
+export async function startDistributedIngestJob(
+  deps: Pick<IngestDeps, 'config' | 'db' | 'model'>,
+  params: Params,
+  hooks: Pick<IngestOptions, 'onLineError'> = {},
+): Promise<StartedJob<Result>> {
+  params = { ...params, dataset: checkDatasetName(params.dataset) };
+  const readOpts = { texts: params.texts, maxLineBytes: deps.config.maxLineBytes };
+  if (params.format) await statOrThrow(params.path);
+  const format = params.format ?? (await detectFormat(params.path, readOpts));
+  checkSliceable(format);
+  const batchSize = params.batchSize ?? deps.config.batchSize;
+  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > MAX_BATCH_SIZE) {
+    throw new AppError('INVALID_INPUT', `batch size must be an integer from 1 to ${MAX_BATCH_SIZE}, got ${batchSize}`);
+  }
+  const existing = await findDataset(deps.db, params.dataset);
+  return runJob<Result>(deps.db, 'ingest', { ...params, distributed: true }, (ctx) => coordinate(deps, { ...params, format, batchSize }, ctx, hooks), {
+    datasetId: existing?.id,
+  });
+}
+
+async function coordinate(
+  deps: Pick<IngestDeps, 'config' | 'db' | 'model'>,
+  p: Params & { format: NonNullable<Params['format']>; batchSize: number },
+  ctx: JobContext,
+  hooks: Pick<IngestOptions, 'onLineError'>,
+) {
+  const t0 = performance.now();
+  const { config, db } = deps;
+  const source = path.resolve(p.path);
+  const total = await countRecords(source, { format: p.format, maxLineBytes: config.maxLineBytes });
+  const dataset = await openDatasetForIngest(db, { name: p.dataset, format: p.format, source });
+  ctx.setDataset(dataset.id);
+  const ranges = sliceRanges(await lastLineNumber(source, config.maxLineBytes), p.batchSize * BATCHES_PER_SLICE);
+  const shared = await shareCorpus(config.blobDir, source, ctx.jobId);
+  const stages: Record<IngestStage, number> = { read: 0, prepare: 0, wait: 0, encode: 0, db: 0, index: 0, save: 0, lookup: 0, preprocess: 0, thumbnail: 0, store: 0 };
+  const summary: IngestSummary = {
+    dataset: p.dataset, datasetStatus: 'ready', records: 0, good: 0, images: 0, texts: 0, links: 0, duplicates: 0,
+    vectorsReused: 0, errorCount: 0, errors: [], seconds: 0, stages,
+  };
+  const report = (final = false) =>
+    ctx.progress({ processed: summary.records, total: final ? summary.records : Math.max(total, summary.records), errors: summary.errorCount, rate: summary.records / Math.max(1e-3, (performance.now() - t0) / 1000) });
+
+  const queue = await openQueue(config);
+  const { QueueEvents } = await import('bullmq');
+  const events: QueueEvents = new QueueEvents(config.queue, queueOptions(config));
+  // Redis away (a restart): BullMQ reconnects by itself; the job's message says why nothing moves.
+  const queueDown = (err: Error) => ctx.progress({ message: `waiting for the queue: ${err.message}` });
+  queue.on('error', queueDown);
+  events.on('error', queueDown);
+  try {
+    await events.waitUntilReady();
+    const ids = ranges.map((_, k) => `${ctx.jobId}-${k}`); // BullMQ ids: the same slice is never queued twice
+    const results = new Map<number, SliceResult>();
+    let failure: string | undefined;
+    let released = 0;
+    const release = () => {
+      // Line errors in line order: a slice's are released once every slice before it is in.
+      while (results.has(released)) {
+        const r = results.get(released)!;
+        const errs = r.errors;
+        summary.errorCount += errs.length;
+        for (const e of errs) {
+          if (summary.errors.length < MAX_ERRORS_KEPT) summary.errors.push(e);
+          hooks.onLineError?.(e);
+        }
+        if (errs.length) ctx.lineErrors(errs);
+        released++;
+      }
+    };
+    const settle = (k: number, r: SliceResult) => {
+      if (results.has(k)) return;
+      results.set(k, r);
+      summary.records += r.records;
+      summary.good += r.good;
+      summary.images += r.images;
+      summary.texts += r.texts;
+      summary.links += r.links;
+      summary.duplicates += r.duplicates;
+      summary.vectorsReused += r.vectorsReused;
+      for (const [s, v] of Object.entries(r.stages) as [IngestStage, number][]) stages[s] += v;
+      release();
+      ctx.progress({ message: undefined });
+      report();
+    };
+    const sliceOf = (jobId: string) => {
+      const k = ids.indexOf(jobId);
+      return k < 0 ? undefined : k;
+    };
+    let wake: () => void = () => undefined;
+    events.on('completed', ({ jobId, returnvalue }) => {
+      const k = sliceOf(jobId);
+      if (k !== undefined) {
+        const r = (typeof returnvalue === 'string' ? JSON.parse(returnvalue) : returnvalue) as SliceResult | null;
+        if (r) settle(k, r); // else the sweep reads it
+        wake();
+      }
+    });
+    events.on('failed', () => wake()); // a retry also emits 'failed': the sweep reads the state
+    ctx.signal.addEventListener('abort', () => wake(), { once: true });
+
+    report();
+    await queue.addBulk(
+      ranges.map((r, k) => ({
+        name: SLICE_JOB,
+        data: { jobId: ctx.jobId, slice: k, path: shared.path, format: p.format, ...r, datasetId: dataset.id, modelId: deps.model.info.id, batchSize: p.batchSize } satisfies SliceData,
+        opts: { jobId: ids[k], attempts: SLICE_ATTEMPTS, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: { age: 3600 }, removeOnFail: { age: 7 * 86400 } },
+      })),
+    );
+    const removed = new Set<number>();
+    const lost = new Set<number>();
+    let stopping = false;
+    for (;;) {
+      const pending = ids.map((_, k) => k).filter((k) => !results.has(k) && !removed.has(k));
+      if (!pending.length) break;
+      if ((ctx.signal.aborted || failure) && !stopping) {
+        stopping = true;
+        for (const k of pending) if (await removeIfNotStarted(queue, ids[k])) removed.add(k);
+        continue;
+      }
+      await new Promise<void>((r) => {
+        const t = setTimeout(r, SWEEP_MS);
+        wake = () => (clearTimeout(t), r());
+      });
+      // The sweep: results an event did not bring (a Redis restart), and slices that failed for good.
+      for (const k of ids.map((_, i) => i).filter((i) => !results.has(i) && !removed.has(i))) {
+        // The state first, then the job: read the other way round, a slice finishing in between
+        // looks 'completed' with the result it did not have yet when it was read.
+        const state = await queue.getJobState(ids[k]);
+        const job = (await queue.getJob(ids[k])) as Job<SliceData, SliceResult> | undefined;
+        if (state === 'completed' && job?.returnvalue) settle(k, job.returnvalue);
+        else if (state === 'failed' && job) {
+          failure ??= `slice ${k + 1} of ${ids.length} (lines ${ranges[k].firstLine}-${ranges[k].lastLine}) failed after ${job.attemptsMade} attempts: ${lastLine(job.failedReason)}`;
+          removed.add(k);
+        } else if (!job) {
+          lost.add(k); // Redis lost its data (a restart without persistence), or removed by hand: never coming
+          removed.add(k);
+        }
+      }
+    }
+    if (failure) throw new AppError('INTERNAL', `${failure}. What was committed is kept; run the same ingest again to finish it.`);
+    if (lost.size) {
+      throw new AppError(
+        'INTERNAL',
+        `${lost.size} of the ingest's ${ids.length} slices vanished from the queue (a Redis restart without persistence? run Redis with appendonly yes): what was committed is kept; run the same ingest again to finish it`,
+      );
+    }
+    if (removed.size) summary.cancelled = true;
+  } finally {
+    await events.close().catch(() => undefined);
+    await queue.close().catch(() => undefined);
+    await shared.release().catch(() => undefined);
+  }
+  const [images, texts] = await Promise.all([db.image.count({ where: { datasetId: dataset.id } }), db.text.count({ where: { datasetId: dataset.id } })]);
+  summary.datasetStatus = images + texts > 0 && !summary.cancelled ? 'ready' : 'failed';
+  await setDatasetStatus(db, dataset.id, summary.datasetStatus);
+  summary.seconds = (performance.now() - t0) / 1000;
+  report(!summary.cancelled);
+  const { errors: _kept, ...result } = summary;
+  void _kept;
+  return outcomeOf(result);
+}
+
+/** The messages of lib/ingest/jobs.ts, word for word (the CLI and the pages print them). */
+function outcomeOf(result: Result) {
+  const added = `${result.images} images, ${result.texts} texts, ${result.links} links added; ${result.duplicates} duplicates; ${result.errorCount} errors`;
+  if (result.cancelled) return { result, cancelled: true, message: `cancelled after ${result.records} records: ${added}; run the same ingest again to finish it` };
+  if (result.good === 0) return { result, failed: true, cancelled: false, message: `nothing could be ingested (${result.errorCount} errors)` };
+  return { result, cancelled: false, message: added };
+}
+
+/** Prisma's messages quote the calling code over several lines; the reason is the last one. */
+const lastLine = (m: string) => m.split('\n').map((l) => l.trim()).filter(Boolean).at(-1) ?? m;
+
+/** Remove a slice no worker has taken yet; false when one has (it finishes and reports). */
+async function removeIfNotStarted(queue: Queue<SliceData, SliceResult>, id: string): Promise<boolean> {
+  const job = await queue.getJob(id);
+  if (!job) return true;
+  const state = await job.getState();
+  if (state === 'active' || state === 'completed') return false;
+  try {
+    await job.remove();
+    return true;
+  } catch {
+    return false; // taken between the two calls
+  }
+}

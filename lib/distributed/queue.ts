@@ -1,0 +1,65 @@
+/**
+ * The queue shared by every node in distributed mode: one BullMQ queue on Redis (REDIS_URL),
+ * named CLIPDEX_QUEUE. A job on it is one *slice* of a corpus file (a range of its lines), never
+ * the records themselves: the file sits on storage every node can read, and Redis only carries
+ * line numbers. Slices are retried by BullMQ when a worker fails or dies (its lock expires and
+ * another worker's stalled-job check puts the slice back), and the rows a slice writes are
+ * idempotent on (dataset, sha256) and (dataset, text), so a retry adds nothing twice.
+ */
+import type { Queue, QueueOptions } from 'bullmq';
+import type { CorpusFormat } from '../corpus';
+import type { Config } from '../config';
+import { AppError } from '../errors';
+import type { IngestStage, LineError } from '../ingest/types';
+
+/** How long a worker's lock on a slice lasts without renewal: a killed worker's slice is retried after about this. */
+export const LOCK_MS = Number(process.env.CLIPDEX_QUEUE_LOCK_MS ?? 15_000);
+/** Attempts per slice (failures: a database down, a worker that died more than once on it). */
+export const SLICE_ATTEMPTS = 8;
+
+/** What a queued slice says: enough for any worker to read and commit it on its own. */
+export interface SliceData {
+  /** The clipdex Job (row) this slice belongs to. */
+  jobId: string;
+  slice: number;
+  path: string;
+  format: CorpusFormat;
+  /** 1-based line numbers, inclusive. */
+  firstLine: number;
+  lastLine: number;
+  datasetId: number;
+  modelId: string;
+  batchSize: number;
+}
+
+/** What a worker returns for a slice (the coordinator sums them into the ingest summary). */
+export interface SliceResult {
+  records: number;
+  good: number;
+  images: number;
+  texts: number;
+  links: number;
+  duplicates: number;
+  vectorsReused: number;
+  errors: LineError[];
+  stages: Partial<Record<IngestStage, number>>;
+  worker: string;
+}
+
+export const SLICE_JOB = 'ingest-slice';
+
+/** Distributed mode is on: the config check already refused REDIS_URL without PostgreSQL. */
+export function isDistributed(config: Pick<Config, 'redisUrl'>): boolean {
+  return !!config.redisUrl;
+}
+
+export function queueOptions(config: Pick<Config, 'redisUrl'>): QueueOptions {
+  if (!config.redisUrl) throw new AppError('CONFIG_INVALID', 'distributed mode needs REDIS_URL (e.g. redis://127.0.0.1:6379)');
+  // maxRetriesPerRequest null: a command waits through a Redis restart instead of failing (BullMQ needs it for workers).
+  return { connection: { url: config.redisUrl, maxRetriesPerRequest: null } };
+}
+
+export async function openQueue(config: Pick<Config, 'redisUrl' | 'queue'>): Promise<Queue<SliceData, SliceResult>> {
+  const { Queue } = await import('bullmq');
+  return new Queue<SliceData, SliceResult>(config.queue, queueOptions(config));
+}
