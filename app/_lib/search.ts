@@ -35,6 +35,7 @@ function toView(h: ImageHit | TextHit): HitView {
 
 async function inputOf(engine: Engine, q: SearchQuery): Promise<SearchInput> {
   if (q.qimg) return { image: await queryImages(engine).read(q.qimg) };
+  if (Array.isArray(q.like)) return { imageIds: q.like };
   if (q.like !== undefined) return { imageId: q.like };
   return { text: q.q };
 }

@@ -4,8 +4,8 @@ import { useTranslations } from 'next-intl';
 import { firstImage, useImageDrop } from '../shared/use-image-drop';
 
 export interface QueryImage {
-  /** Stored image id ("more like this"). */
-  like?: number;
+  /** Stored image id ("more like this"), or several (a collection). */
+  like?: number | number[];
   /** sha256 of an uploaded query image. */
   qimg?: string;
   src: string;

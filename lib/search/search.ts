@@ -53,14 +53,14 @@ async function datasetLabelSet(deps: SearchDeps, index: HnswIndex, name: string 
   return entry.labels;
 }
 
-async function knn(deps: SearchDeps, index: HnswIndex, q: Float32Array, o: SearchOptions, exclude?: number) {
+async function knn(deps: SearchDeps, index: HnswIndex, q: Float32Array, o: SearchOptions, exclude?: ReadonlySet<number>) {
   const w = windowOf(o);
   await index.refreshIfStale();
   const set = await datasetLabelSet(deps, index, o.dataset);
   const filter =
-    set === undefined && exclude === undefined ? undefined : (l: number) => l !== exclude && (set === undefined || set.has(l));
+    set === undefined && exclude === undefined ? undefined : (l: number) => !exclude?.has(l) && (set === undefined || set.has(l));
   const want = w.offset + w.k + 1;
-  const reachable = (set?.size ?? index.size()) - (exclude === undefined ? 0 : 1);
+  const reachable = (set?.size ?? index.size()) - (exclude?.size ?? 0);
   let ef = want;
   let raw = index.search(q, want, filter, ef);
   // A selective filter (a small dataset in a big index) can leave HNSW's beam short of `want`
@@ -73,7 +73,7 @@ async function knn(deps: SearchDeps, index: HnswIndex, q: Float32Array, o: Searc
   return { page: hits.slice(w.offset, w.offset + w.k), hasMore: hits.length > w.offset + w.k, w };
 }
 
-async function imageResult(deps: SearchDeps, q: Float32Array, o: SearchOptions, t0: number, exclude?: number): Promise<SearchResult<ImageHit>> {
+async function imageResult(deps: SearchDeps, q: Float32Array, o: SearchOptions, t0: number, exclude?: ReadonlySet<number>): Promise<SearchResult<ImageHit>> {
   const { page, hasMore, w } = await knn(deps, deps.indexes.image, q, o, exclude);
   const rows = await imagesByLabels(deps.db, page.map((h) => h.label));
   const hits: ImageHit[] = [];
@@ -114,13 +114,31 @@ async function embedImage(deps: SearchDeps, bytes: Buffer): Promise<Float32Array
   return (await deps.model.encodeImages([bytes]))[0];
 }
 
-/** The query's vector; a stored image's own vector (no re-encoding) and its label, to leave it out. */
-async function queryVector(deps: SearchDeps, query: SearchInput): Promise<{ vector: Float32Array; label?: number }> {
+async function storedVector(deps: SearchDeps, imageId: number): Promise<{ vector: Float32Array; label: number }> {
+  const v = await imageVectorOf(deps.db, imageId, deps.model.info.id);
+  if (!v) throw new AppError('NOT_FOUND', `image ${imageId} does not exist or has no vector for the active model (run \`clipdex reindex\`)`);
+  return { vector: storedImageQuery(deps.model, bytesToVector(v.data)), label: v.label };
+}
+
+/** The normalised mean of unit vectors: the direction a set of images shares (a collection as a query). */
+export function meanDirection(vectors: Float32Array[]): Float32Array {
+  const out = new Float32Array(vectors[0].length);
+  for (const v of vectors) for (let i = 0; i < out.length; i++) out[i] += v[i];
+  const norm = Math.hypot(...out);
+  if (!(norm > 1e-6)) throw new AppError('INVALID_INPUT', 'these images cancel each other out: their mean vector is zero; search with fewer or other images');
+  for (let i = 0; i < out.length; i++) out[i] /= norm;
+  return out;
+}
+
+/** The query's vector; stored images' own vectors (no re-encoding) and their labels, to leave them out. */
+async function queryVector(deps: SearchDeps, query: SearchInput): Promise<{ vector: Float32Array; exclude?: Set<number> }> {
   if ('text' in query) return { vector: await embedText(deps, query.text) };
   if ('image' in query) return { vector: await embedImage(deps, query.image) };
-  const v = await imageVectorOf(deps.db, query.imageId, deps.model.info.id);
-  if (!v) throw new AppError('NOT_FOUND', `image ${query.imageId} does not exist or has no vector for the active model (run \`clipdex reindex\`)`);
-  return { vector: storedImageQuery(deps.model, bytesToVector(v.data)), label: v.label };
+  const ids = 'imageId' in query ? [query.imageId] : query.imageIds;
+  if (!ids.length) throw new AppError('INVALID_INPUT', 'give at least one image id to search like');
+  const stored = await Promise.all(ids.map((id) => storedVector(deps, id)));
+  const vector = stored.length === 1 ? stored[0].vector : meanDirection(stored.map((s) => s.vector));
+  return { vector, exclude: new Set(stored.map((s) => s.label)) };
 }
 
 /**
@@ -135,6 +153,6 @@ export async function search(req: SearchRequest, deps: SearchDeps): Promise<Sear
   const t0 = performance.now();
   if (req.want !== 'image' && req.want !== 'text') throw new AppError('INVALID_INPUT', `want must be "image" or "text", got "${String(req.want).slice(0, 20)}"`);
   windowOf(req); // refuse a bad page before spending a model call on the query
-  const { vector, label } = await queryVector(deps, req.query);
-  return req.want === 'image' ? imageResult(deps, vector, req, t0, label) : textResult(deps, vector, req, t0);
+  const { vector, exclude } = await queryVector(deps, req.query);
+  return req.want === 'image' ? imageResult(deps, vector, req, t0, exclude) : textResult(deps, vector, req, t0);
 }

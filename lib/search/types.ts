@@ -9,8 +9,11 @@ export interface SearchOptions {
   dataset?: string;
 }
 
-/** What to search with: a text, image bytes, or a stored image (by id: its stored vector). */
-export type SearchInput = { text: string } | { image: Buffer } | { imageId: number };
+/**
+ * What to search with: a text, image bytes, a stored image (by id: its stored vector), or several
+ * stored images (a collection, issue 14: the normalised mean of their stored vectors).
+ */
+export type SearchInput = { text: string } | { image: Buffer } | { imageId: number } | { imageIds: number[] };
 
 /** What to get back: images, or captions (texts with their images). */
 export type SearchWant = 'image' | 'text';

@@ -10,6 +10,16 @@ import { MAX_WINDOW } from '../search/limits';
 import { fieldsOf, parseInput } from './parse';
 import { DEFAULT_K, EMPTY_QUERY, MAX_K, MAX_QUERY_CHARS, SEARCH_MODES, type SearchQuery } from './search-query';
 
+/** Images one `like=` search may name (a collection as a query, issue 14). */
+export const MAX_LIKE_IDS = 50;
+const LIKE_ERROR = `like must be an image id (a positive integer), or up to ${MAX_LIKE_IDS} of them separated by commas`;
+const LIKE_RE = new RegExp(`^[1-9]\\d{0,14}(,[1-9]\\d{0,14}){0,${MAX_LIKE_IDS - 1}}$`);
+/** "42" → 42 (one image, as before); "1,2,2,3" → [1, 2, 3] (the mean of their vectors). */
+const likeIds = (s: string): number | number[] => {
+  const ids = [...new Set(s.split(',').map(Number))];
+  return ids.length === 1 ? ids[0] : ids;
+};
+
 const intParam = (name: string, min: number, max: number) =>
   z.coerce
     .number({ error: `${name} must be an integer from ${min} to ${max}` })
@@ -43,13 +53,15 @@ const queryFields = {
     .max(MAX_QUERY_CHARS, { error: `q must be at most ${MAX_QUERY_CHARS} characters` })
     .optional()
     .describe('Search by this text (English or Chinese).'),
-  like: z.coerce
-    .number({ error: 'like must be an image id (a positive integer)' })
-    .int({ error: 'like must be an image id (a positive integer)' })
-    .min(1, { error: 'like must be an image id (a positive integer)' })
-    .max(Number.MAX_SAFE_INTEGER, { error: 'like must be an image id (a positive integer)' })
+  like: z
+    .string()
+    .trim()
+    .regex(LIKE_RE, { error: LIKE_ERROR })
+    .transform(likeIds)
     .optional()
-    .describe('Search by a stored image: its id (a hit\'s imageId). The image itself is left out of the results.'),
+    .describe(
+      `Search by a stored image: its id (a hit's imageId); or by up to ${MAX_LIKE_IDS} stored images, comma-separated (1,2,3), by the mean of their vectors. The images themselves are left out of the results.`,
+    ),
   qimg: z
     .string()
     .regex(/^[0-9a-f]{64}$/, { error: 'qimg must be a query image id: 64 lowercase hex digits, as POST /api/search answered it in query.qimg' })
@@ -58,7 +70,7 @@ const queryFields = {
 };
 
 const ONE_QUERY = 'give exactly one of q (a text), like (a stored image id) or qimg (an uploaded query image id)';
-const countQueries = (v: { q?: string; like?: number; qimg?: string }) => Number(!!v.q) + Number(v.like !== undefined) + Number(v.qimg !== undefined);
+const countQueries = (v: { q?: string; like?: number | number[]; qimg?: string }) => Number(!!v.q) + Number(v.like !== undefined) + Number(v.qimg !== undefined);
 
 /** GET /api/search. */
 export const searchGetSchema = z
@@ -73,7 +85,7 @@ const searchPageSchema = z
   .object({ ...queryFields, ...pageFields, offset: z.unknown().optional() })
   .refine((v) => countQueries(v) <= 1, { error: ONE_QUERY });
 
-type Parsed = { q?: string; like?: number; qimg?: string; mode: SearchQuery['mode']; k: number; min: number; dataset?: string };
+type Parsed = { q?: string; like?: number | number[]; qimg?: string; mode: SearchQuery['mode']; k: number; min: number; dataset?: string };
 const toQuery = (v: Parsed): SearchQuery => ({ mode: v.mode, q: v.q ?? '', like: v.like, qimg: v.qimg, k: v.k, min: v.min, dataset: v.dataset ?? '' });
 
 /** GET /api/search's query string → the search and its offset; INVALID_INPUT when anything is off. */

@@ -33,8 +33,8 @@ export interface SearchQuery {
   mode: SearchWant;
   /** Text query ('' when searching by an image). */
   q: string;
-  /** Image id of a stored image ("more like this"). */
-  like?: number;
+  /** Image id of a stored image ("more like this"), or several (a collection: the mean of their vectors). */
+  like?: number | number[];
   /** sha256 of an uploaded query image. */
   qimg?: string;
   /** Results per page. */
