@@ -21,7 +21,7 @@ export default withEngine(async function DatasetsPage(engine) {
     getFormatter(),
   ]);
   // Shown in UTC (i18n/request.ts), in the reader's language's date style.
-  const fmtDate = (d: Date) => format.dateTime(d, { dateStyle: 'medium', timeStyle: 'short', timeZoneName: 'short' });
+  const fmtDate = (d: Date) => format.dateTime(d, { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', timeZoneName: 'short' });
   return (
     <div className="stack">
       <div className="row" style={{ justifyContent: 'space-between' }}>

@@ -15,7 +15,8 @@ export function KeepButton({ hit }: { hit: ImageHitView }) {
       type="button"
       className={`btn small keep${kept ? ' kept' : ''}`}
       aria-pressed={kept}
-      aria-label={kept ? t('removeFrom', { id: hit.imageId, name }) : t('addTo', { id: hit.imageId, name })}
+      // One name for both states (the state is aria-pressed), and it contains the visible word.
+      aria-label={t('addTo', { id: hit.imageId, name })}
       data-testid="keep"
       onClick={() =>
         change({
@@ -33,7 +34,7 @@ export function KeepButton({ hit }: { hit: ImageHitView }) {
         })
       }
     >
-      <span aria-hidden="true">{kept ? '★' : '☆'}</span> {kept ? t('added') : t('add')}
+      <span aria-hidden="true">{kept ? '★' : '☆'}</span> {t('add')}
     </button>
   );
 }

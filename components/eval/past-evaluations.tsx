@@ -39,7 +39,7 @@ export function PastEvaluations({ runs, selected }: { runs: PastRun[]; selected?
         <tbody>
           {runs.map((r) => {
             const e = r.result?.evaluation;
-            const when = format.dateTime(new Date(r.createdAt), { dateStyle: 'medium', timeStyle: 'short', timeZoneName: 'short' });
+            const when = format.dateTime(new Date(r.createdAt), { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', timeZoneName: 'short' });
             return (
               <tr key={r.jobId} aria-current={selected === r.jobId ? 'true' : undefined} data-status={r.status}>
                 <th scope="row">
