@@ -85,6 +85,8 @@ test('English by default; the switcher changes the language, keeps it in a cooki
   await page.goto('/');
   await expect(page.locator('html')).toHaveAttribute('lang', 'en');
   await expect(nav(page)).toHaveText(NAV_EN);
+  // On a desktop the navigation is always there: no Menu button.
+  await expect(page.getByRole('button', { name: 'Menu' })).toBeHidden();
   await page.getByLabel('Language').selectOption('zh');
   await expect(nav(page)).toHaveText(NAV_ZH);
   await expect(page.locator('html')).toHaveAttribute('lang', 'zh-CN');
