@@ -39,7 +39,7 @@ export default withEngine(async function AdminPage(engine) {
     bytesOnDisk(indexDir(engine.config.dataDir)),
     getAdminSession(),
   ]);
-  const [t, ts, tj, format] = await Promise.all([getTranslations('AdminPage'), getTranslations('Status'), getTranslations('Job'), getFormatter()]);
+  const [t, ts, format] = await Promise.all([getTranslations('AdminPage'), getTranslations('Status'), getFormatter()]);
   const n = (v: number) => format.number(v);
   // UTC (i18n/request.ts), as the column heading says, in the reader's date style.
   const fmtDate = (iso: string | null) => (iso ? format.dateTime(new Date(iso), { dateStyle: 'short', timeStyle: 'medium' }) : '—');
@@ -159,7 +159,8 @@ export default withEngine(async function AdminPage(engine) {
                         {j.id.slice(0, 8)}
                       </Link>
                     </td>
-                    <td>{tj.has(j.kind) ? tj(j.kind) : j.kind}</td>
+                    {/* English shows the kind's own name, as the CLI and the API do; other languages translate it. */}
+                    <td>{t.has(`kinds.${j.kind}`) ? t(`kinds.${j.kind}`) : j.kind}</td>
                     <td>{j.dataset ?? '—'}</td>
                     <td>
                       <span className={`badge ${j.status}`}>{ts.has(j.status) ? ts(j.status) : j.status}</span>
