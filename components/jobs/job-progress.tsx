@@ -123,9 +123,12 @@ export function JobProgress({ initial, onFinished, canCancel = false }: Props) {
       >
         <span style={{ width: `${pct}%` }} />
       </div>
-      {/* Announced politely: the status and counts, not the clock (which would speak every second). */}
+      {/* Announced politely, and only in steps: the status, every tenth of the way while it runs,
+          the counts at the end; never the clock, which would speak every second. */}
       <p className="visually-hidden" aria-live="polite" aria-atomic="true" data-testid="job-announce">
-        {t('announce', { kind: label, status, processed: n(job.processed), errors: n(job.errors) })}
+        {!isFinished(job.status) && total > 0
+          ? t('announceStep', { kind: label, status, percent: Math.floor(pct / 10) * 10 })
+          : t('announce', { kind: label, status, processed: n(job.processed), errors: n(job.errors) })}
       </p>
       <div className="stats">
         <div>
