@@ -21,8 +21,8 @@ test.afterAll(async ({ request }) => {
   await request.delete('/api/datasets/ui-kbd');
 });
 
-const NAV_ZH = ['搜索', '数据集', '上传', '收藏集', '评测', '训练', '分类', '管理'];
-const NAV_EN = ['Search', 'Datasets', 'Upload', 'Collections', 'Evaluate', 'Train', 'Classify', 'Admin'];
+const NAV_ZH = ['搜索', '数据集', '上传', '收藏集', '评测', '训练', '分类', '近似重复', '管理'];
+const NAV_EN = ['Search', 'Datasets', 'Upload', 'Collections', 'Evaluate', 'Train', 'Classify', 'Duplicates', 'Admin'];
 const nav = (page: Page) => page.getByRole('navigation', { name: /^(Main|主导航)$/ }).getByRole('link');
 
 const pages = (): [string, string][] => [
@@ -36,6 +36,7 @@ const pages = (): [string, string][] => [
   ['admin', '/admin'],
   ['evaluate', '/evaluate'],
   ['classify', '/classify'],
+  ['duplicates', '/duplicates'],
   ['train', '/train'],
   ['collections', '/collections'],
   ['signin', '/signin'],

@@ -3,6 +3,7 @@ import { useEffect, useRef, useState } from 'react';
 import Link from 'next/link';
 import { useFormatter, useTranslations } from 'next-intl';
 import { isFinished, type JobView } from '@/lib/views/jobs';
+import { JOB_STAGE_KEYS } from '@/lib/views/job-stages';
 import { CancelJobButton } from './cancel-job-button';
 
 interface Props {
@@ -115,7 +116,7 @@ export function JobProgress({ initial, onFinished, canCancel = false }: Props) {
       {/* A running job's message names its stage (an ingest with OCR: records, then images read); the bar counts that stage. */}
       {!isFinished(job.status) && job.message ? (
         <p className="small" data-testid="job-stage" style={{ margin: 0 }}>
-          {job.message}
+          {JOB_STAGE_KEYS[job.message] ? t(JOB_STAGE_KEYS[job.message]) : job.message}
         </p>
       ) : null}
       <div

@@ -135,25 +135,27 @@ export default withEngine(async function ImagePage(engine, { params }: Props) {
 });
 
 /** issue 11: the text OCR found in the image, or why there is none. */
-function OcrSection({ ocr }: { ocr: ImageOcr | null }) {
+async function OcrSection({ ocr }: { ocr: ImageOcr | null }) {
+  const t = await getTranslations('ImagePage');
   const status = ocr?.status ?? null;
+  const code = (chunks: React.ReactNode) => <code>{chunks}</code>;
   return (
     <div data-testid="ocr" data-status={status ?? 'none'}>
-      <h2 style={{ marginTop: 0 }}>Text in the image</h2>
+      <h2 style={{ marginTop: 0 }}>{t('ocrTitle')}</h2>
       {status === 'done' && ocr?.text ? (
         <pre className="ocr-text" data-testid="ocr-text" style={{ whiteSpace: 'pre-wrap', margin: '0.25rem 0', fontFamily: 'inherit' }}>
           {ocr.text}
         </pre>
       ) : status === 'done' ? (
-        <p className="muted">No text found.</p>
+        <p className="muted">{t('ocrNone')}</p>
       ) : status === 'failed' ? (
         <p className="alert error" data-testid="ocr-error">
-          Reading the text failed: {ocr?.error ?? 'unknown error'}
+          {t('ocrFailed', { error: ocr?.error ?? t('ocrUnknown') })}
         </p>
       ) : status === 'skipped' ? (
-        <p className="muted">Not read: OCR was off when it was ingested (<code>clipdex reindex --ocr</code> reads it).</p>
+        <p className="muted">{t.rich('ocrSkipped', { code })}</p>
       ) : (
-        <p className="muted">Not read yet (<code>clipdex reindex --ocr</code> reads it).</p>
+        <p className="muted">{t.rich('ocrNotYet', { code })}</p>
       )}
       {status === 'done' && ocr?.error ? <p className="small muted">{ocr.error}</p> : null}
     </div>
