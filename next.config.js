@@ -1,4 +1,9 @@
 // @ts-check
+import createNextIntlPlugin from 'next-intl/plugin';
+
+// The interface's languages: i18n/request.ts picks one per request (cookie, else Accept-Language).
+const withNextIntl = createNextIntlPlugin('./i18n/request.ts');
+
 /** @type {import('next').NextConfig} */
 const nextConfig = {
   // Native addons and the Prisma client must be loaded by Node at run time, never bundled.
@@ -24,4 +29,4 @@ const nextConfig = {
     proxyClientMaxBodySize: '2mb',
   },
 };
-export default nextConfig;
+export default withNextIntl(nextConfig);

@@ -1,9 +1,10 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
+import { getTranslations } from 'next-intl/server';
 import type { Engine } from '@/lib/engine';
 import { listDatasets } from '@/lib/db';
 import { describeError } from '@/lib/errors';
-import { DIRECTIONS, directionOf, hasImage, isRunnable, queryKey, type SearchQuery } from '@/lib/views/search-query';
+import { directionOf, hasImage, isRunnable, queryKey, type SearchQuery } from '@/lib/views/search-query';
 import { parseSearchPage } from '@/lib/views/search-params';
 import type { SearchPageView } from '@/lib/views/search-view';
 import { SearchForm } from '@/components/search/search-form';
@@ -19,16 +20,18 @@ type Props = { searchParams: Promise<Record<string, string | string[] | undefine
 
 export async function generateMetadata({ searchParams }: Props): Promise<Metadata> {
   const { query: q } = parseSearchPage(await searchParams);
+  const [t, tf] = await Promise.all([getTranslations('SearchPage'), getTranslations('SearchForm')]);
   // The root layout's title template does not apply to the page in its own segment.
-  if (!hasImage(q) && q.q) return { title: { absolute: `“${q.q}” — Search · clipdex` } };
-  if (hasImage(q)) return { title: { absolute: `${DIRECTIONS.find((m) => m.value === directionOf(q))?.label} — Search · clipdex` } };
-  return { title: { absolute: 'Search · clipdex' } };
+  if (!hasImage(q) && q.q) return { title: { absolute: `${t('titleQuery', { q: q.q })} · clipdex` } };
+  if (hasImage(q)) return { title: { absolute: `${tf(directionOf(q))} — ${t('title')} · clipdex` } };
+  return { title: { absolute: `${t('title')} · clipdex` } };
 }
 
 export default withEngine(async function SearchPage(engine, { searchParams }: Props) {
   const { query, error: urlError } = parseSearchPage(await searchParams);
   const datasets = await listDatasets(engine.db);
   const queryImage = await describeQueryImage(engine, query);
+  const t = await getTranslations('SearchPage');
 
   let page: SearchPageView | null = null;
   let error: string | null = urlError ?? null;
@@ -42,15 +45,15 @@ export default withEngine(async function SearchPage(engine, { searchParams }: Pr
 
   return (
     <>
-      <h1 className="visually-hidden">Search</h1>
-      <section className="panel" aria-label="Search controls">
+      <h1 className="visually-hidden">{t('title')}</h1>
+      <section className="panel" aria-label={t('controls')}>
         <SearchForm query={query} datasets={datasets.map((d) => d.name)} queryImage={queryImage} />
         <QueryChips query={query} />
       </section>
       {datasets.length === 0 ? (
         <div className="empty panel" style={{ marginTop: '1rem' }} data-testid="no-datasets">
-          <h2>No datasets yet</h2>
-          <p>There is nothing to search. <Link href="/datasets/new">Upload a dataset</Link> (an EasyNLP TSV of captions and base64 images, for example) to begin.</p>
+          <h2>{t('noDatasets')}</h2>
+          <p>{t.rich('noDatasetsBody', { link: (c) => <Link href="/datasets/new">{c}</Link> })}</p>
         </div>
       ) : error ? (
         <p className="alert error" role="alert" style={{ marginTop: '1rem' }} data-testid="search-error">
@@ -66,11 +69,21 @@ export default withEngine(async function SearchPage(engine, { searchParams }: Pr
 });
 
 async function describeQueryImage(engine: Engine, q: SearchQuery): Promise<QueryImage | null> {
-  if (q.qimg) return { qimg: q.qimg, src: `/api/queries/${q.qimg}`, alt: 'uploaded image' };
+  const t = await getTranslations('SearchPage');
+  if (q.qimg) return { qimg: q.qimg, src: `/api/queries/${q.qimg}`, alt: t('uploadedImage') };
+  if (Array.isArray(q.like)) {
+    // A collection as the query: its first image stands for it; the link leads to the collections.
+    try {
+      const row = await findImage(engine, q.like[0]);
+      return { like: q.like, src: `/api/thumbs/${row.sha256}`, alt: t('collectionQuery', { count: q.like.length }), href: '/collections' };
+    } catch {
+      return null;
+    }
+  }
   if (q.like !== undefined) {
     try {
       const row = await findImage(engine, q.like);
-      return { like: q.like, src: `/api/thumbs/${row.sha256}`, alt: row.captions[0] ?? `image ${q.like}`, href: `/images/${q.like}` };
+      return { like: q.like, src: `/api/thumbs/${row.sha256}`, alt: row.captions[0] ?? t('imageN', { id: q.like }), href: `/images/${q.like}` };
     } catch {
       return null;
     }
@@ -78,12 +91,13 @@ async function describeQueryImage(engine: Engine, q: SearchQuery): Promise<Query
   return null;
 }
 
-function Hints({ query, count }: { query: SearchQuery; count: number }) {
+async function Hints({ query, count }: { query: SearchQuery; count: number }) {
+  const t = await getTranslations('SearchPage');
   return (
     <div className="empty" data-testid="search-hints">
       <p>
-        {count.toLocaleString('en')} images ready to search.{' '}
-        {hasImage(query) ? 'Choose, drop or paste an image above.' : 'Describe what you are looking for, in English or Chinese.'}
+        {t('ready', { count })}{' '}
+        {hasImage(query) ? t('hintImage') : t('hintText')}
       </p>
     </div>
   );

@@ -58,7 +58,7 @@ test('the parsed query shows as chips; removing one (mouse or keyboard) rewrites
 });
 
 test('each card says why it matched: the words and where, and the visual similarity with its score', async ({ page }) => {
-  await page.goto(`/?q=${encodeURIComponent(FLAG)}`);
+  await page.goto(`/?q=${encodeURIComponent(`${FLAG} dataset:${DATASET}`)}`);
   const first = page.getByTestId('image-hit').first();
   await expect(first.getByTestId('caption')).toContainText(FLAG);
   await expect(first.getByTestId('why-matched')).toContainText('caption words');
@@ -66,7 +66,7 @@ test('each card says why it matched: the words and where, and the visual similar
 });
 
 test('the ranking control switches between hybrid, meaning and words', async ({ page }) => {
-  await page.goto(`/?q=${encodeURIComponent(FLAG)}`);
+  await page.goto(`/?q=${encodeURIComponent(`${FLAG} dataset:${DATASET}`)}`);
   await page.getByRole('radio', { name: 'Words' }).check();
   await expect(page).toHaveURL(/mode=keyword/);
   const hits = page.getByTestId('image-hit');
@@ -78,9 +78,9 @@ test('the ranking control switches between hybrid, meaning and words', async ({ 
 });
 
 test('filters typed in the query apply: format, size, dataset', async ({ page }) => {
-  await page.goto(`/?q=${encodeURIComponent(`${FLAG} format:jpeg`)}`);
+  await page.goto(`/?q=${encodeURIComponent(`${FLAG} dataset:${DATASET} format:jpeg`)}`);
   await expect(page.getByRole('heading', { name: /No results/ })).toBeVisible();
-  await page.goto(`/?q=${encodeURIComponent(`${FLAG} width>=100000`)}`);
+  await page.goto(`/?q=${encodeURIComponent(`${FLAG} dataset:${DATASET} width>=100000`)}`);
   await expect(page.getByRole('heading', { name: /No results/ })).toBeVisible();
   await page.goto(`/?q=${encodeURIComponent(`${FLAG} dataset:${DATASET} format:png`)}`);
   await expect(page.getByTestId('image-hit').first()).toBeVisible();
@@ -91,7 +91,7 @@ test('filters typed in the query apply: format, size, dataset', async ({ page })
 });
 
 test('near-duplicates collapse into one card with "+N similar"; the toggle shows them all', async ({ page, request }) => {
-  const r = await request.get(`/api/search?q=${encodeURIComponent(FLAG)}&mode=keyword&collapse=0`);
+  const r = await request.get(`/api/search?q=${encodeURIComponent(`${FLAG} dataset:${DATASET}`)}&mode=keyword&collapse=0`);
   const ids = ((await r.json()).hits as { imageId: number }[]).map((h) => h.imageId);
   expect(ids.length).toBe(4);
   const db = new Database(path.join(E2E_DATA_DIR, 'clipdex.db'));
@@ -104,7 +104,7 @@ test('near-duplicates collapse into one card with "+N similar"; the toggle shows
   } finally {
     db.close();
   }
-  await page.goto(`/?q=${encodeURIComponent(FLAG)}&mode=keyword`);
+  await page.goto(`/?q=${encodeURIComponent(`${FLAG} dataset:${DATASET}`)}&mode=keyword`);
   await expect(page.getByTestId('image-hit')).toHaveCount(3);
   await expect(page.getByTestId('similar-badge')).toHaveText('+1 similar');
   const toggle = page.getByTestId('collapse-toggle');
@@ -114,7 +114,7 @@ test('near-duplicates collapse into one card with "+N similar"; the toggle shows
   await expect(page.getByTestId('image-hit')).toHaveCount(4);
   await expect(page.getByTestId('similar-badge')).toHaveCount(0);
   // The badge itself opens the ungrouped results.
-  await page.goto(`/?q=${encodeURIComponent(FLAG)}&mode=keyword`);
+  await page.goto(`/?q=${encodeURIComponent(`${FLAG} dataset:${DATASET}`)}&mode=keyword`);
   await page.getByTestId('similar-badge').click();
   await expect(page).toHaveURL(/collapse=0/);
   await expect(page.getByTestId('image-hit')).toHaveCount(4);

@@ -11,7 +11,7 @@ import { nextBin, root } from './paths.mjs';
  * serves the old proxy (review finding 5).
  */
 export const SOURCES = [
-  'app', 'components', 'lib', 'public', 'proxy.ts', 'middleware.ts', 'instrumentation.ts',
+  'app', 'components', 'lib', 'public', 'i18n', 'messages', 'proxy.ts', 'middleware.ts', 'instrumentation.ts',
   'next.config.js', 'tsconfig.json', 'package-lock.json', 'prisma/schema.prisma',
 ];
 const SKIP = new Set(['node_modules', '.next', 'generated']);

@@ -38,6 +38,7 @@ async function inputOf(engine: Engine, q: SearchQuery, image?: Buffer): Promise<
   const text = q.q.trim() ? { text: q.q } : {};
   if (image) return { image, ...text };
   if (q.qimg) return { image: await queryImages(engine).read(q.qimg), ...text };
+  if (Array.isArray(q.like)) return { imageIds: q.like, ...text };
   if (q.like !== undefined) return { imageId: q.like, ...text };
   return { text: q.q };
 }

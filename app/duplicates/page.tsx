@@ -1,5 +1,6 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
+import { getFormatter, getTranslations } from 'next-intl/server';
 import { datasetIdFor, lastScan, listGroups } from '@/lib/duplicates';
 import { DeleteImageButton } from '@/components/duplicates/delete-image-button';
 import { DuplicateGroup } from '@/components/duplicates/duplicate-group';
@@ -8,7 +9,9 @@ import { withEngine } from '@/app/_lib/with-engine';
 import { deleteDuplicateImageAction } from './actions';
 
 export const dynamic = 'force-dynamic';
-export const metadata: Metadata = { title: 'Near-duplicates' };
+export async function generateMetadata(): Promise<Metadata> {
+  return { title: (await getTranslations('DuplicatesPage'))('title') };
+}
 
 const PAGE = 20;
 type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
@@ -28,7 +31,9 @@ export default withEngine(async function DuplicatesPage(engine, { searchParams }
       datasetError = (err as Error).message;
     }
   }
-  const [groups, scan, session] = await Promise.all([
+  const [t, format, groups, scan, session] = await Promise.all([
+    getTranslations('DuplicatesPage'),
+    getFormatter(),
     datasetError ? { total: 0, groups: [] } : listGroups(engine.db, modelId, { datasetId, limit: PAGE, offset: (page - 1) * PAGE }),
     lastScan(engine.db, modelId),
     getAdminSession(),
@@ -41,20 +46,18 @@ export default withEngine(async function DuplicatesPage(engine, { searchParams }
       <DeleteImageButton imageId={imageId} label={label} action={deleteDuplicateImageAction} />
     ) : (
       <Link href="/signin?next=/duplicates" className="small">
-        Sign in to delete
+        {t('signIn')}
       </Link>
     );
   return (
     <div className="stack">
-      <h1 style={{ margin: 0 }}>Near-duplicates</h1>
+      <h1 style={{ margin: 0 }}>{t('title')}</h1>
       <p className="muted" style={{ margin: 0 }}>
-        Images whose similarity — the smaller of their CLIP cosine and the correlation of their thumbnails’ pixels — is at least{' '}
-        <strong data-testid="duplicate-threshold">{threshold}</strong>: resized, recompressed or lightly edited copies. A group’s figure is its weakest link. Found
-        at ingest; search shows one card per group.
+        {t.rich('intro', { threshold: String(threshold), strong: (chunks) => <strong data-testid="duplicate-threshold">{chunks}</strong> })}
         {datasetName ? (
           <>
             {' '}
-            Showing dataset “{datasetName}” only · <Link href="/duplicates">all datasets</Link>
+            {t.rich('onlyDataset', { dataset: datasetName, link: (chunks) => <Link href="/duplicates">{chunks}</Link> })}
           </>
         ) : null}
       </p>
@@ -65,29 +68,28 @@ export default withEngine(async function DuplicatesPage(engine, { searchParams }
       ) : null}
       {groups.total === 0 ? (
         <div className="empty panel" data-testid="no-duplicates">
-          <h2>No near-duplicates{datasetName ? ` in “${datasetName}”` : ''}</h2>
-          <p>No two indexed images are that similar. Copies found when you ingest or upload images will be listed here to review.</p>
+          <h2>{datasetName ? t('noneIn', { dataset: datasetName }) : t('none')}</h2>
+          <p>{t('noneText')}</p>
           {!scan ? (
             <p className="small">
-              Images ingested before clipdex looked for near-duplicates are checked by a re-index (<Link href="/admin">Admin</Link>) or{' '}
-              <code>clipdex duplicates --rescan</code>.
+              {t.rich('unchecked', { link: (chunks) => <Link href="/admin">{chunks}</Link>, code: (chunks) => <code>{chunks}</code> })}
             </p>
           ) : null}
         </div>
       ) : (
         <>
           <p className="status-line" role="status" data-testid="duplicate-count">
-            {groups.total.toLocaleString('en')} group{groups.total === 1 ? '' : 's'}
-            {pages > 1 ? ` · page ${page} of ${pages}` : ''}
-            {!scan ? ' · older images are not checked until a re-index' : ''}
+            {t('count', { count: groups.total })}
+            {pages > 1 ? t('pageOf', { page: format.number(page), pages: format.number(pages) }) : ''}
+            {!scan ? t('notChecked') : ''}
           </p>
           {groups.groups.map((g) => (
             <DuplicateGroup key={g.groupId} group={g} deleteButton={deleteButton} />
           ))}
           {pages > 1 ? (
-            <nav className="more-row row" aria-label="Pages">
-              {page > 1 ? <Link href={href(page - 1)}>← Previous</Link> : null}
-              {page < pages ? <Link href={href(page + 1)}>Next →</Link> : null}
+            <nav className="more-row row" aria-label={t('pages')}>
+              {page > 1 ? <Link href={href(page - 1)}>{t('previous')}</Link> : null}
+              {page < pages ? <Link href={href(page + 1)}>{t('next')}</Link> : null}
             </nav>
           ) : null}
         </>

@@ -1,4 +1,5 @@
 import type { Metadata } from 'next';
+import { getTranslations } from 'next-intl/server';
 import { listDatasets } from '@/lib/db';
 import { getJob } from '@/lib/jobs';
 import { isEvaluateJobResult, listEvaluations } from '@/lib/eval';
@@ -10,7 +11,9 @@ import { EvaluationView } from '@/components/eval/evaluation-view';
 import { PastEvaluations } from '@/components/eval/past-evaluations';
 import { startEvaluation } from './actions';
 
-export const metadata: Metadata = { title: 'Evaluate' };
+export async function generateMetadata(): Promise<Metadata> {
+  return { title: (await getTranslations('EvaluatePage'))('title') };
+}
 export const dynamic = 'force-dynamic';
 
 type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
@@ -20,13 +23,13 @@ export default withEngine(async function EvaluatePage(engine, { searchParams }: 
   const [datasets, runs, session] = await Promise.all([listDatasets(engine.db), listEvaluations(engine, 20), getAdminSession()]);
   const jobId = typeof sp.job === 'string' && /^[0-9a-f-]{8,64}$/i.test(sp.job) ? sp.job : undefined;
   const shown = jobId ? await getJob(engine.db, jobId) : null;
+  const t = await getTranslations('EvaluatePage');
   const shownRun = shown && shown.kind === 'evaluate' && isEvaluateJobResult(shown.result) ? shown.result : null;
   return (
     <div className="stack">
-      <h1>Evaluate retrieval</h1>
+      <h1>{t('heading')}</h1>
       <p className="muted" style={{ marginTop: 0 }}>
-        Recall@1/5/10 for text → image and image → text, as EasyNLP and Chinese-CLIP report it: exact search over every candidate, and the same through
-        the HNSW index so the cost of approximate search shows. Identical images or texts on several rows count as positives of each other.
+        {t('intro')}
       </p>
       {/* keyed by the run shown, so following a past run's link clears the form's own result */}
       <EvaluateForm
@@ -38,7 +41,7 @@ export default withEngine(async function EvaluatePage(engine, { searchParams }: 
       />
       {shownRun ? <EvaluationView run={shownRun} /> : null}
       <section className="stack" aria-labelledby="past-title">
-        <h2 id="past-title">Past runs</h2>
+        <h2 id="past-title">{t('past')}</h2>
         <PastEvaluations
           selected={jobId}
           runs={runs.map((r) => ({ jobId: r.jobId, status: r.status, createdAt: r.createdAt.toISOString(), message: r.message, result: r.result }))}

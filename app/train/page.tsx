@@ -1,4 +1,5 @@
 import type { Metadata } from 'next';
+import { getTranslations } from 'next-intl/server';
 import { listDatasets } from '@/lib/db';
 import { listAdapters, readActiveAdapter } from '@/lib/adapters';
 import { formatBytes } from '@/lib/uploads';
@@ -9,7 +10,9 @@ import { TrainForm } from '@/components/train/train-form';
 import { AdapterList } from '@/components/train/adapter-list';
 import { manageAdapter, startTraining } from './actions';
 
-export const metadata: Metadata = { title: 'Train' };
+export async function generateMetadata(): Promise<Metadata> {
+  return { title: (await getTranslations('TrainPage'))('title') };
+}
 export const dynamic = 'force-dynamic';
 
 export default withEngine(async function TrainPage(engine) {
@@ -20,13 +23,12 @@ export default withEngine(async function TrainPage(engine) {
     getAdminSession(),
   ]);
   const info = engine.model.info;
+  const t = await getTranslations('TrainPage');
   return (
     <div className="stack">
-      <h1>Train an adapter</h1>
+      <h1>{t('heading')}</h1>
       <p className="muted" style={{ marginTop: 0 }}>
-        Fits a small adapter over the model ({info.name}) on your own image–text pairs, on the CPU, in seconds to minutes: each tower’s vectors go through a
-        learnt residual map (linear, or a small MLP) trained with CLIP’s contrastive loss, and the epoch with the best validation text → image mean recall is kept. The model
-        itself is unchanged; nothing is re-embedded. An adapter is used only once you activate it.
+        {t('intro', { model: info.name })}
       </p>
       <TrainForm
         action={startTraining}
@@ -36,9 +38,9 @@ export default withEngine(async function TrainPage(engine) {
         defaults={TRAIN_DEFAULTS}
       />
       <section className="stack">
-        <h2>Adapters</h2>
+        <h2>{t('adapters')}</h2>
         <p className="small muted" style={{ margin: 0 }}>
-          Activating one re-projects the stored vectors into its own indexes (no image is re-embedded); searches then use it until you deactivate it.
+          {t('adaptersHelp')}
         </p>
         <AdapterList
           action={manageAdapter}

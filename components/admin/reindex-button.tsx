@@ -1,6 +1,7 @@
 'use client';
 import { useActionState } from 'react';
 import { useRouter } from 'next/navigation';
+import { useTranslations } from 'next-intl';
 import { JobProgress } from '@/components/jobs/job-progress';
 import type { JobView } from '@/lib/views/jobs';
 import type { FormAction } from '@/lib/views/action-result';
@@ -12,6 +13,7 @@ interface Props {
 
 /** Start a re-index job and follow it with the same live progress as an upload. */
 export function ReindexButton({ action, running }: Props) {
+  const t = useTranslations('Reindex');
   const router = useRouter();
   const [state, formAction, pending] = useActionState(action, null);
   const job = state && state.ok ? state.data.job : running;
@@ -19,11 +21,9 @@ export function ReindexButton({ action, running }: Props) {
     <div className="stack">
       <form action={formAction} className="row">
         <button type="submit" className="btn primary" disabled={pending}>
-          {pending ? 'Starting…' : 'Re-index'}
+          {pending ? t('starting') : t('submit')}
         </button>
-        <span className="small muted">
-          Rebuilds the HNSW indexes from the stored vectors (re-embeds only when the model changed). Search keeps working meanwhile.
-        </span>
+        <span className="small muted">{t('help')}</span>
       </form>
       {state && !state.ok ? (
         <p className="alert error" role="alert">

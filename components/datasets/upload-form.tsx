@@ -1,6 +1,7 @@
 'use client';
 import { startTransition, useActionState, useState } from 'react';
 import { useRouter } from 'next/navigation';
+import { useTranslations } from 'next-intl';
 import { JobProgress } from '@/components/jobs/job-progress';
 import type { JobView } from '@/lib/views/jobs';
 import { stagedAction } from '@/components/shared/staged-upload';
@@ -20,6 +21,7 @@ interface Props {
  * is refused before it is sent; the server checks again while streaming it to disk.
  */
 export function UploadForm({ action, maxUploadBytes, maxUploadLabel, formats }: Props) {
+  const t = useTranslations('UploadForm');
   const router = useRouter();
   const [clientError, setClientError] = useState<string | null>(null);
   const [format, setFormat] = useState('');
@@ -36,11 +38,11 @@ export function UploadForm({ action, maxUploadBytes, maxUploadLabel, formats }: 
     // in the form when the server refuses them, so the user can fix one field and retry.
     e.preventDefault();
     if (big) {
-      setClientError(`“${big.name}” is ${(big.size / 1048576).toFixed(1)} MiB; the limit is ${maxUploadLabel}. Nothing was uploaded.`);
+      setClientError(t('tooBig', { name: big.name, size: (big.size / 1048576).toFixed(1), max: maxUploadLabel }));
       return;
     }
     if (empty) {
-      setClientError(`“${empty.name}” is empty. Nothing was uploaded.`);
+      setClientError(t('empty', { name: empty.name }));
       return;
     }
     setClientError(null);
@@ -60,23 +62,22 @@ export function UploadForm({ action, maxUploadBytes, maxUploadLabel, formats }: 
     <div className="stack">
       <form action={formAction} onSubmit={onSubmit} className="panel stack" aria-describedby="upload-help">
         <div className="field">
-          <label htmlFor="file">Corpus file</label>
+          <label htmlFor="file">{t('file')}</label>
           <input id="file" name="file" type="file" required accept=".tsv,.txt,.csv,.jsonl,text/*" />
           <span className="hint" id="upload-help">
-            EasyNLP pairs (<code>text⇥base64-image</code>), one-column base64 images or texts, or a Chinese-CLIP/MUGE image TSV (<code>id⇥base64</code>)
-            with its texts JSONL below. Up to {maxUploadLabel}.
+            {t.rich('fileHelp', { max: maxUploadLabel, code: (c) => <code>{c}</code> })}
           </span>
         </div>
         <div className="field">
-          <label htmlFor="dataset">Dataset name</label>
-          <input id="dataset" name="dataset" type="text" required maxLength={100} placeholder="e.g. holiday-photos" />
-          <span className="hint">Uploading to an existing dataset adds to it; lines already there are skipped.</span>
+          <label htmlFor="dataset">{t('dataset')}</label>
+          <input id="dataset" name="dataset" type="text" required maxLength={100} placeholder={t('datasetPlaceholder')} />
+          <span className="hint">{t('datasetHelp')}</span>
         </div>
         <div className="row" style={{ alignItems: 'flex-start', gap: '1.5rem' }}>
           <div className="field">
-            <label htmlFor="format">Format</label>
+            <label htmlFor="format">{t('format')}</label>
             <select id="format" name="format" value={format} onChange={(e) => setFormat(e.target.value)}>
-              <option value="">Detect automatically</option>
+              <option value="">{t('detect')}</option>
               {formats.map((f) => (
                 <option key={f.value} value={f.value}>
                   {f.label}
@@ -85,11 +86,9 @@ export function UploadForm({ action, maxUploadBytes, maxUploadLabel, formats }: 
             </select>
           </div>
           <div className="field">
-            <label htmlFor="texts">Texts JSONL (Chinese-CLIP/MUGE only)</label>
+            <label htmlFor="texts">{t('texts')}</label>
             <input id="texts" name="texts" type="file" accept=".jsonl,.json,text/*" required={format === 'muge'} />
-            <span className="hint">
-              Lines like <code>{'{"text_id":1,"text":"…","image_ids":[…]}'}</code>
-            </span>
+            <span className="hint">{t.rich('textsHelp', { example: '{"text_id":1,"text":"…","image_ids":[…]}', code: (c) => <code>{c}</code> })}</span>
           </div>
         </div>
         {error ? (
@@ -99,9 +98,9 @@ export function UploadForm({ action, maxUploadBytes, maxUploadLabel, formats }: 
         ) : null}
         <div className="row">
           <button type="submit" className="btn primary" disabled={pending}>
-            {pending ? 'Uploading…' : 'Upload and ingest'}
+            {pending ? t('uploading') : t('submit')}
           </button>
-          {pending ? <span className="muted" role="status">Sending the file…</span> : null}
+          {pending ? <span className="muted" role="status">{t('sending')}</span> : null}
         </div>
       </form>
       {job ? <JobProgress key={job.id} initial={job} onFinished={() => router.refresh()} /> : null}

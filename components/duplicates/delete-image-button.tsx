@@ -1,5 +1,6 @@
 'use client';
 import { useActionState, useEffect, useRef, useState } from 'react';
+import { useTranslations } from 'next-intl';
 import type { FormAction } from '@/lib/views/action-result';
 
 interface Props {
@@ -10,6 +11,7 @@ interface Props {
 
 /** Delete one image with an inline confirmation (focus moves to the confirm button). */
 export function DeleteImageButton({ imageId, label, action }: Props) {
+  const t = useTranslations('DeleteImage');
   const [confirming, setConfirming] = useState(false);
   const [state, formAction, pending] = useActionState(action, null);
   const confirmRef = useRef<HTMLButtonElement>(null);
@@ -19,8 +21,8 @@ export function DeleteImageButton({ imageId, label, action }: Props) {
 
   if (!confirming) {
     return (
-      <button type="button" className="btn small danger" onClick={() => setConfirming(true)} aria-label={`Delete image ${imageId}: ${label}`} data-testid="delete-image">
-        Delete
+      <button type="button" className="btn small danger" onClick={() => setConfirming(true)} aria-label={t('label', { id: imageId, label })} data-testid="delete-image">
+        {t('delete')}
       </button>
     );
   }
@@ -28,10 +30,10 @@ export function DeleteImageButton({ imageId, label, action }: Props) {
     <form action={formAction} className="confirm">
       <input type="hidden" name="imageId" value={imageId} />
       <button ref={confirmRef} type="submit" className="btn small danger solid" disabled={pending} data-testid="confirm-delete-image">
-        {pending ? 'Deleting…' : 'Yes, delete'}
+        {pending ? t('deleting') : t('confirm')}
       </button>
       <button type="button" className="btn small" onClick={() => setConfirming(false)} disabled={pending}>
-        Cancel
+        {t('cancel')}
       </button>
       {state && !state.ok ? (
         <span className="alert error small" role="alert">

@@ -1,5 +1,6 @@
 'use client';
 import { useEffect, useId, useState } from 'react';
+import { useTranslations } from 'next-intl';
 import { useImageDrop } from '../shared/use-image-drop';
 import type { LabelScore } from './types';
 
@@ -19,6 +20,7 @@ type State =
  * optional template; the answer is one bar per label, most probable first.
  */
 export function ClassifyForm({ defaultTemplate, defaultTemplateZh }: Props) {
+  const t = useTranslations('ClassifyForm');
   const [file, setFile] = useState<File | null>(null);
   const [preview, setPreview] = useState<string | null>(null);
   const [state, setState] = useState<State>({ kind: 'idle' });
@@ -35,22 +37,22 @@ export function ClassifyForm({ defaultTemplate, defaultTemplateZh }: Props) {
   async function onSubmit(e: React.FormEvent<HTMLFormElement>) {
     e.preventDefault();
     const form = new FormData(e.currentTarget);
-    if (!file) return setState({ kind: 'error', message: 'Choose an image first.' });
+    if (!file) return setState({ kind: 'error', message: t('chooseFirst') });
     form.set('image', file);
     setState({ kind: 'busy' });
     try {
       const res = await fetch('/api/classify', { method: 'POST', body: form });
       const body = (await res.json()) as { labels?: LabelScore[]; error?: { message: string } };
-      if (!res.ok || !body.labels) setState({ kind: 'error', message: body.error?.message ?? `the server answered ${res.status}` });
+      if (!res.ok || !body.labels) setState({ kind: 'error', message: body.error?.message ?? t('serverAnswered', { status: res.status }) });
       else setState({ kind: 'done', labels: body.labels });
     } catch (err) {
-      setState({ kind: 'error', message: `the request failed: ${(err as Error).message}` });
+      setState({ kind: 'error', message: t('failed', { message: (err as Error).message }) });
     }
   }
 
   return (
     <div className="stack">
-      <form className="panel stack" onSubmit={onSubmit} aria-label="Classify an image">
+      <form className="panel stack" onSubmit={onSubmit} aria-label={t('label')}>
         <div
           className={`dropzone${over ? ' active' : ''}`}
           data-testid="classify-dropzone"
@@ -59,11 +61,11 @@ export function ClassifyForm({ defaultTemplate, defaultTemplateZh }: Props) {
           {preview ? (
             <span className="query-image">
               {/* eslint-disable-next-line @next/next/no-img-element */}
-              <img src={preview} alt={`Image to classify: ${file?.name ?? ''}`} width={72} height={72} />
+              <img src={preview} alt={t('imageAlt', { name: file?.name ?? '' })} width={72} height={72} />
             </span>
           ) : null}
           <div className="field">
-            <label htmlFor={fileId}>Image (drop it here or choose a file)</label>
+            <label htmlFor={fileId}>{t('image')}</label>
             <input
               id={fileId}
               type="file"
@@ -76,22 +78,22 @@ export function ClassifyForm({ defaultTemplate, defaultTemplateZh }: Props) {
           </div>
         </div>
         <div className="field">
-          <label htmlFor="classify-labels">Labels</label>
-          <input id="classify-labels" name="labels" type="text" required placeholder="cat, dog, bird  or  猫, 狗, 鸟" aria-describedby="classify-labels-help" />
+          <label htmlFor="classify-labels">{t('labels')}</label>
+          <input id="classify-labels" name="labels" type="text" required placeholder={t('labelsPlaceholder')} aria-describedby="classify-labels-help" />
           <span className="hint" id="classify-labels-help">
-            At least two, separated by commas.
+            {t('labelsHelp')}
           </span>
         </div>
         <div className="field">
-          <label htmlFor="classify-template">Template (optional)</label>
+          <label htmlFor="classify-template">{t('template')}</label>
           <input id="classify-template" name="template" type="text" placeholder={defaultTemplate} aria-describedby="classify-template-help" />
           <span className="hint" id="classify-template-help">
-            {'{}'} is replaced by each label. Left empty: “{defaultTemplate}”, or “{defaultTemplateZh}” for Chinese labels.
+            {t('templateHelp', { en: defaultTemplate, zh: defaultTemplateZh })}
           </span>
         </div>
         <div className="row">
           <button type="submit" className="btn primary" disabled={state.kind === 'busy'}>
-            {state.kind === 'busy' ? 'Classifying…' : 'Classify'}
+            {state.kind === 'busy' ? t('busy') : t('submit')}
           </button>
         </div>
         {state.kind === 'error' ? (
@@ -106,10 +108,11 @@ export function ClassifyForm({ defaultTemplate, defaultTemplateZh }: Props) {
 }
 
 function LabelBars({ labels }: { labels: LabelScore[] }) {
+  const t = useTranslations('ClassifyForm');
   return (
     <section className="panel stack" aria-labelledby="classify-result-title">
       <h2 id="classify-result-title" style={{ margin: 0 }}>
-        Probabilities
+        {t('probabilities')}
       </h2>
       <ol className="stack" style={{ listStyle: 'none', padding: 0, margin: 0 }} data-testid="classify-results">
         {labels.map((l) => {
@@ -128,12 +131,12 @@ function LabelBars({ labels }: { labels: LabelScore[] }) {
                 aria-valuemin={0}
                 aria-valuemax={100}
                 aria-valuenow={Number(p.toFixed(1))}
-                aria-valuetext={`${p.toFixed(1)} percent`}
+                aria-valuetext={t('percent', { value: p.toFixed(1) })}
               >
                 <span style={{ width: `${p}%` }} />
               </div>
               <div className="small muted">
-                “{l.prompt}” · cosine {l.score.toFixed(3)}
+                “{l.prompt}” · {t('cosine', { value: l.score.toFixed(3) })}
               </div>
             </li>
           );

@@ -1,6 +1,7 @@
 'use client';
 import { useActionState, useState } from 'react';
 import { useRouter } from 'next/navigation';
+import { useTranslations } from 'next-intl';
 import { JobProgress } from '@/components/jobs/job-progress';
 import type { JobView } from '@/lib/views/jobs';
 import { EvaluationView } from './evaluation-view';
@@ -21,6 +22,7 @@ interface Props {
  * follow the job's progress, then show its recall table and chart.
  */
 export function EvaluateForm({ action, datasets, maxUploadLabel, canRun }: Props) {
+  const t = useTranslations('EvaluateForm');
   const router = useRouter();
   const [source, setSource] = useState<'dataset' | 'file'>(datasets.length ? 'dataset' : 'file');
   const [finished, setFinished] = useState<{ id: string; run: EvaluateJobResult | null } | null>(null);
@@ -30,22 +32,22 @@ export function EvaluateForm({ action, datasets, maxUploadLabel, canRun }: Props
 
   return (
     <div className="stack">
-      <form action={formAction} className="panel stack" aria-label="Run an evaluation">
+      <form action={formAction} className="panel stack" aria-label={t('label')}>
         <fieldset className="stack" style={{ border: 0, padding: 0, margin: 0 }}>
-          <legend className="field">What to evaluate</legend>
+          <legend className="field">{t('what')}</legend>
           <div className="row">
             <label>
               <input type="radio" name="source" value="dataset" checked={source === 'dataset'} onChange={() => setSource('dataset')} disabled={!datasets.length} />{' '}
-              An ingested dataset
+              {t('dataset')}
             </label>
             <label>
-              <input type="radio" name="source" value="file" checked={source === 'file'} onChange={() => setSource('file')} /> A validation file
+              <input type="radio" name="source" value="file" checked={source === 'file'} onChange={() => setSource('file')} /> {t('file')}
             </label>
           </div>
         </fieldset>
         {source === 'dataset' ? (
           <div className="field">
-            <label htmlFor="eval-dataset">Dataset</label>
+            <label htmlFor="eval-dataset">{t('datasetLabel')}</label>
             <select id="eval-dataset" name="dataset" required>
               {datasets.map((d) => (
                 <option key={d} value={d}>
@@ -53,36 +55,35 @@ export function EvaluateForm({ action, datasets, maxUploadLabel, canRun }: Props
                 </option>
               ))}
             </select>
-            <span className="hint">Uses the vectors stored at ingest; nothing is re-embedded.</span>
+            <span className="hint">{t('datasetHelp')}</span>
           </div>
         ) : (
           <>
             <div className="field">
-              <label htmlFor="eval-file">Validation file</label>
+              <label htmlFor="eval-file">{t('fileLabel')}</label>
               <input id="eval-file" name="file" type="file" required accept=".tsv,.txt,.csv,text/*" aria-describedby="eval-file-help" />
               <span className="hint" id="eval-file-help">
-                EasyNLP pairs (<code>text⇥base64-image</code>, row <i>i</i>’s text matches row <i>i</i>’s image) or a Chinese-CLIP/MUGE image TSV with its texts
-                JSONL below. Embedded in memory, not ingested. Up to {maxUploadLabel}.
+                {t.rich('fileHelp', { max: maxUploadLabel, code: (c) => <code>{c}</code>, i: (c) => <i>{c}</i> })}
               </span>
             </div>
             <div className="field">
-              <label htmlFor="eval-texts">Texts JSONL (MUGE layout only)</label>
+              <label htmlFor="eval-texts">{t('texts')}</label>
               <input id="eval-texts" name="texts" type="file" accept=".jsonl,.json,text/*" />
             </div>
             <div className="field">
-              <label htmlFor="eval-protocol">Count recall as</label>
+              <label htmlFor="eval-protocol">{t('protocol')}</label>
               <select id="eval-protocol" name="protocol" defaultValue="clipdex" aria-describedby="eval-protocol-help">
-                <option value="clipdex">clipdex (identical images merged, both directions)</option>
-                <option value="easynlp">EasyNLP (text i ↔ image i, one candidate per line, text → image)</option>
-                <option value="chinese-clip">Chinese-CLIP (MUGE ids; texts without an image are misses)</option>
+                <option value="clipdex">{t('protocolClipdex')}</option>
+                <option value="easynlp">{t('protocolEasynlp')}</option>
+                <option value="chinese-clip">{t('protocolChinese')}</option>
               </select>
               <span className="hint" id="eval-protocol-help">
-                EasyNLP and Chinese-CLIP give the figures their own evaluation scripts print for the same vectors (exact search only).
+                {t('protocolHelp')}
               </span>
             </div>
           </>
         )}
-        <SubmitRow label="Evaluate" pending={pending} canRun={canRun} adminHint="run evaluations" error={error} errorTestId="evaluate-error" />
+        <SubmitRow label={t('submit')} pending={pending} canRun={canRun} adminHint={t('adminHint')} error={error} errorTestId="evaluate-error" />
       </form>
       {job ? (
         <JobProgress

@@ -1,3 +1,4 @@
+import { useTranslations } from 'next-intl';
 import type { CurvePoint } from './types';
 
 interface Series {
@@ -16,14 +17,16 @@ const PAD = { left: 44, right: 16, top: 16, bottom: 40 };
  * log scale. The numbers are in the table beside it; the chart carries a text summary for screen
  * readers.
  */
-export function RecallChart({ curve, annCurve, title = 'Recall at K' }: { curve: CurvePoint[]; annCurve?: CurvePoint[]; title?: string }) {
+export function RecallChart({ curve, annCurve, title: titleProp }: { curve: CurvePoint[]; annCurve?: CurvePoint[]; title?: string }) {
+  const t = useTranslations('Evaluation');
+  const title = titleProp ?? t('chartDefault');
   // image→text is null where the protocol has none (easynlp): no line for it
   const i2t = (c: CurvePoint[]) => c.flatMap((p) => (p.image_to_text === null ? [] : [{ k: p.k, v: p.image_to_text }]));
-  const series: Series[] = [{ name: 'Text → image', color: 'var(--accent)', points: curve.map((p) => ({ k: p.k, v: p.text_to_image })) }];
-  if (i2t(curve).length) series.push({ name: 'Image → text', color: 'var(--danger)', points: i2t(curve) });
+  const series: Series[] = [{ name: t('t2i'), color: 'var(--accent)', points: curve.map((p) => ({ k: p.k, v: p.text_to_image })) }];
+  if (i2t(curve).length) series.push({ name: t('i2t'), color: 'var(--danger)', points: i2t(curve) });
   if (annCurve?.length) {
-    series.push({ name: 'Text → image (HNSW)', color: 'var(--accent)', dashed: true, points: annCurve.map((p) => ({ k: p.k, v: p.text_to_image })) });
-    if (i2t(annCurve).length) series.push({ name: 'Image → text (HNSW)', color: 'var(--danger)', dashed: true, points: i2t(annCurve) });
+    series.push({ name: t('t2iAnn'), color: 'var(--accent)', dashed: true, points: annCurve.map((p) => ({ k: p.k, v: p.text_to_image })) });
+    if (i2t(annCurve).length) series.push({ name: t('i2tAnn'), color: 'var(--danger)', dashed: true, points: i2t(annCurve) });
   }
   const ks = curve.map((p) => p.k);
   const kMax = Math.max(...ks, 2);

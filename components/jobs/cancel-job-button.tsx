@@ -1,5 +1,6 @@
 'use client';
 import { useState } from 'react';
+import { useTranslations } from 'next-intl';
 import type { JobView } from '@/lib/views/jobs';
 
 interface Props {
@@ -13,6 +14,7 @@ interface Props {
  * it is committing, so the job shows 'cancelling' for a moment before it ends 'cancelled'.
  */
 export function CancelJobButton({ job, onCancelling }: Props) {
+  const t = useTranslations('Job');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const asked = job.status === 'cancelling';
@@ -24,9 +26,9 @@ export function CancelJobButton({ job, onCancelling }: Props) {
       const res = await fetch(`/api/jobs/${encodeURIComponent(job.id)}/cancel`, { method: 'POST' });
       const body = (await res.json().catch(() => null)) as { job?: JobView; error?: { message: string } } | null;
       if (res.ok && body?.job) onCancelling(body.job);
-      else setError(body?.error?.message ?? `the server answered ${res.status}`);
+      else setError(body?.error?.message ?? t('serverAnswered', { status: res.status }));
     } catch (err) {
-      setError(`could not reach the server: ${(err as Error).message}`);
+      setError(t('unreachable', { message: (err as Error).message }));
     } finally {
       setBusy(false);
     }
@@ -35,9 +37,9 @@ export function CancelJobButton({ job, onCancelling }: Props) {
   return (
     <div className="row">
       <button type="button" className="btn danger" onClick={cancel} disabled={busy || asked} data-testid="job-cancel">
-        {asked ? 'Cancelling…' : busy ? 'Asking…' : 'Cancel'}
+        {asked ? t('cancelling') : busy ? t('asking') : t('cancel')}
       </button>
-      {asked ? <span className="small muted">stops after the batch being committed; what was committed is kept</span> : null}
+      {asked ? <span className="small muted">{t('cancelHint')}</span> : null}
       {error ? (
         <span className="small" role="alert" style={{ color: 'var(--danger)' }}>
           {error}

@@ -1,7 +1,9 @@
 'use client';
 import { useEffect, useRef, useState } from 'react';
 import Link from 'next/link';
+import { useFormatter, useTranslations } from 'next-intl';
 import { isFinished, type JobView } from '@/lib/views/jobs';
+import { JOB_STAGE_KEYS } from '@/lib/views/job-stages';
 import { CancelJobButton } from './cancel-job-button';
 
 interface Props {
@@ -12,9 +14,7 @@ interface Props {
   canCancel?: boolean;
 }
 
-function fmtRate(rate: number): string {
-  return rate >= 100 ? rate.toFixed(0) : rate >= 10 ? rate.toFixed(1) : rate.toFixed(2);
-}
+const rateDigits = (rate: number) => (rate >= 100 ? 0 : rate >= 10 ? 1 : 2);
 
 function elapsed(job: JobView, now: number): number {
   if (!job.startedAt) return 0;
@@ -27,6 +27,9 @@ function elapsed(job: JobView, now: number): number {
  * polling /api/jobs/[id] when the stream breaks; then the summary and the per-line errors.
  */
 export function JobProgress({ initial, onFinished, canCancel = false }: Props) {
+  const t = useTranslations('Job');
+  const ts = useTranslations('Status');
+  const format = useFormatter();
   const [job, setJob] = useState<JobView>(initial);
   const [now, setNow] = useState(() => Date.now());
   const finishedRef = useRef(isFinished(initial.status));
@@ -93,59 +96,67 @@ export function JobProgress({ initial, onFinished, canCancel = false }: Props) {
   const pct = total > 0 ? Math.min(100, (job.processed / total) * 100) : job.status === 'done' ? 100 : 0;
   const secs = elapsed(job, now);
   const indeterminate = job.status === 'running' && total === 0;
-  const label = job.kind === 'reindex' ? 'Re-index' : job.kind === 'ingest' ? 'Ingest' : job.kind;
+  const label = t.has(job.kind) ? t(job.kind) : job.kind;
+  const status = ts.has(job.status) ? ts(job.status) : job.status;
+  const n = (v: number) => format.number(v);
 
   return (
     <section className="panel stack" aria-labelledby={`job-${job.id}`} data-testid="job-progress" data-status={job.status}>
       <div className="row" style={{ justifyContent: 'space-between' }}>
         <h2 id={`job-${job.id}`} style={{ margin: 0 }}>
-          {label}
-          {job.dataset ? ` of “${job.dataset}”` : ''}{' '}
-          <span className={`badge ${job.status}`} data-testid="job-status">
-            {job.status}
+          {job.dataset ? t('of', { kind: label, dataset: job.dataset }) : label}{' '}
+          <span className={`badge ${job.status}`} data-testid="job-status" data-status={job.status}>
+            {status}
           </span>
         </h2>
         <Link href={`/jobs/${job.id}`} className="small">
-          Job {job.id.slice(0, 8)}
+          {t('title', { id: job.id.slice(0, 8) })}
         </Link>
       </div>
       {/* A running job's message names its stage (an ingest with OCR: records, then images read); the bar counts that stage. */}
       {!isFinished(job.status) && job.message ? (
         <p className="small" data-testid="job-stage" style={{ margin: 0 }}>
-          {job.message}
+          {JOB_STAGE_KEYS[job.message] ? t(JOB_STAGE_KEYS[job.message]) : job.message}
         </p>
       ) : null}
       <div
         className={`progress ${job.status}${indeterminate ? ' indeterminate' : ''}`}
         role="progressbar"
-        aria-label={`${label} progress`}
+        aria-label={t('progress', { kind: label })}
         aria-valuemin={0}
         aria-valuemax={total || undefined}
         aria-valuenow={total ? job.processed : undefined}
-        aria-valuetext={total ? `${job.processed} of ${total}` : `${job.processed} done`}
+        aria-valuetext={total ? t('valueOf', { processed: n(job.processed), total: n(total) }) : t('valueDone', { processed: n(job.processed) })}
       >
         <span style={{ width: `${pct}%` }} />
       </div>
-      <div className="stats" aria-live="polite">
+      {/* Announced politely, and only in steps: the status, every tenth of the way while it runs,
+          the counts at the end; never the clock, which would speak every second. */}
+      <p className="visually-hidden" aria-live="polite" aria-atomic="true" data-testid="job-announce">
+        {!isFinished(job.status) && total > 0
+          ? t('announceStep', { kind: label, status, percent: Math.floor(pct / 10) * 10 })
+          : t('announce', { kind: label, status, processed: n(job.processed), errors: n(job.errors) })}
+      </p>
+      <div className="stats">
         <div>
-          <span className="small muted">Processed</span>
+          <span className="small muted">{t('processed')}</span>
           <b data-testid="job-processed">
-            {job.processed.toLocaleString('en')} / {total ? total.toLocaleString('en') : '…'}
+            {n(job.processed)} / {total ? n(total) : '…'}
           </b>
         </div>
         <div>
-          <span className="small muted">Rate</span>
-          <b>{fmtRate(job.rate)}/s</b>
+          <span className="small muted">{t('rate')}</span>
+          <b>{t('rateValue', { rate: format.number(job.rate, { maximumFractionDigits: rateDigits(job.rate), minimumFractionDigits: rateDigits(job.rate) }) })}</b>
         </div>
         <div>
-          <span className="small muted">Errors</span>
+          <span className="small muted">{t('errors')}</span>
           <b data-testid="job-errors" style={{ color: job.errors ? 'var(--danger)' : undefined }}>
-            {job.errors.toLocaleString('en')}
+            {n(job.errors)}
           </b>
         </div>
         <div>
-          <span className="small muted">Time</span>
-          <b>{secs.toFixed(0)} s</b>
+          <span className="small muted">{t('time')}</span>
+          <b>{t('seconds', { s: secs.toFixed(0) })}</b>
         </div>
       </div>
       {canCancel && !isFinished(job.status) && (job.cancellable || job.status === 'cancelling') ? (
@@ -161,26 +172,26 @@ export function JobProgress({ initial, onFinished, canCancel = false }: Props) {
   );
 }
 
-/** Result fields worth showing, in this order, with their labels; others are left out. */
+/** Result fields worth showing, in this order, with their message keys (Job.*); others are left out. */
 const SUMMARY_FIELDS: [string, string][] = [
-  ['records', 'Lines read'],
-  ['good', 'Usable lines'],
-  ['images', 'Images added'],
-  ['texts', 'Texts added'],
-  ['links', 'Image–text links added'],
-  ['duplicates', 'Already there (skipped)'],
-  ['vectorsReused', 'Vectors reused'],
-  ['reembedded.images', 'Images re-embedded'],
-  ['reembedded.texts', 'Texts re-embedded'],
-  ['indexed.images', 'Image vectors indexed'],
-  ['indexed.texts', 'Text vectors indexed'],
-  ['ocr.images', 'Images read for text (OCR)'],
-  ['ocr.withText', 'Images with text found'],
-  ['ocr.failed', 'OCR failures'],
-  ['ocr.remaining', 'Images left unread (OCR)'],
-  ['ocr.skipped', 'Images not read (OCR off)'],
-  ['ocr.seconds', 'OCR seconds'],
-  ['seconds', 'Seconds'],
+  ['records', 'records'],
+  ['good', 'good'],
+  ['images', 'images'],
+  ['texts', 'texts'],
+  ['links', 'links'],
+  ['duplicates', 'duplicates'],
+  ['vectorsReused', 'vectorsReused'],
+  ['reembedded.images', 'reembeddedImages'],
+  ['reembedded.texts', 'reembeddedTexts'],
+  ['indexed.images', 'indexedImages'],
+  ['indexed.texts', 'indexedTexts'],
+  ['ocr.images', 'ocrImages'],
+  ['ocr.withText', 'ocrWithText'],
+  ['ocr.failed', 'ocrFailed'],
+  ['ocr.remaining', 'ocrRemaining'],
+  ['ocr.skipped', 'ocrSkipped'],
+  ['ocr.seconds', 'ocrSeconds'],
+  ['seconds', 'secondsField'],
 ];
 
 function field(result: Record<string, unknown>, key: string): unknown {
@@ -188,7 +199,9 @@ function field(result: Record<string, unknown>, key: string): unknown {
 }
 
 function JobSummary({ job }: { job: JobView }) {
-  const entries = SUMMARY_FIELDS.map(([key, label]) => [label, field(job.result ?? {}, key)] as const).filter(
+  const t = useTranslations('Job');
+  const format = useFormatter();
+  const entries = SUMMARY_FIELDS.map(([key, label]) => [t(label), field(job.result ?? {}, key)] as const).filter(
     ([, v]) => typeof v === 'number' || typeof v === 'string',
   );
   return (
@@ -198,7 +211,7 @@ function JobSummary({ job }: { job: JobView }) {
           {entries.map(([k, v]) => (
             <div key={k} style={{ display: 'contents' }}>
               <dt>{k}</dt>
-              <dd>{typeof v === 'number' && !Number.isInteger(v) ? v.toFixed(2) : String(v)}</dd>
+              <dd>{typeof v === 'number' ? format.number(v, { maximumFractionDigits: 2 }) : String(v)}</dd>
             </div>
           ))}
         </dl>
@@ -207,32 +220,33 @@ function JobSummary({ job }: { job: JobView }) {
         <div className="stack">
           <div className="row" style={{ justifyContent: 'space-between' }}>
             <h3 style={{ margin: 0, fontSize: '1rem' }}>
-              {job.errors} line{job.errors === 1 ? '' : 's'} could not be used
+              {t('badLines', { count: job.errors })}
             </h3>
             <a className="btn small" href={`/api/jobs/${job.id}/errors`} download data-testid="errors-download">
-              Download errors (TSV)
+              {t('downloadErrors')}
             </a>
           </div>
           <ul className="errors-list panel" data-testid="line-errors">
             {job.lineErrors.map((e, i) => (
               <li key={i}>
                 <span className="mono">
-                  {e.file ? `${e.file} ` : ''}line {e.line}
+                  {e.file ? `${e.file} ` : ''}
+                  {t('line', { line: String(e.line) })}
                 </span>
                 : {e.reason}
               </li>
             ))}
-            {job.lineErrors.length < job.errors ? <li className="muted">… and {job.errors - job.lineErrors.length} more in the download.</li> : null}
+            {job.lineErrors.length < job.errors ? <li className="muted">{t('andMore', { count: job.errors - job.lineErrors.length })}</li> : null}
           </ul>
         </div>
       ) : null}
       {job.status === 'done' && job.kind === 'ingest' && job.dataset ? (
         <p>
           <Link className="btn primary" href={`/?dataset=${encodeURIComponent(job.dataset)}`}>
-            Search “{job.dataset}”
+            {t('searchDataset', { dataset: job.dataset })}
           </Link>{' '}
           <Link className="btn" href="/datasets">
-            All datasets
+            {t('allDatasets')}
           </Link>
         </p>
       ) : null}

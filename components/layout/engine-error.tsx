@@ -1,13 +1,14 @@
+import { getTranslations } from 'next-intl/server';
+
 /** Shown instead of a page when the engine cannot open (no model, bad index, bad config). */
-export function EngineError({ message }: { message: string }) {
+export async function EngineError({ message }: { message: string }) {
+  const t = await getTranslations('EngineError');
   return (
     <div className="panel stack" role="alert">
-      <h1>clipdex cannot start its engine</h1>
+      <h1>{t('title')}</h1>
+      {/* The reason comes from lib (English, like the CLI and the API); the advice around it is translated. */}
       <p className="alert error">{message}</p>
-      <p className="muted">
-        Fix the cause (see the server log), then reload this page. The model folder is set by <code>CLIPDEX_MODEL_DIR</code> (default{' '}
-        <code>models/mini-clip</code>), the data directory by <code>CLIPDEX_DATA_DIR</code>.
-      </p>
+      <p className="muted">{t.rich('fix', { code: (c) => <code>{c}</code> })}</p>
     </div>
   );
 }

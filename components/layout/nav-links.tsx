@@ -1,27 +1,55 @@
 'use client';
+import { useEffect, useState, type ReactNode } from 'react';
 import Link from 'next/link';
 import { usePathname } from 'next/navigation';
+import { useTranslations } from 'next-intl';
 
-const LINKS: { href: string; label: string; match: (p: string) => boolean }[] = [
-  { href: '/', label: 'Search', match: (p) => p === '/' || p.startsWith('/images') },
-  { href: '/datasets', label: 'Datasets', match: (p) => p === '/datasets' || p.startsWith('/jobs') },
-  { href: '/datasets/new', label: 'Upload', match: (p) => p === '/datasets/new' },
-  { href: '/evaluate', label: 'Evaluate', match: (p) => p.startsWith('/evaluate') },
-  { href: '/train', label: 'Train', match: (p) => p.startsWith('/train') },
-  { href: '/classify', label: 'Classify', match: (p) => p.startsWith('/classify') },
-  { href: '/duplicates', label: 'Duplicates', match: (p) => p.startsWith('/duplicates') }, // issue 11
-  { href: '/admin', label: 'Admin', match: (p) => p.startsWith('/admin') },
+const LINKS: { href: string; key: string; match: (p: string) => boolean }[] = [
+  { href: '/', key: 'search', match: (p) => p === '/' || p.startsWith('/images') },
+  { href: '/datasets', key: 'datasets', match: (p) => p === '/datasets' || p.startsWith('/jobs') },
+  { href: '/datasets/new', key: 'upload', match: (p) => p === '/datasets/new' },
+  { href: '/collections', key: 'collections', match: (p) => p.startsWith('/collections') },
+  { href: '/evaluate', key: 'evaluate', match: (p) => p.startsWith('/evaluate') },
+  { href: '/train', key: 'train', match: (p) => p.startsWith('/train') },
+  { href: '/classify', key: 'classify', match: (p) => p.startsWith('/classify') },
+  { href: '/duplicates', key: 'duplicates', match: (p) => p.startsWith('/duplicates') }, // issue 11
+  { href: '/admin', key: 'admin', match: (p) => p.startsWith('/admin') },
 ];
 
-export function NavLinks() {
+/**
+ * The main navigation, with `children` (language, theme, session) beside it. On a phone the whole
+ * block folds behind a Menu button (aria-expanded); on wider screens the button is hidden and the
+ * block always shows. Following a link closes the menu.
+ */
+export function NavLinks({ children }: { children?: ReactNode }) {
+  const t = useTranslations('Nav');
   const pathname = usePathname() ?? '/';
+  const [open, setOpen] = useState(false);
+  useEffect(() => setOpen(false), [pathname]);
   return (
-    <nav className="site-nav" aria-label="Main">
-      {LINKS.map((l) => (
-        <Link key={l.href} href={l.href} aria-current={l.match(pathname) ? 'page' : undefined}>
-          {l.label}
-        </Link>
-      ))}
-    </nav>
+    <>
+      <button
+        type="button"
+        className="btn small menu-button"
+        aria-expanded={open}
+        aria-controls="site-menu"
+        onClick={() => setOpen((o) => !o)}
+        onKeyDown={(e) => {
+          if (e.key === 'Escape') setOpen(false);
+        }}
+      >
+        <span aria-hidden="true">☰</span> {t('menu')}
+      </button>
+      <div id="site-menu" className={`site-menu${open ? ' open' : ''}`}>
+        <nav className="site-nav" aria-label={t('label')}>
+          {LINKS.map((l) => (
+            <Link key={l.href} href={l.href} aria-current={l.match(pathname) ? 'page' : undefined}>
+              {t(l.key)}
+            </Link>
+          ))}
+        </nav>
+        {children}
+      </div>
+    </>
   );
 }

@@ -1,15 +1,17 @@
 'use client';
 import { useActionState } from 'react';
+import { useTranslations } from 'next-intl';
 import type { FormAction } from '@/lib/views/action-result';
 
 /** The admin token form; `action` is the sign-in server action (app/signin/actions.ts). */
 export function SignInForm({ next, action }: { next: string; action: FormAction<null> }) {
+  const t = useTranslations('SignIn');
   const [state, formAction, pending] = useActionState(action, null);
   return (
     <form action={formAction} className="stack">
       <input type="hidden" name="next" value={next} />
       <div className="field">
-        <label htmlFor="token">Admin token</label>
+        <label htmlFor="token">{t('token')}</label>
         <input id="token" name="token" type="password" autoComplete="current-password" required autoFocus />
       </div>
       {state && !state.ok ? (
@@ -18,7 +20,7 @@ export function SignInForm({ next, action }: { next: string; action: FormAction<
         </p>
       ) : null}
       <button type="submit" className="btn primary" disabled={pending}>
-        {pending ? 'Signing in…' : 'Sign in'}
+        {pending ? t('busy') : t('submit')}
       </button>
     </form>
   );

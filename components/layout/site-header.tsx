@@ -1,5 +1,7 @@
 import Link from 'next/link';
+import { getTranslations } from 'next-intl/server';
 import { NavLinks } from './nav-links';
+import { Preferences } from './preferences';
 
 interface Props {
   /** A token is configured, so the header offers signing in and out. */
@@ -8,10 +10,13 @@ interface Props {
   admin: boolean;
   /** The sign-out server action (app/signin/actions.ts). */
   signOutAction: () => Promise<void>;
+  /** The theme cookie's value, for the toggle's initial state. */
+  theme: 'system' | 'light' | 'dark';
 }
 
-/** The bar on every page: brand, navigation, and the admin session when a token is configured. */
-export function SiteHeader({ authRequired, admin, signOutAction }: Props) {
+/** The bar on every page: brand, navigation, language and theme, and the admin session when a token is configured. */
+export async function SiteHeader({ authRequired, admin, signOutAction, theme }: Props) {
+  const t = await getTranslations('Header');
   return (
     <header className="site-header">
       <div className="inner">
@@ -20,23 +25,25 @@ export function SiteHeader({ authRequired, admin, signOutAction }: Props) {
           <img src="/logo.svg" alt="" width={24} height={24} />
           clipdex
         </Link>
-        <NavLinks />
-        {authRequired ? (
-          <div className="session">
-            {admin ? (
-              <form action={signOutAction}>
-                <span>Signed in as admin</span>{' '}
-                <button type="submit" className="btn small">
-                  Sign out
-                </button>
-              </form>
-            ) : (
-              <Link href="/signin" className="btn small">
-                Sign in
-              </Link>
-            )}
-          </div>
-        ) : null}
+        <NavLinks>
+          <Preferences theme={theme} />
+          {authRequired ? (
+            <div className="session">
+              {admin ? (
+                <form action={signOutAction}>
+                  <span>{t('signedIn')}</span>{' '}
+                  <button type="submit" className="btn small">
+                    {t('signOut')}
+                  </button>
+                </form>
+              ) : (
+                <Link href="/signin" className="btn small">
+                  {t('signIn')}
+                </Link>
+              )}
+            </div>
+          ) : null}
+        </NavLinks>
       </div>
     </header>
   );

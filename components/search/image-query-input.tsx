@@ -1,10 +1,11 @@
 'use client';
 import { useEffect, useId, useRef } from 'react';
+import { useTranslations } from 'next-intl';
 import { firstImage, useImageDrop } from '../shared/use-image-drop';
 
 export interface QueryImage {
-  /** Stored image id ("more like this"). */
-  like?: number;
+  /** Stored image id ("more like this"), or several (a collection). */
+  like?: number | number[];
   /** sha256 of an uploaded query image. */
   qimg?: string;
   src: string;
@@ -22,6 +23,7 @@ interface Props {
 
 /** An image query from the file picker, a drop anywhere on the zone, or a paste anywhere on the page. */
 export function ImageQueryInput({ image, busy, active, onFile, onClear }: Props) {
+  const t = useTranslations('ImageQuery');
   const inputRef = useRef<HTMLInputElement>(null);
   const id = useId();
   const onFileRef = useRef(onFile);
@@ -47,14 +49,14 @@ export function ImageQueryInput({ image, busy, active, onFile, onClear }: Props)
     >
       {image && active ? (
         <>
-          <a className="query-image" href={image.href ?? image.src} title="The query image">
+          <a className="query-image" href={image.href ?? image.src} title={t('queryImage')}>
             {/* eslint-disable-next-line @next/next/no-img-element */}
-            <img src={image.src} alt={`Query image: ${image.alt}`} width={72} height={72} />
+            <img src={image.src} alt={t('queryAlt', { alt: image.alt })} width={72} height={72} />
           </a>
-          <span>Searching with this image.</span>
+          <span>{t('using')}</span>
         </>
       ) : (
-        <span>{busy ? 'Uploading the image…' : 'Search by image: drop one here, paste it (Ctrl+V), or'}</span>
+        <span>{busy ? t('uploading') : t('prompt')}</span>
       )}
       <input
         ref={inputRef}
@@ -62,7 +64,7 @@ export function ImageQueryInput({ image, busy, active, onFile, onClear }: Props)
         type="file"
         accept="image/*"
         className="visually-hidden"
-        aria-label="Choose an image to search with"
+        aria-label={t('chooseLabel')}
         data-testid="image-query-file"
         onChange={(e) => {
           const file = firstImage(e.target.files);
@@ -71,11 +73,11 @@ export function ImageQueryInput({ image, busy, active, onFile, onClear }: Props)
         }}
       />
       <button type="button" className="btn small" onClick={() => inputRef.current?.click()} disabled={busy}>
-        {image && active ? 'Another image…' : 'Choose an image…'}
+        {image && active ? t('another') : t('choose')}
       </button>
       {image && active ? (
         <button type="button" className="btn small" onClick={onClear}>
-          Clear image
+          {t('clear')}
         </button>
       ) : null}
     </div>

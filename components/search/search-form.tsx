@@ -1,6 +1,7 @@
 'use client';
 import { useEffect, useRef, useState, useTransition } from 'react';
 import { useRouter } from 'next/navigation';
+import { useTranslations } from 'next-intl';
 import { DIRECTIONS, K_CHOICES, directionOf, hasImage, isRunnable, searchHref, type SearchDirection, type SearchQuery, type SearchRanking } from '@/lib/views/search-query';
 import { ImageQueryInput, type QueryImage } from './image-query-input';
 import { RankingControl } from './ranking-control';
@@ -18,7 +19,10 @@ interface Props {
  * /api/search, which keeps it and answers with its id, so the URL can name it too.
  */
 export function SearchForm({ query, datasets, queryImage }: Props) {
+  const t = useTranslations('SearchForm');
   const router = useRouter();
+  // On a phone the options (k, minimum score, dataset) fold behind a button; always open on wider screens.
+  const [optionsOpen, setOptionsOpen] = useState(false);
   const [pending, startTransition] = useTransition();
   // The form works in directions (text/image → image/text); the URL holds the query and `mode`.
   const [mode, setMode] = useState<SearchDirection>(directionOf(query));
@@ -86,9 +90,9 @@ export function SearchForm({ query, datasets, queryImage }: Props) {
   function go(next: SearchQuery & { dir: SearchDirection }) {
     if (!isRunnable(next)) {
       if (next.dir.startsWith('t')) {
-        setMessage('Type what you are looking for.');
+        setMessage(t('typeSomething'));
         textRef.current?.focus();
-      } else setMessage('Choose, drop or paste an image to search with.');
+      } else setMessage(t('needImage'));
       return;
     }
     setMessage(null);
@@ -143,8 +147,8 @@ export function SearchForm({ query, datasets, queryImage }: Props) {
       const res = await fetch('/api/search', { method: 'POST', body });
       const json = (await res.json().catch(() => null)) as SearchPageView | ApiErrorBody | null;
       if (!res.ok || !json || 'error' in json) {
-        const msg = json && 'error' in json ? json.error.message : `the server answered ${res.status}`;
-        setMessage(`That image could not be used: ${msg}`);
+        const msg = json && 'error' in json ? json.error.message : t('serverAnswered', { status: res.status });
+        setMessage(t('imageRefused', { message: msg }));
         return;
       }
       const qimg = json.query.qimg;
@@ -154,7 +158,7 @@ export function SearchForm({ query, datasets, queryImage }: Props) {
       setRefine('');
       startTransition(() => router.push(searchHref(build({ mode: nextMode, refine: '' }, img))));
     } catch (err) {
-      setMessage(`The upload failed: ${(err as Error).message}`);
+      setMessage(t('uploadFailed', { message: (err as Error).message }));
     } finally {
       setUploading(false);
     }
@@ -172,7 +176,7 @@ export function SearchForm({ query, datasets, queryImage }: Props) {
     <form className="search-form" role="search" onSubmit={onSubmit} aria-busy={busy}>
       <div className="query-row">
         <label htmlFor="q" className="visually-hidden">
-          Search text
+          {t('searchText')}
         </label>
         <input
           ref={textRef}
@@ -181,22 +185,22 @@ export function SearchForm({ query, datasets, queryImage }: Props) {
           type="search"
           value={q}
           onChange={(e) => setQ(e.target.value)}
-          placeholder="Describe an image — in English or 中文 (e.g. “a dog on the beach”, “海边的狗”)"
+          placeholder={t('placeholder')}
           autoComplete="off"
           maxLength={500}
           lang="mul"
         />
         <button type="submit" className="btn primary" disabled={busy}>
-          {busy ? 'Searching…' : 'Search'}
+          {busy ? t('searching') : t('search')}
         </button>
       </div>
 
       <div className="row">
-        <fieldset className="modes" aria-label="Search mode" style={{ padding: 0, margin: 0 }}>
+        <fieldset className="modes" aria-label={t('mode')} style={{ padding: 0, margin: 0 }}>
           {DIRECTIONS.map((m) => (
-            <label key={m.value} title={m.title}>
+            <label key={m.value} title={t(`${m.value}Title`)}>
               <input type="radio" name="direction" value={m.value} checked={mode === m.value} onChange={() => onModeChange(m.value)} />
-              <span>{m.label}</span>
+              <span>{t(m.value)}</span>
             </label>
           ))}
         </fieldset>
@@ -218,9 +222,18 @@ export function SearchForm({ query, datasets, queryImage }: Props) {
 
       <ImageQueryInput image={image} busy={uploading} onFile={onImage} onClear={clearImage} active={mode.startsWith('i')} />
 
-      <div className="controls">
+      <button
+        type="button"
+        className="btn small options-toggle"
+        aria-expanded={optionsOpen}
+        aria-controls="search-options"
+        onClick={() => setOptionsOpen((o) => !o)}
+      >
+        {t('options')}
+      </button>
+      <div className={`controls${optionsOpen ? '' : ' folded'}`} id="search-options">
         <div className="field">
-          <label htmlFor="k">Results per page</label>
+          <label htmlFor="k">{t('k')}</label>
           <select
             id="k"
             value={k}
@@ -238,7 +251,7 @@ export function SearchForm({ query, datasets, queryImage }: Props) {
           </select>
         </div>
         <div className="field">
-          <label htmlFor="min">Minimum score</label>
+          <label htmlFor="min">{t('min')}</label>
           <div className="range-row">
             <input
               id="min"
@@ -260,7 +273,7 @@ export function SearchForm({ query, datasets, queryImage }: Props) {
           </div>
         </div>
         <div className="field">
-          <label htmlFor="dataset">Dataset</label>
+          <label htmlFor="dataset">{t('dataset')}</label>
           <select
             id="dataset"
             value={dataset}
@@ -269,18 +282,18 @@ export function SearchForm({ query, datasets, queryImage }: Props) {
               applySoon({ dataset: e.target.value });
             }}
           >
-            <option value="">All datasets</option>
+            <option value="">{t('allDatasets')}</option>
             {datasets.map((d) => (
               <option key={d} value={d}>
                 {d}
               </option>
             ))}
-            {dataset && !datasets.includes(dataset) ? <option value={dataset}>{dataset} (not found)</option> : null}
+            {dataset && !datasets.includes(dataset) ? <option value={dataset}>{t('notFound', { name: dataset })}</option> : null}
           </select>
         </div>
       </div>
       <p className="small" role="status" aria-live="polite" style={{ margin: 0, minHeight: '1.3em', color: message ? 'var(--danger)' : undefined }}>
-        {message ?? (busy ? 'Searching…' : '')}
+        {message ?? (busy ? t('searching') : '')}
       </p>
     </form>
   );

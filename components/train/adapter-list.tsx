@@ -1,5 +1,6 @@
 'use client';
 import { useActionState } from 'react';
+import { useTranslations } from 'next-intl';
 import type { FormAction } from '@/lib/views/action-result';
 
 export interface AdapterRow {
@@ -18,47 +19,50 @@ export interface AdapterRow {
 
 /** The adapters with Activate / Deactivate / Delete; activation re-projects the stored vectors. */
 export function AdapterList({ rows, action, canManage }: { rows: AdapterRow[]; action: FormAction<{ message: string }>; canManage: boolean }) {
+  const t = useTranslations('Adapters');
   const [state, formAction, pending] = useActionState(action, null);
   return (
     <div className="stack">
-      {!rows.length ? <p className="muted">No adapters yet: train one above.</p> : null}
+      {!rows.length ? <p className="muted">{t('none')}</p> : null}
       <table data-testid="adapter-list" hidden={!rows.length}>
         <thead>
           <tr>
-            <th>adapter</th>
-            <th>trained on</th>
-            <th>valid mean recall</th>
-            <th>model</th>
-            <th />
+            <th>{t('adapter')}</th>
+            <th>{t('trainedOn')}</th>
+            <th>{t('validRecall')}</th>
+            <th>{t('model')}</th>
+            <th>
+              <span className="visually-hidden">{t('actions')}</span>
+            </th>
           </tr>
         </thead>
         <tbody>
           {rows.map((a) => (
             <tr key={a.name} data-testid={`adapter-${a.name}`}>
               <td>
-                <strong>{a.name}</strong> {a.active ? <span className="badge done">active</span> : null}
+                <strong>{a.name}</strong> {a.active ? <span className="badge done">{t('active')}</span> : null}
               </td>
               <td className="small">
-                {a.trainPairs} pairs ({a.trainFile}), {a.validPairs} valid
+                {t('pairs', { train: a.trainPairs, file: a.trainFile, valid: a.validPairs })}
               </td>
               <td>
-                {a.baseline.toFixed(2)} → {a.best.toFixed(2)} <span className="small muted">(best epoch {a.bestEpoch})</span>
+                {a.baseline.toFixed(2)} → {a.best.toFixed(2)} <span className="small muted">{t('bestEpoch', { epoch: a.bestEpoch })}</span>
               </td>
-              <td className="small">{a.fitsModel ? a.modelName : <span className="alert error">another model ({a.modelName})</span>}</td>
+              <td className="small">{a.fitsModel ? a.modelName : <span className="alert error">{t('otherModel', { name: a.modelName })}</span>}</td>
               <td>
                 <form action={formAction} className="row">
                   <input type="hidden" name="name" value={a.name} />
                   {a.active ? (
                     <button className="btn" name="op" value="deactivate" disabled={pending || !canManage}>
-                      Deactivate
+                      {t('deactivate')}
                     </button>
                   ) : (
                     <button className="btn primary" name="op" value="activate" disabled={pending || !canManage || !a.fitsModel}>
-                      Activate
+                      {t('activate')}
                     </button>
                   )}
                   <button className="btn danger" name="op" value="delete" disabled={pending || !canManage}>
-                    Delete
+                    {t('delete')}
                   </button>
                 </form>
               </td>

@@ -3,6 +3,8 @@
  * left axis, with the model-alone baseline dashed) and the mean training loss (right axis).
  * The numbers are in the table under it; the chart carries a text summary for screen readers.
  */
+import { useTranslations } from 'next-intl';
+
 export interface CurvePoint {
   epoch: number;
   step: number;
@@ -15,6 +17,7 @@ const H = 240;
 const PAD = { left: 44, right: 48, top: 14, bottom: 34 };
 
 export function TrainChart({ points, baseline, epochs }: { points: CurvePoint[]; baseline?: number; epochs: number }) {
+  const t = useTranslations('TrainChart');
   const n = Math.max(epochs, points.length, 1);
   const x = (i: number) => PAD.left + (i / n) * (W - PAD.left - PAD.right);
   const recalls = points.map((p) => p.recall.mean).concat(baseline ?? []);
@@ -26,13 +29,13 @@ export function TrainChart({ points, baseline, epochs }: { points: CurvePoint[];
   const path = (f: (p: CurvePoint) => number, y: (v: number) => number) => points.map((p, i) => `${i ? 'L' : 'M'}${x(i + 1).toFixed(1)},${y(f(p)).toFixed(1)}`).join(' ');
   const last = points.at(-1);
   const summary = last
-    ? `after ${points.length} evaluation${points.length === 1 ? '' : 's'}: validation mean recall ${last.recall.mean.toFixed(2)}%` +
-      (baseline !== undefined ? ` (model alone ${baseline.toFixed(2)}%)` : '') +
-      `, loss ${last.loss.toFixed(3)}`
-    : 'no evaluation yet';
+    ? t('summary', { count: points.length, recall: last.recall.mean.toFixed(2) }) +
+      (baseline !== undefined ? t('baseline', { value: baseline.toFixed(2) }) : '') +
+      t('loss', { value: last.loss.toFixed(3) })
+    : t('none');
   return (
     <figure className="stack" style={{ margin: 0 }}>
-      <svg viewBox={`0 0 ${W} ${H}`} width="100%" style={{ maxWidth: W }} role="img" aria-label={`Training curve, ${summary}`} data-testid="train-chart" data-points={points.length}>
+      <svg viewBox={`0 0 ${W} ${H}`} width="100%" style={{ maxWidth: W }} role="img" aria-label={t('aria', { summary })} data-testid="train-chart" data-points={points.length}>
         {[lo, (lo + hi) / 2, hi].map((v) => (
           <g key={v}>
             <line x1={PAD.left} x2={W - PAD.right} y1={yR(v)} y2={yR(v)} stroke="var(--border)" />
@@ -42,13 +45,13 @@ export function TrainChart({ points, baseline, epochs }: { points: CurvePoint[];
           </g>
         ))}
         <text x={W - PAD.right + 6} y={PAD.top + 8} fontSize="11" fill="var(--muted)">
-          loss {maxLoss.toFixed(2)}
+          {t('lossAxis', { value: maxLoss.toFixed(2) })}
         </text>
         <text x={W - PAD.right + 6} y={H - PAD.bottom} fontSize="11" fill="var(--muted)">
           0
         </text>
         <text x={(W - PAD.right + PAD.left) / 2} y={H - 8} textAnchor="middle" fontSize="11" fill="var(--muted)">
-          evaluation (epoch) 1…{n}
+          {t('xAxis', { n })}
         </text>
         {baseline !== undefined ? <line x1={PAD.left} x2={W - PAD.right} y1={yR(baseline)} y2={yR(baseline)} stroke="var(--muted)" strokeDasharray="4 4" /> : null}
         {points.length ? <path d={path((p) => p.recall.mean, yR)} fill="none" stroke="var(--accent)" strokeWidth={2} /> : null}
@@ -58,7 +61,7 @@ export function TrainChart({ points, baseline, epochs }: { points: CurvePoint[];
         ))}
       </svg>
       <figcaption className="small muted">
-        Solid: validation text → image mean recall (EasyNLP: mean of R@1/5/10); dashed grey: the model alone; dotted red: training loss. {summary}.
+        {t('legend')} {summary}.
       </figcaption>
     </figure>
   );

@@ -37,8 +37,8 @@ export function keywordCandidates(deps: SearchDeps, parsed: ParsedQuery | undefi
 
 export interface ImagePlan {
   vector: Float32Array | null;
-  /** A stored query image's own label: left out. */
-  label?: number;
+  /** The stored query images' own labels (like=, one or a collection): left out. */
+  queryLabels?: ReadonlySet<number>;
   parsed?: ParsedQuery;
   filter: ImageFilter;
   ranking: SearchRanking;
@@ -70,7 +70,7 @@ export async function imageResults(deps: SearchDeps, p: ImagePlan, t0: number): 
   const exclude = p.parsed?.exclude ?? [];
 
   // Semantic: the nearest vectors among the filtered labels. Keyword: the index's matches.
-  const sem = p.vector && p.ranking !== 'keyword' ? await nearest(index, p.vector, pool, await filterLabels(deps, index, p.filter), p.label) : [];
+  const sem = p.vector && p.ranking !== 'keyword' ? await nearest(index, p.vector, pool, await filterLabels(deps, index, p.filter), p.queryLabels) : [];
   const kw = await p.keyword;
 
   const [semIds, kwLabels] = await Promise.all([imageIdsOfLabels(db, sem.map((h) => h.label)), labelsOfImages(db, kw.map((h) => h.imageId), index.modelId)]);
@@ -81,7 +81,7 @@ export async function imageResults(deps: SearchDeps, p: ImagePlan, t0: number): 
   });
   for (const h of kw) {
     const label = kwLabels.get(h.imageId);
-    if (label === undefined || label === p.label) continue; // no vector for this model yet, or the query image itself
+    if (label === undefined || p.queryLabels?.has(label)) continue; // no vector for this model yet, or a query image itself
     const c = byImage.get(h.imageId);
     if (c) c.keyword = h;
     else byImage.set(h.imageId, { imageId: h.imageId, label, keyword: h });

@@ -69,7 +69,7 @@ export async function search(req: SearchRequest, deps: SearchDeps): Promise<Sear
   const w = windowOf(req); // refuse a bad page before spending a model call on the query
   const text = 'text' in req.query ? req.query.text : undefined;
   const parsed = text !== undefined ? parseQueryChecked(text) : undefined;
-  const byImage = !('text' in req.query && !('image' in req.query) && !('imageId' in req.query));
+  const byImage = 'image' in req.query || 'imageId' in req.query || 'imageIds' in req.query;
   if (!byImage && parsed && !parsed.terms.length && !hasFilters(parsed)) {
     if (!text!.trim()) throw new AppError('INVALID_INPUT', 'the search text is empty');
     throw new AppError('INVALID_INPUT', `the search text ${JSON.stringify(text!.slice(0, 40))} has nothing to search for: give words, a "quoted phrase", or a filter such as dataset:NAME`);
@@ -81,8 +81,8 @@ export async function search(req: SearchRequest, deps: SearchDeps): Promise<Sear
     const embedding = queryVector(deps, req.query, parsed);
     const browse = !byImage && !parsed?.terms.length;
     const keyword = keywordCandidates(deps, parsed, filter, ranking, browse, poolSize({ ...w, collapse }));
-    const [{ vector, label }] = await Promise.all([embedding, keyword]);
-    return imageResults(deps, { vector, label, parsed, filter, ranking, collapse, keyword, ...w }, t0);
+    const [{ vector, exclude }] = await Promise.all([embedding, keyword]);
+    return imageResults(deps, { vector, queryLabels: exclude, parsed, filter, ranking, collapse, keyword, ...w }, t0);
   }
   const { vector } = await queryVector(deps, req.query, parsed);
   if (ranking === 'keyword') throw new AppError('INVALID_INPUT', 'keyword ranking finds images: search for images (mode image), or rank captions by meaning (hybrid or semantic)');

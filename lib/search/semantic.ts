@@ -30,11 +30,11 @@ export async function filterLabels(deps: SearchDeps, index: HnswIndex, filter: I
   return entry.labels;
 }
 
-/** The `want` nearest labels to `q` among `allowed` (all when undefined), `exclude` left out. */
-export async function nearest(index: HnswIndex, q: Float32Array, want: number, allowed: Set<number> | undefined, exclude?: number): Promise<SearchHit[]> {
+/** The `want` nearest labels to `q` among `allowed` (all when undefined), those in `exclude` left out. */
+export async function nearest(index: HnswIndex, q: Float32Array, want: number, allowed: Set<number> | undefined, exclude?: ReadonlySet<number>): Promise<SearchHit[]> {
   await index.refreshIfStale();
-  const filter = allowed === undefined && exclude === undefined ? undefined : (l: number) => l !== exclude && (allowed === undefined || allowed.has(l));
-  const reachable = (allowed?.size ?? index.size()) - (exclude === undefined ? 0 : 1);
+  const filter = allowed === undefined && exclude === undefined ? undefined : (l: number) => !exclude?.has(l) && (allowed === undefined || allowed.has(l));
+  const reachable = (allowed?.size ?? index.size()) - (exclude?.size ?? 0);
   let ef = want;
   let raw = index.search(q, want, filter, ef);
   // A selective filter (a small dataset in a big index) can leave HNSW's beam short of `want`

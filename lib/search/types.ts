@@ -20,10 +20,15 @@ export const SEARCH_RANKINGS = ['hybrid', 'semantic', 'keyword'] as const;
 export type SearchRanking = (typeof SEARCH_RANKINGS)[number];
 
 /**
- * What to search with: a text (the query language, lib/query), image bytes, or a stored image (by
- * id: its stored vector); an image with a text too ("this, but red") combines the two.
+ * What to search with: a text (the query language, lib/query), image bytes, a stored image (by
+ * id: its stored vector), or several stored images (a collection, issue 14: the normalised mean of
+ * their stored vectors); an image with a text too ("this, but red") combines the two.
  */
-export type SearchInput = { text: string } | { image: Buffer; text?: string } | { imageId: number; text?: string };
+export type SearchInput =
+  | { text: string }
+  | { image: Buffer; text?: string }
+  | { imageId: number; text?: string }
+  | { imageIds: number[]; text?: string };
 
 /** What to get back: images, or captions (texts with their images). */
 export type SearchWant = 'image' | 'text';

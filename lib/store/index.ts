@@ -1,6 +1,6 @@
 /**
  * lib/store — content-addressed originals and thumbnails on disk:
- * `DATA_DIR/blobs/ab/<sha256>.<ext>` and `DATA_DIR/thumbs/ab/<sha256>.webp` (max 256 px).
+ * `DATA_DIR/blobs/ab/<sha256>.<ext>` and `DATA_DIR/thumbs/ab/<sha256>.webp` (max 512 px).
  * Files are written atomically (temp file + rename) and idempotently; the same bytes are stored
  * once whatever the dataset. Reads take a sha256 only: no path from user input reaches the disk.
  */

@@ -22,9 +22,9 @@ async function emoji(): Promise<Buffer> {
 }
 
 describe('thumbnails', () => {
-  it('makeThumbnail: WebP, oriented, at most 256 px, never enlarged', async () => {
+  it('makeThumbnail: WebP, oriented, at most 512 px (2× a 256 px cell), never enlarged', async () => {
     const big = await sharp(await makeThumbnail(fs.readFileSync(path.join(IMG, 'big-1200x1000.png')), MAXPX)).metadata();
-    expect([big.format, big.width, big.height]).toEqual(['webp', 256, 213]);
+    expect([big.format, big.width, big.height]).toEqual(['webp', 512, 427]);
     const rot = await sharp(await makeThumbnail(fs.readFileSync(path.join(IMG, 'exif-rotated.jpg')), MAXPX)).metadata();
     expect([rot.width, rot.height]).toEqual([40, 30]);
   });

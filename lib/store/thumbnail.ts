@@ -1,8 +1,9 @@
-/** Thumbnails through sharp: EXIF orientation applied, alpha flattened on white, WebP, ≤ 256 px. */
+/** Thumbnails through sharp: EXIF orientation applied, alpha flattened on white, WebP, ≤ 512 px. */
 import sharp from 'sharp';
 import type { DecodedImage } from '../image';
 
-export const THUMB_MAX_SIDE = 256;
+// 512: a result cell is up to ~256 CSS px wide, so 2× screens need 512 device pixels (issue 14).
+export const THUMB_MAX_SIDE = 512;
 
 // effort 1: thumbnails were the costliest part of ingest at the default effort 4 (bench/ingest-memory.ts)
 const WEBP = { quality: 80, effort: 1 } as const;
@@ -18,7 +19,7 @@ export async function makeThumbnail(bytes: Buffer, maxPixels: number): Promise<B
 }
 
 /**
- * Whether makeThumbnailFromDecoded applies: the image is its own thumbnail (no side over 256 px),
+ * Whether makeThumbnailFromDecoded applies: the image is its own thumbnail (no side over THUMB_MAX_SIDE),
  * so makeThumbnail would only re-encode the pixels lib/image decodes (oriented, flattened, sRGB).
  * Larger images are resized, and there makeThumbnail's shrink-on-load can change pixels.
  */

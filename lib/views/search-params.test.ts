@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseSearchGet, parseSearchPage, parseSearchPost } from './search-params';
+import { MAX_LIKE_IDS, parseSearchGet, parseSearchPage, parseSearchPost } from './search-params';
 import { EMPTY_QUERY, directionOf, searchHref, toSearchParams } from './search-query';
 
 const get = (qs: string) => parseSearchGet(new URLSearchParams(qs));
@@ -96,5 +96,18 @@ describe('the search contract (GET/POST /api/search, the search page)', () => {
     expect(searchHref(EMPTY_QUERY)).toBe('/');
     expect(directionOf(get('q=a&mode=text').query)).toBe('t2t');
     expect(directionOf(get('like=1&mode=text').query)).toBe('i2t');
+  });
+});
+
+describe('like=<ids> (a collection as the query, issue 14)', () => {
+  it('one id stays a number; several are a de-duplicated list; the URL keeps them', () => {
+    expect(get('like=42').query.like).toBe(42);
+    expect(get('like=3,1,3,2').query.like).toEqual([3, 1, 2]);
+    expect(toSearchParams(get('like=3,1,2').query).toString()).toBe('like=3%2C1%2C2');
+  });
+  it('refuses a bad list, naming the rule', () => {
+    for (const bad of ['like=1,,2', 'like=0,1', 'like=1,-2', 'like=a,b', `like=${Array.from({ length: MAX_LIKE_IDS + 1 }, (_, i) => i + 1).join(',')}`]) {
+      expect(() => get(bad), bad).toThrow(/like must be an image id \(a positive integer\), or up to 50 of them separated by commas/);
+    }
   });
 });

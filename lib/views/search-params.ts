@@ -32,6 +32,16 @@ const modeField = z
   })
   .default({ want: 'image', ranking: 'hybrid' });
 
+/** Images one `like=` search may name (a collection as a query, issue 14). */
+export const MAX_LIKE_IDS = 50;
+const LIKE_ERROR = `like must be an image id (a positive integer), or up to ${MAX_LIKE_IDS} of them separated by commas`;
+const LIKE_RE = new RegExp(`^[1-9]\\d{0,14}(,[1-9]\\d{0,14}){0,${MAX_LIKE_IDS - 1}}$`);
+/** "42" → 42 (one image, as before); "1,2,2,3" → [1, 2, 3] (the mean of their vectors). */
+const likeIds = (s: string): number | number[] => {
+  const ids = [...new Set(s.split(',').map(Number))];
+  return ids.length === 1 ? ids[0] : ids;
+};
+
 const intParam = (name: string, min: number, max: number) =>
   z.coerce
     .number({ error: `${name} must be an integer from ${min} to ${max}` })
@@ -74,13 +84,15 @@ const queryFields = {
     .describe(
       'Search by this text (English or Chinese), in the query language: words, "exact phrase", -exclude, word^2, dataset:NAME, format:png, width>=N, height<N, added>=YYYY-MM-DD, has:text, sort:new. Beside like or qimg it refines the image ("but red").',
     ),
-  like: z.coerce
-    .number({ error: 'like must be an image id (a positive integer)' })
-    .int({ error: 'like must be an image id (a positive integer)' })
-    .min(1, { error: 'like must be an image id (a positive integer)' })
-    .max(Number.MAX_SAFE_INTEGER, { error: 'like must be an image id (a positive integer)' })
+  like: z
+    .string()
+    .trim()
+    .regex(LIKE_RE, { error: LIKE_ERROR })
+    .transform(likeIds)
     .optional()
-    .describe('Search by a stored image: its id (a hit\'s imageId). The image itself is left out of the results.'),
+    .describe(
+      `Search by a stored image: its id (a hit's imageId); or by up to ${MAX_LIKE_IDS} stored images, comma-separated (1,2,3), by the mean of their vectors. The images themselves are left out of the results.`,
+    ),
   qimg: z
     .string()
     .regex(/^[0-9a-f]{64}$/, { error: 'qimg must be a query image id: 64 lowercase hex digits, as POST /api/search answered it in query.qimg' })
@@ -89,8 +101,8 @@ const queryFields = {
 };
 
 const ONE_QUERY = 'give q (a text), like (a stored image id) or qimg (an uploaded query image id) — at most one image, with or without a text';
-const countImages = (v: { like?: number; qimg?: string }) => Number(v.like !== undefined) + Number(v.qimg !== undefined);
-const queryOk = (v: { q?: string; like?: number; qimg?: string }) => countImages(v) <= 1 && (!!v.q || countImages(v) === 1);
+const countImages = (v: { like?: number | number[]; qimg?: string }) => Number(v.like !== undefined) + Number(v.qimg !== undefined);
+const queryOk = (v: { q?: string; like?: number | number[]; qimg?: string }) => countImages(v) <= 1 && (!!v.q || countImages(v) === 1);
 
 /** GET /api/search. */
 export const searchGetSchema = z
@@ -107,7 +119,7 @@ const searchPageSchema = z
 
 type Parsed = {
   q?: string;
-  like?: number;
+  like?: number | number[];
   qimg?: string;
   mode: { want: SearchQuery['mode']; ranking: SearchQuery['ranking'] };
   collapse: boolean;

@@ -48,8 +48,8 @@ export interface SearchQuery {
   collapse: boolean;
   /** Text query, in the query language (lib/query); beside an image it refines it ("but red"). */
   q: string;
-  /** Image id of a stored image ("more like this"). */
-  like?: number;
+  /** Image id of a stored image ("more like this"), or several (a collection: the mean of their vectors). */
+  like?: number | number[];
   /** sha256 of an uploaded query image. */
   qimg?: string;
   /** Results per page. */

@@ -47,4 +47,9 @@ describe('buildIsFresh (scripts/ensure-build.mjs)', () => {
     expect(present).toContain('proxy.ts');
     for (const f of present) expect(SOURCES, f).toContain(f);
   });
+
+  it('watches the interface languages: a changed message rebuilds (issue 14)', () => {
+    expect(SOURCES).toContain('messages');
+    expect(SOURCES).toContain('i18n');
+  });
 });

@@ -116,6 +116,18 @@ describe('hybrid search', () => {
     expect(r.hits.map((h) => h.imageId)).not.toEqual(alone.hits.map((h) => h.imageId));
   });
 
+  it('a collection (several stored images) with a text: every one of them is left out, by both signals', async () => {
+    const byCaption = (c: string) => e.db.image.findFirstOrThrow({ where: { texts: { some: { text: { text: c } } } } });
+    const ids = [(await byCaption('a red sports car on a road')).id, (await byCaption('a dog with a red ball')).id];
+    // "red" is in both of their captions, so the keyword index finds them: they must still be left out.
+    for (const ranking of ['hybrid', 'keyword'] as const) {
+      const r = await search({ query: { imageIds: ids, text: 'red' }, want: 'image', k: 20, ranking, collapse: false }, e);
+      expect(r.hits.length, ranking).toBeGreaterThan(0);
+      expect(r.hits.map((h) => h.imageId).filter((id) => ids.includes(id)), ranking).toEqual([]);
+      expect(caps(r.hits).every((c) => c.includes('red')), ranking).toBe(ranking === 'keyword');
+    }
+  });
+
   it('answers bad input with INVALID_INPUT naming the limit, or searches sensibly', async () => {
     await expect(find('a'.repeat(100 * 1024))).rejects.toMatchObject({ code: 'INVALID_INPUT', message: expect.stringMatching(/limit is 500/) });
     await expect(find(Array.from({ length: 10_000 }, (_, i) => `w${i}`).join(' '))).rejects.toMatchObject({ code: 'INVALID_INPUT' });

@@ -41,7 +41,7 @@ describe('ingestCorpus', () => {
     expect(ds).toMatchObject({ name: 'pairs', status: 'ready', images: 3, texts: 3, links: 3 });
   });
 
-  it('stores each original once, content-addressed, with a WebP thumbnail of at most 256 px', async () => {
+  it('stores each original once, content-addressed, with a WebP thumbnail of at most 512 px', async () => {
     const imgs = await e.db.image.findMany();
     for (const img of imgs) {
       const orig = await e.store.readOriginal(img.sha256);
@@ -50,7 +50,7 @@ describe('ingestCorpus', () => {
       const thumb = await e.store.readThumbnail(img.sha256);
       const meta = await sharp(thumb.bytes).metadata();
       expect(meta.format).toBe('webp');
-      expect(Math.max(meta.width!, meta.height!)).toBeLessThanOrEqual(256);
+      expect(Math.max(meta.width!, meta.height!)).toBeLessThanOrEqual(512);
     }
     await expect(e.store.readOriginal('../../etc/passwd')).rejects.toThrow(/not a sha256/);
     await expect(e.store.readOriginal('0'.repeat(64))).rejects.toMatchObject({ code: 'NOT_FOUND' });

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Engine } from '../../lib/engine';
 import { ingestCorpus } from '../../lib/ingest';
-import { findImage } from '../../lib/db';
+import { bytesToVector, findImage, imageVectorOf } from '../../lib/db';
 import { search, type SearchOptions } from '../../lib/search';
 import { CORPUS, makeImages, makePairsFile, makeTestEnv } from './engine-helpers';
 
@@ -92,6 +92,23 @@ describe('search', () => {
     const byBytes = await search({ query: { image: bytes }, want: 'text', k: 5, dataset: 'a' }, e);
     expect(byId.hits.map((h) => h.textId)).toEqual(byBytes.hits.map((h) => h.textId));
     expect(byId.hits).toHaveLength(5);
+  });
+
+  it('several stored images (a collection, issue 14): ranked by the normalised mean of their vectors, all of them left out', async () => {
+    const imgs = await e.db.image.findMany({ where: { dataset: { name: 'a' } }, orderBy: { id: 'asc' } });
+    const ids = [imgs[0].id, imgs[3].id, imgs[7].id];
+    const vec = async (id: number) => bytesToVector((await imageVectorOf(e.db, id, e.model.info.id))!.data);
+    // The expected ranking, computed here from the stored vectors with no index: exact cosine to the mean direction.
+    const chosen = await Promise.all(ids.map(vec));
+    const mean = chosen[0].map((_, i) => chosen.reduce((s, v) => s + v[i], 0));
+    const norm = Math.hypot(...mean);
+    const others = await Promise.all(imgs.filter((i) => !ids.includes(i.id)).map(async (i) => ({ id: i.id, v: await vec(i.id) })));
+    const exact = others.map((o) => ({ id: o.id, score: o.v.reduce((s, x, i) => s + (x * mean[i]) / norm, 0) })).sort((a, b) => b.score - a.score);
+
+    const r = await search({ query: { imageIds: ids }, want: 'image', k: 5, dataset: 'a' }, e);
+    expect(r.hits.map((h) => h.imageId)).toEqual(exact.slice(0, 5).map((x) => x.id));
+    r.hits.forEach((h, i) => expect(h.score).toBeCloseTo(exact[i].score, 4));
+    await expect(search({ query: { imageIds: [ids[0], 999_999] }, want: 'image' }, e)).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 
   it('findImage gives a stored image with its dataset and captions, null when absent', async () => {

@@ -1,6 +1,7 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
+import { getTranslations } from 'next-intl/server';
 import { getEngine, type Engine } from '@/lib/engine';
 import { isAppError } from '@/lib/errors';
 import { readImageOcr, type ImageOcr } from '@/lib/ingest';
@@ -31,11 +32,12 @@ async function load(engine: Engine, id: number) {
 
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
   const { id } = await params;
+  const t = await getTranslations('ImagePage');
   try {
     const row = await findImage(await getEngine(), imageIdOf(id));
-    return { title: row.captions[0] ? `“${row.captions[0].slice(0, 60)}”` : `Image ${id}` };
+    return { title: row.captions[0] ? `“${row.captions[0].slice(0, 60)}”` : t('title', { id }) };
   } catch {
-    return { title: `Image ${id}` };
+    return { title: t('title', { id }) };
   }
 }
 
@@ -47,11 +49,12 @@ export default withEngine(async function ImagePage(engine, { params }: Props) {
     searchEngine(engine).then((deps) => search({ query: { imageId: id }, want: 'image', k: 12 }, deps)).catch(() => null),
     readImageOcr(engine.db, id),
   ]);
+  const t = await getTranslations('ImagePage');
 
   return (
     <div className="stack">
       <p className="small">
-        <Link href="/">← Search</Link>
+        <Link href="/">{t('back')}</Link>
       </p>
       <div className="detail">
         <div className="full">
@@ -59,7 +62,7 @@ export default withEngine(async function ImagePage(engine, { params }: Props) {
           {/* eslint-disable-next-line @next/next/no-img-element */}
           <img
             src={`/api/images/${row.sha256}`}
-            alt={row.captions[0] ?? `Image ${id}`}
+            alt={row.captions[0] ?? t('title', { id })}
             width={row.width}
             height={row.height}
             style={{ width: '100%', maxWidth: Math.max(row.width * 4, 320), height: 'auto', objectFit: 'contain' }}
@@ -67,10 +70,10 @@ export default withEngine(async function ImagePage(engine, { params }: Props) {
         </div>
         <section className="panel stack" aria-labelledby="about-h">
           <h1 id="about-h" style={{ fontSize: '1.2rem' }}>
-            Image {id}
+            {t('title', { id })}
           </h1>
           <div>
-            <h2 style={{ marginTop: 0 }}>Captions</h2>
+            <h2 style={{ marginTop: 0 }}>{t('captions')}</h2>
             {row.captions.length ? (
               <ul className="captions" data-testid="captions">
                 {row.captions.map((c, i) => (
@@ -78,22 +81,20 @@ export default withEngine(async function ImagePage(engine, { params }: Props) {
                 ))}
               </ul>
             ) : (
-              <p className="muted">No caption.</p>
+              <p className="muted">{t('noCaption')}</p>
             )}
           </div>
           <OcrSection ocr={ocr} />
           <dl className="facts">
-            <dt>Dataset</dt>
+            <dt>{t('dataset')}</dt>
             <dd>
               <Link href={`/?dataset=${encodeURIComponent(row.dataset)}`}>{row.dataset}</Link>
             </dd>
-            <dt>Dimensions</dt>
-            <dd data-testid="dimensions">
-              {row.width} × {row.height} px
-            </dd>
+            <dt>{t('dimensions')}</dt>
+            <dd data-testid="dimensions">{t('dimensionsValue', { width: String(row.width), height: String(row.height) })}</dd>
             {original ? (
               <>
-                <dt>File</dt>
+                <dt>{t('file')}</dt>
                 <dd>
                   {original.ext.toUpperCase()}, {formatBytes(original.bytes.length)}
                 </dd>
@@ -104,21 +105,21 @@ export default withEngine(async function ImagePage(engine, { params }: Props) {
           </dl>
           <div className="row">
             <Link className="btn primary" href={searchHref({ ...EMPTY_QUERY, like: id })}>
-              More like this
+              {t('moreLikeThis')}
             </Link>
             <Link className="btn" href={searchHref({ ...EMPTY_QUERY, mode: 'text', like: id })}>
-              Find captions for it
+              {t('findCaptions')}
             </Link>
             <a className="btn" href={`/api/images/${row.sha256}`} download={`clipdex-${id}.${original?.ext ?? 'img'}`}>
-              Download
+              {t('download')}
             </a>
           </div>
         </section>
       </div>
       <section aria-labelledby="nearest-h">
-        <h2 id="nearest-h">Nearest images</h2>
+        <h2 id="nearest-h">{t('nearest')}</h2>
         {nearest && nearest.hits.length ? (
-          <ol className="grid" data-testid="nearest">
+          <ol className="grid" data-testid="nearest" aria-labelledby="nearest-h">
             {nearest.hits.map((h, i) => {
               const { sha256: _s, ...hit } = h;
               void _s;
@@ -126,7 +127,7 @@ export default withEngine(async function ImagePage(engine, { params }: Props) {
             })}
           </ol>
         ) : (
-          <p className="muted">No other images yet.</p>
+          <p className="muted">{t('noOthers')}</p>
         )}
       </section>
     </div>
@@ -134,25 +135,27 @@ export default withEngine(async function ImagePage(engine, { params }: Props) {
 });
 
 /** issue 11: the text OCR found in the image, or why there is none. */
-function OcrSection({ ocr }: { ocr: ImageOcr | null }) {
+async function OcrSection({ ocr }: { ocr: ImageOcr | null }) {
+  const t = await getTranslations('ImagePage');
   const status = ocr?.status ?? null;
+  const code = (chunks: React.ReactNode) => <code>{chunks}</code>;
   return (
     <div data-testid="ocr" data-status={status ?? 'none'}>
-      <h2 style={{ marginTop: 0 }}>Text in the image</h2>
+      <h2 style={{ marginTop: 0 }}>{t('ocrTitle')}</h2>
       {status === 'done' && ocr?.text ? (
         <pre className="ocr-text" data-testid="ocr-text" style={{ whiteSpace: 'pre-wrap', margin: '0.25rem 0', fontFamily: 'inherit' }}>
           {ocr.text}
         </pre>
       ) : status === 'done' ? (
-        <p className="muted">No text found.</p>
+        <p className="muted">{t('ocrNone')}</p>
       ) : status === 'failed' ? (
         <p className="alert error" data-testid="ocr-error">
-          Reading the text failed: {ocr?.error ?? 'unknown error'}
+          {t('ocrFailed', { error: ocr?.error ?? t('ocrUnknown') })}
         </p>
       ) : status === 'skipped' ? (
-        <p className="muted">Not read: OCR was off when it was ingested (<code>clipdex reindex --ocr</code> reads it).</p>
+        <p className="muted">{t.rich('ocrSkipped', { code })}</p>
       ) : (
-        <p className="muted">Not read yet (<code>clipdex reindex --ocr</code> reads it).</p>
+        <p className="muted">{t.rich('ocrNotYet', { code })}</p>
       )}
       {status === 'done' && ocr?.error ? <p className="small muted">{ocr.error}</p> : null}
     </div>

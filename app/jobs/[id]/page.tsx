@@ -1,5 +1,6 @@
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
+import { getTranslations } from 'next-intl/server';
 import { isAppError } from '@/lib/errors';
 import { JobProgress } from '@/components/jobs/job-progress';
 import { loadJobView } from '@/app/_lib/jobs';
@@ -12,7 +13,7 @@ type Props = { params: Promise<{ id: string }> };
 
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
   const { id } = await params;
-  return { title: `Job ${id.slice(0, 8)}` };
+  return { title: (await getTranslations('Job'))('title', { id: id.slice(0, 8) }) };
 }
 
 export default withEngine(async function JobPage(engine, { params }: Props) {
@@ -26,9 +27,10 @@ export default withEngine(async function JobPage(engine, { params }: Props) {
   }
   // Cancel is a change: offered to whoever may make changes (the route checks again).
   const session = await getAdminSession();
+  const t = await getTranslations('Job');
   return (
     <div className="stack" style={{ maxWidth: 880 }}>
-      <h1>Job {job.id.slice(0, 8)}</h1>
+      <h1>{t('title', { id: job.id.slice(0, 8) })}</h1>
       <JobProgress initial={job} canCancel={session.admin} />
     </div>
   );
