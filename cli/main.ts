@@ -47,8 +47,24 @@ export function buildProgram(): Command {
   return program;
 }
 
+/**
+ * ONNX Runtime 1.30 (onnxruntime-node) crashes with SIGSEGV while creating a session when the
+ * process's command line is about 40 KB or more (seen with a bare InferenceSession.create), so a
+ * long argument is refused before any model loads. No clipdex argument needs this much: long
+ * text goes in a file.
+ */
+export const MAX_ARGV_BYTES = 16 * 1024;
+
 /** Run the CLI and return the exit code (the launcher exits with it). */
 export async function main(argv: string[]): Promise<number> {
+  const argBytes = argv.slice(2).reduce((n, a) => n + Buffer.byteLength(a) + 1, 0);
+  if (argBytes > MAX_ARGV_BYTES) {
+    process.stderr.write(
+      `clipdex: the arguments are ${argBytes} bytes; at most ${MAX_ARGV_BYTES} are accepted. Put long text in a file ` +
+        `(a texts file for predict/evaluate, a pairs file for ingest) rather than on the command line.\n`,
+    );
+    return 2;
+  }
   const program = buildProgram();
   try {
     if (argv.length <= 2) {
