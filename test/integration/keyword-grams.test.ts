@@ -11,6 +11,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { closeDbs, getDb, isPostgresDb, migrateDatabase, type Db } from '../../lib/db';
 import { keywordSearch, syncKeywordDocs, type KeywordQuery } from '../../lib/keyword';
+import { RANK_CAP } from '../../lib/keyword/search';
 import { parseQuery } from '../../lib/query';
 
 const pgUrl = process.env.CLIPDEX_TEST_POSTGRES_URL;
@@ -111,6 +112,29 @@ function gramChecks(getUrl: () => string) {
 
 describe('CJK gram index on SQLite (FTS5 unicode61)', () => {
   gramChecks(() => `file:${path.join(dir, 'g.db')}`);
+
+  it('ranks only the newest RANK_CAP matches of a common word, unfiltered; a filter sees them all', async () => {
+    const url = `file:${path.join(dir, 'cap.db')}`;
+    await migrateDatabase(url);
+    const db = getDb(url);
+    const ds = await db.dataset.create({ data: { name: 'cap', format: 'pairs' } });
+    const n = RANK_CAP + 50;
+    // The oldest 50 say the word three times (bm25's favourites), the rest once; every one holds 牛 too.
+    await db.$executeRawUnsafe(`WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < ${n})
+      INSERT INTO "Image" ("datasetId", sha256, width, height, format, bytes) SELECT ${ds.id}, printf('%064d', i), 1, 1, 'png', 1 FROM s`);
+    await db.$executeRawUnsafe(`INSERT INTO "KeywordDoc" ("imageId", "captions", "grams")
+      SELECT "id", CASE WHEN "id" <= (SELECT MIN("id") FROM "Image") + 49 THEN 'common common common 牛' ELSE 'common words here 牛' END, '牛' FROM "Image"`);
+    const ids = (await db.image.findMany({ select: { id: true }, orderBy: { id: 'desc' } })).map((r) => r.id);
+    const newest = new Set(ids.slice(0, RANK_CAP));
+    for (const q of ['common', '牛', 'common 牛']) {
+      const hits = await keywordSearch(db, kq(q), {}, 100);
+      expect(hits, q).toHaveLength(100);
+      expect(hits.every((h) => newest.has(h.imageId)), q).toBe(true);
+    }
+    // With a filter nothing is capped: bm25 ranks the oldest 50 first.
+    const filtered = await keywordSearch(db, kq('common'), { datasetId: ds.id }, 100);
+    expect(filtered.slice(0, 50).every((h) => !newest.has(h.imageId))).toBe(true);
+  });
 });
 
 describe.skipIf(!pgUrl)('CJK gram index on PostgreSQL (GIN)', () => {
