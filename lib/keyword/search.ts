@@ -40,9 +40,10 @@ export const usableTerms = (terms: KeywordTerm[]): KeywordTerm[] => terms.filter
 
 const ftsString = (t: string) => `"${t.replace(/"/g, '""')}"`;
 /**
- * At most this many matches of a word are ranked on SQLite, the newest: bm25 costs per match, and a
- * word in a fifth of 100,000 documents cost 20–50 ms to rank in full (bench/relevance.ts). A rarer
- * word's matches are all ranked, as before. Only unfiltered queries are capped (a filter may keep
+ * At most this many matches are ranked on SQLite, the newest: bm25 costs a pass over every match,
+ * and a word in half of 100,000 documents cost 77 ms to rank in full (bench/relevance.ts). Past
+ * the cap the newest RANK_CAP are scored in SQL (score.ts's score) instead; a rarer word's matches
+ * are all ranked by bm25, as before. Only unfiltered queries are capped (a filter may keep
  * none of the newest); in hybrid search the semantic signal still brings older matches.
  */
 export const RANK_CAP = 2000;
@@ -95,11 +96,19 @@ async function searchSqlite(db: Db, terms: KeywordTerm[], exclude: KeywordQuery[
     where.push(...likeAll(SQLITE_BODY, required.filter((t) => !indexable(t.text)).map((t) => t.text), false));
     where.push(...likeAll(SQLITE_BODY, exclude.filter((t) => !indexable(t.text)).map((t) => t.text), true));
     if (where.length === 1 && isEmptyFilter(filter)) {
-      // Nothing else to check: rank inside FTS5 first and join only the top `limit` (with the
-      // join inside, SQLite joins every match before sorting: 4× slower for a word in 20,000
-      // documents of 100,000 — bench/relevance.ts's latency part).
+      // Nothing else to check. At most RANK_CAP matches (counted cheaply, no ranking): bm25 inside
+      // FTS5 first, joining only the top `limit` (with the join inside, SQLite joins every match
+      // before sorting: 4× slower for a word in 20,000 documents of 100,000). More: bm25 alone
+      // costs a pass over every match (25 ms for 47,000), so the newest RANK_CAP are scored in SQL.
+      const [{ n }] = await db.$queryRaw<{ n: number | bigint }[]>`SELECT count(*) AS "n" FROM (SELECT rowid FROM "KeywordFts" WHERE "KeywordFts" MATCH ${expr} LIMIT ${RANK_CAP + 1})`;
+      if (Number(n) > RANK_CAP) {
+        return db.$queryRaw<Row[]>`${select}
+          FROM (SELECT rowid AS "id" FROM "KeywordFts" WHERE "KeywordFts" MATCH ${expr} ORDER BY rowid DESC LIMIT ${RANK_CAP}) m
+          JOIN "KeywordDoc" d ON d."imageId" = m."id"
+          ORDER BY ${sqliteScore(terms)} DESC, ${DOC_LENGTH} ASC, m."id" DESC LIMIT ${limit}`;
+      }
       return db.$queryRaw<Row[]>`${select}
-        FROM (SELECT "id", "r" FROM (SELECT rowid AS "id", bm25("KeywordFts", 3.0, 2.0, 1.0) AS "r" FROM "KeywordFts" WHERE "KeywordFts" MATCH ${expr} ORDER BY rowid DESC LIMIT ${RANK_CAP}) ORDER BY "r" LIMIT ${limit}) m
+        FROM (SELECT rowid AS "id", bm25("KeywordFts", 3.0, 2.0, 1.0) AS "r" FROM "KeywordFts" WHERE "KeywordFts" MATCH ${expr} ORDER BY "r" LIMIT ${limit}) m
         JOIN "KeywordDoc" d ON d."imageId" = m."id" ORDER BY m."r"`;
     }
     return db.$queryRaw<Row[]>`${select}
@@ -124,6 +133,9 @@ function matchIds(t: string, cap: boolean): Prisma.Sql {
   return Prisma.sql`SELECT "id" FROM (SELECT rowid AS "id" FROM ${table} WHERE ${table} MATCH ${ftsString(t)}${tail})`;
 }
 
+/** Shorter documents first on a tie (as bm25 would). */
+const DOC_LENGTH = Prisma.raw(`length(d."captions") + length(d."ocr") + length(d."filename")`);
+
 /** score.ts's score in SQL (ASCII case folding only: JavaScript re-scores what comes back). */
 function sqliteScore(terms: KeywordTerm[]): Prisma.Sql {
   const has = (col: string, t: string) => Prisma.sql`(instr(lower(d.${Prisma.raw(`"${col}"`)}), ${t.toLowerCase()}) > 0)`;
@@ -143,7 +155,7 @@ async function searchSqliteGrams(db: Db, select: Prisma.Sql, where: Prisma.Sql[]
   return db.$queryRaw<Row[]>`${select}
     FROM "KeywordDoc" d JOIN "Image" i ON i."id" = d."imageId"
     WHERE ${Prisma.join(where, ' AND ')}
-    ORDER BY ${sqliteScore(terms)} DESC, length(d."captions") + length(d."ocr") + length(d."filename") ASC, i."id" DESC LIMIT ${limit}`;
+    ORDER BY ${sqliteScore(terms)} DESC, ${DOC_LENGTH} ASC, i."id" DESC LIMIT ${limit}`;
 }
 
 async function searchPostgres(db: Db, terms: KeywordTerm[], exclude: KeywordQuery['exclude'], filter: ImageFilter, limit: number): Promise<Row[]> {
