@@ -1,12 +1,15 @@
 /**
  * Keyword search over the keyword documents (sync.ts). SQLite: the FTS5 trigram index finds the
  * candidates (parts of ≥ 3 characters) ranked by bm25; PostgreSQL: ILIKE through the pg_trgm
- * GIN index. Parts shorter than 3 characters cannot use a trigram index: a short Chinese word
- * (汽车) is matched with LIKE (a scan), a short Latin word ("a", "on") is left to the semantic
- * signal, unless quoted. Both engines then score the candidates the same way, here (score.ts).
+ * GIN index. Parts shorter than 3 characters cannot use a trigram index: a one- or two-character
+ * CJK word (牛, 汽车) is looked up in the gram index (grams.ts, migration 0005_keyword_bigrams), a
+ * short Latin word ("a", "on") is left to the semantic signal unless quoted, and anything else
+ * short is matched with LIKE (a scan). Both engines then score the candidates the same way, here
+ * (score.ts).
  */
 import { Prisma } from '../generated/prisma/client';
 import { imageFilterSql, isEmptyFilter, isPostgresDb, type Db, type ImageFilter } from '../db';
+import { isGramWord } from './grams';
 import { scoreDoc, type KeywordField, type KeywordTerm } from './score';
 
 export interface KeywordQuery {
@@ -36,6 +39,15 @@ const indexable = (t: string) => chars(t) >= 3;
 export const usableTerms = (terms: KeywordTerm[]): KeywordTerm[] => terms.filter((t) => t.text.trim() && (t.phrase || indexable(t.text) || CJK.test(t.text)));
 
 const ftsString = (t: string) => `"${t.replace(/"/g, '""')}"`;
+/**
+ * At most this many matches are ranked on SQLite, the newest: bm25 costs a pass over every match,
+ * and a word in half of 100,000 documents cost 77 ms to rank in full (bench/relevance.ts). Past
+ * the cap the newest RANK_CAP are scored in SQL (score.ts's score) instead; a rarer word's matches
+ * are all ranked by bm25, as before. Only unfiltered queries are capped (a filter may keep
+ * none of the newest); in hybrid search the semantic signal still brings older matches.
+ */
+export const RANK_CAP = 2000;
+
 const likePattern = (t: string) => `%${t.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 interface Row {
@@ -84,9 +96,17 @@ async function searchSqlite(db: Db, terms: KeywordTerm[], exclude: KeywordQuery[
     where.push(...likeAll(SQLITE_BODY, required.filter((t) => !indexable(t.text)).map((t) => t.text), false));
     where.push(...likeAll(SQLITE_BODY, exclude.filter((t) => !indexable(t.text)).map((t) => t.text), true));
     if (where.length === 1 && isEmptyFilter(filter)) {
-      // Nothing else to check: rank inside FTS5 first and join only the top `limit` (with the
-      // join inside, SQLite joins every match before sorting: 4× slower for a word in 20,000
-      // documents of 100,000 — bench/relevance.ts's latency part).
+      // Nothing else to check. At most RANK_CAP matches (counted cheaply, no ranking): bm25 inside
+      // FTS5 first, joining only the top `limit` (with the join inside, SQLite joins every match
+      // before sorting: 4× slower for a word in 20,000 documents of 100,000). More: bm25 alone
+      // costs a pass over every match (25 ms for 47,000), so the newest RANK_CAP are scored in SQL.
+      const [{ n }] = await db.$queryRaw<{ n: number | bigint }[]>`SELECT count(*) AS "n" FROM (SELECT rowid FROM "KeywordFts" WHERE "KeywordFts" MATCH ${expr} LIMIT ${RANK_CAP + 1})`;
+      if (Number(n) > RANK_CAP) {
+        return db.$queryRaw<Row[]>`${select}
+          FROM (SELECT rowid AS "id" FROM "KeywordFts" WHERE "KeywordFts" MATCH ${expr} ORDER BY rowid DESC LIMIT ${RANK_CAP}) m
+          JOIN "KeywordDoc" d ON d."imageId" = m."id"
+          ORDER BY ${sqliteScore(terms)} DESC, ${DOC_LENGTH} ASC, m."id" DESC LIMIT ${limit}`;
+      }
       return db.$queryRaw<Row[]>`${select}
         FROM (SELECT rowid AS "id", bm25("KeywordFts", 3.0, 2.0, 1.0) AS "r" FROM "KeywordFts" WHERE "KeywordFts" MATCH ${expr} ORDER BY "r" LIMIT ${limit}) m
         JOIN "KeywordDoc" d ON d."imageId" = m."id" ORDER BY m."r"`;
@@ -96,7 +116,8 @@ async function searchSqlite(db: Db, terms: KeywordTerm[], exclude: KeywordQuery[
       WHERE "KeywordFts" MATCH ${expr} AND ${Prisma.join(where, ' AND ')}
       ORDER BY bm25("KeywordFts", 3.0, 2.0, 1.0) LIMIT ${limit}`;
   }
-  // A scan: short Chinese words, or only filters (browse).
+  if (terms.length && terms.every((t) => indexable(t.text) || isGramWord(t.text))) return searchSqliteGrams(db, select, where, terms, exclude, limit, isEmptyFilter(filter));
+  // A scan: other short words, or only filters (browse).
   where.push(...likeAll(SQLITE_BODY, required.map((t) => t.text), false));
   where.push(...likeAll(SQLITE_BODY, exclude.map((t) => t.text), true));
   if (optional.length) where.push(Prisma.sql`(${Prisma.join(likeAll(SQLITE_BODY, optional.map((t) => t.text), false), ' OR ')})`);
@@ -105,14 +126,48 @@ async function searchSqlite(db: Db, terms: KeywordTerm[], exclude: KeywordQuery[
     WHERE ${Prisma.join(where, ' AND ')} ORDER BY i."createdAt" DESC, i."id" DESC LIMIT ${limit}`;
 }
 
+/** Ids whose document holds `t`: the trigram index (≥ 3 characters) or the gram index (1–2 CJK). */
+function matchIds(t: string, cap: boolean): Prisma.Sql {
+  const table = Prisma.raw(indexable(t) ? '"KeywordFts"' : '"KeywordGramFts"');
+  const tail = cap ? Prisma.sql` ORDER BY rowid DESC LIMIT ${RANK_CAP}` : Prisma.empty;
+  return Prisma.sql`SELECT "id" FROM (SELECT rowid AS "id" FROM ${table} WHERE ${table} MATCH ${ftsString(t)}${tail})`;
+}
+
+/** Shorter documents first on a tie (as bm25 would). */
+const DOC_LENGTH = Prisma.raw(`length(d."captions") + length(d."ocr") + length(d."filename")`);
+
+/** score.ts's score in SQL (ASCII case folding only: JavaScript re-scores what comes back). */
+function sqliteScore(terms: KeywordTerm[]): Prisma.Sql {
+  const has = (col: string, t: string) => Prisma.sql`(instr(lower(d.${Prisma.raw(`"${col}"`)}), ${t.toLowerCase()}) > 0)`;
+  return Prisma.join(terms.map((t) => Prisma.sql`${t.weight} * (3 * ${has('captions', t.text)} + 2 * ${has('ocr', t.text)} + ${has('filename', t.text)})`), ' + ');
+}
+
+/**
+ * A query with a one- or two-character CJK word: candidates from both indexes (each word's newest
+ * RANK_CAP matches when there is no phrase or filter to hold), scored in SQL, the best `limit` kept.
+ */
+async function searchSqliteGrams(db: Db, select: Prisma.Sql, where: Prisma.Sql[], terms: KeywordTerm[], exclude: KeywordQuery['exclude'], limit: number, unfiltered: boolean): Promise<Row[]> {
+  const required = terms.filter((t) => t.phrase);
+  const optional = terms.filter((t) => !t.phrase);
+  for (const t of required) where.push(Prisma.sql`d."imageId" IN (${matchIds(t.text, false)})`);
+  if (optional.length) where.push(Prisma.sql`d."imageId" IN (${Prisma.join(optional.map((t) => matchIds(t.text, unfiltered && !required.length)), ' UNION ')})`);
+  where.push(...likeAll(SQLITE_BODY, exclude.map((t) => t.text), true));
+  return db.$queryRaw<Row[]>`${select}
+    FROM "KeywordDoc" d JOIN "Image" i ON i."id" = d."imageId"
+    WHERE ${Prisma.join(where, ' AND ')}
+    ORDER BY ${sqliteScore(terms)} DESC, ${DOC_LENGTH} ASC, i."id" DESC LIMIT ${limit}`;
+}
+
 async function searchPostgres(db: Db, terms: KeywordTerm[], exclude: KeywordQuery['exclude'], filter: ImageFilter, limit: number): Promise<Row[]> {
   const body = Prisma.raw(`d."body"`);
   const ilike = (col: Prisma.Sql, t: string) => Prisma.sql`${col} ILIKE ${likePattern(t)} ESCAPE '\\'`;
   const where: Prisma.Sql[] = [imageFilterSql(filter, true)];
-  for (const t of terms.filter((t) => t.phrase)) where.push(ilike(body, t.text));
+  // A 1–2 character CJK word through the gram index (pg_trgm cannot index it); the same rows as ILIKE.
+  const has = (t: string) => (isGramWord(t) ? Prisma.sql`string_to_array(d."grams", ' ') @> ARRAY[${t}]::text[]` : ilike(body, t));
+  for (const t of terms.filter((t) => t.phrase)) where.push(has(t.text));
   for (const t of exclude) where.push(Prisma.sql`NOT (${ilike(body, t.text)})`);
   const optional = terms.filter((t) => !t.phrase);
-  if (optional.length) where.push(Prisma.sql`(${Prisma.join(optional.map((t) => ilike(body, t.text)), ' OR ')})`);
+  if (optional.length) where.push(Prisma.sql`(${Prisma.join(optional.map((t) => has(t.text)), ' OR ')})`);
   // The same score as score.ts, so the LIMIT keeps the best; shorter documents first on a tie (as bm25 would).
   const score = terms.length
     ? Prisma.join(

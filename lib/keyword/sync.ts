@@ -6,6 +6,7 @@
  */
 import { Prisma } from '../generated/prisma/client';
 import { isPostgresDb, type Db } from '../db';
+import { docGrams } from './grams';
 
 /** How many images one statement rebuilds (SQLite's bound-parameter limit is far above). */
 const CHUNK = 500;
@@ -39,10 +40,13 @@ export async function syncKeywordDocs(db: Db, imageIds: number[]): Promise<void>
     : Prisma.raw(`COALESCE((SELECT group_concat(t."text", char(10)) FROM (SELECT t."text" AS "text" FROM "ImageText" it JOIN "Text" t ON t."id" = it."textId" WHERE it."imageId" = i."id" ORDER BY t."id") t), '')`);
   for (let at = 0; at < unique.length; at += CHUNK) {
     const ids = Prisma.join(unique.slice(at, at + CHUNK));
+    // Read the fields, add their CJK grams (grams.ts: computed here, not in SQL), write the rows.
+    const rows = await db.$queryRaw<{ imageId: number; captions: string; ocr: string; filename: string }[]>`
+      SELECT i."id" AS "imageId", ${captions} AS "captions", ${ocr} AS "ocr", COALESCE(i."externalId", '') AS "filename" FROM "Image" i WHERE i."id" IN (${ids})`;
     await db.$executeRaw`DELETE FROM "KeywordDoc" WHERE "imageId" IN (${ids})`;
-    await db.$executeRaw`
-      INSERT INTO "KeywordDoc" ("imageId", "captions", "ocr", "filename")
-      SELECT i."id", ${captions}, ${ocr}, COALESCE(i."externalId", '') FROM "Image" i WHERE i."id" IN (${ids})`;
+    if (!rows.length) continue;
+    const values = rows.map((r) => Prisma.sql`(${Number(r.imageId)}, ${r.captions}, ${r.ocr}, ${r.filename}, ${docGrams(r)})`);
+    await db.$executeRaw`INSERT INTO "KeywordDoc" ("imageId", "captions", "ocr", "filename", "grams") VALUES ${Prisma.join(values)}`;
   }
 }
 
