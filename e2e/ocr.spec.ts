@@ -1,7 +1,8 @@
 /**
  * issue 11, OCR through the web: an upload's job shows OCR as its second stage with its own
  * progress, ends on the records (8 / 8) with the OCR figures in its summary, and an image's
- * detail page shows the text found in it ("No text found" for a picture without any).
+ * detail page shows the text found in it ("No text found" for a picture without any). The upload
+ * page's OCR box (unticked: the images are marked not read) and the admin re-index's backfill.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -29,9 +30,9 @@ async function corpus(): Promise<string> {
   return file;
 }
 
-async function imageIdOf(page: Page, caption: string): Promise<number> {
-  const res = await page.request.get(`/api/search?q=${encodeURIComponent(caption)}&dataset=${DATASET}&k=24&mode=semantic`);
-  const fallback = res.ok() ? res : await page.request.get(`/api/search?q=${encodeURIComponent(caption)}&dataset=${DATASET}&k=24`);
+async function imageIdOf(page: Page, caption: string, dataset = DATASET): Promise<number> {
+  const res = await page.request.get(`/api/search?q=${encodeURIComponent(caption)}&dataset=${dataset}&k=24&mode=semantic`);
+  const fallback = res.ok() ? res : await page.request.get(`/api/search?q=${encodeURIComponent(caption)}&dataset=${dataset}&k=24`);
   const body = (await fallback.json()) as { hits: { imageId: number; captions: string[] }[] };
   const hit = body.hits.find((h) => h.captions.includes(caption));
   if (!hit) throw new Error(`no hit with the caption "${caption}"`);
@@ -65,4 +66,51 @@ test('an upload reads the text in its images as a second stage, and the detail p
 
   await page.goto(`/images/${await imageIdOf(page, 'a blue circle')}`);
   await expect(page.getByTestId('ocr')).toContainText('No text found.');
+});
+
+test('the upload page\'s OCR box starts at the server\'s setting, works from the keyboard, and unticked leaves the text unread until the admin backfill', async ({ page }) => {
+  const dataset = 'ocr-e2e-off';
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'clipdex-e2e-ocr-off-'));
+  const file = path.join(dir, 'label.tsv');
+  const label = await renderText(320, 120, [{ text: 'QX-4471', x: 20, y: 75, size: 44 }]);
+  fs.writeFileSync(file, `an unread label\t${label.toString('base64')}\n`);
+
+  await page.goto('/datasets/new');
+  const box = page.getByRole('checkbox', { name: 'Read text in images (OCR)' });
+  // The e2e server runs with CLIPDEX_OCR at its default (on), and the hint says so.
+  await expect(box).toBeChecked();
+  await expect(page.locator('#ocr-help')).toContainText('The server’s setting is on');
+  await page.getByLabel('Corpus file').setInputFiles(file);
+  await page.getByLabel('Dataset name').fill(dataset);
+  // Keyboard only: Tab from the last field before it reaches the box, Space unticks it.
+  await page.getByLabel('Texts JSONL (Chinese-CLIP/MUGE only)').focus();
+  await page.keyboard.press('Tab');
+  await expect(box).toBeFocused();
+  await page.keyboard.press('Space');
+  await expect(box).not.toBeChecked();
+  await page.getByRole('button', { name: 'Upload and ingest' }).click();
+  const progress = page.getByTestId('job-progress');
+  await expect(progress).toHaveAttribute('data-status', 'done', { timeout: 120_000 });
+  await expect(page.getByTestId('job-message')).toContainText('OCR off (1 images left');
+
+  const id = await imageIdOf(page, 'an unread label', dataset);
+  await page.goto(`/images/${id}`);
+  await expect(page.getByTestId('ocr')).toHaveAttribute('data-status', 'skipped');
+  await expect(page.getByTestId('ocr')).toContainText('Not read: OCR was off when it was ingested');
+
+  // The admin page's re-index with the OCR backfill reads it (retrying failures needs the backfill).
+  await page.goto('/admin');
+  const backfill = page.getByRole('checkbox', { name: /Then read the text in images not read yet/ });
+  const retry = page.getByRole('checkbox', { name: /Also try again the images whose text could not be read/ });
+  await expect(retry).toBeDisabled();
+  await backfill.focus();
+  await page.keyboard.press('Space');
+  await expect(backfill).toBeChecked();
+  await expect(retry).toBeEnabled();
+  await page.getByRole('button', { name: 'Re-index', exact: true }).click();
+  await expect(page.getByTestId('job-progress')).toHaveAttribute('data-status', 'done', { timeout: 240_000 });
+  await page.goto(`/images/${id}`);
+  await expect(page.getByTestId('ocr')).toHaveAttribute('data-status', 'done');
+  await expect(page.getByTestId('ocr').getByTestId('ocr-text')).toHaveText('QX-4471');
+  await page.request.delete(`/api/datasets/${dataset}`);
 });

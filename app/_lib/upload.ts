@@ -15,6 +15,7 @@ import { claimStagedUpload, dropRefusedUploads, type ClaimedUpload } from '@/lib
 import { removeUploads } from '@/lib/uploads';
 import { loadJobView } from '@/app/_lib/jobs';
 import type { JobView } from '@/lib/views/jobs';
+import { parseOcrFlag } from '@/lib/views/ocr-flag';
 
 const UPLOAD_FORMATS: CorpusFormat[] = ['pairs', 'texts', 'images', 'muge'];
 
@@ -27,6 +28,8 @@ export interface UploadIngestRequest {
   file: unknown;
   /** Staged upload id of the MUGE texts JSONL, if any. */
   texts?: unknown;
+  /** issue 11: read the text in the images added (true/false/1/0; absent: the server's CLIPDEX_OCR). */
+  ocr?: unknown;
 }
 
 /** Core messages name the stored path and CLI flags; on the page, name the user's file and fields. */
@@ -61,6 +64,7 @@ export async function startUploadIngest(engine: Engine, req: UploadIngestRequest
 
     const name = checkDatasetName(typeof req.dataset === 'string' ? req.dataset : undefined);
     const format = formatOf(req.format);
+    const ocr = parseOcrFlag('ocr', req.ocr);
     if (format === 'muge' && !texts) throw new AppError('INVALID_INPUT', 'the Chinese-CLIP/MUGE layout needs its texts JSONL file too');
     if (texts && format && format !== 'muge') throw new AppError('INVALID_INPUT', `a texts JSONL file goes with the MUGE format only, not “${format}”`);
 
@@ -72,7 +76,7 @@ export async function startUploadIngest(engine: Engine, req: UploadIngestRequest
     }
     if (detected === 'folder') throw new AppError('UNSUPPORTED_FORMAT', 'upload a file, not a folder');
 
-    const started = await startIngestJob(engine, { path: corpus.path, dataset: name, format: detected, texts: texts?.path });
+    const started = await startIngestJob(engine, { path: corpus.path, dataset: name, format: detected, texts: texts?.path, ocr });
     const paths = claimed.map((c) => c.path);
     claimed.length = 0; // the job owns the files now
     void started.done.finally(() => removeUploads(paths));

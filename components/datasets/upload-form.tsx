@@ -12,6 +12,8 @@ interface Props {
   maxUploadBytes: number;
   maxUploadLabel: string;
   formats: { value: string; label: string }[];
+  /** issue 11: the server's CLIPDEX_OCR, the checkbox's starting state. */
+  ocrDefault: boolean;
 }
 
 /**
@@ -20,11 +22,12 @@ interface Props {
  * then follow the ingest job it started. The size is checked here first so a file over the limit
  * is refused before it is sent; the server checks again while streaming it to disk.
  */
-export function UploadForm({ action, maxUploadBytes, maxUploadLabel, formats }: Props) {
+export function UploadForm({ action, maxUploadBytes, maxUploadLabel, formats, ocrDefault }: Props) {
   const t = useTranslations('UploadForm');
   const router = useRouter();
   const [clientError, setClientError] = useState<string | null>(null);
   const [format, setFormat] = useState('');
+  const [ocr, setOcr] = useState(ocrDefault);
   const [state, formAction, pending] = useActionState(stagedAction(action, { file: 'corpus file', texts: 'texts file' }), null);
 
   function onSubmit(e: React.FormEvent<HTMLFormElement>) {
@@ -52,6 +55,8 @@ export function UploadForm({ action, maxUploadBytes, maxUploadLabel, formats }: 
       const v = data.get(n);
       if (v instanceof File && v.size === 0 && v.name === '') data.delete(n);
     }
+    // Always sent, so an unticked box means "do not read" rather than "the server's default".
+    data.set('ocr', ocr ? '1' : '0');
     startTransition(() => formAction(data));
   }
 
@@ -90,6 +95,14 @@ export function UploadForm({ action, maxUploadBytes, maxUploadLabel, formats }: 
             <input id="texts" name="texts" type="file" accept=".jsonl,.json,text/*" required={format === 'muge'} />
             <span className="hint">{t.rich('textsHelp', { example: '{"text_id":1,"text":"…","image_ids":[…]}', code: (c) => <code>{c}</code> })}</span>
           </div>
+        </div>
+        <div className="field">
+          <label className="small">
+            <input type="checkbox" checked={ocr} onChange={(e) => setOcr(e.target.checked)} aria-describedby="ocr-help" data-testid="upload-ocr" /> {t('ocr')}
+          </label>
+          <span className="hint" id="ocr-help">
+            {t.rich(ocrDefault ? 'ocrHelpOn' : 'ocrHelpOff', { code: (c) => <code>{c}</code> })}
+          </span>
         </div>
         {error ? (
           <p className="alert error" role="alert" data-testid="upload-error">

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { searchGetSchema, searchPostSchema } from '@/lib/views/search-params';
-import { duplicatesQuery, imageIdParams } from './schemas'; // issue 11
+import { datasetFormSchema, duplicatesQuery, imageIdParams, reindexQuery } from './schemas'; // issue 11
 import { classifyFormSchema, datasetNameParams, evaluateFormSchema, evaluateJsonSchema, imageShaParams, jobIdParams, queryShaParams, thumbShaParams, uploadIdParams, uploadQuery } from './schemas';
 
 type Json = Record<string, unknown>;
@@ -70,7 +70,7 @@ export function openApiDocument(): Json {
         post: {
           summary: 'Upload a corpus and start its ingest',
           ...admin,
-          requestBody: multipart(null, { file: 'The corpus file', texts: 'MUGE texts JSONL (optional)' }, ['file', 'dataset']),
+          requestBody: multipart(datasetFormSchema, { file: 'The corpus file', texts: 'MUGE texts JSONL (optional)' }, ['file', 'dataset']),
           responses: { ...jobAccepted, ...errors },
         },
       },
@@ -101,7 +101,7 @@ export function openApiDocument(): Json {
         ]),
       ),
       '/api/uploads/{id}': { delete: { summary: 'Drop a staged upload that will not be used', ...admin, parameters: parameters(uploadIdParams, 'path'), responses: { '200': ok('{ discarded: id }'), ...errors } } },
-      '/api/reindex': { post: { summary: 'Rebuild the indexes (re-embed after a model change)', ...admin, responses: jobAccepted } },
+      '/api/reindex': { post: { summary: 'Rebuild the indexes (re-embed after a model change); with ocr=1, then read the text in the images not read yet', ...admin, parameters: parameters(reindexQuery, 'query'), responses: { ...jobAccepted, ...errors } } },
       '/api/evaluate': {
         get: { summary: 'Past evaluation runs, newest first', responses: { '200': ok('{ runs }') } },
         post: {

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { MAX_DATASET_NAME_CHARS } from '@/lib/datasets';
 import { EVAL_PROTOCOLS } from '@/lib/eval/protocols';
+import { ocrFlag } from '@/lib/views/ocr-flag';
 
 const sha = (what: string) =>
   z.string().regex(/^[0-9a-f]{64}$/, { error: `${what} id is a sha256: 64 lowercase hex digits` }).describe(`The ${what}'s sha256 (64 lowercase hex digits).`);
@@ -73,3 +74,20 @@ export const duplicatesQuery = z.strictObject({
 export const imageIdParams = z.strictObject({
   id: z.coerce.number({ error: 'an image id is a positive integer (imageId in GET /api/duplicates)' }).int({ error: 'an image id is a positive integer (imageId in GET /api/duplicates)' }).min(1, { error: 'an image id is a positive integer (imageId in GET /api/duplicates)' }).max(2_147_483_647, { error: 'an image id is a positive integer (imageId in GET /api/duplicates)' }).describe('The image id (imageId).'),
 });
+
+// issue 11: the OCR controls (lib/views/ocr-flag: true/false/1/0)
+/** POST /api/datasets: these text fields beside the `file` (and `texts`) files. */
+export const datasetFormSchema = z.strictObject({
+  // dataset and format are checked by startUploadIngest (the upload page's rules and messages)
+  dataset: z.string().optional().describe('The dataset to create or add to (1–100 characters, no / or \\).'),
+  format: z.string().optional().describe('The corpus format: pairs, texts, images or muge (default: detected).'),
+  ocr: ocrFlag('Read the text in the images added (OCR): true/false/1/0; default: the server\'s CLIPDEX_OCR setting.'),
+});
+
+/** POST /api/reindex: query parameters, as `clipdex reindex --ocr [--retry-failed-ocr]`. */
+export const reindexQuery = z
+  .strictObject({
+    ocr: ocrFlag('After the re-index, read the text in every image not read yet (OCR backfill): true/false/1/0, default false.'),
+    retryFailedOcr: ocrFlag('With ocr: also read again the images whose OCR failed: true/false/1/0, default false.'),
+  })
+  .refine((q) => !q.retryFailedOcr || q.ocr, { error: 'retryFailedOcr goes with ocr=1 (POST /api/reindex?ocr=1&retryFailedOcr=1)' });

@@ -3,7 +3,10 @@ import { listDatasets } from '@/lib/db';
 import { credentialsFromHeaders, isAdmin } from '@/lib/auth';
 import { stageMultipart } from '@/lib/multipart-staging';
 import { startUploadIngest } from '@/app/_lib/upload';
+import { dropRefusedUploads } from '@/lib/staged-uploads';
+import { parseInput } from '@/lib/views/parse';
 import { json, route } from '@/app/api/_lib/http';
+import { datasetFormSchema } from '@/app/api/_lib/schemas';
 
 export const dynamic = 'force-dynamic';
 
@@ -19,7 +22,8 @@ export const GET = route({}, async ({ req, engine }) => {
 });
 
 /**
- * POST /api/datasets (multipart: `file`, `dataset`, optional `format`, `texts`) → 202 { job }.
+ * POST /api/datasets (multipart: `file`, `dataset`, optional `format`, `texts`, `ocr`) → 202 { job }.
+ * `ocr` (true/false/1/0) reads the text in the images added, or not; absent: CLIPDEX_OCR.
  * Needs the admin token when one is configured (`Authorization: Bearer …`), checked before the
  * body is read. The body is streamed: each file goes to disk as it arrives, with the size limit
  * (CLIPDEX_MAX_UPLOAD_BYTES) applied while it streams. Follow the job at /api/jobs/:id or
@@ -32,11 +36,20 @@ export const POST = route({ admin: true }, async ({ req, engine }) => {
     fileFields: { file: 'corpus file', texts: 'texts file' },
     expected: 'a "file" and a "dataset" name',
   });
+  let fields;
+  try {
+    // Unknown fields and a bad `ocr` are a 400 naming the allowed ones (empty fields count as absent).
+    fields = parseInput(datasetFormSchema, Object.fromEntries([...form.fields].filter(([, v]) => v.trim() !== '')), 'field');
+  } catch (err) {
+    await dropRefusedUploads(engine.config.dataDir, [], [...form.files.values()].map((f) => f.id));
+    throw err;
+  }
   const job = await startUploadIngest(engine, {
-    dataset: form.fields.get('dataset'),
-    format: form.fields.get('format'),
+    dataset: fields.dataset,
+    format: fields.format,
     file: form.files.get('file')?.id,
     texts: form.files.get('texts')?.id,
+    ocr: fields.ocr,
   });
   return json({ job }, { status: 202 });
 });

@@ -14,6 +14,7 @@ export const uploadDatasetAction = adminAction(async (form, engine) => {
     format: form.get('format'),
     file: form.get('file'),
     texts: form.get('texts'),
+    ocr: form.get('ocr'), // issue 11: the form always sends 1 or 0 (the checkbox)
   });
   revalidatePath('/datasets');
   return { job };

@@ -27,6 +27,7 @@ export default async function UploadPage() {
           maxUploadBytes={config.maxUploadBytes}
           maxUploadLabel={formatBytes(config.maxUploadBytes)}
           formats={FORMATS.map((value) => ({ value, label: t(value) }))}
+          ocrDefault={config.ocr.enabled}
         />
       ) : (
         <p className="alert info">{t.rich('needsAdmin', { link: (c) => <Link href="/signin?next=/datasets/new">{c}</Link> })}</p>
