@@ -9,7 +9,7 @@
  * a candidate. At ingest that is per new image; `rescanDuplicates` and `findGroupsAt` do it for
  * every image of the model (the full-library figure is in README "Near-duplicates").
  */
-import { countVectors, iterateVectors, type Db } from '../db';
+import { countVectors, iterateVectors, withBusyRetry, type Db } from '../db';
 import type { VectorIndex } from '../index';
 import type { BlobStore } from '../store';
 import { groupLinks, regroup, saveLinks, type DuplicateLink, type GroupInfo } from './groups';
@@ -117,7 +117,8 @@ async function markScannedIfFirst(deps: DuplicateDeps, items: Vectors): Promise<
     return;
   }
   if (deps.index.size() !== items.labels.length) return; // older images are there, unchecked
-  await deps.db.duplicateScan.upsert({ where: { modelId: deps.modelId }, create: { modelId: deps.modelId, threshold: deps.threshold, scannedAt: new Date() }, update: {} });
+  // Every write here can meet another process's ingest on the same SQLite file (lib/db/retry.ts).
+  await withBusyRetry(() => deps.db.duplicateScan.upsert({ where: { modelId: deps.modelId }, create: { modelId: deps.modelId, threshold: deps.threshold, scannedAt: new Date() }, update: {} }));
   known.add(deps.modelId);
 }
 
@@ -159,12 +160,12 @@ export async function rescanDuplicates(deps: DuplicateDeps, onProgress?: (p: Sca
   const links = await scan(deps, { onProgress, signal });
   if (signal?.aborted) return { images: 0, links: 0, grouped: 0, cancelled: true };
   const { db, modelId } = deps;
-  await db.$transaction([db.duplicateEdge.deleteMany({ where: { modelId } }), db.duplicateMember.deleteMany({ where: { modelId } })]);
+  await withBusyRetry(() => db.$transaction([db.duplicateEdge.deleteMany({ where: { modelId } }), db.duplicateMember.deleteMany({ where: { modelId } })]));
   await saveLinks(db, modelId, links);
   const linked = [...new Set(links.flatMap((l) => [l.imageId, l.otherId]))];
   await regroup(db, modelId, linked);
   const now = new Date();
-  await db.duplicateScan.upsert({ where: { modelId }, create: { modelId, threshold: deps.threshold, scannedAt: now }, update: { threshold: deps.threshold, scannedAt: now } });
+  await withBusyRetry(() => db.duplicateScan.upsert({ where: { modelId }, create: { modelId, threshold: deps.threshold, scannedAt: now }, update: { threshold: deps.threshold, scannedAt: now } }));
   const images = await db.imageVector.count({ where: { modelId } });
   const grouped = await db.duplicateMember.count({ where: { modelId } });
   return { images, links: links.length, grouped };

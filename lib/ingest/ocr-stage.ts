@@ -7,7 +7,7 @@
  * run). Results are written in small batches and handed to the keyword index as they land.
  */
 import type { Config } from '../config';
-import type { Db } from '../db';
+import { withBusyRetry, type Db } from '../db';
 import { describeError } from '../errors';
 import { syncKeywordDocs } from '../keyword';
 import { getOcrEngine, type OcrEngine } from '../ocr';
@@ -92,9 +92,15 @@ export async function runOcrStage(deps: OcrStageDeps, scope: OcrScope, opts: Ocr
     pending = [];
     if (!rows.length) return;
     // updateMany: an image deleted meanwhile is simply not there any more.
-    await db.$transaction(rows.map((r) => db.image.updateMany({ where: { id: r.id }, data: { ocrText: r.text, ocrStatus: r.status, ocrError: r.error } })));
     const withText = rows.filter((r) => r.text).map((r) => r.id);
-    if (withText.length) await syncKeywordDocs(db, withText);
+    // One transaction for the text and its keyword documents, so they never disagree; retried when
+    // another process's ingest holds the SQLite write lock (lib/db/retry.ts).
+    await withBusyRetry(() =>
+      db.$transaction(async (tx) => {
+        for (const r of rows) await tx.image.updateMany({ where: { id: r.id }, data: { ocrText: r.text, ocrStatus: r.status, ocrError: r.error } });
+        if (withText.length) await syncKeywordDocs(tx as Db, withText);
+      }),
+    );
   };
   const report = () => opts.onProgress?.({ processed: summary.images, total: todo.length, rate: summary.images / Math.max(1e-3, (performance.now() - t0) / 1000) });
   report();
