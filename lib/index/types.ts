@@ -22,8 +22,15 @@ export interface VectorIndex {
   search(q: Float32Array, k: number, filter?: (label: number) => boolean, ef?: number): SearchHit[];
   save(): Promise<void>;
   /** Catch up with changes other processes made (see HnswIndex.follow). Returns true if anything changed. */
-  refreshIfStale(opts?: { full?: boolean }): Promise<boolean>;
+  refreshIfStale(opts?: { full?: boolean; waitMs?: number }): Promise<boolean>;
 }
+
+/**
+ * How long a request waits for a catch-up before answering from the rows added so far (the rest
+ * is added in the background): a few new rows are searchable at once, a big batch never holds it.
+ * Here rather than in open-indexes.ts so lib/search can import it without the database layer.
+ */
+export const REQUEST_CATCH_UP_WAIT_MS = 50;
 
 /** Keeps an index in step with the database (openIndexes makes one; see HnswIndex.follow). */
 export interface Follower {
