@@ -248,10 +248,10 @@ export class HnswIndex implements VectorIndex {
   /**
    * Before a search: catch up with the follower, or without one reload a newer generation another
    * process saved (when we have no unsaved changes). `full` runs the follower's full check now.
-   * `waitMs` bounds how long this call waits for a catch-up in flight (its own or another
-   * caller's): the catch-up gives the event loop back between slices of inserts, so a search
-   * passing a small bound answers from the rows added so far and the rest follows in the
-   * background (default: until it is done). Returns true if anything changed.
+   * `waitMs` bounds how long this call waits for the catch-up it starts, and a call with a bound
+   * never waits for one another caller started: the catch-up gives the event loop back between
+   * slices of inserts, so such a search answers from the rows added so far and the rest follows
+   * in the background (default: wait until it is done). Returns true if anything changed.
    */
   async refreshIfStale(opts: { full?: boolean; waitMs?: number } = {}): Promise<boolean> {
     const v = this.version;
@@ -263,7 +263,9 @@ export class HnswIndex implements VectorIndex {
     const wait = opts.waitMs ?? Infinity;
     // Concurrent searches share the one catch-up in flight rather than each running their own.
     while (f.running) {
-      if (!(await settlesWithin(f.running, wait))) return this.version !== v;
+      // A bounded caller does not queue behind another caller's catch-up: it searches what is there.
+      if (wait !== Infinity) return this.version !== v;
+      await f.running;
       // `full` asks for a full check now: the one that just ended may have been incremental
       // (and another caller waiting for it may have started the next one meanwhile).
       if (!opts.full) return this.version !== v;
