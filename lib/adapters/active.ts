@@ -10,6 +10,7 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Engine } from '../engine';
 import type { Indexes, IndexKind } from '../index';
+import { REQUEST_CATCH_UP_WAIT_MS } from '../index/types';
 import { adaptModel, type AdaptedModel } from './apply';
 import { adapterIndexDir, openAdapterIndexes, syncAdapterIndexes, type AdapterIndexReport } from './adapter-index';
 import { adaptersDir, assertAdapterFits, checkAdapterName, loadAdapter, readAdapterManifest, removeAdapterFiles, type Adapter } from './store';
@@ -63,7 +64,8 @@ export async function adaptEngine<E extends EngineParts>(
   checkAdapterName(name);
   const manifest = await readAdapterManifest(engine.config.dataDir, name);
   assertAdapterFits(manifest, engine.model.info);
-  await Promise.all([engine.indexes.image.refreshIfStale(), engine.indexes.text.refreshIfStale()]);
+  const waitMs = REQUEST_CATCH_UP_WAIT_MS; // the rest of a big catch-up is synced by a later search
+  await Promise.all([engine.indexes.image.refreshIfStale({ waitMs }), engine.indexes.text.refreshIfStale({ waitMs })]);
   const versions = `${engine.indexes.image.version}:${engine.indexes.text.version}`;
   let entry = cache.get(name);
   const deps = { db: engine.db, dataDir: engine.config.dataDir, modelId: engine.model.info.id, hnsw: engine.config.hnsw, indexes: engine.indexes };

@@ -10,7 +10,7 @@ import path from 'node:path';
 import type { Db } from '../db';
 import { iterateVectors, loadVectors } from '../db';
 import { AppError } from '../errors';
-import { HnswIndex, indexDir, type IndexParams, type Indexes, type IndexKind } from '../index';
+import { addInSlices, HnswIndex, indexDir, type IndexParams, type Indexes, type IndexKind } from '../index';
 import { projectRows } from './adapter';
 import type { Adapter } from './store';
 
@@ -53,9 +53,12 @@ async function applyDiff(deps: AdapterIndexDeps, project: (vs: Float32Array[]) =
   const missing = [...want].filter((l) => !have.has(l));
   const extra = [...have].filter((l) => !want.has(l));
   let added = 0;
-  for (let i = 0; i < missing.length; i += 2000) {
-    const rows = await loadVectors(deps.db, index.kind, missing.slice(i, i + 2000));
-    index.add(rows.map((r) => r.label), project(rows.map((r) => r.vector)));
+  // Small reads and sliced inserts, as the main catch-up: a search syncs this after another
+  // process's batch, and must not hold the event loop for all of it (issue 13, target 5).
+  for (let i = 0; i < missing.length; i += 100) {
+    const rows = await loadVectors(deps.db, index.kind, missing.slice(i, i + 100));
+    const projected = project(rows.map((r) => r.vector));
+    await addInSlices(index, rows.map((r, j) => ({ label: r.label, vector: projected[j] })));
     added += rows.length;
   }
   index.remove(extra);

@@ -19,6 +19,21 @@ const newNsw = (dim: number): HnswType => new (hnswlibChoice().module.Hierarchic
 
 const MIN_CAPACITY = 1024;
 
+/** Whether `p` settled within `ms` (rethrows its error if it failed meanwhile). */
+async function settlesWithin(p: Promise<unknown>, ms: number): Promise<boolean> {
+  if (ms === Infinity) {
+    await p;
+    return true;
+  }
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  try {
+    return await Promise.race([p.then(() => true as const), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export class HnswIndex implements VectorIndex {
   readonly kind: IndexKind;
   readonly dim: number;
@@ -233,26 +248,41 @@ export class HnswIndex implements VectorIndex {
   /**
    * Before a search: catch up with the follower, or without one reload a newer generation another
    * process saved (when we have no unsaved changes). `full` runs the follower's full check now.
-   * Returns true if anything changed.
+   * `waitMs` bounds how long this call waits for the catch-up it starts, and a call with a bound
+   * never waits for one another caller started: the catch-up gives the event loop back between
+   * slices of inserts, so such a search answers from the rows added so far and the rest follows
+   * in the background (default: wait until it is done). Returns true if anything changed.
    */
-  async refreshIfStale(opts: { full?: boolean; now?: boolean } = {}): Promise<boolean> {
+  async refreshIfStale(opts: { full?: boolean; now?: boolean; waitMs?: number } = {}): Promise<boolean> {
     const v = this.version;
     const f = this.follower;
     if (!f) {
       await this.reloadIfNewerFile();
       return this.version !== v;
     }
-    // Concurrent searches wait for the one catch-up in flight rather than each running their own.
-    if (f.running) await f.running;
+    const wait = opts.waitMs ?? Infinity;
+    // Concurrent searches share the one catch-up in flight rather than each running their own.
+    while (f.running) {
+      // A bounded caller does not queue behind another caller's catch-up: it searches what is there.
+      if (wait !== Infinity) return this.version !== v;
+      await f.running;
+      // `full` asks for a full check now: the one that just ended may have been incremental
+      // (and another caller waiting for it may have started the next one meanwhile).
+      if (!opts.full) return this.version !== v;
+    }
     const now = Date.now();
     if (opts.full || opts.now || now - f.last >= f.intervalMs) {
       const full = opts.full === true || now - f.lastFull >= f.fullIntervalMs;
       f.last = now;
       if (full) f.lastFull = now;
-      f.running = f.catchUp(this, { full }).finally(() => {
-        f.running = undefined;
+      const running: Promise<void> = f.catchUp(this, { full }).finally(() => {
+        if (f.running === running) f.running = undefined;
       });
-      await f.running;
+      // A catch-up nobody waits for any more must not become an unhandled rejection; a caller
+      // still waiting gets the error.
+      running.catch(() => undefined);
+      f.running = running;
+      await settlesWithin(running, wait);
     }
     return this.version !== v;
   }

@@ -10,6 +10,8 @@ export {
   rebuildIndexes,
   catchUpWithDatabase,
   CATCH_UP_INTERVAL_MS,
+  CATCH_UP_SLICE_MS,
+  addInSlices,
   FULL_CHECK_INTERVAL_MS,
   indexDir,
   type IndexDeps,
@@ -19,4 +21,5 @@ export {
   type RebuildProgress,
 } from './open-indexes';
 export { hnswlibChoice, chooseHnswlib, type HnswlibChoice } from './hnswlib-module';
+export { REQUEST_CATCH_UP_WAIT_MS } from './types';
 export { readManifest, type IndexManifest, type IndexKind } from './manifest';

@@ -44,6 +44,35 @@ export const CATCH_UP_INTERVAL_MS = 1000;
 export const FULL_CHECK_INTERVAL_MS = 30_000;
 /** Rows one catch-up adds at most (about a second of HNSW inserts on two cores). */
 export const CATCH_UP_MAX_ROWS = 2000;
+/**
+ * Longest run of HNSW inserts (ms) a catch-up does before giving the event loop back: an insert
+ * costs ~1.5 ms at 100k × 256, so 1,000 new rows in one go held a server for 1.5 s (issue 13).
+ */
+export const CATCH_UP_SLICE_MS = 20;
+
+/**
+ * Rows read per query during a catch-up: better-sqlite3 reads on the event loop, and 500 rows of
+ * 256-d vectors took 100+ ms through Prisma on a busy machine; 100 keep each read a slice.
+ */
+const CATCH_UP_PAGE_ROWS = 100;
+
+const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * Adds rows a few at a time, giving the event loop back whenever `sliceMs` has passed since the
+ * last yield: searches in between see the rows added so far, in label order (a prefix).
+ */
+export async function addInSlices(index: VectorIndex, rows: { label: number; vector: Float32Array }[], sliceMs = CATCH_UP_SLICE_MS): Promise<void> {
+  let t0 = performance.now();
+  for (let i = 0; i < rows.length; i += 4) {
+    const part = rows.slice(i, i + 4);
+    index.add(part.map((v) => v.label), part.map((v) => v.vector));
+    if (performance.now() - t0 >= sliceMs && i + 4 < rows.length) {
+      await yieldToLoop();
+      t0 = performance.now();
+    }
+  }
+}
 
 export interface KindReport {
   kind: IndexKind;
@@ -172,7 +201,7 @@ async function openOne(deps: IndexDeps, kind: IndexKind, messages: string[]): Pr
 export async function catchUpWithDatabase(
   index: VectorIndex,
   db: Db,
-  opts: { after: number; full?: boolean; maxRows?: number; late?: LateCommits },
+  opts: { after: number; full?: boolean; maxRows?: number; late?: LateCommits; sliceMs?: number },
 ): Promise<{ added: number; removed: number; after: number; fullPending?: true }> {
   const top = await maxVectorLabel(db, index.kind, index.modelId);
   const max = opts.maxRows ?? CATCH_UP_MAX_ROWS;
@@ -193,14 +222,19 @@ export async function catchUpWithDatabase(
   }
   const seen = new Set<number>();
   if (top > opts.after) {
-    for await (const page of iterateVectors(db, index.kind, index.modelId, { after: opts.after, upTo: top, page: Math.min(500, max) })) {
+    // sliceMs Infinity: the behaviour before slicing (500-row reads, no yields), kept for the
+    // bench and the test's control.
+    const unsliced = opts.sliceMs === Infinity;
+    const pageRows = Math.min(unsliced ? 500 : CATCH_UP_PAGE_ROWS, max);
+    for await (const page of iterateVectors(db, index.kind, index.modelId, { after: opts.after, upTo: top, page: pageRows })) {
+      if (!unsliced) await yieldToLoop(); // between reads too, not only between inserts
       const fresh = page.filter((v) => !index.has(v.label));
-      index.add(fresh.map((v) => v.label), fresh.map((v) => v.vector));
+      await addInSlices(index, fresh, opts.sliceMs);
       added += fresh.length;
       read += page.length;
       if (late) for (const v of page) seen.add(v.label);
-      // A search waits for this: a big backlog (a long CLI ingest and no search meanwhile) is
-      // taken a slice per search, so no single search waits for all of it.
+      // The inserts yield to the event loop every CATCH_UP_SLICE_MS; a big backlog (a long CLI
+      // ingest and no search meanwhile) is also taken at most `max` rows per call.
       if (read >= max && page[page.length - 1].label < top) {
         after = page[page.length - 1].label;
         break;
@@ -216,7 +250,7 @@ export async function catchUpWithDatabase(
     const slice = missing.slice(0, max);
     if (slice.length) {
       const vs = await loadVectors(db, index.kind, slice);
-      index.add(vs.map((v) => v.label), vs.map((v) => v.vector));
+      await addInSlices(index, vs, opts.sliceMs);
       added += vs.length;
     }
     if (missing.length > slice.length) fullPending = true;

@@ -23,10 +23,18 @@ export interface VectorIndex {
   save(): Promise<void>;
   /**
    * Catch up with changes other processes made (see HnswIndex.follow). `now`: without waiting
-   * for the interval (a change was announced). Returns true if anything changed.
+   * for the interval (a change was announced). `waitMs`: wait at most this long for the catch-up
+   * it starts (the rest goes on in the background). Returns true if anything changed.
    */
-  refreshIfStale(opts?: { full?: boolean; now?: boolean }): Promise<boolean>;
+  refreshIfStale(opts?: { full?: boolean; now?: boolean; waitMs?: number }): Promise<boolean>;
 }
+
+/**
+ * How long a request waits for a catch-up before answering from the rows added so far (the rest
+ * is added in the background): a few new rows are searchable at once, a big batch never holds it.
+ * Here rather than in open-indexes.ts so lib/search can import it without the database layer.
+ */
+export const REQUEST_CATCH_UP_WAIT_MS = 50;
 
 /** Keeps an index in step with the database (openIndexes makes one; see HnswIndex.follow). */
 export interface Follower {

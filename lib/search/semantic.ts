@@ -6,6 +6,7 @@
  */
 import { datasetLabels, filteredImageLabels, isEmptyFilter, type ImageFilter } from '../db';
 import type { HnswIndex, SearchHit } from '../index';
+import { REQUEST_CATCH_UP_WAIT_MS } from '../index/types';
 import type { SearchDeps } from './deps';
 
 const TTL_MS = 10_000;
@@ -32,7 +33,8 @@ export async function filterLabels(deps: SearchDeps, index: HnswIndex, filter: I
 
 /** The `want` nearest labels to `q` among `allowed` (all when undefined), those in `exclude` left out. */
 export async function nearest(index: HnswIndex, q: Float32Array, want: number, allowed: Set<number> | undefined, exclude?: ReadonlySet<number>): Promise<SearchHit[]> {
-  await index.refreshIfStale();
+  // Never holds the request for a whole batch another process added (issue 13, target 5).
+  await index.refreshIfStale({ waitMs: REQUEST_CATCH_UP_WAIT_MS });
   const filter = allowed === undefined && exclude === undefined ? undefined : (l: number) => !exclude?.has(l) && (allowed === undefined || allowed.has(l));
   const reachable = (allowed?.size ?? index.size()) - (exclude?.size ?? 0);
   let ef = want;

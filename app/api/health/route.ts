@@ -1,5 +1,6 @@
 import { getEngine } from '@/lib/engine';
 import { collectStats } from '@/lib/db';
+import { REQUEST_CATCH_UP_WAIT_MS } from '@/lib/index/types';
 import { describeError, isAppError, toHttpStatus } from '@/lib/errors';
 import { hidePaths } from '@/lib/views/hide-paths';
 import { requestIsAdmin } from '@/app/_lib/session';
@@ -17,8 +18,10 @@ export const dynamic = 'force-dynamic';
 export async function GET(req: Request) {
   try {
     const engine = await getEngine();
-    // The same catch-up a search runs: counts include what another process (a CLI ingest) added.
-    await Promise.all([engine.indexes.image.refreshIfStale(), engine.indexes.text.refreshIfStale()]);
+    // The same catch-up a search runs: counts include what another process (a CLI ingest) added
+    // (a big batch joins in the background, a slice at a time).
+    const waitMs = REQUEST_CATCH_UP_WAIT_MS;
+    await Promise.all([engine.indexes.image.refreshIfStale({ waitMs }), engine.indexes.text.refreshIfStale({ waitMs })]);
     const stats = await collectStats(engine.db);
     const { info } = engine.model;
     return json({
