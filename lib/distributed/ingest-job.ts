@@ -10,16 +10,20 @@ import path from 'node:path';
 import type { Job, Queue, QueueEvents } from 'bullmq';
 import { countRecords, detectFormat, statOrThrow } from '../corpus';
 import { checkDatasetName } from '../datasets/name';
-import { findDataset, openDatasetForIngest, setDatasetStatus } from '../db';
+import { findDataset, loadModelVectors, openDatasetForIngest, setDatasetStatus } from '../db';
+import { linkNewImages } from '../duplicates';
 import { AppError } from '../errors';
 import { runJob, type JobContext, type StartedJob } from '../jobs';
+import { describeOcrStage, lastImageId, markOcrSkipped, type OcrStageSummary } from '../ingest/ocr-stage';
 import { MAX_BATCH_SIZE, MAX_ERRORS_KEPT, type IngestDeps, type IngestOptions, type IngestStage, type IngestSummary } from '../ingest/types';
 import { SLICE_ATTEMPTS, SLICE_JOB, openQueue, queueOptions, type SliceData, type SliceResult } from './queue';
 import { shareCorpus } from './share';
 import { checkSliceable, lastLineNumber, sliceRanges } from './slices';
 
-type Params = Pick<IngestOptions, 'path' | 'dataset' | 'format' | 'texts' | 'batchSize'>;
-type Result = Omit<IngestSummary, 'errors'>;
+type Params = Pick<IngestOptions, 'path' | 'dataset' | 'format' | 'texts' | 'batchSize'> & { ocr?: boolean };
+/** lib/ingest/jobs.ts's IngestJobResult (not imported: that module imports this one). */
+type Result = Omit<IngestSummary, 'errors'> & { ocr?: OcrStageSummary & { skipped?: number } };
+type Deps = Pick<IngestDeps, 'config' | 'db' | 'model' | 'indexes' | 'store'>;
 
 /** Batches per slice: a slice is the unit of retry (and of work lost to a killed worker). */
 export const BATCHES_PER_SLICE = Number(process.env.CLIPDEX_BATCHES_PER_SLICE ?? 4);
@@ -27,7 +31,7 @@ export const BATCHES_PER_SLICE = Number(process.env.CLIPDEX_BATCHES_PER_SLICE ??
 const SWEEP_MS = 2000;
 
 export async function startDistributedIngestJob(
-  deps: Pick<IngestDeps, 'config' | 'db' | 'model'>,
+  deps: Deps,
   params: Params,
   hooks: Pick<IngestOptions, 'onLineError'> = {},
 ): Promise<StartedJob<Result>> {
@@ -47,7 +51,7 @@ export async function startDistributedIngestJob(
 }
 
 async function coordinate(
-  deps: Pick<IngestDeps, 'config' | 'db' | 'model'>,
+  deps: Deps,
   p: Params & { format: NonNullable<Params['format']>; batchSize: number },
   ctx: JobContext,
   hooks: Pick<IngestOptions, 'onLineError'>,
@@ -56,6 +60,11 @@ async function coordinate(
   const { config, db } = deps;
   const source = path.resolve(p.path);
   const total = await countRecords(source, { format: p.format, maxLineBytes: config.maxLineBytes });
+  // issue 11's OCR stage runs in the workers, per committed batch; off, this ingest's images are marked 'skipped'.
+  const ocrOn = p.ocr ?? config.ocr.enabled;
+  const sinceId = ocrOn ? 0 : await lastImageId(db);
+  const ocr = { images: 0, withText: 0, failed: 0, incomplete: 0, remaining: 0, times: [] as number[], unavailable: undefined as string | undefined };
+  const newImageLabels: number[] = [];
   const dataset = await openDatasetForIngest(db, { name: p.dataset, format: p.format, source });
   ctx.setDataset(dataset.id);
   const ranges = sliceRanges(await lastLineNumber(source, config.maxLineBytes), p.batchSize * BATCHES_PER_SLICE);
@@ -105,6 +114,12 @@ async function coordinate(
       summary.links += r.links;
       summary.duplicates += r.duplicates;
       summary.vectorsReused += r.vectorsReused;
+      newImageLabels.push(...(r.newImageLabels ?? []));
+      if (r.ocr) {
+        for (const f of ['images', 'withText', 'failed', 'incomplete', 'remaining'] as const) ocr[f] += r.ocr[f];
+        ocr.times.push(...r.ocr.times);
+        ocr.unavailable ??= r.ocr.unavailable;
+      }
       for (const [s, v] of Object.entries(r.stages) as [IngestStage, number][]) stages[s] += v;
       release();
       ctx.progress({ message: undefined });
@@ -130,7 +145,7 @@ async function coordinate(
     await queue.addBulk(
       ranges.map((r, k) => ({
         name: SLICE_JOB,
-        data: { jobId: ctx.jobId, slice: k, path: shared.path, format: p.format, ...r, datasetId: dataset.id, modelId: deps.model.info.id, batchSize: p.batchSize } satisfies SliceData,
+        data: { jobId: ctx.jobId, slice: k, path: shared.path, format: p.format, ...r, datasetId: dataset.id, modelId: deps.model.info.id, batchSize: p.batchSize, ocr: ocrOn } satisfies SliceData,
         opts: { jobId: ids[k], attempts: SLICE_ATTEMPTS, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: { age: 3600 }, removeOnFail: { age: 7 * 86400 } },
       })),
     );
@@ -165,6 +180,15 @@ async function coordinate(
         }
       }
     }
+    // Whatever was committed gets its near-duplicate links, as an in-process ingest links each batch it commits.
+    const t = performance.now();
+    ctx.progress({ message: 'finding near-duplicates of the images added' });
+    // A failed ingest reports its failure, not a second error from the same cause (the database down).
+    await linkAdded(deps, newImageLabels).catch((err) => {
+      if (!failure && !lost.size) throw err;
+    });
+    stages.index += (performance.now() - t) / 1000;
+    ctx.progress({ message: undefined });
     if (failure) throw new AppError('INTERNAL', `${failure}. What was committed is kept; run the same ingest again to finish it.`);
     if (lost.size) {
       throw new AppError(
@@ -183,17 +207,52 @@ async function coordinate(
   await setDatasetStatus(db, dataset.id, summary.datasetStatus);
   summary.seconds = (performance.now() - t0) / 1000;
   report(!summary.cancelled);
-  const { errors: _kept, ...result } = summary;
+  const { errors: _kept, ...rest } = summary;
   void _kept;
+  const result: Result = rest;
+  if (!ocrOn) {
+    const skipped = await markOcrSkipped(db, dataset.id, sinceId);
+    result.ocr = { images: 0, withText: 0, failed: 0, incomplete: 0, remaining: 0, seconds: 0, msPerImage: null, skipped };
+  } else if (!summary.cancelled) {
+    const sorted = ocr.times.sort((a, b) => a - b);
+    const q = (x: number) => Math.round(sorted[Math.min(sorted.length - 1, Math.floor(x * sorted.length))]);
+    result.ocr = {
+      images: ocr.images, withText: ocr.withText, failed: ocr.failed, incomplete: ocr.incomplete, remaining: ocr.remaining,
+      // The workers' OCR time (summed: it overlaps with embedding, on several machines).
+      seconds: sorted.reduce((a, b) => a + b, 0) / 1000,
+      msPerImage: sorted.length ? { median: q(0.5), p90: q(0.9) } : null,
+      ...(ocr.unavailable ? { unavailable: ocr.unavailable } : {}),
+    };
+  }
   return outcomeOf(result);
 }
 
 /** The messages of lib/ingest/jobs.ts, word for word (the CLI and the pages print them). */
 function outcomeOf(result: Result) {
-  const added = `${result.images} images, ${result.texts} texts, ${result.links} links added; ${result.duplicates} duplicates; ${result.errorCount} errors`;
+  const o = result.ocr;
+  const ocrPart = !o ? '' : o.skipped !== undefined ? `; OCR off (${o.skipped} images left for clipdex reindex --ocr)` : `; ${describeOcrStage(o)}`;
+  const added = `${result.images} images, ${result.texts} texts, ${result.links} links added; ${result.duplicates} duplicates; ${result.errorCount} errors${ocrPart}`;
   if (result.cancelled) return { result, cancelled: true, message: `cancelled after ${result.records} records: ${added}; run the same ingest again to finish it` };
   if (result.good === 0) return { result, failed: true, cancelled: false, message: `nothing could be ingested (${result.errorCount} errors)` };
   return { result, cancelled: false, message: added };
+}
+
+/**
+ * Near-duplicate links of the images the workers added. Workers hold no index (web nodes and the
+ * CLI do: a replica following PostgreSQL), so the process that started the ingest links them, with
+ * its replica caught up first: each new vector is searched in it as lib/ingest does per batch.
+ */
+async function linkAdded(deps: Deps, labels: number[]): Promise<void> {
+  if (!labels.length) return;
+  const index = deps.indexes.image;
+  await index.refreshIfStale({ now: true });
+  const modelId = deps.model.info.id;
+  const dupDeps = { db: deps.db, index, store: deps.store, modelId, threshold: deps.config.duplicateThreshold };
+  // Pages bound the memory (5000 × 2 KB at 512 dimensions); a first ingest up to a page counts as scanned.
+  for (let i = 0; i < labels.length; i += 5000) {
+    const vs = await loadModelVectors(deps.db, 'image', modelId, labels.slice(i, i + 5000));
+    await linkNewImages(dupDeps, { labels: vs.map((v) => v.label), vectors: vs.map((v) => v.vector) });
+  }
 }
 
 /** Prisma's messages quote the calling code over several lines; the reason is the last one. */

@@ -30,6 +30,21 @@ export interface SliceData {
   datasetId: number;
   modelId: string;
   batchSize: number;
+  /** issue 11's OCR stage: read the text in each committed batch's images (absent: off). */
+  ocr?: boolean;
+}
+
+/** OCR done in a slice: the figures of lib/ingest's OcrStageSummary, with each image's time so the coordinator can take quantiles. */
+export interface SliceOcr {
+  images: number;
+  withText: number;
+  failed: number;
+  incomplete: number;
+  /** Images of the slice left unread (the OCR model could not load: `unavailable` says why). */
+  remaining: number;
+  /** ms per image read. */
+  times: number[];
+  unavailable?: string;
 }
 
 /** What a worker returns for a slice (the coordinator sums them into the ingest summary). */
@@ -44,6 +59,9 @@ export interface SliceResult {
   errors: LineError[];
   stages: Partial<Record<IngestStage, number>>;
   worker: string;
+  /** Image vector rows this slice added: the coordinator finds their near-duplicates with its index (ingest-job.ts). */
+  newImageLabels?: number[];
+  ocr?: SliceOcr;
 }
 
 export const SLICE_JOB = 'ingest-slice';

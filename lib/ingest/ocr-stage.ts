@@ -40,13 +40,15 @@ export interface OcrStageDeps {
 }
 
 /** Which images a stage reads: one dataset's unread images (an ingest), or every image still without OCR (a backfill). */
-export type OcrScope = { datasetId: number } | { backfill: true; retryFailed?: boolean };
+export type OcrScope = { datasetId: number } | { backfill: true; retryFailed?: boolean } | { imageIds: number[] };
 
 export interface OcrStageOptions {
   onProgress?: (p: { processed: number; total: number; rate: number }) => void;
   signal?: AbortSignal;
   /** Another engine (tests: a tiny time limit). Default: the process's, from the config. */
   engine?: OcrEngine;
+  /** Each image's time (ms) is pushed here too (issue 15: workers' figures are merged by the coordinator). */
+  times?: number[];
 }
 
 /** Rows written (and synced to the keyword index) together. */
@@ -54,6 +56,8 @@ const WRITE_EVERY = 16;
 
 function whereOf(scope: OcrScope) {
   if ('datasetId' in scope) return { datasetId: scope.datasetId, ocrStatus: null };
+  // issue 15: a distributed ingest's worker reads one committed batch's unread images.
+  if ('imageIds' in scope) return { id: { in: scope.imageIds }, ocrStatus: null };
   const statuses: (OcrStatus | null)[] = [null, 'skipped', ...(scope.retryFailed ? (['failed'] as const) : [])];
   return { OR: statuses.map((ocrStatus) => ({ ocrStatus })) };
 }
@@ -116,6 +120,7 @@ export async function runOcrStage(deps: OcrStageDeps, scope: OcrScope, opts: Ocr
       summary.failed++;
     }
     times.push(performance.now() - t);
+    opts.times?.push(times[times.length - 1]);
     summary.images++;
     summary.remaining--;
     if (pending.length >= WRITE_EVERY) await flush();
