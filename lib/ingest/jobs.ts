@@ -87,7 +87,10 @@ export interface ReindexJobResult {
  */
 export async function startReindexJob(deps: IngestDeps, opts: { ocr?: boolean; retryFailedOcr?: boolean } = {}): Promise<StartedJob<ReindexJobResult>> {
   return runJob<ReindexJobResult>(deps.db, 'reindex', opts, async (ctx) => {
-    const re = await reembedMissing(deps, (p) => ctx.progress({ processed: p.done, total: p.total, message: `embedding ${p.kind}s` }), undefined, ctx.signal);
+    // issue 15: with REDIS_URL the embedding is done by `clipdex worker` processes through the queue.
+    const re = deps.config.redisUrl
+      ? await (await import('../distributed/reembed')).reembedThroughQueue(deps, ctx)
+      : await reembedMissing(deps, (p) => ctx.progress({ processed: p.done, total: p.total, message: `embedding ${p.kind}s` }), undefined, ctx.signal);
     ctx.lineErrors(re.errors);
     const { config, db, model, indexes } = deps;
     if (re.cancelled) {

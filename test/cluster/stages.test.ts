@@ -3,7 +3,8 @@
  * does what an in-process one does after committing. A `clipdex worker` reads the text in the
  * images it commits (OCR: the rows and their keyword documents), the CLI that started the ingest
  * links near-duplicates with its index replica (a half-size copy in a later slice than its
- * original joins its group), and `--no-ocr` leaves the images unread and marked 'skipped'.
+ * original joins its group), and `--no-ocr` leaves the images unread and marked 'skipped'. A
+ * re-index's embedding goes through the queue too.
  * Real PostgreSQL, Redis, model, OCR model and processes; runs when CLIPDEX_TEST_POSTGRES_URL and
  * CLIPDEX_TEST_REDIS_URL are set.
  */
@@ -24,6 +25,11 @@ const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'clipdex-cluster-stages-'));
 const queue = `cluster-stages-${process.pid}-${Date.now()}`;
 const procs: Proc[] = [];
 const datasets: string[] = [];
+const env = {
+  REDIS_URL: redis ?? '', DATABASE_URL: pg ?? '', CLIPDEX_QUEUE: queue, CLIPDEX_BLOB_DIR: path.join(dir, 'blobs'),
+  CLIPDEX_THREADS: '1', CLIPDEX_BATCH_SIZE: '4', CLIPDEX_BATCHES_PER_SLICE: '1',
+};
+const worker = () => procs[0];
 
 describe.skipIf(!pg || !redis)('distributed ingest: OCR in the workers, near-duplicates by the coordinator, --no-ocr', () => {
   afterAll(async () => {
@@ -42,12 +48,7 @@ describe.skipIf(!pg || !redis)('distributed ingest: OCR in the workers, near-dup
     const stamp = Date.now();
     const [withOcr, withoutOcr] = [`stages-ocr-${stamp}`, `stages-no-ocr-${stamp}`];
     datasets.push(withOcr, withoutOcr);
-    const base = {
-      REDIS_URL: redis!, DATABASE_URL: pg!, CLIPDEX_QUEUE: queue, CLIPDEX_BLOB_DIR: path.join(dir, 'blobs'),
-      CLIPDEX_THREADS: '1', CLIPDEX_BATCH_SIZE: '4', CLIPDEX_BATCHES_PER_SLICE: '1',
-    };
-    const worker = startWorker('w', { ...base, CLIPDEX_DATA_DIR: path.join(dir, 'w') });
-    procs.push(worker);
+    procs.push(startWorker('w', { ...env, CLIPDEX_DATA_DIR: path.join(dir, 'w') }));
 
     // 8 records, 2 slices of 4: the original is in slice 1, its half-size copy in slice 2 (so no
     // single worker batch sees both), the rendered text in slice 2.
@@ -61,9 +62,9 @@ describe.skipIf(!pg || !redis)('distributed ingest: OCR in the workers, near-dup
       { caption: `${original.caption} (half size)`, image: copy },
     ];
     const corpus = writePairs(path.join(dir, 'corpus.tsv'), rows);
-    await worker.waitFor(/ready/, 120_000);
+    await worker().waitFor(/ready/, 120_000);
 
-    const cli = (args: string[]) => startCli(['ingest', ...args, '--json', '--no-progress'], { ...base, CLIPDEX_DATA_DIR: path.join(dir, 'cli') }).done;
+    const cli = (args: string[]) => startCli(['ingest', ...args, '--json', '--no-progress'], { ...env, CLIPDEX_DATA_DIR: path.join(dir, 'cli') }).done;
     const run = await cli([corpus, '--dataset', withOcr]);
     expect(run.code, run.stderr).toBe(0);
     const summary = JSON.parse(run.stdout);
@@ -99,4 +100,26 @@ describe.skipIf(!pg || !redis)('distributed ingest: OCR in the workers, near-dup
     const offDs = await db.dataset.findUniqueOrThrow({ where: { name: withoutOcr } });
     expect(await db.image.findUniqueOrThrow({ where: { datasetId_sha256: { datasetId: offDs.id, sha256: sha256(other) } } })).toMatchObject({ ocrStatus: 'skipped', ocrText: null });
   }, 180_000);
+
+  it('re-embeds through the queue: a worker embeds the items without a vector, and the vectors are back', async () => {
+    const db = getDb(pg!);
+    const ds = await db.dataset.findUniqueOrThrow({ where: { name: datasets[0] } });
+    const [images, texts] = [await db.image.count({ where: { datasetId: ds.id } }), await db.text.count({ where: { datasetId: ds.id } })];
+    // What a model change leaves: items without a vector for the active model.
+    await db.imageVector.deleteMany({ where: { image: { datasetId: ds.id } } });
+    await db.textVector.deleteMany({ where: { text: { datasetId: ds.id } } });
+    const from = worker().out.length;
+    const run = await startCli(['reindex', '--no-progress'], { ...env, CLIPDEX_DATA_DIR: path.join(dir, 'cli') }).done;
+    expect(run.code, run.stderr).toBe(0);
+    const m = run.stdout.match(/re-embedded (\d+) images and (\d+) texts/);
+    expect(m, run.stdout).not.toBeNull();
+    // At least ours (the shared database may hold other items without a vector for this model).
+    expect(Number(m![1])).toBeGreaterThanOrEqual(images);
+    expect(Number(m![2])).toBeGreaterThanOrEqual(texts);
+    expect(await db.imageVector.count({ where: { image: { datasetId: ds.id } } })).toBe(images);
+    expect(await db.textVector.count({ where: { text: { datasetId: ds.id } } })).toBe(texts);
+    // The worker did the embedding, not the CLI.
+    expect(worker().out.slice(from)).toMatch(/re-embed slice \d+ \(\d+ images\)/);
+    expect(worker().out.slice(from)).toMatch(/re-embed slice \d+ \(\d+ texts\)/);
+  }, 120_000);
 });
