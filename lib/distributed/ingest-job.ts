@@ -5,6 +5,9 @@
  * Slices finish in any order; their line errors are released in slice order, so the report reads
  * in line order as today. A cancel removes the slices not yet started and waits for those in
  * hand; a slice that fails for good (after its retries) fails the ingest the same way.
+ * issue 11's stages: workers read the text in each batch they commit (OCR, slice-worker.ts), and
+ * this process links the near-duplicates of the images added with its own index replica once the
+ * slices are in (workers hold no index); `ocr: false` marks the images added 'skipped'.
  */
 import path from 'node:path';
 import { countRecords, detectFormat, statOrThrow } from '../corpus';
@@ -16,6 +19,7 @@ import { runJob, type JobContext, type StartedJob } from '../jobs';
 import { describeOcrStage, lastImageId, markOcrSkipped, type OcrStageSummary } from '../ingest/ocr-stage';
 import { MAX_BATCH_SIZE, MAX_ERRORS_KEPT, type IngestDeps, type IngestOptions, type IngestStage, type IngestSummary } from '../ingest/types';
 import { SLICE_JOB, type SliceData, type SliceResult } from './queue';
+import { addOcr, emptyOcr, ocrSummary } from './ocr-slices';
 import { runSlices } from './run-slices';
 import { shareCorpus } from './share';
 import { checkSliceable, lastLineNumber, sliceRanges } from './slices';
@@ -61,7 +65,7 @@ async function coordinate(
   // issue 11's OCR stage runs in the workers, per committed batch; off, this ingest's images are marked 'skipped'.
   const ocrOn = p.ocr ?? config.ocr.enabled;
   const sinceId = ocrOn ? 0 : await lastImageId(db);
-  const ocr = { images: 0, withText: 0, failed: 0, incomplete: 0, remaining: 0, times: [] as number[], unavailable: undefined as string | undefined };
+  const ocr = emptyOcr();
   const newImageLabels: number[] = [];
   const dataset = await openDatasetForIngest(db, { name: p.dataset, format: p.format, source });
   ctx.setDataset(dataset.id);
@@ -101,11 +105,7 @@ async function coordinate(
       summary.duplicates += r.duplicates;
       summary.vectorsReused += r.vectorsReused;
       newImageLabels.push(...(r.newImageLabels ?? []));
-      if (r.ocr) {
-        for (const f of ['images', 'withText', 'failed', 'incomplete', 'remaining'] as const) ocr[f] += r.ocr[f];
-        ocr.times.push(...r.ocr.times);
-        ocr.unavailable ??= r.ocr.unavailable;
-      }
+      if (r.ocr) addOcr(ocr, r.ocr);
       for (const [s, v] of Object.entries(r.stages) as [IngestStage, number][]) stages[s] += v;
       release();
       ctx.progress({ message: undefined });
@@ -148,15 +148,8 @@ async function coordinate(
     const skipped = await markOcrSkipped(db, dataset.id, sinceId);
     result.ocr = { images: 0, withText: 0, failed: 0, incomplete: 0, remaining: 0, seconds: 0, msPerImage: null, skipped };
   } else if (!summary.cancelled) {
-    const sorted = ocr.times.sort((a, b) => a - b);
-    const q = (x: number) => Math.round(sorted[Math.min(sorted.length - 1, Math.floor(x * sorted.length))]);
-    result.ocr = {
-      images: ocr.images, withText: ocr.withText, failed: ocr.failed, incomplete: ocr.incomplete, remaining: ocr.remaining,
-      // The workers' OCR time (summed: it overlaps with embedding, on several machines).
-      seconds: sorted.reduce((a, b) => a + b, 0) / 1000,
-      msPerImage: sorted.length ? { median: q(0.5), p90: q(0.9) } : null,
-      ...(ocr.unavailable ? { unavailable: ocr.unavailable } : {}),
-    };
+    // seconds: the workers' OCR time summed (it overlaps with embedding, on several machines).
+    result.ocr = ocrSummary(ocr, ocr.times.reduce((a, b) => a + b, 0) / 1000);
   }
   return outcomeOf(result);
 }

@@ -6,11 +6,25 @@
  * another worker's stalled-job check puts the slice back), and the rows a slice writes are
  * idempotent on (dataset, sha256) and (dataset, text), so a retry adds nothing twice.
  */
+import os from 'node:os';
 import type { Queue, QueueOptions } from 'bullmq';
+import type { ClipModel } from '../clip';
 import type { CorpusFormat } from '../corpus';
 import type { Config } from '../config';
 import { AppError } from '../errors';
+import type { Db } from '../db';
 import type { IngestStage, LineError } from '../ingest/types';
+import type { BlobStore } from '../store';
+
+/** A worker's engine: no HNSW index (web nodes hold those), the rest as in lib/engine. */
+export interface WorkerDeps {
+  config: Config;
+  db: Db;
+  model: ClipModel;
+  store: BlobStore;
+}
+
+export const workerName = () => `${os.hostname()}:${process.pid}`;
 
 /** How long a worker's lock on a slice lasts without renewal: a killed worker's slice is retried after about this. */
 export const LOCK_MS = Number(process.env.CLIPDEX_QUEUE_LOCK_MS ?? 15_000);

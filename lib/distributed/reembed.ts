@@ -15,7 +15,7 @@ import type { JobContext } from '../jobs';
 import { VECTORS_CHANNEL } from './follow';
 import { BATCHES_PER_SLICE } from './ingest-job';
 import { runSlices } from './run-slices';
-import { workerName, type WorkerDeps } from './slice-worker';
+import { workerName, type WorkerDeps } from './queue';
 
 export const REEMBED_JOB = 'reembed-slice';
 

@@ -41,7 +41,8 @@ export async function runSlices<D, R>(
   events.on('error', queueDown);
   try {
     await events.waitUntilReady();
-    const ids = jobs.map((_, k) => `${ctx.jobId}-${k}`); // BullMQ ids: the same slice is never queued twice
+    // BullMQ ids: the same slice is never queued twice; the kind keeps one Job's stages apart (a re-index queues re-embed, then OCR slices).
+    const ids = jobs.map((j, k) => `${ctx.jobId}-${j.name}-${k}`);
     const results = new Set<number>();
     let failure: string | undefined;
     const settle = (k: number, r: R) => {

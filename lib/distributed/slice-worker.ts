@@ -5,32 +5,19 @@
  * is kept between slices: a retried slice (its worker died) re-reads and re-commits, and the
  * commit's dedupe inside the transaction makes that add nothing twice.
  */
-import os from 'node:os';
 import type { ClipModel } from '../clip';
-import type { Config } from '../config';
-import type { Db } from '../db';
 import { AppError } from '../errors';
 import type { Indexes } from '../index';
 import { removeUnreferenced } from '../ingest/cleanup';
 import { commitBatch, type EncodedBatch } from '../ingest/commit';
-import { runOcrStage } from '../ingest/ocr-stage';
 import { ensureFoundBlobs, prepareBatch, type PreparedBatch } from '../ingest/prepare';
 import type { IngestDeps, IngestStage, LineError } from '../ingest/types';
-import type { BlobStore } from '../store';
 import { VECTORS_CHANNEL } from './follow';
-import type { SliceData, SliceOcr, SliceResult } from './queue';
+import { addOcr, emptyOcr, readImagesText } from './ocr-slices';
+import { workerName, type SliceData, type SliceOcr, type SliceResult, type WorkerDeps } from './queue';
 import { readSlice } from './slices';
 
-/** A worker's engine: no HNSW index (web nodes hold those), the rest as in lib/engine. */
-export interface WorkerDeps {
-  config: Config;
-  db: Db;
-  model: ClipModel;
-  store: BlobStore;
-}
-
-
-export const workerName = () => `${os.hostname()}:${process.pid}`;
+export { workerName, type WorkerDeps } from './queue';
 
 /** One committed batch's share of the slice result (kept on the queued job between attempts). */
 export type BatchCounts = Pick<SliceResult, 'records' | 'good' | 'images' | 'texts' | 'links' | 'duplicates' | 'vectorsReused' | 'errors' | 'newImageLabels' | 'ocr'>;
@@ -64,7 +51,7 @@ export async function processSlice(deps: WorkerDeps, data: SliceData, hooks: Sli
   const records = await time('read', () => readSlice(data.path, data.format, data.firstLine, data.lastLine, deps.config.maxLineBytes));
   const res: SliceResult = {
     records: 0, good: 0, images: 0, texts: 0, links: 0, duplicates: 0, vectorsReused: 0, errors: [], stages, worker: workerName(), newImageLabels: [],
-    ...(data.ocr ? { ocr: { images: 0, withText: 0, failed: 0, incomplete: 0, remaining: 0, times: [] } } : {}),
+    ...(data.ocr ? { ocr: emptyOcr() } : {}),
   };
   // prepare.ts never touches the indexes; the type asks for the whole IngestDeps.
   const ingestDeps = { ...deps, indexes: undefined as unknown as Indexes } satisfies IngestDeps;
@@ -81,11 +68,7 @@ export async function processSlice(deps: WorkerDeps, data: SliceData, hooks: Sli
     res.vectorsReused += c.vectorsReused;
     errors.push(...c.errors);
     res.newImageLabels!.push(...(c.newImageLabels ?? []));
-    if (res.ocr && c.ocr) {
-      for (const k of ['images', 'withText', 'failed', 'incomplete', 'remaining'] as const) res.ocr[k] += c.ocr[k];
-      res.ocr.times.push(...c.ocr.times);
-      res.ocr.unavailable ??= c.ocr.unavailable;
-    }
+    if (res.ocr && c.ocr) addOcr(res.ocr, c.ocr);
   };
   for (let i = 0, batch = 0; i < records.length; i += data.batchSize, batch++) {
     const earlier = hooks.committed?.[batch];
@@ -131,9 +114,7 @@ export async function processSlice(deps: WorkerDeps, data: SliceData, hooks: Sli
  */
 async function ocrBatch(deps: WorkerDeps, data: SliceData, b: PreparedBatch): Promise<SliceOcr> {
   const rows = await deps.db.image.findMany({ where: { datasetId: data.datasetId, sha256: { in: [...b.images.keys()] }, ocrStatus: null }, select: { id: true } });
-  const times: number[] = [];
-  const s = await runOcrStage(deps, { imageIds: rows.map((r) => r.id) }, { times });
-  return { images: s.images, withText: s.withText, failed: s.failed, incomplete: s.incomplete, remaining: s.remaining, times, ...(s.unavailable ? { unavailable: s.unavailable } : {}) };
+  return readImagesText(deps, rows.map((r) => r.id));
 }
 
 async function encodeBatch(b: PreparedBatch, model: ClipModel): Promise<EncodedBatch> {

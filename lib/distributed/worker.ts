@@ -12,6 +12,7 @@ import { closeDbs, ensureModelRow, getDb, isMigrated, migrateDatabase } from '..
 import { AppError, describeError } from '../errors';
 import { createBlobStore } from '../store';
 import { LOCK_MS, isDistributed, queueOptions, type SliceData, type SliceResult } from './queue';
+import { OCR_JOB, processOcrSlice, type OcrSliceData } from './ocr-slices';
 import { REEMBED_JOB, processReembedSlice, type ReembedSliceData } from './reembed';
 import { processSlice, workerName, type BatchCounts, type WorkerDeps } from './slice-worker';
 
@@ -47,6 +48,13 @@ export async function startWorker(opts: { concurrency: number; log: (m: string) 
   const worker: Worker<SliceData, SliceResult> = new Worker<SliceData, SliceResult>(
     config.queue,
     async (job: Job<SliceData, SliceResult>) => {
+      if (job.name === OCR_JOB) {
+        const t = performance.now();
+        const od = job.data as unknown as OcrSliceData;
+        const r = await processOcrSlice(deps, od);
+        opts.log(`OCR slice ${od.slice} (${od.imageIds.length} images) of job ${od.jobId}: ${r.images} read, text in ${r.withText}, ${r.failed} failed in ${((performance.now() - t) / 1000).toFixed(2)} s`);
+        return r as unknown as SliceResult;
+      }
       if (job.name === REEMBED_JOB) {
         // A re-index's slice of ids (reembed.ts): no per-batch record needed, its insert skips what a dead attempt wrote.
         const t = performance.now();

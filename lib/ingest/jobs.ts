@@ -116,7 +116,10 @@ export async function startReindexJob(deps: IngestDeps, opts: { ocr?: boolean; r
     };
     const message = `re-embedded ${re.images} images and ${re.texts} texts; indexed ${result.indexed.images} image and ${result.indexed.texts} text vectors`;
     if (!opts.ocr) return { result, cancelled: false, message };
-    result.ocr = await ocrBackfill(deps, ctx, opts.retryFailedOcr === true);
+    // issue 15: with REDIS_URL the workers read the images, in slices through the queue.
+    result.ocr = deps.config.redisUrl
+      ? await (await import('../distributed/ocr-slices')).ocrBackfillThroughQueue(deps, ctx, opts.retryFailedOcr === true)
+      : await ocrBackfill(deps, ctx, opts.retryFailedOcr === true);
     return { result, cancelled: result.ocr.cancelled === true, message: `${message}; ${describeOcrStage(result.ocr)}` };
   });
 }

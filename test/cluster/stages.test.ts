@@ -4,7 +4,7 @@
  * images it commits (OCR: the rows and their keyword documents), the CLI that started the ingest
  * links near-duplicates with its index replica (a half-size copy in a later slice than its
  * original joins its group), and `--no-ocr` leaves the images unread and marked 'skipped'. A
- * re-index's embedding goes through the queue too.
+ * re-index's embedding and its OCR backfill (`reindex --ocr`) go through the queue too.
  * Real PostgreSQL, Redis, model, OCR model and processes; runs when CLIPDEX_TEST_POSTGRES_URL and
  * CLIPDEX_TEST_REDIS_URL are set.
  */
@@ -101,7 +101,7 @@ describe.skipIf(!pg || !redis)('distributed ingest: OCR in the workers, near-dup
     expect(await db.image.findUniqueOrThrow({ where: { datasetId_sha256: { datasetId: offDs.id, sha256: sha256(other) } } })).toMatchObject({ ocrStatus: 'skipped', ocrText: null });
   }, 180_000);
 
-  it('re-embeds through the queue: a worker embeds the items without a vector, and the vectors are back', async () => {
+  it('re-index through the queue: a worker embeds the items without a vector and, with --ocr, reads the images left unread', async () => {
     const db = getDb(pg!);
     const ds = await db.dataset.findUniqueOrThrow({ where: { name: datasets[0] } });
     const [images, texts] = [await db.image.count({ where: { datasetId: ds.id } }), await db.text.count({ where: { datasetId: ds.id } })];
@@ -109,7 +109,7 @@ describe.skipIf(!pg || !redis)('distributed ingest: OCR in the workers, near-dup
     await db.imageVector.deleteMany({ where: { image: { datasetId: ds.id } } });
     await db.textVector.deleteMany({ where: { text: { datasetId: ds.id } } });
     const from = worker().out.length;
-    const run = await startCli(['reindex', '--no-progress'], { ...env, CLIPDEX_DATA_DIR: path.join(dir, 'cli') }).done;
+    const run = await startCli(['reindex', '--ocr', '--no-progress'], { ...env, CLIPDEX_DATA_DIR: path.join(dir, 'cli') }).done;
     expect(run.code, run.stderr).toBe(0);
     const m = run.stdout.match(/re-embedded (\d+) images and (\d+) texts/);
     expect(m, run.stdout).not.toBeNull();
@@ -121,5 +121,10 @@ describe.skipIf(!pg || !redis)('distributed ingest: OCR in the workers, near-dup
     // The worker did the embedding, not the CLI.
     expect(worker().out.slice(from)).toMatch(/re-embed slice \d+ \(\d+ images\)/);
     expect(worker().out.slice(from)).toMatch(/re-embed slice \d+ \(\d+ texts\)/);
+    // --ocr: the image the --no-ocr ingest left 'skipped' is read, by the worker.
+    expect(run.stdout).toMatch(/text found in \d+ of \d+ images read/);
+    const offDs = await db.dataset.findUniqueOrThrow({ where: { name: datasets[1] } });
+    expect(await db.image.findFirstOrThrow({ where: { datasetId: offDs.id } })).toMatchObject({ ocrStatus: 'done', ocrText: 'QX-9001' });
+    expect(worker().out.slice(from)).toMatch(/OCR slice \d+ \(\d+ images\)/);
   }, 120_000);
 });
