@@ -4,7 +4,9 @@
  * the records themselves: the file sits on storage every node can read, and Redis only carries
  * line numbers. Slices are retried by BullMQ when a worker fails or dies (its lock expires and
  * another worker's stalled-job check puts the slice back), and the rows a slice writes are
- * idempotent on (dataset, sha256) and (dataset, text), so a retry adds nothing twice.
+ * idempotent on (dataset, sha256) and (dataset, text), so a retry adds nothing twice. Two more
+ * kinds of job carry row ids instead of lines: a re-index's re-embed slices (reembed.ts) and its
+ * OCR slices (ocr-slices.ts); the worker tells them apart by the job's name.
  */
 import os from 'node:os';
 import type { Queue, QueueOptions } from 'bullmq';
