@@ -1,7 +1,9 @@
 /**
  * Issue 15's cluster figures on this machine (PostgreSQL + Redis must be running):
  *   1. throughput: `clipdex ingest` of a corpus through the queue with 1 and then 2 workers at
- *      CLIPDEX_THREADS=1, each into a fresh database (so every image is embedded, none reused);
+ *      CLIPDEX_THREADS=1, each into a fresh database (so every image is embedded, none reused),
+ *      with OCR off (CLIPDEX_OCR=0: these are embedding figures; workers read text only since
+ *      the OCR stage moved into them, after the figures in docs/SCALING.md were taken);
  *   2. lag: during the 2-worker run, a search node (test/cluster/search-node.ts) follows the
  *      database; each image vector's first sighting in the database (polled every 25 ms) is
  *      compared with its first sighting in the node's index (polled every 25 ms);
@@ -51,7 +53,7 @@ async function freshDb(name: string): Promise<string> {
 }
 
 function envFor(db: string, queue: string, extra: Record<string, string> = {}): Record<string, string> {
-  return { REDIS_URL: args.redis!, DATABASE_URL: db, CLIPDEX_QUEUE: queue, CLIPDEX_BLOB_DIR: path.join(dir, `blobs-${queue}`), CLIPDEX_THREADS: '1', ...extra };
+  return { REDIS_URL: args.redis!, DATABASE_URL: db, CLIPDEX_QUEUE: queue, CLIPDEX_BLOB_DIR: path.join(dir, `blobs-${queue}`), CLIPDEX_THREADS: '1', CLIPDEX_OCR: '0', ...extra };
 }
 
 async function workers(n: number, env: Record<string, string>, tag: string): Promise<Proc[]> {

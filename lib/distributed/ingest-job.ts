@@ -5,29 +5,35 @@
  * Slices finish in any order; their line errors are released in slice order, so the report reads
  * in line order as today. A cancel removes the slices not yet started and waits for those in
  * hand; a slice that fails for good (after its retries) fails the ingest the same way.
+ * issue 11's stages: workers read the text in each batch they commit (OCR, slice-worker.ts), and
+ * this process links the near-duplicates of the images added with its own index replica once the
+ * slices are in (workers hold no index); `ocr: false` marks the images added 'skipped'.
  */
 import path from 'node:path';
-import type { Job, Queue, QueueEvents } from 'bullmq';
 import { countRecords, detectFormat, statOrThrow } from '../corpus';
 import { checkDatasetName } from '../datasets/name';
-import { findDataset, openDatasetForIngest, setDatasetStatus } from '../db';
+import { findDataset, loadModelVectors, openDatasetForIngest, setDatasetStatus } from '../db';
+import { linkNewImages } from '../duplicates';
 import { AppError } from '../errors';
 import { runJob, type JobContext, type StartedJob } from '../jobs';
+import { describeOcrStage, lastImageId, markOcrSkipped, type OcrStageSummary } from '../ingest/ocr-stage';
 import { MAX_BATCH_SIZE, MAX_ERRORS_KEPT, type IngestDeps, type IngestOptions, type IngestStage, type IngestSummary } from '../ingest/types';
-import { SLICE_ATTEMPTS, SLICE_JOB, openQueue, queueOptions, type SliceData, type SliceResult } from './queue';
+import { SLICE_JOB, type SliceData, type SliceResult } from './queue';
+import { addOcr, emptyOcr, ocrSummary } from './ocr-slices';
+import { runSlices } from './run-slices';
 import { shareCorpus } from './share';
 import { checkSliceable, lastLineNumber, sliceRanges } from './slices';
 
-type Params = Pick<IngestOptions, 'path' | 'dataset' | 'format' | 'texts' | 'batchSize'>;
-type Result = Omit<IngestSummary, 'errors'>;
+type Params = Pick<IngestOptions, 'path' | 'dataset' | 'format' | 'texts' | 'batchSize'> & { ocr?: boolean };
+/** lib/ingest/jobs.ts's IngestJobResult (not imported: that module imports this one). */
+type Result = Omit<IngestSummary, 'errors'> & { ocr?: OcrStageSummary & { skipped?: number } };
+type Deps = Pick<IngestDeps, 'config' | 'db' | 'model' | 'indexes' | 'store'>;
 
 /** Batches per slice: a slice is the unit of retry (and of work lost to a killed worker). */
 export const BATCHES_PER_SLICE = Number(process.env.CLIPDEX_BATCHES_PER_SLICE ?? 4);
-/** How often pending slices are also read directly (events missed across a Redis restart). */
-const SWEEP_MS = 2000;
 
 export async function startDistributedIngestJob(
-  deps: Pick<IngestDeps, 'config' | 'db' | 'model'>,
+  deps: Deps,
   params: Params,
   hooks: Pick<IngestOptions, 'onLineError'> = {},
 ): Promise<StartedJob<Result>> {
@@ -47,7 +53,7 @@ export async function startDistributedIngestJob(
 }
 
 async function coordinate(
-  deps: Pick<IngestDeps, 'config' | 'db' | 'model'>,
+  deps: Deps,
   p: Params & { format: NonNullable<Params['format']>; batchSize: number },
   ctx: JobContext,
   hooks: Pick<IngestOptions, 'onLineError'>,
@@ -56,6 +62,11 @@ async function coordinate(
   const { config, db } = deps;
   const source = path.resolve(p.path);
   const total = await countRecords(source, { format: p.format, maxLineBytes: config.maxLineBytes });
+  // issue 11's OCR stage runs in the workers, per committed batch; off, this ingest's images are marked 'skipped'.
+  const ocrOn = p.ocr ?? config.ocr.enabled;
+  const sinceId = ocrOn ? 0 : await lastImageId(db);
+  const ocr = emptyOcr();
+  const newImageLabels: number[] = [];
   const dataset = await openDatasetForIngest(db, { name: p.dataset, format: p.format, source });
   ctx.setDataset(dataset.id);
   const ranges = sliceRanges(await lastLineNumber(source, config.maxLineBytes), p.batchSize * BATCHES_PER_SLICE);
@@ -68,24 +79,13 @@ async function coordinate(
   const report = (final = false) =>
     ctx.progress({ processed: summary.records, total: final ? summary.records : Math.max(total, summary.records), errors: summary.errorCount, rate: summary.records / Math.max(1e-3, (performance.now() - t0) / 1000) });
 
-  const queue = await openQueue(config);
-  const { QueueEvents } = await import('bullmq');
-  const events: QueueEvents = new QueueEvents(config.queue, queueOptions(config));
-  // Redis away (a restart): BullMQ reconnects by itself; the job's message says why nothing moves.
-  const queueDown = (err: Error) => ctx.progress({ message: `waiting for the queue: ${err.message}` });
-  queue.on('error', queueDown);
-  events.on('error', queueDown);
   try {
-    await events.waitUntilReady();
-    const ids = ranges.map((_, k) => `${ctx.jobId}-${k}`); // BullMQ ids: the same slice is never queued twice
     const results = new Map<number, SliceResult>();
-    let failure: string | undefined;
     let released = 0;
     const release = () => {
       // Line errors in line order: a slice's are released once every slice before it is in.
       while (results.has(released)) {
-        const r = results.get(released)!;
-        const errs = r.errors;
+        const errs = results.get(released)!.errors;
         summary.errorCount += errs.length;
         for (const e of errs) {
           if (summary.errors.length < MAX_ERRORS_KEPT) summary.errors.push(e);
@@ -96,7 +96,6 @@ async function coordinate(
       }
     };
     const settle = (k: number, r: SliceResult) => {
-      if (results.has(k)) return;
       results.set(k, r);
       summary.records += r.records;
       summary.good += r.good;
@@ -105,77 +104,36 @@ async function coordinate(
       summary.links += r.links;
       summary.duplicates += r.duplicates;
       summary.vectorsReused += r.vectorsReused;
+      newImageLabels.push(...(r.newImageLabels ?? []));
+      if (r.ocr) addOcr(ocr, r.ocr);
       for (const [s, v] of Object.entries(r.stages) as [IngestStage, number][]) stages[s] += v;
       release();
       ctx.progress({ message: undefined });
       report();
     };
-    const sliceOf = (jobId: string) => {
-      const k = ids.indexOf(jobId);
-      return k < 0 ? undefined : k;
-    };
-    let wake: () => void = () => undefined;
-    events.on('completed', ({ jobId, returnvalue }) => {
-      const k = sliceOf(jobId);
-      if (k !== undefined) {
-        const r = (typeof returnvalue === 'string' ? JSON.parse(returnvalue) : returnvalue) as SliceResult | null;
-        if (r) settle(k, r); // else the sweep reads it
-        wake();
-      }
+    const jobs = ranges.map((r, k) => ({
+      name: SLICE_JOB,
+      data: { jobId: ctx.jobId, slice: k, path: shared.path, format: p.format, ...r, datasetId: dataset.id, modelId: deps.model.info.id, batchSize: p.batchSize, ocr: ocrOn } satisfies SliceData,
+    }));
+    const run = await runSlices<SliceData, SliceResult>(config, ctx, jobs, settle, (k) => `slice ${k + 1} of ${jobs.length} (lines ${ranges[k].firstLine}-${ranges[k].lastLine})`, () => report());
+    // Whatever was committed gets its near-duplicate links, as an in-process ingest links each batch it commits.
+    const t = performance.now();
+    ctx.progress({ message: 'finding near-duplicates of the images added' });
+    // A failed ingest reports its failure, not a second error from the same cause (the database down).
+    await linkAdded(deps, newImageLabels).catch((err) => {
+      if (!run.failure && !run.lost) throw err;
     });
-    events.on('failed', () => wake()); // a retry also emits 'failed': the sweep reads the state
-    ctx.signal.addEventListener('abort', () => wake(), { once: true });
-
-    report();
-    await queue.addBulk(
-      ranges.map((r, k) => ({
-        name: SLICE_JOB,
-        data: { jobId: ctx.jobId, slice: k, path: shared.path, format: p.format, ...r, datasetId: dataset.id, modelId: deps.model.info.id, batchSize: p.batchSize } satisfies SliceData,
-        opts: { jobId: ids[k], attempts: SLICE_ATTEMPTS, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: { age: 3600 }, removeOnFail: { age: 7 * 86400 } },
-      })),
-    );
-    const removed = new Set<number>();
-    const lost = new Set<number>();
-    let stopping = false;
-    for (;;) {
-      const pending = ids.map((_, k) => k).filter((k) => !results.has(k) && !removed.has(k));
-      if (!pending.length) break;
-      if ((ctx.signal.aborted || failure) && !stopping) {
-        stopping = true;
-        for (const k of pending) if (await removeIfNotStarted(queue, ids[k])) removed.add(k);
-        continue;
-      }
-      await new Promise<void>((r) => {
-        const t = setTimeout(r, SWEEP_MS);
-        wake = () => (clearTimeout(t), r());
-      });
-      // The sweep: results an event did not bring (a Redis restart), and slices that failed for good.
-      for (const k of ids.map((_, i) => i).filter((i) => !results.has(i) && !removed.has(i))) {
-        // The state first, then the job: read the other way round, a slice finishing in between
-        // looks 'completed' with the result it did not have yet when it was read.
-        const state = await queue.getJobState(ids[k]);
-        const job = (await queue.getJob(ids[k])) as Job<SliceData, SliceResult> | undefined;
-        if (state === 'completed' && job?.returnvalue) settle(k, job.returnvalue);
-        else if (state === 'failed' && job) {
-          failure ??= `slice ${k + 1} of ${ids.length} (lines ${ranges[k].firstLine}-${ranges[k].lastLine}) failed after ${job.attemptsMade} attempts: ${lastLine(job.failedReason)}`;
-          removed.add(k);
-        } else if (!job) {
-          lost.add(k); // Redis lost its data (a restart without persistence), or removed by hand: never coming
-          removed.add(k);
-        }
-      }
-    }
-    if (failure) throw new AppError('INTERNAL', `${failure}. What was committed is kept; run the same ingest again to finish it.`);
-    if (lost.size) {
+    stages.index += (performance.now() - t) / 1000;
+    ctx.progress({ message: undefined });
+    if (run.failure) throw new AppError('INTERNAL', `${run.failure}. What was committed is kept; run the same ingest again to finish it.`);
+    if (run.lost) {
       throw new AppError(
         'INTERNAL',
-        `${lost.size} of the ingest's ${ids.length} slices vanished from the queue (a Redis restart without persistence? run Redis with appendonly yes): what was committed is kept; run the same ingest again to finish it`,
+        `${run.lost} of the ingest's ${jobs.length} slices vanished from the queue (a Redis restart without persistence? run Redis with appendonly yes): what was committed is kept; run the same ingest again to finish it`,
       );
     }
-    if (removed.size) summary.cancelled = true;
+    if (run.removed) summary.cancelled = true;
   } finally {
-    await events.close().catch(() => undefined);
-    await queue.close().catch(() => undefined);
     await shared.release().catch(() => undefined);
   }
   const [images, texts] = await Promise.all([db.image.count({ where: { datasetId: dataset.id } }), db.text.count({ where: { datasetId: dataset.id } })]);
@@ -183,32 +141,43 @@ async function coordinate(
   await setDatasetStatus(db, dataset.id, summary.datasetStatus);
   summary.seconds = (performance.now() - t0) / 1000;
   report(!summary.cancelled);
-  const { errors: _kept, ...result } = summary;
+  const { errors: _kept, ...rest } = summary;
   void _kept;
+  const result: Result = rest;
+  if (!ocrOn) {
+    const skipped = await markOcrSkipped(db, dataset.id, sinceId);
+    result.ocr = { images: 0, withText: 0, failed: 0, incomplete: 0, remaining: 0, seconds: 0, msPerImage: null, skipped };
+  } else if (!summary.cancelled) {
+    // seconds: the workers' OCR time summed (it overlaps with embedding, on several machines).
+    result.ocr = ocrSummary(ocr, ocr.times.reduce((a, b) => a + b, 0) / 1000);
+  }
   return outcomeOf(result);
 }
 
 /** The messages of lib/ingest/jobs.ts, word for word (the CLI and the pages print them). */
 function outcomeOf(result: Result) {
-  const added = `${result.images} images, ${result.texts} texts, ${result.links} links added; ${result.duplicates} duplicates; ${result.errorCount} errors`;
+  const o = result.ocr;
+  const ocrPart = !o ? '' : o.skipped !== undefined ? `; OCR off (${o.skipped} images left for clipdex reindex --ocr)` : `; ${describeOcrStage(o)}`;
+  const added = `${result.images} images, ${result.texts} texts, ${result.links} links added; ${result.duplicates} duplicates; ${result.errorCount} errors${ocrPart}`;
   if (result.cancelled) return { result, cancelled: true, message: `cancelled after ${result.records} records: ${added}; run the same ingest again to finish it` };
   if (result.good === 0) return { result, failed: true, cancelled: false, message: `nothing could be ingested (${result.errorCount} errors)` };
   return { result, cancelled: false, message: added };
 }
 
-/** Prisma's messages quote the calling code over several lines; the reason is the last one. */
-const lastLine = (m: string) => m.split('\n').map((l) => l.trim()).filter(Boolean).at(-1) ?? m;
-
-/** Remove a slice no worker has taken yet; false when one has (it finishes and reports). */
-async function removeIfNotStarted(queue: Queue<SliceData, SliceResult>, id: string): Promise<boolean> {
-  const job = await queue.getJob(id);
-  if (!job) return true;
-  const state = await job.getState();
-  if (state === 'active' || state === 'completed') return false;
-  try {
-    await job.remove();
-    return true;
-  } catch {
-    return false; // taken between the two calls
+/**
+ * Near-duplicate links of the images the workers added. Workers hold no index (web nodes and the
+ * CLI do: a replica following PostgreSQL), so the process that started the ingest links them, with
+ * its replica caught up first: each new vector is searched in it as lib/ingest does per batch.
+ */
+async function linkAdded(deps: Deps, labels: number[]): Promise<void> {
+  if (!labels.length) return;
+  const index = deps.indexes.image;
+  await index.refreshIfStale({ now: true });
+  const modelId = deps.model.info.id;
+  const dupDeps = { db: deps.db, index, store: deps.store, modelId, threshold: deps.config.duplicateThreshold };
+  // Pages bound the memory (5000 × 2 KB at 512 dimensions); a first ingest up to a page counts as scanned.
+  for (let i = 0; i < labels.length; i += 5000) {
+    const vs = await loadModelVectors(deps.db, 'image', modelId, labels.slice(i, i + 5000));
+    await linkNewImages(dupDeps, { labels: vs.map((v) => v.label), vectors: vs.map((v) => v.vector) });
   }
 }

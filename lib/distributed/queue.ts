@@ -4,13 +4,29 @@
  * the records themselves: the file sits on storage every node can read, and Redis only carries
  * line numbers. Slices are retried by BullMQ when a worker fails or dies (its lock expires and
  * another worker's stalled-job check puts the slice back), and the rows a slice writes are
- * idempotent on (dataset, sha256) and (dataset, text), so a retry adds nothing twice.
+ * idempotent on (dataset, sha256) and (dataset, text), so a retry adds nothing twice. Two more
+ * kinds of job carry row ids instead of lines: a re-index's re-embed slices (reembed.ts) and its
+ * OCR slices (ocr-slices.ts); the worker tells them apart by the job's name.
  */
+import os from 'node:os';
 import type { Queue, QueueOptions } from 'bullmq';
+import type { ClipModel } from '../clip';
 import type { CorpusFormat } from '../corpus';
 import type { Config } from '../config';
 import { AppError } from '../errors';
+import type { Db } from '../db';
 import type { IngestStage, LineError } from '../ingest/types';
+import type { BlobStore } from '../store';
+
+/** A worker's engine: no HNSW index (web nodes hold those), the rest as in lib/engine. */
+export interface WorkerDeps {
+  config: Config;
+  db: Db;
+  model: ClipModel;
+  store: BlobStore;
+}
+
+export const workerName = () => `${os.hostname()}:${process.pid}`;
 
 /** How long a worker's lock on a slice lasts without renewal: a killed worker's slice is retried after about this. */
 export const LOCK_MS = Number(process.env.CLIPDEX_QUEUE_LOCK_MS ?? 15_000);
@@ -30,6 +46,21 @@ export interface SliceData {
   datasetId: number;
   modelId: string;
   batchSize: number;
+  /** issue 11's OCR stage: read the text in each committed batch's images (absent: off). */
+  ocr?: boolean;
+}
+
+/** OCR done in a slice: the figures of lib/ingest's OcrStageSummary, with each image's time so the coordinator can take quantiles. */
+export interface SliceOcr {
+  images: number;
+  withText: number;
+  failed: number;
+  incomplete: number;
+  /** Images of the slice left unread (the OCR model could not load: `unavailable` says why). */
+  remaining: number;
+  /** ms per image read. */
+  times: number[];
+  unavailable?: string;
 }
 
 /** What a worker returns for a slice (the coordinator sums them into the ingest summary). */
@@ -44,6 +75,9 @@ export interface SliceResult {
   errors: LineError[];
   stages: Partial<Record<IngestStage, number>>;
   worker: string;
+  /** Image vector rows this slice added: the coordinator finds their near-duplicates with its index (ingest-job.ts). */
+  newImageLabels?: number[];
+  ocr?: SliceOcr;
 }
 
 export const SLICE_JOB = 'ingest-slice';

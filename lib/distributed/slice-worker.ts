@@ -5,34 +5,22 @@
  * is kept between slices: a retried slice (its worker died) re-reads and re-commits, and the
  * commit's dedupe inside the transaction makes that add nothing twice.
  */
-import os from 'node:os';
 import type { ClipModel } from '../clip';
-import type { Config } from '../config';
-import type { Db } from '../db';
 import { AppError } from '../errors';
 import type { Indexes } from '../index';
 import { removeUnreferenced } from '../ingest/cleanup';
 import { commitBatch, type EncodedBatch } from '../ingest/commit';
 import { ensureFoundBlobs, prepareBatch, type PreparedBatch } from '../ingest/prepare';
 import type { IngestDeps, IngestStage, LineError } from '../ingest/types';
-import type { BlobStore } from '../store';
 import { VECTORS_CHANNEL } from './follow';
-import type { SliceData, SliceResult } from './queue';
+import { addOcr, emptyOcr, readImagesText } from './ocr-slices';
+import { workerName, type SliceData, type SliceOcr, type SliceResult, type WorkerDeps } from './queue';
 import { readSlice } from './slices';
 
-/** A worker's engine: no HNSW index (web nodes hold those), the rest as in lib/engine. */
-export interface WorkerDeps {
-  config: Config;
-  db: Db;
-  model: ClipModel;
-  store: BlobStore;
-}
-
-
-export const workerName = () => `${os.hostname()}:${process.pid}`;
+export { workerName, type WorkerDeps } from './queue';
 
 /** One committed batch's share of the slice result (kept on the queued job between attempts). */
-export type BatchCounts = Pick<SliceResult, 'records' | 'good' | 'images' | 'texts' | 'links' | 'duplicates' | 'vectorsReused' | 'errors'>;
+export type BatchCounts = Pick<SliceResult, 'records' | 'good' | 'images' | 'texts' | 'links' | 'duplicates' | 'vectorsReused' | 'errors' | 'newImageLabels' | 'ocr'>;
 
 export interface SliceHooks {
   /**
@@ -61,7 +49,10 @@ export async function processSlice(deps: WorkerDeps, data: SliceData, hooks: Sli
     }
   };
   const records = await time('read', () => readSlice(data.path, data.format, data.firstLine, data.lastLine, deps.config.maxLineBytes));
-  const res: SliceResult = { records: 0, good: 0, images: 0, texts: 0, links: 0, duplicates: 0, vectorsReused: 0, errors: [], stages, worker: workerName() };
+  const res: SliceResult = {
+    records: 0, good: 0, images: 0, texts: 0, links: 0, duplicates: 0, vectorsReused: 0, errors: [], stages, worker: workerName(), newImageLabels: [],
+    ...(data.ocr ? { ocr: emptyOcr() } : {}),
+  };
   // prepare.ts never touches the indexes; the type asks for the whole IngestDeps.
   const ingestDeps = { ...deps, indexes: undefined as unknown as Indexes } satisfies IngestDeps;
   const prepareCtx = { deps: ingestDeps, datasetId: data.datasetId, modelId: data.modelId, concurrency: Math.max(2, deps.config.threads * 2) };
@@ -76,6 +67,8 @@ export async function processSlice(deps: WorkerDeps, data: SliceData, hooks: Sli
     res.duplicates += c.duplicates;
     res.vectorsReused += c.vectorsReused;
     errors.push(...c.errors);
+    res.newImageLabels!.push(...(c.newImageLabels ?? []));
+    if (res.ocr && c.ocr) addOcr(res.ocr, c.ocr);
   };
   for (let i = 0, batch = 0; i < records.length; i += data.batchSize, batch++) {
     const earlier = hooks.committed?.[batch];
@@ -99,6 +92,9 @@ export async function processSlice(deps: WorkerDeps, data: SliceData, hooks: Sli
       const counts: BatchCounts = {
         records: b.count, good: c.good, images: c.images, texts: c.texts, links: c.links,
         duplicates: c.duplicates, vectorsReused: c.vectorsReused, errors: [...b.errors, ...c.errors],
+        newImageLabels: c.newImageVectors.labels,
+        // Before the batch counts as done: a worker killed during OCR leaves it to the retry, which reads what is still unread.
+        ...(data.ocr ? { ocr: await ocrBatch(deps, data, b) } : {}),
       };
       add(counts);
       await hooks.onBatchCommitted?.(batch, counts);
@@ -109,6 +105,16 @@ export async function processSlice(deps: WorkerDeps, data: SliceData, hooks: Sli
   }
   res.errors = errors.sort((x, y) => x.line - y.line);
   return res;
+}
+
+/**
+ * issue 11's OCR stage for one committed batch: its images in the dataset not read yet (the ones
+ * it added, and those an earlier, cancelled run of the same file left unread), as an in-process
+ * ingest's stage reads its dataset's. lib/ingest/ocr-stage.ts writes the rows and keyword docs.
+ */
+async function ocrBatch(deps: WorkerDeps, data: SliceData, b: PreparedBatch): Promise<SliceOcr> {
+  const rows = await deps.db.image.findMany({ where: { datasetId: data.datasetId, sha256: { in: [...b.images.keys()] }, ocrStatus: null }, select: { id: true } });
+  return readImagesText(deps, rows.map((r) => r.id));
 }
 
 async function encodeBatch(b: PreparedBatch, model: ClipModel): Promise<EncodedBatch> {

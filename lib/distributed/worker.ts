@@ -12,6 +12,8 @@ import { closeDbs, ensureModelRow, getDb, isMigrated, migrateDatabase } from '..
 import { AppError, describeError } from '../errors';
 import { createBlobStore } from '../store';
 import { LOCK_MS, isDistributed, queueOptions, type SliceData, type SliceResult } from './queue';
+import { OCR_JOB, processOcrSlice, type OcrSliceData } from './ocr-slices';
+import { REEMBED_JOB, processReembedSlice, type ReembedSliceData } from './reembed';
 import { processSlice, workerName, type BatchCounts, type WorkerDeps } from './slice-worker';
 
 /** Prisma's messages quote the calling code over several lines; the reason is the last one. */
@@ -46,6 +48,21 @@ export async function startWorker(opts: { concurrency: number; log: (m: string) 
   const worker: Worker<SliceData, SliceResult> = new Worker<SliceData, SliceResult>(
     config.queue,
     async (job: Job<SliceData, SliceResult>) => {
+      if (job.name === OCR_JOB) {
+        const t = performance.now();
+        const od = job.data as unknown as OcrSliceData;
+        const r = await processOcrSlice(deps, od);
+        opts.log(`OCR slice ${od.slice} (${od.imageIds.length} images) of job ${od.jobId}: ${r.images} read, text in ${r.withText}, ${r.failed} failed in ${((performance.now() - t) / 1000).toFixed(2)} s`);
+        return r as unknown as SliceResult;
+      }
+      if (job.name === REEMBED_JOB) {
+        // A re-index's slice of ids (reembed.ts): no per-batch record needed, its insert skips what a dead attempt wrote.
+        const t = performance.now();
+        const rd = job.data as unknown as ReembedSliceData;
+        const r = await processReembedSlice(deps, rd);
+        opts.log(`re-embed slice ${rd.slice} (${rd.ids.length} ${rd.kind}s) of job ${rd.jobId}: ${r.embedded} embedded, ${r.errors.length} errors in ${((performance.now() - t) / 1000).toFixed(2)} s`);
+        return r as unknown as SliceResult;
+      }
       const d = job.data;
       const t = performance.now();
       // Batches an earlier attempt committed (it died or lost the database after them).

@@ -87,7 +87,10 @@ export interface ReindexJobResult {
  */
 export async function startReindexJob(deps: IngestDeps, opts: { ocr?: boolean; retryFailedOcr?: boolean } = {}): Promise<StartedJob<ReindexJobResult>> {
   return runJob<ReindexJobResult>(deps.db, 'reindex', opts, async (ctx) => {
-    const re = await reembedMissing(deps, (p) => ctx.progress({ processed: p.done, total: p.total, message: `embedding ${p.kind}s` }), undefined, ctx.signal);
+    // issue 15: with REDIS_URL the embedding is done by `clipdex worker` processes through the queue.
+    const re = deps.config.redisUrl
+      ? await (await import('../distributed/reembed')).reembedThroughQueue(deps, ctx)
+      : await reembedMissing(deps, (p) => ctx.progress({ processed: p.done, total: p.total, message: `embedding ${p.kind}s` }), undefined, ctx.signal);
     ctx.lineErrors(re.errors);
     const { config, db, model, indexes } = deps;
     if (re.cancelled) {
@@ -113,7 +116,10 @@ export async function startReindexJob(deps: IngestDeps, opts: { ocr?: boolean; r
     };
     const message = `re-embedded ${re.images} images and ${re.texts} texts; indexed ${result.indexed.images} image and ${result.indexed.texts} text vectors`;
     if (!opts.ocr) return { result, cancelled: false, message };
-    result.ocr = await ocrBackfill(deps, ctx, opts.retryFailedOcr === true);
+    // issue 15: with REDIS_URL the workers read the images, in slices through the queue.
+    result.ocr = deps.config.redisUrl
+      ? await (await import('../distributed/ocr-slices')).ocrBackfillThroughQueue(deps, ctx, opts.retryFailedOcr === true)
+      : await ocrBackfill(deps, ctx, opts.retryFailedOcr === true);
     return { result, cancelled: result.ocr.cancelled === true, message: `${message}; ${describeOcrStage(result.ocr)}` };
   });
 }

@@ -40,20 +40,25 @@ export interface OcrStageDeps {
 }
 
 /** Which images a stage reads: one dataset's unread images (an ingest), or every image still without OCR (a backfill). */
-export type OcrScope = { datasetId: number } | { backfill: true; retryFailed?: boolean };
+export type OcrScope = { datasetId: number } | { backfill: true; retryFailed?: boolean } | { imageIds: number[]; backfill?: { retryFailed?: boolean } };
 
 export interface OcrStageOptions {
   onProgress?: (p: { processed: number; total: number; rate: number }) => void;
   signal?: AbortSignal;
   /** Another engine (tests: a tiny time limit). Default: the process's, from the config. */
   engine?: OcrEngine;
+  /** Each image's time (ms) is pushed here too (issue 15: workers' figures are merged by the coordinator). */
+  times?: number[];
 }
 
 /** Rows written (and synced to the keyword index) together. */
 const WRITE_EVERY = 16;
 
-function whereOf(scope: OcrScope) {
+/** The images a stage of this scope reads (issue 15: also how a distributed backfill lists them). */
+export function ocrScopeWhere(scope: OcrScope): object {
   if ('datasetId' in scope) return { datasetId: scope.datasetId, ocrStatus: null };
+  // issue 15: a worker's share: one committed batch's unread images, or a slice of a backfill's.
+  if ('imageIds' in scope) return { id: { in: scope.imageIds }, ...(scope.backfill ? ocrScopeWhere({ backfill: true, ...scope.backfill }) : { ocrStatus: null }) };
   const statuses: (OcrStatus | null)[] = [null, 'skipped', ...(scope.retryFailed ? (['failed'] as const) : [])];
   return { OR: statuses.map((ocrStatus) => ({ ocrStatus })) };
 }
@@ -68,7 +73,7 @@ const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length 
 export async function runOcrStage(deps: OcrStageDeps, scope: OcrScope, opts: OcrStageOptions = {}): Promise<OcrStageSummary> {
   const t0 = performance.now();
   const { db, store } = deps;
-  const todo = await db.image.findMany({ where: whereOf(scope), select: { id: true, sha256: true }, orderBy: { id: 'asc' } });
+  const todo = await db.image.findMany({ where: ocrScopeWhere(scope), select: { id: true, sha256: true }, orderBy: { id: 'asc' } });
   const summary: OcrStageSummary = { images: 0, withText: 0, failed: 0, incomplete: 0, remaining: todo.length, seconds: 0, msPerImage: null };
   const finish = (times: number[]) => {
     summary.seconds = (performance.now() - t0) / 1000;
@@ -122,6 +127,7 @@ export async function runOcrStage(deps: OcrStageDeps, scope: OcrScope, opts: Ocr
       summary.failed++;
     }
     times.push(performance.now() - t);
+    opts.times?.push(times[times.length - 1]);
     summary.images++;
     summary.remaining--;
     if (pending.length >= WRITE_EVERY) await flush();
