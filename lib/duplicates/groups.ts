@@ -46,6 +46,16 @@ export async function duplicateGroupsOf(db: Db, imageIds: number[], modelId: str
   return out;
 }
 
+/** Every member of the groups `groupIds` for `modelId`, as image id → group id (indexed by modelId, groupId). */
+export async function membersOfGroups(db: Db, groupIds: number[], modelId: string): Promise<Map<number, number>> {
+  const out = new Map<number, number>();
+  for (const part of chunks([...new Set(groupIds)])) {
+    const rows = await db.duplicateMember.findMany({ where: { modelId, groupId: { in: part } }, select: { imageId: true, groupId: true } });
+    for (const r of rows) out.set(r.imageId, r.groupId);
+  }
+  return out;
+}
+
 /** Stores links (a pair found twice keeps its higher similarity). Pairs are ordered here. */
 export async function saveLinks(db: Db, modelId: string, links: DuplicateLink[]): Promise<number> {
   const best = new Map<string, DuplicateLink>();

@@ -5,7 +5,7 @@
  * components, per model: vectors of different models are never compared). Search collapses hits
  * by group (`duplicateGroupsOf`); `/duplicates` and `clipdex duplicates` review them.
  */
-export { duplicateGroupsOf, regroup, groupMatesOf, groupLinks, saveLinks, type GroupInfo, type DuplicateLink } from './groups';
+export { duplicateGroupsOf, membersOfGroups, regroup, groupMatesOf, groupLinks, saveLinks, type GroupInfo, type DuplicateLink } from './groups';
 export { findLinks, linkNewImages, rescanDuplicates, findGroupsAt, NEIGHBOURS, type DuplicateDeps, type ScanProgress } from './detect';
 export { listGroups, describeGroups, storedLinks, lastScan, datasetIdFor, type DuplicateGroup, type DuplicateImage } from './list';
 export { checkThreshold, DEFAULT_DUPLICATE_THRESHOLD } from './settings';

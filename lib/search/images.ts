@@ -7,11 +7,12 @@
  */
 import { storedImageQuery } from '../adapters/apply';
 import { imageExtras, imageIdsOfLabels, imagesByLabels, keywordDocsOf, labelsOfImages, loadVectors, type ImageFilter } from '../db';
-import { duplicateGroupsOf } from '../duplicates';
+import { duplicateGroupsOf, membersOfGroups } from '../duplicates';
 import { keywordSearch, usableTerms, type KeywordHit } from '../keyword';
 import type { ParsedQuery } from '../query';
 import type { SearchDeps } from './deps';
-import { collapseGroups, orderCandidates } from './fuse';
+import { collapsePage } from './collapse';
+import { orderCandidates } from './fuse';
 import { nearest, filterLabels } from './semantic';
 import type { HitSignals, ImageHit, SearchRanking, SearchResult } from './types';
 
@@ -120,14 +121,16 @@ export async function imageResults(deps: SearchDeps, p: ImagePlan, t0: number): 
     const extras = await imageExtras(db, order);
     order = [...order].sort((a, b) => (extras.get(b)?.createdAt ?? 0) - (extras.get(a)?.createdAt ?? 0) || b - a);
   }
-  let groups = order.map((id) => ({ id, similar: [] as number[] }));
-  if (p.collapse && order.length > 1) {
-    const dup = await duplicateGroupsOf(db, order, index.modelId);
-    groups = collapseGroups(order, (id) => dup.get(id)?.groupId);
-  }
-  const page = groups.slice(p.offset, p.offset + p.k);
+  // Groups only as far down the order as the page needs (collapse.ts): same page, fewer look-ups.
+  const { page, hasMore } =
+    p.collapse && order.length > 1
+      ? await collapsePage(order, p.offset, p.k, {
+          groupsOf: async (ids) => new Map([...(await duplicateGroupsOf(db, ids, index.modelId))].map(([id, g]) => [id, g.groupId])),
+          membersOf: (groupIds) => membersOfGroups(db, groupIds, index.modelId),
+        })
+      : { page: order.slice(p.offset, p.offset + p.k).map((id) => ({ id, similar: [] as number[] })), hasMore: order.length > p.offset + p.k };
   const hits = await hydrate(deps, page, byImage);
-  return { hits, k: p.k, offset: p.offset, hasMore: groups.length > p.offset + p.k, tookMs: performance.now() - t0 };
+  return { hits, k: p.k, offset: p.offset, hasMore, tookMs: performance.now() - t0 };
 }
 
 async function hydrate(deps: SearchDeps, page: { id: number; similar: number[] }[], byImage: Map<number, Candidate>): Promise<ImageHit[]> {

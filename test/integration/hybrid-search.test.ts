@@ -107,6 +107,30 @@ describe('hybrid search', () => {
     await e.db.duplicateMember.deleteMany({ where: { imageId: { in: [a, b] } } });
   });
 
+  it('a page of a collapsed search is the same slice of the whole collapsed list, whatever k and offset (groups looked up for the page only)', async () => {
+    const rows = await e.db.image.findMany({ orderBy: { id: 'asc' }, select: { id: true } });
+    const modelId = e.model.info.id;
+    // Two groups spread over the order: mates of a page's head often rank far below the page.
+    const groups = [[rows[2].id, rows[5].id, rows[7].id], [rows[3].id, rows[8].id]];
+    await e.db.duplicateMember.createMany({ data: groups.flatMap((g) => g.map((imageId) => ({ imageId, modelId, groupId: g[0], size: g.length, similarity: 0.97 }))) });
+    try {
+      for (const text of ['red', 'car', 'a']) {
+        const whole = await find(text, { k: 50 });
+        expect(whole.hits.some((h) => h.similar), text).toBe(true);
+        const shape = (hits: ImageHit[]) => hits.map((h) => [h.imageId, h.similar?.imageIds ?? []]);
+        for (const k of [1, 2, 3]) {
+          for (let offset = 0; offset <= whole.hits.length; offset += k) {
+            const r = await find(text, { k, offset });
+            expect(shape(r.hits), `${text} k ${k} offset ${offset}`).toEqual(shape(whole.hits.slice(offset, offset + k)));
+            expect(r.hasMore, `${text} k ${k} offset ${offset}`).toBe(whole.hits.length > offset + k);
+          }
+        }
+      }
+    } finally {
+      await e.db.duplicateMember.deleteMany({ where: { imageId: { in: groups.flat() } } });
+    }
+  });
+
   it('combines an image with a text ("this, but red"), leaving the image itself out', async () => {
     const dog = await e.db.image.findFirstOrThrow({ where: { texts: { some: { text: { text: 'a dog with a red ball' } } } } });
     const r = await search({ query: { imageId: dog.id, text: 'car' }, want: 'image', k: 20 }, e);
