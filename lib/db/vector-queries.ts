@@ -52,6 +52,20 @@ export async function loadVectors(db: Db, kind: VectorKind, labels: number[], ch
   return out;
 }
 
+/**
+ * The `modelId` vector of each of `imageIds` that has one, as image id → label and vector: one
+ * query where labelsOfImages then loadVectors took two in a row (hybrid search's keyword hits).
+ */
+export async function vectorsOfImages(db: Db, imageIds: number[], modelId: string): Promise<Map<number, LabeledVector>> {
+  const out = new Map<number, LabeledVector>();
+  if (!imageIds.length) return out;
+  const hex = Prisma.raw(isPostgresDb(db) ? `encode("data", 'hex')` : 'hex("data")');
+  const rows = await db.$queryRaw<{ id: number | bigint; imageId: number | bigint; h: string }[]>`
+    SELECT "id" AS "id", "imageId" AS "imageId", ${hex} AS "h" FROM "ImageVector" WHERE "modelId" = ${modelId} AND "imageId" IN (${Prisma.join(imageIds)})`;
+  for (const r of rows) out.set(Number(r.imageId), { label: Number(r.id), vector: bytesToVector(Buffer.from(r.h, 'hex')) });
+  return out;
+}
+
 /** The vectors of `modelId` among `labels` (labels of other models, or gone, are left out). */
 export async function loadModelVectors(db: Db, kind: VectorKind, modelId: string, labels: number[]): Promise<LabeledVector[]> {
   if (!labels.length) return [];

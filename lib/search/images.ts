@@ -6,7 +6,7 @@
  * a hit only the keyword signal found: its stored vector is compared) and what each signal said.
  */
 import { storedImageQuery } from '../adapters/apply';
-import { imageExtras, imageIdsOfLabels, imagesByLabels, keywordDocsOf, labelsOfImages, loadVectors, type ImageFilter } from '../db';
+import { imageExtras, imageIdsOfLabels, imagesByLabels, keywordDocsOf, labelsOfImages, vectorsOfImages, type ImageFilter } from '../db';
 import { duplicateGroupsOf, membersOfGroups } from '../duplicates';
 import { keywordSearch, usableTerms, type KeywordHit } from '../keyword';
 import type { ParsedQuery } from '../query';
@@ -74,28 +74,25 @@ export async function imageResults(deps: SearchDeps, p: ImagePlan, t0: number): 
   const sem = p.vector && p.ranking !== 'keyword' ? await nearest(index, p.vector, pool, await filterLabels(deps, index, p.filter), p.queryLabels) : [];
   const kw = await p.keyword;
 
-  const [semIds, kwLabels] = await Promise.all([imageIdsOfLabels(db, sem.map((h) => h.label)), labelsOfImages(db, kw.map((h) => h.imageId), index.modelId)]);
+  // The keyword hits' labels, and with a query vector their stored vectors too (one query: a hit
+  // only the keyword signal found still gets its similarity to the query).
+  const vector = p.vector;
+  const kwIds = kw.map((h) => h.imageId);
+  const [semIds, kwVectors] = await Promise.all([
+    imageIdsOfLabels(db, sem.map((h) => h.label)),
+    vector ? vectorsOfImages(db, kwIds, index.modelId) : labelsOfImages(db, kwIds, index.modelId).then((m) => new Map([...m].map(([id, label]) => [id, { label, vector: null }]))),
+  ]);
   const byImage = new Map<number, Candidate>();
   sem.forEach((h, i) => {
     const imageId = semIds.get(h.label);
     if (imageId !== undefined) byImage.set(imageId, { imageId, label: h.label, semantic: { score: h.score, rank: i + 1 } });
   });
   for (const h of kw) {
-    const label = kwLabels.get(h.imageId);
-    if (label === undefined || p.queryLabels?.has(label)) continue; // no vector for this model yet, or a query image itself
+    const v = kwVectors.get(h.imageId);
+    if (v === undefined || p.queryLabels?.has(v.label)) continue; // no vector for this model yet, or a query image itself
     const c = byImage.get(h.imageId);
     if (c) c.keyword = h;
-    else byImage.set(h.imageId, { imageId: h.imageId, label, keyword: h });
-  }
-
-  // A hit only the keyword signal found still gets its similarity to the query.
-  const vector = p.vector;
-  if (vector) {
-    const missing = [...byImage.values()].filter((c) => !c.semantic);
-    for (const v of await loadVectors(db, 'image', missing.map((c) => c.label))) {
-      const c = missing.find((m) => m.label === v.label);
-      if (c) c.semantic = { score: dot(vector, storedImageQuery(deps.model, v.vector)) };
-    }
+    else byImage.set(h.imageId, { imageId: h.imageId, label: v.label, keyword: h, semantic: vector && v.vector ? { score: dot(vector, storedImageQuery(deps.model, v.vector)) } : undefined });
   }
 
   // Phrases must appear and exclusions must not, in every hit (the keyword hits already obey).
