@@ -9,7 +9,7 @@
  */
 import { vectorToBytes } from '../db';
 import { AppError } from '../errors';
-import type { ReembedSummary } from '../ingest/reembed';
+import { preprocessStoredImages, type ReembedSummary } from '../ingest/reembed';
 import type { IngestDeps, LineError } from '../ingest/types';
 import type { JobContext } from '../jobs';
 import { VECTORS_CHANNEL } from './follow';
@@ -94,15 +94,7 @@ export async function processReembedSlice(deps: WorkerDeps, d: ReembedSliceData)
     let created = 0;
     if (d.kind === 'image') {
       const rows = await db.image.findMany({ where: { id: { in: chunk }, ...missing }, orderBy: { id: 'asc' }, select: { id: true, sha256: true, line: true } });
-      const ok: { id: number; pixels: Float32Array }[] = [];
-      for (const r of rows) {
-        try {
-          const { bytes } = await store.readOriginal(r.sha256);
-          ok.push({ id: r.id, pixels: await model.preprocessImage(bytes) });
-        } catch (err) {
-          res.errors.push({ line: r.line ?? 0, reason: `image ${r.sha256}: ${(err as Error).message}` });
-        }
-      }
+      const ok = await preprocessStoredImages({ store, model }, rows, res.errors);
       if (ok.length) {
         const vs = await model.encodePixels(ok.map((o) => o.pixels));
         const data = ok.map((o, k) => ({ imageId: o.id, modelId: d.modelId, data: vectorToBytes(vs[k]) }));

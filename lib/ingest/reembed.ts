@@ -21,6 +21,27 @@ export interface ReembedSummary {
   cancelled?: boolean;
 }
 
+/**
+ * The model input of stored images, read from their originals; an unreadable one becomes a line
+ * error (its corpus line) and is left out. Shared by the in-process and the queued re-embed.
+ */
+export async function preprocessStoredImages(
+  deps: Pick<IngestDeps, 'store' | 'model'>,
+  rows: { id: number; sha256: string; line: number | null }[],
+  errors: LineError[],
+): Promise<{ id: number; pixels: Float32Array }[]> {
+  const ok: { id: number; pixels: Float32Array }[] = [];
+  for (const r of rows) {
+    try {
+      const { bytes } = await deps.store.readOriginal(r.sha256);
+      ok.push({ id: r.id, pixels: await deps.model.preprocessImage(bytes) });
+    } catch (err) {
+      errors.push({ line: r.line ?? 0, reason: `image ${r.sha256}: ${(err as Error).message}` });
+    }
+  }
+  return ok;
+}
+
 export async function reembedMissing(
   deps: IngestDeps,
   onProgress?: (p: ReembedProgress) => void,
@@ -41,15 +62,7 @@ export async function reembedMissing(
     const rows = await db.image.findMany({ where: { ...imageWhere, id: { gt: cursor } }, orderBy: { id: 'asc' }, take: batchSize, select: { id: true, sha256: true, line: true } });
     if (!rows.length) break;
     cursor = rows[rows.length - 1].id;
-    const ok: { id: number; pixels: Float32Array }[] = [];
-    for (const r of rows) {
-      try {
-        const { bytes } = await store.readOriginal(r.sha256);
-        ok.push({ id: r.id, pixels: await model.preprocessImage(bytes) });
-      } catch (err) {
-        out.errors.push({ line: r.line ?? 0, reason: `image ${r.sha256}: ${(err as Error).message}` });
-      }
-    }
+    const ok = await preprocessStoredImages({ store, model }, rows, out.errors);
     if (ok.length) {
       const vs = await model.encodePixels(ok.map((o) => o.pixels));
       const created = await db.imageVector.createManyAndReturn({
