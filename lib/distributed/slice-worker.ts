@@ -11,7 +11,7 @@ import type { Indexes } from '../index';
 import { removeUnreferenced } from '../ingest/cleanup';
 import { commitBatch, type EncodedBatch } from '../ingest/commit';
 import { ensureFoundBlobs, prepareBatch, type PreparedBatch } from '../ingest/prepare';
-import type { IngestDeps, IngestStage, LineError } from '../ingest/types';
+import { addCounts, type IngestDeps, type IngestStage, type LineError } from '../ingest/types';
 import { VECTORS_CHANNEL } from './follow';
 import { addOcr, emptyOcr, readImagesText } from './ocr-slices';
 import { workerName, type SliceData, type SliceOcr, type SliceResult, type WorkerDeps } from './queue';
@@ -61,11 +61,7 @@ export async function processSlice(deps: WorkerDeps, data: SliceData, hooks: Sli
   const add = (c: BatchCounts) => {
     res.records += c.records;
     res.good += c.good;
-    res.images += c.images;
-    res.texts += c.texts;
-    res.links += c.links;
-    res.duplicates += c.duplicates;
-    res.vectorsReused += c.vectorsReused;
+    addCounts(res, c);
     errors.push(...c.errors);
     res.newImageLabels!.push(...(c.newImageLabels ?? []));
     if (res.ocr && c.ocr) addOcr(res.ocr, c.ocr);

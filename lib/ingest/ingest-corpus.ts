@@ -13,7 +13,7 @@ import { AppError } from '../errors';
 import { removeUnreferenced } from './cleanup';
 import { commitBatch, type EncodedBatch } from './commit';
 import { ensureFoundBlobs, prepareBatch, type PreparedBatch } from './prepare';
-import { MAX_BATCH_SIZE, MAX_ERRORS_KEPT, type IngestDeps, type IngestOptions, type IngestProgress, type IngestStage, type IngestSummary, type LineError } from './types';
+import { addCounts, MAX_BATCH_SIZE, MAX_ERRORS_KEPT, type IngestDeps, type IngestOptions, type IngestProgress, type IngestStage, type IngestSummary, type LineError } from './types';
 
 /**
  * Whatever fails, the dataset does not stay 'ingesting' once the call returns: it becomes 'failed'
@@ -137,11 +137,7 @@ async function runIngest(opts: IngestOptions, deps: IngestDeps, onProgress?: (p:
       stages.index += (performance.now() - t) / 1000;
 
       summary.records += b.count;
-      summary.images += c.images;
-      summary.texts += c.texts;
-      summary.links += c.links;
-      summary.duplicates += c.duplicates;
-      summary.vectorsReused += c.vectorsReused;
+      addCounts(summary, c);
       good += c.good;
       addErrors([...b.errors, ...c.errors].sort((x, y) => x.line - y.line));
       batchNo++;

@@ -85,3 +85,20 @@ export interface IngestSummary {
 export const MAX_ERRORS_KEPT = 1000;
 
 export const MAX_BATCH_SIZE = 1024;
+
+/** What each committed batch adds to an ingest's totals (in-process, per queued slice, and over an ingest's slices). */
+export interface AddedCounts {
+  images: number;
+  texts: number;
+  links: number;
+  duplicates: number;
+  vectorsReused: number;
+}
+
+export function addCounts(into: AddedCounts, c: AddedCounts): void {
+  into.images += c.images;
+  into.texts += c.texts;
+  into.links += c.links;
+  into.duplicates += c.duplicates;
+  into.vectorsReused += c.vectorsReused;
+}
