@@ -12,7 +12,7 @@
 import path from 'node:path';
 import { countRecords, detectFormat, statOrThrow } from '../corpus';
 import { checkDatasetName } from '../datasets/name';
-import { findDataset, loadModelVectors, openDatasetForIngest, setDatasetStatus } from '../db';
+import { findDataset, loadModelVectors, maxVectorLabel, openDatasetForIngest, setDatasetStatus } from '../db';
 import { linkNewImages } from '../duplicates';
 import { AppError } from '../errors';
 import { runJob, type JobContext, type StartedJob } from '../jobs';
@@ -67,6 +67,10 @@ async function coordinate(
   const sinceId = ocrOn ? 0 : await lastImageId(db);
   const ocr = emptyOcr();
   const newImageLabels: number[] = [];
+  // Every image vector this ingest commits gets a higher id than this (ids are taken after it is
+  // read). A slice retried after a worker died between its commit and its report says it added
+  // nothing, so the links are found from the ids, not only from what the slices report.
+  const sinceLabel = await maxVectorLabel(db, 'image', deps.model.info.id);
   const dataset = await openDatasetForIngest(db, { name: p.dataset, format: p.format, source });
   ctx.setDataset(dataset.id);
   const ranges = sliceRanges(await lastLineNumber(source, config.maxLineBytes), p.batchSize * BATCHES_PER_SLICE);
@@ -116,7 +120,7 @@ async function coordinate(
     const t = performance.now();
     ctx.progress({ message: 'finding near-duplicates of the images added' });
     // A failed ingest reports its failure, not a second error from the same cause (the database down).
-    await linkAdded(deps, newImageLabels).catch((err) => {
+    await linkAdded(deps, await imageLabelsSince(deps, dataset.id, sinceLabel, newImageLabels)).catch((err) => {
       if (!run.failure && !run.lost) throw err;
     });
     stages.index += (performance.now() - t) / 1000;
@@ -165,6 +169,12 @@ function outcomeOf(result: Result) {
  * CLI do: a replica following PostgreSQL), so the process that started the ingest links them, with
  * its replica caught up first: each new vector is searched in it as lib/ingest does per batch.
  */
+/** This dataset's image vectors above `since` (and what the slices reported), in id order. */
+async function imageLabelsSince(deps: Deps, datasetId: number, since: number, reported: number[]): Promise<number[]> {
+  const rows = await deps.db.imageVector.findMany({ where: { modelId: deps.model.info.id, id: { gt: since }, image: { datasetId } }, select: { id: true }, orderBy: { id: 'asc' } });
+  return [...new Set([...rows.map((r) => r.id), ...reported])].sort((a, b) => a - b);
+}
+
 async function linkAdded(deps: Deps, labels: number[]): Promise<void> {
   if (!labels.length) return;
   const index = deps.indexes.image;

@@ -160,7 +160,11 @@ export async function rescanDuplicates(deps: DuplicateDeps, onProgress?: (p: Sca
   const links = await scan(deps, { onProgress, signal });
   if (signal?.aborted) return { images: 0, links: 0, grouped: 0, cancelled: true };
   const { db, modelId } = deps;
-  await withBusyRetry(() => db.$transaction([db.duplicateEdge.deleteMany({ where: { modelId } }), db.duplicateMember.deleteMany({ where: { modelId } })]));
+  // The scan record goes with the old links: an interrupted rescan then reads as "not scanned"
+  // (the page offers the backfill again), never as a scanned library with no groups.
+  await withBusyRetry(() =>
+    db.$transaction([db.duplicateEdge.deleteMany({ where: { modelId } }), db.duplicateMember.deleteMany({ where: { modelId } }), db.duplicateScan.deleteMany({ where: { modelId } })]),
+  );
   await saveLinks(db, modelId, links);
   const linked = [...new Set(links.flatMap((l) => [l.imageId, l.otherId]))];
   await regroup(db, modelId, linked);

@@ -43,10 +43,16 @@ export async function syncKeywordDocs(db: Db, imageIds: number[]): Promise<void>
     // Read the fields, add their CJK grams (grams.ts: computed here, not in SQL), write the rows.
     const rows = await db.$queryRaw<{ imageId: number; captions: string; ocr: string; filename: string }[]>`
       SELECT i."id" AS "imageId", ${captions} AS "captions", ${ocr} AS "ocr", COALESCE(i."externalId", '') AS "filename" FROM "Image" i WHERE i."id" IN (${ids})`;
-    await db.$executeRaw`DELETE FROM "KeywordDoc" WHERE "imageId" IN (${ids})`;
+    // One upsert per document, never a delete then an insert: a crash between the two would lose
+    // the document, and on PostgreSQL two writers syncing one image would both insert (23505).
+    // The update triggers (SQLite) keep the FTS tables in step.
+    const found = new Set(rows.map((r) => Number(r.imageId)));
+    const gone = unique.slice(at, at + CHUNK).filter((id) => !found.has(id));
+    if (gone.length) await db.$executeRaw`DELETE FROM "KeywordDoc" WHERE "imageId" IN (${Prisma.join(gone)})`;
     if (!rows.length) continue;
     const values = rows.map((r) => Prisma.sql`(${Number(r.imageId)}, ${r.captions}, ${r.ocr}, ${r.filename}, ${docGrams(r)})`);
-    await db.$executeRaw`INSERT INTO "KeywordDoc" ("imageId", "captions", "ocr", "filename", "grams") VALUES ${Prisma.join(values)}`;
+    await db.$executeRaw`INSERT INTO "KeywordDoc" ("imageId", "captions", "ocr", "filename", "grams") VALUES ${Prisma.join(values)}
+      ON CONFLICT ("imageId") DO UPDATE SET "captions" = excluded."captions", "ocr" = excluded."ocr", "filename" = excluded."filename", "grams" = excluded."grams"`;
   }
 }
 

@@ -47,6 +47,12 @@ describe('parseQuery', () => {
       ['width>=abc', false, 1],
       ['added>=2026-13-45', false, 1],
     ]);
+    // Days whose next day or whose year the databases cannot compare stay words (not a 500 on PostgreSQL).
+    expect(words('added<=9999-12-31 added>=0000-01-01')).toEqual([
+      ['added<=9999-12-31', false, 1],
+      ['added>=0000-01-01', false, 1],
+    ]);
+    expect(parseQuery('added<=9998-12-31').filters.added.map((a) => a.value)).toEqual(['9998-12-31']);
     expect(words('red "dress')).toEqual([
       ['red', false, 1],
       ['"dress', false, 1],

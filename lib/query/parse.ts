@@ -36,8 +36,15 @@ function weightOf(s: string): number | undefined {
 
 const COMPARE = /^(width|height|added)(>=|<=|>|<|=|:)(.+)$/i;
 
+/**
+ * A calendar day from 0001-01-01 to 9998-12-31: the filter compares against the next day too, and
+ * 9999-12-31's next day has a five-digit year that neither PostgreSQL's timestamp cast nor
+ * SQLite's text comparison takes; year 0 is out of PostgreSQL's range.
+ */
 function validDay(s: string): boolean {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(s)) return false;
+  const year = Number(s.slice(0, 4));
+  if (year < 1 || year > 9998) return false;
   const d = new Date(`${s}T00:00:00Z`);
   return !Number.isNaN(d.getTime()) && d.toISOString().startsWith(s);
 }

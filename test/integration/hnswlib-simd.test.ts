@@ -14,7 +14,10 @@ import { buildSimd, X86_64_V3_FLAGS as SCRIPT_FLAGS, SIMD_REL } from '../../scri
 
 const repo = path.resolve(import.meta.dirname, '..', '..');
 const cpu = new Set<string>(/^flags\s*:(.*)$/m.exec(fs.readFileSync('/proc/cpuinfo', 'utf8'))?.[1].trim().split(/\s+/) ?? []);
-const capable = process.platform === 'linux' && process.arch === 'x64' && X86_64_V3_FLAGS.every((f) => cpu.has(f));
+// The build needs the running Node's headers (as the script checks); where they are missing the
+// install keeps the generic addon, and these build tests have nothing to build.
+const headers = fs.existsSync(path.join(path.dirname(process.execPath), '..', 'include', 'node', 'node_api.h'));
+const capable = process.platform === 'linux' && process.arch === 'x64' && X86_64_V3_FLAGS.every((f) => cpu.has(f)) && headers;
 const ALL = new Set(X86_64_V3_FLAGS);
 
 let root: string; // a project folder whose node_modules holds hnswlib-node and the built copy

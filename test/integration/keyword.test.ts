@@ -109,6 +109,23 @@ function keywordChecks(getUrl: () => string) {
     expect(await rebuildKeywordDocs(db)).toBeGreaterThanOrEqual(1);
     expect(await find('ball')).toEqual([ids.dog]);
   });
+
+  it('two writers syncing the same image at once both succeed, and its document is never missing', async () => {
+    const db = getDb(getUrl());
+    const { ids } = await seed(db, 'kw-race');
+    // Before the upsert, a delete then an insert: on PostgreSQL both writers deleted, then the
+    // second insert failed with a duplicate key (23505), and a reader between the two saw nothing.
+    for (let round = 0; round < 20; round++) {
+      const [, , seen] = await Promise.all([
+        syncKeywordDocs(db, [ids.noodles, ids.car]),
+        syncKeywordDocs(db, [ids.car, ids.noodles]),
+        keywordSearch(db, kq('牛肉面'), {}, 5),
+      ]);
+      expect(seen.map((h) => h.imageId)).toEqual([ids.noodles]);
+    }
+    const docs = await db.$queryRawUnsafe<{ n: number }[]>(`SELECT COUNT(*) AS n FROM "KeywordDoc" WHERE "imageId" IN (${ids.noodles}, ${ids.car})`);
+    expect(Number(docs[0].n)).toBe(2);
+  });
 }
 
 describe('keyword index on SQLite (FTS5 trigram)', () => {
