@@ -59,7 +59,8 @@ function gramChecks(getUrl: () => string) {
     await migrateDatabase(url);
     const db = getDb(url);
     const { ids, text, dsId } = await seed(db, 'kwg', 'a'); // also clears 'kwg-old'
-    const find = async (raw: string, filter = {}) => new Set((await keywordSearch(db, kq(raw), filter, 50)).map((h) => h.imageId));
+    // Scoped to this test's dataset: other test files share the PostgreSQL database and run at the same time.
+    const find = async (raw: string, filter: { datasetId?: number } = { datasetId: dsId }) => new Set((await keywordSearch(db, kq(raw), filter, 50)).map((h) => h.imageId));
     const holding = (...words: string[]) => new Set(ids.filter((_, i) => words.some((w) => text[i].includes(w))));
 
     for (const w of ['汽车', '牛', '牛奶', '汽', '车', 'カメ', '사진', '红']) expect(await find(w), w).toEqual(holding(w));
