@@ -15,7 +15,7 @@ import type { CorpusFormat } from '../corpus';
 import type { Config } from '../config';
 import { AppError } from '../errors';
 import type { Db } from '../db';
-import type { IngestStage, LineError } from '../ingest/types';
+import type { AddedCounts, IngestStage, LineError } from '../ingest/types';
 import type { BlobStore } from '../store';
 
 /** A worker's engine: no HNSW index (web nodes hold those), the rest as in lib/engine. */
@@ -64,14 +64,9 @@ export interface SliceOcr {
 }
 
 /** What a worker returns for a slice (the coordinator sums them into the ingest summary). */
-export interface SliceResult {
+export interface SliceResult extends AddedCounts {
   records: number;
   good: number;
-  images: number;
-  texts: number;
-  links: number;
-  duplicates: number;
-  vectorsReused: number;
   errors: LineError[];
   stages: Partial<Record<IngestStage, number>>;
   worker: string;
