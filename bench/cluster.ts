@@ -12,7 +12,7 @@
  *      it each time, over as many ingests as it takes; every ingest is then checked: each line
  *      stored exactly once (counted against the file).
  * Usage: tsx bench/cluster.ts --pg postgresql://u:p@127.0.0.1:5432/ --redis redis://127.0.0.1:6379
- *        [--corpus demo/train.tsv] [--kills 20] [--skip-throughput]
+ *        [--corpus demo/train.tsv] [--kills 20] [--skip-throughput] [--skip-lag] [--lag-only]
  * The --pg URL names the server; databases <db-prefix>_1, _2, _kills (default prefix clipdex_bench_cluster)
  * are dropped and created there.
  */
@@ -35,6 +35,7 @@ const { values: args } = parseArgs({
     'skip-throughput': { type: 'boolean', default: false },
     'db-prefix': { type: 'string', default: 'clipdex_bench_cluster' },
     'lag-only': { type: 'boolean', default: false },
+    'skip-lag': { type: 'boolean', default: false },
   },
 });
 if (!args.pg || !args.redis) throw new Error('--pg and --redis are required');
@@ -63,10 +64,38 @@ async function workers(n: number, env: Record<string, string>, tag: string): Pro
   return ws;
 }
 
+/** CPU seconds of every PostgreSQL and Redis server process on this machine (they serve only the bench here). */
+function serviceCpu(): { pg: number; redis: number } {
+  const out = { pg: 0, redis: 0 };
+  for (const pid of fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      const comm = fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+      const kind = comm.startsWith('postgres') ? 'pg' : comm.startsWith('redis-server') ? 'redis' : undefined;
+      if (kind) out[kind] += cpuSeconds(Number(pid));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out;
+}
+
 async function ingest(env: Record<string, string>, dataset: string, file = corpus) {
-  const r = await startCli(['ingest', file, '--dataset', dataset, '--json', '--no-progress'], { ...env, CLIPDEX_DATA_DIR: path.join(dir, 'cli') }).done;
+  const cli = startCli(['ingest', file, '--dataset', dataset, '--json', '--no-progress'], { ...env, CLIPDEX_DATA_DIR: path.join(dir, 'cli') });
+  const start = performance.now();
+  // The CLI's own CPU, read just before it exits (its /proc entry goes with it).
+  let cliCpu = 0;
+  const sampler = setInterval(() => {
+    try {
+      cliCpu = cpuSeconds(cli.child.pid!);
+    } catch {
+      // exited
+    }
+  }, 100);
+  const r = await cli.done;
+  clearInterval(sampler);
   if (r.code !== 0) throw new Error(`ingest exited ${r.code}: ${r.stderr}`);
-  return JSON.parse(r.stdout) as { records: number; images: number; seconds: number; duplicates: number };
+  const s = JSON.parse(r.stdout) as { records: number; images: number; seconds: number; duplicates: number; stages: Record<string, number> };
+  return { ...s, cliCpu, wall: (performance.now() - start) / 1000 };
 }
 
 async function dropQueue(name: string): Promise<void> {
@@ -125,8 +154,17 @@ async function throughput(n: number, withLag: boolean) {
     })();
   }
   const cpu0 = ws.map((w) => cpuSeconds(w.child.pid!));
+  const svc0 = serviceCpu();
+  // When each slice was reported done (workers print one line per slice), from the ingest's start.
+  const t0 = performance.now();
+  const sliceDone: number[] = [];
+  for (const w of ws) w.child.stdout!.on('data', (d: Buffer) => {
+    for (const l of String(d).split('\n')) if (/^slice \d+ .* in [\d.]+ s/.test(l)) sliceDone.push((performance.now() - t0) / 1000);
+  });
   const s = await ingest(env, 'bench');
   const workerCpu = ws.reduce((sum, w, i) => sum + cpuSeconds(w.child.pid!) - cpu0[i], 0);
+  const svc1 = serviceCpu();
+  log(`  ${n} worker(s): CLI wall ${s.wall.toFixed(1)} s (job ${s.seconds.toFixed(1)} s), CLI CPU ${s.cliCpu.toFixed(1)} s, PostgreSQL CPU ${(svc1.pg - svc0.pg).toFixed(1)} s, Redis CPU ${(svc1.redis - svc0.redis).toFixed(1)} s; coordinator's near-duplicate linking ${s.stages.index.toFixed(1)} s; slices done at ${sliceDone.sort((a, b) => a - b).map((x) => x.toFixed(1)).join(', ')} s`);
   if (withLag && node) {
     await sleep(3000);
     polling = false;
@@ -224,8 +262,8 @@ try {
     log(line(one));
     const two = await throughput(2, false);
     log(`${line(two)} (${(two.rate / one.rate).toFixed(2)}× one worker's images/s; ${(two.perCpu / one.perCpu).toFixed(2)}× its images per CPU-second)`);
-    const lagRun = await throughput(2, true);
-    if (lagRun.lag) {
+    const lagRun = args['skip-lag'] ? undefined : await throughput(2, true);
+    if (lagRun?.lag) {
       const l = lagRun.lag;
       log(`lag (commit seen in the database → in the node's index, 25 ms polls), n=${l.n}: p50 ${l.p50.toFixed(0)} ms, p99 ${l.p99.toFixed(0)} ms, max ${l.max.toFixed(0)} ms`);
       log(`node: ${l.qps1!.toFixed(1)} queries/s sequential, ${l.qps4!.toFixed(1)} queries/s 4 at once; RSS ${l.rssMiB!.toFixed(0)} MiB`);

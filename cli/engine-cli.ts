@@ -15,7 +15,7 @@ const loadEngineModule = () => (engineModule ??= import('../lib/engine'));
 
 export async function openEngine(): Promise<Engine> {
   const { getEngine } = await loadEngineModule();
-  const engine = await getEngine({ log: (m) => process.stderr.write(`clipdex: ${m}\n`) });
+  const engine = await getEngine({ log: (m) => process.stderr.write(`clipdex: ${m}\n`), follow: false });
   if (engine.interruptedJobs) process.stderr.write(`clipdex: ${engine.interruptedJobs} job(s) left running by a stopped process were marked failed\n`);
   return engine;
 }

@@ -29,6 +29,13 @@ export interface Engine {
 export interface EngineOptions {
   /** Where repair messages go (default console.warn). */
   log?: (message: string) => void;
+  /**
+   * Distributed mode: follow the workers' commits as they happen (default true: a web node). A CLI
+   * command passes false: it lives for one command, its searches catch up before they answer, and
+   * following a running ingest's commits would spend a core's worth of CPU on the machine the
+   * workers need (issue 15's bench: the coordinating CLI used 4.3 CPU-s of an 8.4 s ingest).
+   */
+  follow?: boolean;
 }
 
 const g = globalThis as unknown as { __clipdexEngine?: Promise<Engine> };
@@ -94,7 +101,7 @@ async function openEngine(opts: EngineOptions): Promise<Engine> {
       lateCommits: providerOf(config.databaseUrl) === 'postgresql',
     });
     // Distributed mode: workers' commits reach this node's indexes within a notification's time.
-    const follower = config.redisUrl
+    const follower = config.redisUrl && opts.follow !== false
       ? (await import('./distributed/follow')).followVectors(config.databaseUrl, [indexes.image, indexes.text], opts.log ?? ((m) => console.warn(m)))
       : undefined;
     return { config, db, model, indexes, store: createBlobStore(config.blobDir), indexReport: report, interruptedJobs, follower };

@@ -18,17 +18,19 @@ export interface LineReaderOptions {
   maxLineBytes: number;
   /** Bytes read per chunk; tests use a tiny value to exercise lines split across chunks. */
   chunkBytes?: number;
+  /** Begin at a line start found by an earlier pass (a plain file only): its byte offset and its line number. */
+  start?: { byte: number; line: number };
 }
 
 export async function* readLines(file: string, opts: LineReaderOptions): AsyncGenerator<RawLine> {
   const { maxLineBytes } = opts;
-  const chunks = readBytes(file, opts.chunkBytes ?? 1 << 20);
+  const chunks = readBytes(file, opts.chunkBytes ?? 1 << 20, opts.start?.byte ?? 0);
   let parts: Buffer[] = [];
   let partLen = 0;
   let overflow = 0; // > 0 while skipping an over-long line: bytes seen so far
   let lastWasCr = false; // last byte appended to the current line (a CRLF's CR is not counted)
-  let lineNo = 0;
-  let first = true;
+  let lineNo = opts.start ? opts.start.line - 1 : 0;
+  let first = !opts.start?.byte; // a byte-order mark can only open the file
 
   const finish = (tail: Buffer | undefined): RawLine => {
     lineNo += 1;

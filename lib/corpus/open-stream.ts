@@ -22,10 +22,17 @@ export async function isGzipFile(file: string): Promise<boolean> {
   }
 }
 
-/** Chunks of the (decompressed) file; a damaged gzip stream ends the iteration with INVALID_INPUT. */
-export async function* readBytes(file: string, chunkBytes: number): AsyncGenerator<Buffer> {
-  const raw = fs.createReadStream(file, { highWaterMark: chunkBytes });
+/**
+ * Chunks of the (decompressed) file; a damaged gzip stream ends the iteration with INVALID_INPUT.
+ * `start`: the byte to begin at, in a plain file (a gzip'd one cannot seek).
+ */
+export async function* readBytes(file: string, chunkBytes: number, start = 0): AsyncGenerator<Buffer> {
+  const raw = fs.createReadStream(file, { highWaterMark: chunkBytes, start });
   const gzip = await isGzipFile(file).catch(() => false); // an unreadable file fails in the stream, with its own error
+  if (gzip && start > 0) {
+    raw.destroy();
+    throw new AppError('INTERNAL', `${file} is gzip-compressed: it can only be read from its start, not from byte ${start}`);
+  }
   let stream: Readable = raw;
   if (gzip) {
     // zlib's smallest chunk is 64 bytes; tests use tiny chunks to split lines across reads.

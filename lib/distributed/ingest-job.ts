@@ -6,23 +6,23 @@
  * in line order as today. A cancel removes the slices not yet started and waits for those in
  * hand; a slice that fails for good (after its retries) fails the ingest the same way.
  * issue 11's stages: workers read the text in each batch they commit (OCR, slice-worker.ts), and
- * this process links the near-duplicates of the images added with its own index replica once the
- * slices are in (workers hold no index); `ocr: false` marks the images added 'skipped'.
+ * this process links the near-duplicates of the images added with its own index replica as the
+ * slices report (link-added.ts; workers hold no index); `ocr: false` marks the images added 'skipped'.
  */
 import path from 'node:path';
 import { countRecords, detectFormat, statOrThrow } from '../corpus';
 import { checkDatasetName } from '../datasets/name';
-import { findDataset, loadModelVectors, maxVectorLabel, openDatasetForIngest, setDatasetStatus } from '../db';
-import { linkNewImages } from '../duplicates';
+import { findDataset, maxVectorLabel, openDatasetForIngest, setDatasetStatus } from '../db';
 import { AppError } from '../errors';
 import { runJob, type JobContext, type StartedJob } from '../jobs';
 import { describeOcrStage, lastImageId, markOcrSkipped, type OcrStageSummary } from '../ingest/ocr-stage';
 import { addCounts, MAX_BATCH_SIZE, MAX_ERRORS_KEPT, type IngestDeps, type IngestOptions, type IngestStage, type IngestSummary } from '../ingest/types';
 import { SLICE_JOB, type SliceData, type SliceResult } from './queue';
+import { addedImageLinker } from './link-added';
 import { addOcr, emptyOcr, ocrSummary } from './ocr-slices';
 import { runSlices } from './run-slices';
 import { shareCorpus } from './share';
-import { checkSliceable, lastLineNumber, sliceRanges } from './slices';
+import { checkSliceable, sliceStarts } from './slices';
 
 type Params = Pick<IngestOptions, 'path' | 'dataset' | 'format' | 'texts' | 'batchSize'> & { ocr?: boolean };
 /** lib/ingest/jobs.ts's IngestJobResult (not imported: that module imports this one). */
@@ -71,9 +71,9 @@ async function coordinate(
   // read). A slice retried after a worker died between its commit and its report says it added
   // nothing, so the links are found from the ids, not only from what the slices report.
   const sinceLabel = await maxVectorLabel(db, 'image', deps.model.info.id);
+  const linker = addedImageLinker(deps, { allNew: sinceLabel === 0 });
   const dataset = await openDatasetForIngest(db, { name: p.dataset, format: p.format, source });
   ctx.setDataset(dataset.id);
-  const ranges = sliceRanges(await lastLineNumber(source, config.maxLineBytes), p.batchSize * BATCHES_PER_SLICE);
   const shared = await shareCorpus(config.blobDir, source, ctx.jobId);
   const stages: Record<IngestStage, number> = { read: 0, prepare: 0, wait: 0, encode: 0, db: 0, index: 0, save: 0, lookup: 0, preprocess: 0, thumbnail: 0, store: 0 };
   const summary: IngestSummary = {
@@ -105,25 +105,27 @@ async function coordinate(
       summary.good += r.good;
       addCounts(summary, r);
       newImageLabels.push(...(r.newImageLabels ?? []));
+      linker.add(r.newImageLabels ?? []);
       if (r.ocr) addOcr(ocr, r.ocr);
       for (const [s, v] of Object.entries(r.stages) as [IngestStage, number][]) stages[s] += v;
       release();
       ctx.progress({ message: undefined });
       report();
     };
+    // Offsets in the copy the workers read (the same bytes as the source).
+    const ranges = await sliceStarts(shared.path, p.batchSize * BATCHES_PER_SLICE);
     const jobs = ranges.map((r, k) => ({
       name: SLICE_JOB,
       data: { jobId: ctx.jobId, slice: k, path: shared.path, format: p.format, ...r, datasetId: dataset.id, modelId: deps.model.info.id, batchSize: p.batchSize, ocr: ocrOn } satisfies SliceData,
     }));
     const run = await runSlices<SliceData, SliceResult>(config, ctx, jobs, settle, (k) => `slice ${k + 1} of ${jobs.length} (lines ${ranges[k].firstLine}-${ranges[k].lastLine})`, () => report());
     // Whatever was committed gets its near-duplicate links, as an in-process ingest links each batch it commits.
-    const t = performance.now();
     ctx.progress({ message: 'finding near-duplicates of the images added' });
     // A failed ingest reports its failure, not a second error from the same cause (the database down).
-    await linkAdded(deps, await imageLabelsSince(deps, dataset.id, sinceLabel, newImageLabels)).catch((err) => {
+    await linker.finish(await imageLabelsSince(deps, dataset.id, sinceLabel, newImageLabels)).catch((err) => {
       if (!run.failure && !run.lost) throw err;
     });
-    stages.index += (performance.now() - t) / 1000;
+    stages.index += linker.seconds;
     ctx.progress({ message: undefined });
     if (run.failure) throw new AppError('INTERNAL', `${run.failure}. What was committed is kept; run the same ingest again to finish it.`);
     if (run.lost) {
@@ -164,26 +166,8 @@ function outcomeOf(result: Result) {
   return { result, cancelled: false, message: added };
 }
 
-/**
- * Near-duplicate links of the images the workers added. Workers hold no index (web nodes and the
- * CLI do: a replica following PostgreSQL), so the process that started the ingest links them, with
- * its replica caught up first: each new vector is searched in it as lib/ingest does per batch.
- */
 /** This dataset's image vectors above `since` (and what the slices reported), in id order. */
 async function imageLabelsSince(deps: Deps, datasetId: number, since: number, reported: number[]): Promise<number[]> {
   const rows = await deps.db.imageVector.findMany({ where: { modelId: deps.model.info.id, id: { gt: since }, image: { datasetId } }, select: { id: true }, orderBy: { id: 'asc' } });
   return [...new Set([...rows.map((r) => r.id), ...reported])].sort((a, b) => a - b);
-}
-
-async function linkAdded(deps: Deps, labels: number[]): Promise<void> {
-  if (!labels.length) return;
-  const index = deps.indexes.image;
-  await index.refreshIfStale({ now: true });
-  const modelId = deps.model.info.id;
-  const dupDeps = { db: deps.db, index, store: deps.store, modelId, threshold: deps.config.duplicateThreshold };
-  // Pages bound the memory (5000 × 2 KB at 512 dimensions); a first ingest up to a page counts as scanned.
-  for (let i = 0; i < labels.length; i += 5000) {
-    const vs = await loadModelVectors(deps.db, 'image', modelId, labels.slice(i, i + 5000));
-    await linkNewImages(dupDeps, { labels: vs.map((v) => v.label), vectors: vs.map((v) => v.vector) });
-  }
 }

@@ -43,6 +43,8 @@ export interface SliceData {
   /** 1-based line numbers, inclusive. */
   firstLine: number;
   lastLine: number;
+  /** The byte `firstLine` begins at in `path` (slices.ts sliceStarts); absent: read from the start (a gzip'd file). */
+  startByte?: number;
   datasetId: number;
   modelId: string;
   batchSize: number;

@@ -48,7 +48,7 @@ export async function processSlice(deps: WorkerDeps, data: SliceData, hooks: Sli
       stages[stage] = (stages[stage] ?? 0) + (performance.now() - t) / 1000;
     }
   };
-  const records = await time('read', () => readSlice(data.path, data.format, data.firstLine, data.lastLine, deps.config.maxLineBytes));
+  const records = await time('read', () => readSlice(data.path, data.format, data.firstLine, data.lastLine, deps.config.maxLineBytes, data.startByte));
   const res: SliceResult = {
     records: 0, good: 0, images: 0, texts: 0, links: 0, duplicates: 0, vectorsReused: 0, errors: [], stages, worker: workerName(), newImageLabels: [],
     ...(data.ocr ? { ocr: emptyOcr() } : {}),

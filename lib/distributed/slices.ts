@@ -6,6 +6,7 @@
 import type { CorpusFormat, CorpusRecord } from '../corpus';
 import { AppError } from '../errors';
 import { readLines } from '../corpus/line-reader';
+import { isGzipFile, readBytes } from '../corpus/open-stream';
 import { tooLongReason } from '../corpus/limits';
 import { isBlank, parseImageLine, parsePairLine, parseTextLine } from '../corpus/parse-line';
 
@@ -39,16 +40,48 @@ export function sliceRanges(lines: number, size: number): { firstLine: number; l
   return out;
 }
 
+export interface SliceRange {
+  firstLine: number;
+  lastLine: number;
+  /** Where `firstLine` begins in the file; absent for a gzip'd file (read from its start). */
+  startByte?: number;
+}
+
 /**
- * The records of lines first..last. The file is read from its start (a gzip'd file cannot seek),
- * splitting lines only until the slice begins: the cost of reaching a slice grows with its offset
- * (docs/SCALING.md: byte offsets are the next step for corpora of millions of lines).
+ * Slices of `size` lines covering the whole file, each with the byte its first line begins at, in
+ * one pass that only looks for newlines: a worker then seeks to its slice instead of splitting
+ * every line before it (reading slice k cost k slices' worth of lines: O(n²) over a file).
+ * Lines are numbered as readLines numbers them: one per LF, plus a last line without one.
  */
-export async function readSlice(file: string, format: CorpusFormat, first: number, last: number, maxLineBytes: number): Promise<CorpusRecord[]> {
+export async function sliceStarts(file: string, size: number): Promise<SliceRange[]> {
+  const gzip = await isGzipFile(file);
+  const starts: number[] = [0];
+  let pos = 0; // bytes before the current chunk
+  let lfs = 0;
+  let tail = 0; // bytes after the last LF
+  for await (const chunk of readBytes(file, 1 << 20)) {
+    for (let nl = chunk.indexOf(0x0a); nl >= 0; nl = chunk.indexOf(0x0a, nl + 1)) {
+      lfs++;
+      if (lfs % size === 0) starts.push(pos + nl + 1);
+    }
+    const lastNl = chunk.lastIndexOf(0x0a);
+    tail = lastNl >= 0 ? chunk.length - lastNl - 1 : tail + chunk.length;
+    pos += chunk.length;
+  }
+  const lines = lfs + (tail > 0 ? 1 : 0);
+  return sliceRanges(lines, size).map((r, k) => (gzip ? r : { ...r, startByte: starts[k] }));
+}
+
+/**
+ * The records of lines first..last. With `startByte` (sliceStarts) the read begins there;
+ * without it (a gzip'd file cannot seek) the file is read from its start, splitting lines only
+ * until the slice begins.
+ */
+export async function readSlice(file: string, format: CorpusFormat, first: number, last: number, maxLineBytes: number, startByte?: number): Promise<CorpusRecord[]> {
   checkSliceable(format);
   const parse = PARSERS[format]!;
   const out: CorpusRecord[] = [];
-  const lines = readLines(file, { maxLineBytes });
+  const lines = readLines(file, { maxLineBytes, ...(startByte !== undefined ? { start: { byte: startByte, line: first } } : {}) });
   for await (const raw of lines) {
     if (raw.line < first) continue;
     if (raw.line > last) break;
