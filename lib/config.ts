@@ -12,6 +12,15 @@ export const ADMIN_TOKEN_MIN_LENGTH = 8;
 const intFrom = (def: number, min = 1) =>
   z.coerce.number().int().min(min).default(def);
 
+/** A switch that is on unless set to 0, false, off or no. */
+const onOff = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .pipe(z.enum(['1', '0', 'true', 'false', 'on', 'off', 'yes', 'no'], { error: (iss) => `"${String(iss.input)}" is not one of 1, 0, true, false, on, off, yes, no` }))
+  .default('1');
+const isOn = (v: string) => ['1', 'true', 'on', 'yes'].includes(v);
+
 const EnvSchema = z.object({
   CLIPDEX_DATA_DIR: z.string().min(1).default('./data'),
   CLIPDEX_MODEL_DIR: z.string().min(1).default('./models/mini-clip'),
@@ -42,12 +51,9 @@ const EnvSchema = z.object({
     .max(1, { error: 'must be a similarity above 0 and at most 1 (default 0.95)' })
     .default(0.95),
   // issue 11: OCR at ingest (lib/ocr); `clipdex ingest --no-ocr` turns it off for one run
-  CLIPDEX_OCR: z
-    .string()
-    .trim()
-    .toLowerCase()
-    .pipe(z.enum(['1', '0', 'true', 'false', 'on', 'off', 'yes', 'no'], { error: (iss) => `"${String(iss.input)}" is not one of 1, 0, true, false, on, off, yes, no` }))
-    .default('1'),
+  CLIPDEX_OCR: onOff,
+  // issue 11: near-duplicate links at ingest; `clipdex ingest --no-near-duplicates` turns them off for one run
+  CLIPDEX_NEAR_DUPLICATES: onOff,
   // A text-dense poster at 960 px takes ~2-5 s on two busy cores; 20 s bounds a pathological one.
   CLIPDEX_OCR_TIMEOUT_MS: intFrom(20_000, 100),
   // issue 15: distributed mode (a BullMQ queue on Redis; docs/SCALING.md)
@@ -73,6 +79,8 @@ export interface Config {
   duplicateThreshold: number;
   /** issue 11: CLIPDEX_OCR (default on) and CLIPDEX_OCR_TIMEOUT_MS: read the text in images at ingest. */
   ocr: { enabled: boolean; timeoutMs: number };
+  /** CLIPDEX_NEAR_DUPLICATES (default on): link each ingest's new images to their near-duplicates as they are added. */
+  nearDuplicates: boolean;
   /** REDIS_URL: distributed mode (needs a PostgreSQL DATABASE_URL); unset = everything in-process. */
   redisUrl?: string;
   /** Originals and thumbnails (CLIPDEX_BLOB_DIR; default the data dir): shared by every node in distributed mode. */
@@ -105,7 +113,8 @@ export function getConfig(): Config {
     hnsw: { m: e.CLIPDEX_HNSW_M, efConstruction: e.CLIPDEX_HNSW_EF_CONSTRUCTION, efSearch: e.CLIPDEX_HNSW_EF_SEARCH },
     adapter: e.CLIPDEX_ADAPTER || undefined, // empty = none (overrides nothing)
     duplicateThreshold: e.CLIPDEX_DUPLICATE_THRESHOLD,
-    ocr: { enabled: ['1', 'true', 'on', 'yes'].includes(e.CLIPDEX_OCR), timeoutMs: e.CLIPDEX_OCR_TIMEOUT_MS },
+    ocr: { enabled: isOn(e.CLIPDEX_OCR), timeoutMs: e.CLIPDEX_OCR_TIMEOUT_MS },
+    nearDuplicates: isOn(e.CLIPDEX_NEAR_DUPLICATES),
     redisUrl: e.REDIS_URL || undefined,
     blobDir: e.CLIPDEX_BLOB_DIR ? path.resolve(e.CLIPDEX_BLOB_DIR) : dataDir,
     queue: e.CLIPDEX_QUEUE,

@@ -1,7 +1,9 @@
 /**
  * `clipdex ingest <path> [--dataset NAME] [--format …] [--texts FILE.jsonl] [--batch-size N]
- * [--errors FILE] [--json] [--no-ocr]` — runs an ingest job with a progress bar and prints a summary.
- * The images it adds then go through OCR (a second stage) unless --no-ocr or CLIPDEX_OCR=0.
+ * [--errors FILE] [--json] [--no-ocr] [--no-near-duplicates]` — runs an ingest job with a progress
+ * bar and prints a summary. The images it adds then go through OCR (a second stage) unless --no-ocr
+ * or CLIPDEX_OCR=0, and are linked to their near-duplicates unless --no-near-duplicates or
+ * CLIPDEX_NEAR_DUPLICATES=0.
  * Exit 0 when something was ingested (or was already there), 1 when nothing could be, 2 on bad
  * usage or input that cannot be read (lib/errors decides), 130 after Ctrl-C (the batch being
  * committed is finished, the rest is left for a re-run; a second Ctrl-C quits at once).
@@ -27,6 +29,8 @@ interface IngestFlags {
   progress: boolean;
   /** --ocr / --no-ocr; absent: CLIPDEX_OCR. */
   ocr?: boolean;
+  /** --near-duplicates / --no-near-duplicates; absent: CLIPDEX_NEAR_DUPLICATES. */
+  nearDuplicates?: boolean;
 }
 
 // `train.tsv.gz` → `train`: a .gz suffix goes with the extension it compresses.
@@ -44,6 +48,7 @@ export function formatSummary(s: IngestJobResult): string {
     `  already there  ${s.duplicates} records${s.vectorsReused ? `; ${s.vectorsReused} vectors reused from other datasets` : ''}`,
     `  time           ${s.seconds.toFixed(1)} s (${(s.records / Math.max(s.seconds, 1e-3)).toFixed(1)} records/s; most in ${top?.[0] ?? '-'})`,
     ...(s.ocr ? [formatOcr(s.ocr)] : []),
+    ...(s.nearDuplicatesOff ? ['  near-duplicates not linked (clipdex duplicates --rescan links them)'] : []),
   ].join('\n');
 }
 
@@ -70,6 +75,8 @@ export function registerIngestCommand(program: Command): Command {
     .option('--no-progress', 'no progress bar')
     .option('--ocr', 'read the text in the images added (OCR; the default unless CLIPDEX_OCR=0)')
     .option('--no-ocr', 'do not read text in images now (they are marked skipped; clipdex reindex --ocr reads them later)')
+    .option('--near-duplicates', 'link the images added to their near-duplicates (the default unless CLIPDEX_NEAR_DUPLICATES=0)')
+    .option('--no-near-duplicates', 'do not look for near-duplicates now (a bulk load; clipdex duplicates --rescan links them later)')
     .action(command(async (p: string, flags: IngestFlags) => {
       const errorsOut = openErrorsFile(flags.errors);
       const bar = progressBar('ingest', flags.progress && process.stderr.isTTY === true);
@@ -81,7 +88,7 @@ export function registerIngestCommand(program: Command): Command {
         const dataset = flags.dataset ?? defaultDatasetName(p);
         const job = await startIngestJob(
           engine,
-          { path: p, dataset, format: flags.format, texts: flags.texts, batchSize: flags.batchSize, ocr: flags.ocr },
+          { path: p, dataset, format: flags.format, texts: flags.texts, batchSize: flags.batchSize, ocr: flags.ocr, nearDuplicates: flags.nearDuplicates },
           {
             onLineError: (e) => {
               total++;

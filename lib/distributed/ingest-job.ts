@@ -12,11 +12,12 @@
 import path from 'node:path';
 import { countRecords, detectFormat, statOrThrow } from '../corpus';
 import { checkDatasetName } from '../datasets/name';
+import { forgetDuplicateScan } from '../duplicates';
 import { findDataset, maxVectorLabel, openDatasetForIngest, setDatasetStatus } from '../db';
 import { AppError } from '../errors';
 import { runJob, type JobContext, type StartedJob } from '../jobs';
 import { describeOcrStage, lastImageId, markOcrSkipped, type OcrStageSummary } from '../ingest/ocr-stage';
-import { addCounts, MAX_BATCH_SIZE, MAX_ERRORS_KEPT, type IngestDeps, type IngestOptions, type IngestStage, type IngestSummary } from '../ingest/types';
+import { addCounts, nearDuplicatesNote, MAX_BATCH_SIZE, MAX_ERRORS_KEPT, type IngestDeps, type IngestOptions, type IngestStage, type IngestSummary } from '../ingest/types';
 import { SLICE_JOB, type SliceData, type SliceResult } from './queue';
 import { addedImageLinker } from './link-added';
 import { addOcr, emptyOcr, ocrSummary } from './ocr-slices';
@@ -24,7 +25,7 @@ import { runSlices } from './run-slices';
 import { shareCorpus } from './share';
 import { checkSliceable, sliceStarts } from './slices';
 
-type Params = Pick<IngestOptions, 'path' | 'dataset' | 'format' | 'texts' | 'batchSize'> & { ocr?: boolean };
+type Params = Pick<IngestOptions, 'path' | 'dataset' | 'format' | 'texts' | 'batchSize' | 'nearDuplicates'> & { ocr?: boolean };
 /** lib/ingest/jobs.ts's IngestJobResult (not imported: that module imports this one). */
 type Result = Omit<IngestSummary, 'errors'> & { ocr?: OcrStageSummary & { skipped?: number } };
 type Deps = Pick<IngestDeps, 'config' | 'db' | 'model' | 'indexes' | 'store'>;
@@ -71,14 +72,16 @@ async function coordinate(
   // read). A slice retried after a worker died between its commit and its report says it added
   // nothing, so the links are found from the ids, not only from what the slices report.
   const sinceLabel = await maxVectorLabel(db, 'image', deps.model.info.id);
-  const linker = addedImageLinker(deps, { allNew: sinceLabel === 0 });
+  const linkOn = p.nearDuplicates ?? config.nearDuplicates;
+  const linker = addedImageLinker(deps, { allNew: sinceLabel === 0, off: !linkOn });
   const dataset = await openDatasetForIngest(db, { name: p.dataset, format: p.format, source });
   ctx.setDataset(dataset.id);
+  if (!linkOn) await forgetDuplicateScan(db, deps.model.info.id);
   const shared = await shareCorpus(config.blobDir, source, ctx.jobId);
   const stages: Record<IngestStage, number> = { read: 0, prepare: 0, wait: 0, encode: 0, db: 0, index: 0, save: 0, lookup: 0, preprocess: 0, thumbnail: 0, store: 0 };
   const summary: IngestSummary = {
     dataset: p.dataset, datasetStatus: 'ready', records: 0, good: 0, images: 0, texts: 0, links: 0, duplicates: 0,
-    vectorsReused: 0, errorCount: 0, errors: [], seconds: 0, stages,
+    vectorsReused: 0, errorCount: 0, errors: [], seconds: 0, stages, ...(linkOn ? {} : { nearDuplicatesOff: true }),
   };
   const report = (final = false) =>
     ctx.progress({ processed: summary.records, total: final ? summary.records : Math.max(total, summary.records), errors: summary.errorCount, rate: summary.records / Math.max(1e-3, (performance.now() - t0) / 1000) });
@@ -160,7 +163,7 @@ async function coordinate(
 function outcomeOf(result: Result) {
   const o = result.ocr;
   const ocrPart = !o ? '' : o.skipped !== undefined ? `; OCR off (${o.skipped} images left for clipdex reindex --ocr)` : `; ${describeOcrStage(o)}`;
-  const added = `${result.images} images, ${result.texts} texts, ${result.links} links added; ${result.duplicates} duplicates; ${result.errorCount} errors${ocrPart}`;
+  const added = `${result.images} images, ${result.texts} texts, ${result.links} links added; ${result.duplicates} duplicates; ${result.errorCount} errors${ocrPart}${nearDuplicatesNote(result)}`;
   if (result.cancelled) return { result, cancelled: true, message: `cancelled after ${result.records} records: ${added}; run the same ingest again to finish it` };
   if (result.good === 0) return { result, failed: true, cancelled: false, message: `nothing could be ingested (${result.errorCount} errors)` };
   return { result, cancelled: false, message: added };

@@ -29,14 +29,18 @@ export interface AddedLinker {
   readonly seconds: number;
 }
 
-/** `allNew`: the library had no image of this model when the ingest began (see linkNewImages). */
-export function addedImageLinker(deps: Deps, opts: { allNew: boolean }): AddedLinker {
+/**
+ * `allNew`: the library had no image of this model when the ingest began (see linkNewImages);
+ * `off`: the ingest links nothing (`--no-near-duplicates`).
+ */
+export function addedImageLinker(deps: Deps, opts: { allNew: boolean; off?: boolean }): AddedLinker {
   const linked = new Set<number>();
   const pending: number[] = [];
   let chain: Promise<void> = Promise.resolve();
   let seconds = 0;
 
   const pass = async () => {
+    if (opts.off) return void pending.splice(0);
     const labels = [...new Set(pending.splice(0))].filter((l) => !linked.has(l)).sort((a, b) => a - b);
     if (!labels.length) return;
     const t = performance.now();

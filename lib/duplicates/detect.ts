@@ -123,6 +123,16 @@ async function markScannedIfFirst(deps: DuplicateDeps, items: Vectors, allNew: b
 }
 
 /**
+ * An ingest that does not link its images (`--no-near-duplicates`) is about to add unchecked
+ * images: the library no longer counts as scanned, so the page and `clipdex duplicates` offer the
+ * rescan. Done before anything is committed, so a crash mid-ingest cannot leave a false claim.
+ */
+export async function forgetDuplicateScan(db: Db, modelId: string): Promise<void> {
+  await withBusyRetry(() => db.duplicateScan.deleteMany({ where: { modelId } }));
+  scanned.get(db)?.delete(modelId);
+}
+
+/**
  * After new image vectors entered the index (ingest, re-embed): store their links and regroup.
  * `allNew`: the caller knows every image in the index is one it links, now or in a later call of
  * the same run (an ingest into an empty library that links as its slices come in), so the library

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { countRecords, detectFormat, readCorpus, type CorpusRecord } from '../corpus';
 import { openDatasetForIngest, setDatasetStatus } from '../db';
 import { checkDatasetName } from '../datasets/name';
-import { linkNewImages } from '../duplicates';
+import { forgetDuplicateScan, linkNewImages } from '../duplicates';
 import { AppError } from '../errors';
 import { removeUnreferenced } from './cleanup';
 import { commitBatch, type EncodedBatch } from './commit';
@@ -48,12 +48,14 @@ async function runIngest(opts: IngestOptions, deps: IngestDeps, onProgress?: (p:
   const total = await countRecords(opts.path, { ...readOpts, format });
   const dataset = await openDatasetForIngest(db, { name, format, source: path.resolve(opts.path) });
   opts.onDataset?.(dataset.id);
+  const linkDuplicates = opts.nearDuplicates ?? config.nearDuplicates;
+  if (!linkDuplicates) await forgetDuplicateScan(db, model.info.id);
   await deps.store.sweepTemp().catch(() => 0);
 
   const stages: Record<IngestStage, number> = { read: 0, prepare: 0, wait: 0, encode: 0, db: 0, index: 0, save: 0, lookup: 0, preprocess: 0, thumbnail: 0, store: 0 };
   const summary: IngestSummary = {
     dataset: name, datasetStatus: 'ready', records: 0, good: 0, images: 0, texts: 0, links: 0, duplicates: 0,
-    vectorsReused: 0, errorCount: 0, errors: [], seconds: 0, stages,
+    vectorsReused: 0, errorCount: 0, errors: [], seconds: 0, stages, ...(linkDuplicates ? {} : { nearDuplicatesOff: true }),
   };
   let good = 0;
   const addErrors = (errs: LineError[]) => {
@@ -133,7 +135,7 @@ async function runIngest(opts: IngestOptions, deps: IngestDeps, onProgress?: (p:
       if (c.newImageVectors.labels.length) indexes.image.add(c.newImageVectors.labels, c.newImageVectors.vectors);
       if (c.newTextVectors.labels.length) indexes.text.add(c.newTextVectors.labels, c.newTextVectors.vectors);
       // issue 11: the new images' near-duplicates, now that the whole batch is in the index.
-      await linkNewImages({ db, index: indexes.image, store: deps.store, modelId: model.info.id, threshold: config.duplicateThreshold }, c.newImageVectors);
+      if (linkDuplicates) await linkNewImages({ db, index: indexes.image, store: deps.store, modelId: model.info.id, threshold: config.duplicateThreshold }, c.newImageVectors);
       stages.index += (performance.now() - t) / 1000;
 
       summary.records += b.count;

@@ -13,9 +13,9 @@ import { ingestCorpus } from './ingest-corpus';
 import { describeOcrStage, ocrAfterIngest, ocrBackfill, type OcrStageSummary } from './ocr-stage-job'; // issue 11: OCR stage
 import { reembedMissing } from './reembed';
 import { rebuildKeywordDocs } from '../keyword';
-import type { IngestDeps, IngestOptions, IngestSummary } from './types';
+import { nearDuplicatesNote, type IngestDeps, type IngestOptions, type IngestSummary } from './types';
 
-export type IngestJobParams = Pick<IngestOptions, 'path' | 'dataset' | 'format' | 'texts' | 'batchSize'> & {
+export type IngestJobParams = Pick<IngestOptions, 'path' | 'dataset' | 'format' | 'texts' | 'batchSize' | 'nearDuplicates'> & {
   /** issue 11: read the text in the images added (default: config.ocr.enabled, CLIPDEX_OCR). */
   ocr?: boolean;
 };
@@ -61,7 +61,7 @@ export async function startIngestJob(
       const { errors: _kept, ...rest } = summary;
       void _kept;
       const result: IngestJobResult = { ...rest, ...(await ocr.run(summary)) };
-      const added = `${summary.images} images, ${summary.texts} texts, ${summary.links} links added; ${summary.duplicates} duplicates; ${summary.errorCount} errors${ocr.describe(result.ocr)}`;
+      const added = `${summary.images} images, ${summary.texts} texts, ${summary.links} links added; ${summary.duplicates} duplicates; ${summary.errorCount} errors${ocr.describe(result.ocr)}${nearDuplicatesNote(summary)}`;
       if (summary.cancelled || result.ocr?.cancelled) {
         return { result, cancelled: true, message: `cancelled after ${summary.records} records: ${added}; run the same ingest again to finish it` };
       }

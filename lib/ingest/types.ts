@@ -24,6 +24,8 @@ export interface IngestOptions {
   onDataset?: (datasetId: number) => void;
   /** Aborting stops the ingest after the batch being committed (the summary says `cancelled`). */
   signal?: AbortSignal;
+  /** Link the images added to their near-duplicates (default config.nearDuplicates, CLIPDEX_NEAR_DUPLICATES). */
+  nearDuplicates?: boolean;
 }
 
 /** What ingest needs: a subset of the Engine, passed explicitly. */
@@ -78,11 +80,17 @@ export interface IngestSummary {
   seconds: number;
   /** The signal was aborted: the records after `records` were not read (run the ingest again). */
   cancelled?: boolean;
+  /** Near-duplicate links were not looked for (`--no-near-duplicates`, CLIPDEX_NEAR_DUPLICATES=0). */
+  nearDuplicatesOff?: boolean;
   /** Seconds spent per stage ('prepare' overlaps 'encode'; 'wait' is time the loop waited for it). */
   stages: Record<IngestStage, number>;
 }
 
 export const MAX_ERRORS_KEPT = 1000;
+
+/** What an ingest's message adds when it linked no near-duplicates (in-process and distributed say the same). */
+export const nearDuplicatesNote = (s: Pick<IngestSummary, 'nearDuplicatesOff'>) =>
+  s.nearDuplicatesOff ? '; near-duplicates not linked (clipdex duplicates --rescan links them)' : '';
 
 export const MAX_BATCH_SIZE = 1024;
 

@@ -16,7 +16,7 @@ import { closeDbs, getDb, migrateDatabase } from '../../lib/db';
 import { duplicateGroupsOf } from '../../lib/duplicates';
 import { startCli } from '../helpers/cli';
 import { renderText } from '../helpers/text-image';
-import { demoImages, halfSize, sha256, writePairs } from '../integration/duplicates-helpers';
+import { demoImages, halfSize, jpeg60, sha256, writePairs } from '../integration/duplicates-helpers';
 import { kill, startWorker, type Proc } from './processes';
 
 const pg = process.env.CLIPDEX_TEST_POSTGRES_URL;
@@ -91,6 +91,17 @@ describe.skipIf(!pg || !redis)('distributed ingest: OCR in the workers, near-dup
     expect(groups.get(c.id)?.groupId).toBe(groups.get(o.id)?.groupId);
     // The rendered label is nobody's copy.
     expect((await duplicateGroupsOf(db, [labelRow.id], modelId)).size).toBe(0);
+
+    // --no-near-duplicates: a bulk load links nothing (another copy of the original stays alone) and says so.
+    const jpegCopy = await jpeg60(original.png);
+    const unlinked = `stages-no-dups-${stamp}`;
+    datasets.push(unlinked);
+    const nd = await cli([writePairs(path.join(dir, 'nodups.tsv'), [{ caption: 'another copy', image: jpegCopy }]), '--dataset', unlinked, '--no-near-duplicates', '--no-ocr']);
+    expect(nd.code, nd.stderr).toBe(0);
+    expect(JSON.parse(nd.stdout)).toMatchObject({ images: 1, nearDuplicatesOff: true });
+    const ndDs = await db.dataset.findUniqueOrThrow({ where: { name: unlinked } });
+    const jc = await db.image.findUniqueOrThrow({ where: { datasetId_sha256: { datasetId: ndDs.id, sha256: sha256(jpegCopy) } } });
+    expect((await duplicateGroupsOf(db, [jc.id], modelId)).size).toBe(0);
 
     // --no-ocr: the worker reads nothing; the images are marked for `clipdex reindex --ocr`.
     const other = await renderText(300, 110, [{ text: 'QX-9001', x: 20, y: 70, size: 42 }]);
