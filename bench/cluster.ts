@@ -3,7 +3,10 @@
  *   1. throughput: `clipdex ingest` of a corpus through the queue with 1 and then 2 workers at
  *      CLIPDEX_THREADS=1, each into a fresh database (so every image is embedded, none reused),
  *      with OCR off (CLIPDEX_OCR=0: these are embedding figures; workers read text only since
- *      the OCR stage moved into them, after the figures in docs/SCALING.md were taken);
+ *      the OCR stage moved into them, after the figures in docs/SCALING.md were taken) and, for
+ *      the queue's parallel efficiency, near-duplicate links off too (CLIPDEX_NEAR_DUPLICATES=0:
+ *      the one stage the starting process does itself); then the same pair with the links on
+ *      (the whole ingest as a user runs it, OCR aside);
  *   2. lag: during the 2-worker run, a search node (test/cluster/search-node.ts) follows the
  *      database; each image vector's first sighting in the database (polled every 25 ms) is
  *      compared with its first sighting in the node's index (polled every 25 ms);
@@ -115,10 +118,10 @@ function cpuSeconds(pid: number): number {
   return (Number(f[11]) + Number(f[12])) / 100; // utime, stime in clock ticks (USER_HZ 100 on Linux)
 }
 
-async function throughput(n: number, withLag: boolean) {
+async function throughput(n: number, withLag: boolean, links = false) {
   const db = await freshDb(`${args['db-prefix']}_${n}`);
   const queue = `bench-${n}-${Date.now()}`;
-  const env = envFor(db, queue);
+  const env = envFor(db, queue, { CLIPDEX_NEAR_DUPLICATES: links ? '1' : '0' });
   // Migrate once before the workers race to.
   const m = await startCli(['migrate'], { ...env, CLIPDEX_DATA_DIR: path.join(dir, 'cli') }).done;
   if (m.code !== 0) throw new Error(m.stderr);
@@ -252,17 +255,20 @@ async function kills(target: number) {
 try {
   log(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model}, load average ${os.loadavg().map((x) => x.toFixed(2)).join(' ')} (shared with other work)`);
   if (args['lag-only']) {
-    const lagRun = await throughput(2, true);
+    const lagRun = await throughput(2, true, true);
     log(`lag-only run: ${JSON.stringify(lagRun.lag)}`);
   } else if (!args['skip-throughput']) {
-    // Throughput runs alone (no node, no polling); the lag and the node's figures come from a third run.
-    const one = await throughput(1, false);
-    const line = (r: typeof one) =>
+    // Throughput runs alone (no node, no polling); the lag and the node's figures come from a last run.
+    const line = (r: Awaited<ReturnType<typeof throughput>>) =>
       `${r.workers} worker${r.workers > 1 ? 's' : ''}: ${r.images} images in ${r.seconds.toFixed(1)} s = ${r.rate.toFixed(1)} images/s; workers' CPU ${r.workerCpu.toFixed(1)} s = ${r.perCpu.toFixed(1)} images per CPU-second`;
-    log(line(one));
-    const two = await throughput(2, false);
-    log(`${line(two)} (${(two.rate / one.rate).toFixed(2)}× one worker's images/s; ${(two.perCpu / one.perCpu).toFixed(2)}× its images per CPU-second)`);
-    const lagRun = args['skip-lag'] ? undefined : await throughput(2, true);
+    for (const links of [false, true]) {
+      log(links ? 'whole ingest (near-duplicate links on, in the starting process):' : "the queue's parallel efficiency (near-duplicate links off):");
+      const one = await throughput(1, false, links);
+      log(line(one));
+      const two = await throughput(2, false, links);
+      log(`${line(two)} (${(two.rate / one.rate).toFixed(2)}× one worker's images/s; ${(two.perCpu / one.perCpu).toFixed(2)}× its images per CPU-second)`);
+    }
+    const lagRun = args['skip-lag'] ? undefined : await throughput(2, true, true);
     if (lagRun?.lag) {
       const l = lagRun.lag;
       log(`lag (commit seen in the database → in the node's index, 25 ms polls), n=${l.n}: p50 ${l.p50.toFixed(0)} ms, p99 ${l.p99.toFixed(0)} ms, max ${l.max.toFixed(0)} ms`);
