@@ -26,6 +26,7 @@ function toView(r: JobRow): JobRecord {
     message: r.message,
     result: parseJson(r.result),
     pid: r.pid,
+    host: r.host,
     createdAt: r.createdAt,
     startedAt: r.startedAt,
     finishedAt: r.finishedAt,

@@ -216,5 +216,25 @@ describe.each(targets)('jobs on $name', ({ url }) => {
       expect(await markInterruptedJobs(db)).toBeGreaterThanOrEqual(1);
       expect(await getJob(db, id)).toMatchObject({ status: 'cancelled', message: 'interrupted: the process stopped; run the ingest again to finish it' });
     });
+
+    it("another machine's running job is left alone whatever its pid (distributed mode); this machine's dead one is marked", async () => {
+      const stamp = Date.now();
+      const [theirs, ours] = [`other-host-${stamp}`, `this-host-${stamp}`];
+      // A pid that is not alive here: on its own machine it may well be.
+      const pid = 2 ** 22 + 23;
+      await db.job.create({ data: { id: theirs, kind: 'ingest', status: 'running', pid, host: `not-${os.hostname()}` } });
+      await db.job.create({ data: { id: ours, kind: 'ingest', status: 'running', pid, host: os.hostname() } });
+      await markInterruptedJobs(db);
+      expect(await getJob(db, theirs)).toMatchObject({ status: 'running', host: `not-${os.hostname()}` });
+      expect(await getJob(db, ours)).toMatchObject({ status: 'failed' });
+      // A cancel of the other machine's job asks its process (the row), rather than failing it from here.
+      await cancelJob(db, theirs);
+      expect(await getJob(db, theirs)).toMatchObject({ status: 'cancelling' });
+      // Jobs this process starts record this machine.
+      const job = await runJob(db, 'ingest', {}, async () => ({ result: {}, cancelled: false }));
+      await job.done;
+      expect(await getJob(db, job.id)).toMatchObject({ host: os.hostname(), pid: process.pid });
+      await db.job.deleteMany({ where: { id: { in: [theirs, ours] } } });
+    });
   });
 });

@@ -9,6 +9,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
+import os from 'node:os';
 import type { Db } from '../db';
 import { AppError, describeError } from '../errors';
 import { isAlive } from '../process';
@@ -77,7 +78,7 @@ export type JobHandler<R> = (ctx: JobContext) => Promise<JobOutcome<R>>;
 /** Create the Job row (queued) and run `handler` after the jobs before it. */
 export async function runJob<R>(db: Db, kind: JobKind, params: unknown, handler: JobHandler<R>, opts: { datasetId?: number } = {}): Promise<StartedJob<R>> {
   const id = randomUUID();
-  await db.job.create({ data: { id, kind, status: 'queued', pid: process.pid, params: JSON.stringify(params ?? {}), datasetId: opts.datasetId ?? null } });
+  await db.job.create({ data: { id, kind, status: 'queued', pid: process.pid, host: HOST, params: JSON.stringify(params ?? {}), datasetId: opts.datasetId ?? null } });
   const s = state();
   const ctl = new AbortController();
   s.controllers.set(id, ctl);
@@ -98,7 +99,7 @@ async function execute<R>(
   const { id, kind } = job;
   const t0 = performance.now();
   // Only a queued row starts: a cancel from another process turned it 'cancelling' meanwhile.
-  const started = ctl.signal.aborted ? 0 : (await db.job.updateMany({ where: { id, status: 'queued' }, data: { status: 'running', pid: process.pid, startedAt: new Date() } })).count;
+  const started = ctl.signal.aborted ? 0 : (await db.job.updateMany({ where: { id, status: 'queued' }, data: { status: 'running', pid: process.pid, host: HOST, startedAt: new Date() } })).count;
   if (started === 0) {
     await db.job.update({ where: { id }, data: { status: 'cancelled', message: CANCELLED_BEFORE_START, finishedAt: new Date() } });
     emit({ type: 'cancelled', jobId: id, message: CANCELLED_BEFORE_START });
@@ -221,7 +222,7 @@ export async function cancelJob(db: Db, id: string): Promise<JobRecord> {
   }
   // This process's job stops at once; another process's sees the row within CANCEL_POLL_MS.
   state().controllers.get(id)?.abort();
-  if (job.pid !== null && job.pid !== process.pid && !isAlive(job.pid)) {
+  if (job.pid !== null && job.pid !== process.pid && onThisHost(job.host) && !isAlive(job.pid)) {
     // Nobody is left to act on a cancel: fail it as interrupted now.
     await markInterruptedJobs(db);
   } else if (job.status !== 'cancelling') {
@@ -229,6 +230,11 @@ export async function cancelJob(db: Db, id: string): Promise<JobRecord> {
   }
   return (await getJob(db, id)) ?? job;
 }
+
+/** This machine's name, stored with a job's pid (processes on several machines share one database). */
+const HOST = os.hostname();
+/** A row from before the host column (NULL) was written by a single-machine install: this host's. */
+const onThisHost = (host: string | null) => host === null || host === HOST;
 
 /**
  * Jobs left 'running', 'queued' or 'cancelling' by a process that no longer exists are marked
@@ -238,10 +244,11 @@ export async function cancelJob(db: Db, id: string): Promise<JobRecord> {
 export async function markInterruptedJobs(db: Db): Promise<number> {
   const stale = await db.job.findMany({
     where: { status: { in: ['running', 'queued', 'cancelling'] } },
-    select: { id: true, pid: true, kind: true, datasetId: true, status: true },
+    select: { id: true, pid: true, host: true, kind: true, datasetId: true, status: true },
   });
   const mine = state().controllers;
-  const dead = stale.filter((j) => j.pid === null || (j.pid === process.pid ? !mine.has(j.id) : !isAlive(j.pid)));
+  // Another machine's job (distributed mode): its pid says nothing here; that machine's next start judges it.
+  const dead = stale.filter((j) => onThisHost(j.host) && (j.pid === null || (j.pid === process.pid ? !mine.has(j.id) : !isAlive(j.pid))));
   if (!dead.length) return 0;
   for (const j of dead) {
     const cancelling = j.status === 'cancelling';

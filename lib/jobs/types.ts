@@ -40,6 +40,8 @@ export interface JobRecord {
   message: string | null;
   result: unknown;
   pid: number | null;
+  /** The machine `pid` is on (null: a row from before hosts were recorded). */
+  host: string | null;
   createdAt: Date;
   startedAt: Date | null;
   finishedAt: Date | null;
