@@ -126,6 +126,43 @@ describe.skipIf(!pg || !redis)('distributed evaluate: the workers embed, the fig
     await Promise.all([kill(w1again, 'SIGTERM'), kill(w2, 'SIGTERM')]);
   }, 300_000);
 
+  it('the evaluate page\'s job goes through the workers too: same figures, progress and skipped lines as job events', async () => {
+    const w = worker('j1');
+    await w.waitFor(/ready/, 120_000);
+    // A web node's engine, in this process (as test/cluster/search-node.ts opens one).
+    const saved = { ...process.env };
+    Object.assign(process.env, { ...cluster, CLIPDEX_DATA_DIR: path.join(dir, 'web') });
+    const [{ resetConfig }, { getEngine, closeEngine }, { startEvaluateJob, toEvalJson }, { subscribe }] = await Promise.all([
+      import('../../lib/config'), import('../../lib/engine'), import('../../lib/eval'), import('../../lib/jobs'),
+    ]);
+    resetConfig();
+    try {
+      const engine = await getEngine({ log: () => undefined });
+      const from = w.out.length;
+      const job = await startEvaluateJob(engine, { path: corpus, label: 'valid.tsv' });
+      const events: { processed: number; total: number; message?: string }[] = [];
+      const off = subscribe(job.id, (e) => void (e.type === 'progress' && events.push(e)));
+      const outcome = (await job.done) as { failed?: boolean; message?: string; result: { evaluation: Parameters<typeof toEvalJson>[0]; skipped: number } };
+      off();
+      expect(outcome.failed, outcome.message).toBeFalsy();
+      const j = toEvalJson(outcome.result.evaluation) as Record<string, unknown> & { ann?: Record<string, unknown> };
+      delete j.seconds;
+      delete j.ann?.seconds;
+      expect(j).toEqual(expected.json);
+      expect(outcome.result.skipped).toBe(3);
+      // Progress as an ingest reports it: the lines the workers embedded, up to every line.
+      expect(events).toContainEqual(expect.objectContaining({ message: 'embedding the file', processed: 204, total: 204 }));
+      expect(w.out.slice(from)).toMatch(/evaluate slice 12 \(lines 193-204\)/);
+      expect(leftInBlobDir()).toEqual([]);
+    } finally {
+      await closeEngine();
+      for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
+      Object.assign(process.env, saved);
+      resetConfig();
+      await kill(w, 'SIGTERM');
+    }
+  }, 300_000);
+
   it('Ctrl-C removes the slices no worker has taken, exits 130 and leaves no file', async () => {
     const w = worker('c1', 1500);
     await w.waitFor(/ready/, 120_000);
