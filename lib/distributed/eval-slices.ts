@@ -33,10 +33,10 @@ export const EVAL_TEXTS_JOB = 'evaluate-embed-texts';
 export interface EvalSliceData {
   jobId: string;
   slice: number;
-  /** Images of a pairs file or a MUGE image TSV (lines), or text batches (a JSON file of string[][]). */
+  /** Images of a pairs file or a MUGE image TSV (lines), or text batches (a JSON file of string[][], the slice's own). */
   part: 'pairs' | 'muge-images' | 'texts';
   path: string;
-  /** 1-based, inclusive: line numbers, or batch numbers of the texts file. */
+  /** 1-based, inclusive: line numbers, or the numbers of the batches the texts file holds (for messages). */
   first: number;
   last: number;
   modelId: string;
@@ -81,7 +81,7 @@ export async function processEvalSlice(deps: Pick<WorkerDeps, 'config' | 'model'
   const images = new Map<string, ImageVectorOrReason>();
   const texts: Float32Array[] = [];
   if (d.part === 'texts') {
-    const batches = (JSON.parse(await fs.readFile(d.path, 'utf8')) as string[][]).slice(d.first - 1, d.last);
+    const batches = JSON.parse(await fs.readFile(d.path, 'utf8')) as string[][]; // batches first..last, no more
     for (const b of batches) {
       // The model splits a call into runs of CLIPDEX_BATCH_SIZE: a smaller one here would pad differently.
       if (b.length > config.batchSize) {
@@ -123,7 +123,7 @@ export function evalQueueSession(config: Pick<Config, 'redisUrl' | 'queue' | 'bl
   const dir = path.join(config.blobDir, 'eval', ctx.jobId);
   let shared: SharedCorpus | undefined;
 
-  async function run(jobs: { name: string; data: EvalSliceData }[], total: number, onProgress: Progress, what: (d: EvalSliceData) => string) {
+  async function run(jobs: { name: string; data: EvalSliceData }[], total: number, onProgress: Progress, unit: 'lines' | 'texts') {
     await fs.mkdir(dir, { recursive: true });
     const done: number[] = [];
     let processed = 0;
@@ -137,15 +137,14 @@ export function evalQueueSession(config: Pick<Config, 'redisUrl' | 'queue' | 'bl
         ctx.progress({ message: undefined });
         onProgress(processed, Math.max(total, processed));
       },
-      (k) => `evaluate slice ${k + 1} of ${jobs.length} (${what(jobs[k].data)})`,
+      (k) => `evaluate slice ${k + 1} of ${jobs.length} (${unit === 'lines' ? 'lines' : 'text batches'} ${jobs[k].data.first}-${jobs[k].data.last})`,
       () => onProgress(0, total),
     );
     if (r.failure) throw new AppError('INTERNAL', `${r.failure}. Nothing was evaluated; run the evaluate again`);
     if (r.lost) throw new AppError('INTERNAL', `${r.lost} of the evaluate's ${jobs.length} slices vanished from the queue (a Redis restart without persistence? run Redis with appendonly yes): run the evaluate again`);
-    if (r.removed || ctx.signal.aborted) throw new AppError('CONFLICT', `evaluate cancelled after ${processed} of ${total} ${what === lines ? 'lines' : 'texts'} were embedded: nothing evaluated`);
+    if (r.removed || ctx.signal.aborted) throw new AppError('CONFLICT', `evaluate cancelled after ${processed} of ${total} ${unit} were embedded: nothing evaluated`);
     return Promise.all(done.sort((a, b) => a - b).map((k) => readEvalSliceFile(jobs[k].data.out, modelId)));
   }
-  const lines = (d: EvalSliceData) => `lines ${d.first}-${d.last}`;
   const slice = (name: string, k: number, d: Omit<EvalSliceData, 'jobId' | 'slice' | 'modelId' | 'out'>) => ({
     name,
     data: { jobId: ctx.jobId, slice: k, modelId, out: path.join(dir, `${name}-${k}.bin`), ...d },
@@ -161,19 +160,23 @@ export function evalQueueSession(config: Pick<Config, 'redisUrl' | 'queue' | 'bl
       const ranges = sliceRanges(await lastLineNumber(file, config.maxLineBytes), batchSize * BATCHES_PER_SLICE);
       const jobs = ranges.map((r, k) => slice(EVAL_IMAGES_JOB, k, { part, path: shared!.path, first: r.firstLine, last: r.lastLine, batchSize }));
       const out = new Map<string, ImageVectorOrReason>();
-      for (const s of await run(jobs, total, onProgress, lines)) for (const [sha, v] of s.images) if (!out.has(sha)) out.set(sha, v);
+      for (const s of await run(jobs, total, onProgress, 'lines')) for (const [sha, v] of s.images) if (!out.has(sha)) out.set(sha, v);
       return out;
     },
     /** Round 2: the vectors of these text batches, in order. */
     async texts(batches: string[][], onProgress: Progress): Promise<Float32Array[]> {
       if (!batches.length) return [];
       await fs.mkdir(dir, { recursive: true });
-      const file = path.join(dir, 'texts.json');
-      await fs.writeFile(`${file}.tmp`, JSON.stringify(batches));
-      await fs.rename(`${file}.tmp`, file);
-      const jobs = sliceRanges(batches.length, BATCHES_PER_SLICE).map((r, k) => slice(EVAL_TEXTS_JOB, k, { part: 'texts', path: file, first: r.firstLine, last: r.lastLine, batchSize: 0 }));
+      // One file of batches a slice: a worker reads only its own texts.
+      const jobs = await Promise.all(
+        sliceRanges(batches.length, BATCHES_PER_SLICE).map(async (r, k) => {
+          const file = path.join(dir, `texts-${k}.json`);
+          await fs.writeFile(file, JSON.stringify(batches.slice(r.firstLine - 1, r.lastLine)));
+          return slice(EVAL_TEXTS_JOB, k, { part: 'texts', path: file, first: r.firstLine, last: r.lastLine, batchSize: 0 });
+        }),
+      );
       const total = batches.reduce((n, b) => n + b.length, 0);
-      const out = (await run(jobs, total, onProgress, (d) => `text batches ${d.first}-${d.last}`)).flatMap((s) => s.texts);
+      const out = (await run(jobs, total, onProgress, 'texts')).flatMap((s) => s.texts);
       if (out.length !== total) throw new AppError('INTERNAL', `the workers sent ${out.length} text vectors for the evaluate's ${total} texts`);
       return out;
     },

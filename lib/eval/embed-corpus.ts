@@ -5,6 +5,8 @@
  * end up as positives of each other. Lines that cannot be read or encoded are skipped and listed.
  * Every line read is also kept in file order (`rows`), pointing at its rows of the matrices, for
  * the reference protocols (protocols.ts), which count one candidate per line or per id.
+ * In distributed mode the same pass runs with `queued` (run-queued.ts): the workers' image vectors
+ * looked up, the text batches listed for them, so the set is the very one built here otherwise.
  */
 import { createHash } from 'node:crypto';
 import { getConfig } from '../config';

@@ -64,10 +64,10 @@ describe('evaluate slices embedded by a worker', () => {
     expect(unreadable).toBe(2); // the broken image, once in each of two slices
     const set = await embedCorpusForEval(corpus, model, { batchSize: 8, queued });
     // The pass listed the text batches; workers encode them, two batches a slice.
-    const batches = path.join(dir, 'eval', 'texts.json');
-    fs.writeFileSync(batches, JSON.stringify(queued.textBatches));
     const texts: Float32Array[] = [];
     for (const [k, r] of sliceRanges(queued.textBatches.length, 2).entries()) {
+      const batches = path.join(dir, 'eval', `texts-${k}.json`);
+      fs.writeFileSync(batches, JSON.stringify(queued.textBatches.slice(r.firstLine - 1, r.lastLine)));
       const d = slice(100 + k, { first: r.firstLine, last: r.lastLine }, { part: 'texts', path: batches });
       expect((await processEvalSlice(deps, d)).texts).toBe(queued.textBatches.slice(r.firstLine - 1, r.lastLine).flat().length);
       texts.push(...(await readEvalSliceFile(d.out, model.info.id)).texts);
