@@ -2,7 +2,7 @@
  * The cluster tier, `clipdex evaluate` in distributed mode (issue 15): two `clipdex worker`
  * processes embed the validation file, and the CLI prints what a single-process evaluate of the
  * same file prints (the figures, the counts, the skipped lines with their reasons, the exit code),
- * for a pairs file and a MUGE TSV + JSONL (a folder is embedded by the CLI, which says so), also
+ * for a pairs file, with an adapter, and a MUGE TSV + JSONL (a folder is embedded by the CLI, which says so), also
  * when a worker is SIGKILLed after writing a slice's vectors and before reporting it (the slice is
  * retried by another worker). The evaluate page's job goes the same way. Ctrl-C removes the
  * slices no worker has taken. The shared copies of the file and the slice files are gone when the
@@ -13,6 +13,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { saveAdapter, zeroWeights, type Adapter } from '../../lib/adapters';
+import { rng } from '../../lib/train';
 import { startCli, type CliRun } from '../helpers/cli';
 import { kill, ROOT, startWorker, type Proc } from './processes';
 
@@ -57,6 +59,26 @@ function leftInBlobDir(): string[] {
     if (fs.existsSync(d)) out.push(...fs.readdirSync(d, { recursive: true }).map((f) => `${sub}/${String(f)}`));
   }
   return out;
+}
+
+/** A random residual-MLP adapter of the bundled model (as test/integration/adapters.test.ts makes one). */
+async function randomAdapter(name: string): Promise<Adapter> {
+  const { loadClipModel } = await import('../../lib/clip');
+  const model = await loadClipModel(path.join(ROOT, 'models', 'mini-clip'), { threads: 1 });
+  const info = model.info;
+  await model.close();
+  const rand = rng(7);
+  const w = zeroWeights(info.dim, 16, rand);
+  for (const k of ['text', 'image'] as const) for (const p of [w[k].w, w[k].b]) for (let i = 0; i < p.length; i++) p[i] = (rand() - 0.5) * 0.2;
+  const r = { r1: 0, r5: 0, r10: 0, mean: 0 };
+  return {
+    weights: w,
+    manifest: {
+      format: 'clipdex-adapter', version: 1, name, method: 'residual-mlp', hidden: 16, modelId: info.id, modelName: info.name, dim: info.dim,
+      createdAt: new Date().toISOString(), weightsSha256: '',
+      training: { trainFile: 'x', validFile: 'y', trainPairs: 1, validPairs: 1, epochs: 1, bestEpoch: 1, bestStep: 1, lr: 1, batchSize: 1, weightDecay: 0, seconds: 0, baseline: r, best: r },
+    },
+  };
 }
 
 describe.skipIf(!pg || !redis)('distributed evaluate: the workers embed, the figures are a single-process run\'s', () => {
@@ -114,6 +136,13 @@ describe.skipIf(!pg || !redis)('distributed evaluate: the workers embed, the fig
     }
     expect(leftInBlobDir()).toEqual([]);
 
+    // An adapter (`--adapter`): the workers send the frozen model's vectors, the CLI projects them.
+    const adapter = await randomAdapter('rand');
+    for (const d of [alone.CLIPDEX_DATA_DIR, path.join(dir, 'cli')]) await saveAdapter(d, adapter);
+    const [adaptedOne, adaptedTwo] = [await evaluate([corpus, '--adapter', 'rand'], alone).done, await distributed([corpus, '--adapter', 'rand']).done];
+    expect(figures(adaptedTwo)).toEqual(figures(adaptedOne));
+    expect(figures(adaptedOne)).not.toEqual(expected.json); // the adapter moves the figures: the comparison sees a projection left out
+
     // A folder's records are files, not lines: embedded by the CLI itself, which says so; same figures.
     const folder = path.join(ROOT, 'test', 'fixtures', 'corpus', 'folder');
     const [one, two] = [await evaluate([folder], alone).done, await distributed([folder]).done];
@@ -121,18 +150,28 @@ describe.skipIf(!pg || !redis)('distributed evaluate: the workers embed, the fig
     expect(warnings(two)).toEqual([...warnings(one), `warning: ${folder} is a folder: it was embedded in this process (workers take pairs files and MUGE image TSVs, whose lines can be sliced)`]);
   }, 300_000);
 
-  it('a worker SIGKILLed after writing a slice and before reporting it: another worker redoes it, same figures', async () => {
+  it('a worker SIGKILLed after writing a slice and before reporting it, in each round: another worker redoes it, same figures', async () => {
     const [w1, w2] = [worker('k1', 400), worker('k2', 400)];
     await Promise.all([w1.waitFor(/ready/, 120_000), w2.waitFor(/ready/, 120_000)]);
     const ev = distributed([corpus]);
-    const m = await w1.waitFor(/evaluate slice (\d+) \((pairs|texts)\) written/, 120_000);
+    // Images: w1 has written a slice's vectors and not reported it.
+    const img = await w1.waitFor(/evaluate slice (\d+) \(pairs\) written/, 120_000);
     await kill(w1);
-    const w1again = worker('k1', 400);
+    const w3 = worker('k3', 400);
+    // Texts: whichever worker writes a text slice first is killed there too.
+    const wrote = (w: Proc) => w.waitFor(/evaluate slice (\d+) \(texts\) written/, 90_000).then((m) => ({ w, m }));
+    const race = [wrote(w2), wrote(w3)];
+    race.forEach((p) => p.catch(() => undefined)); // the loser's wait ends in a timeout or with its process
+    const txt = await Promise.race(race);
+    await kill(txt.w);
+    const w4 = worker('k4', 400);
     const run = await ev.done;
     expect(figures(run)).toEqual(expected.json);
     expect(warnings(run)).toEqual(expected.warnings);
-    // The killed slice was embedded again, by a live worker, after the dead one's lock expired.
-    expect(`${w2.out}${w1again.out}`).toMatch(new RegExp(`evaluate slice ${m[1]} \\(${m[2] === 'texts' ? 'text batches' : 'lines'} `));
+    // Each killed slice was embedded again, by a live worker, after the dead one's lock expired.
+    expect(`${w2.out}${w3.out}`).toMatch(new RegExp(`evaluate slice ${img[1]} \\(lines `));
+    const others = [w2, w3, w4].filter((w) => w !== txt.w).map((w) => w.out).join('');
+    expect(others).toMatch(new RegExp(`evaluate slice ${txt.m[1]} \\(text batches `));
     expect(leftInBlobDir()).toEqual([]);
   }, 300_000);
 
