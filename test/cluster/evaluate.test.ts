@@ -143,6 +143,17 @@ describe.skipIf(!pg || !redis)('distributed evaluate: the workers embed, the fig
     expect(figures(adaptedTwo)).toEqual(figures(adaptedOne));
     expect(figures(adaptedOne)).not.toEqual(expected.json); // the adapter moves the figures: the comparison sees a projection left out
 
+    // Nothing to evaluate (no image can be read; an empty file): exit 1 and the same words, both ways.
+    const noImage = (t: string) => Buffer.from(t).toString('base64');
+    for (const [name, text, code] of [['bad.tsv', `a\t${noImage('no image')}\nb\t${noImage('nor this')}\n`, 1], ['empty.tsv', '', 1]] as const) {
+      const f = path.join(dir, name);
+      fs.writeFileSync(f, text);
+      const [one, two] = [await evaluate([f, '--format', 'pairs'], alone).done, await distributed([f, '--format', 'pairs']).done];
+      expect([two.code, two.stdout], two.stderr).toEqual([one.code, one.stdout]);
+      expect(one.code).toBe(code);
+      expect(two.stderr.split('\n').filter((l) => l.startsWith('warning:') || l.startsWith('clipdex:'))).toEqual(one.stderr.split('\n').filter((l) => l.startsWith('warning:') || l.startsWith('clipdex:')));
+    }
+
     // A folder's records are files, not lines: embedded by the CLI itself, which says so; same figures.
     const folder = path.join(ROOT, 'test', 'fixtures', 'corpus', 'folder');
     const [one, two] = [await evaluate([folder], alone).done, await distributed([folder]).done];
