@@ -10,6 +10,7 @@
  * the very batches of texts a single-process run encodes, and the workers encode those batches.
  * A retried slice (its worker died) rewrites its file whole; the files go when the evaluate ends.
  */
+import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Config } from '../config';
@@ -91,7 +92,6 @@ export async function processEvalSlice(deps: Pick<WorkerDeps, 'config' | 'model'
     }
     res.count = res.texts = texts.length;
   } else {
-    const { createHash } = await import('node:crypto');
     const records = await readLinesOf(d, config.maxLineBytes);
     for (let i = 0; i < records.length; i += d.batchSize) {
       const batch = new Map<string, Buffer>();
