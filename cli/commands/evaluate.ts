@@ -6,8 +6,10 @@
  */
 import { Option, type Command } from 'commander';
 import type { CorpusFormat } from '../../lib/corpus';
-import { AppError } from '../../lib/errors';
+import { randomUUID } from 'node:crypto';
+import { AppError, describeError } from '../../lib/errors';
 import { closeOpenedEngine, openEngine, openModel } from '../engine-cli';
+import { INTERRUPTED_EXIT_CODE, onInterrupt } from '../interrupt';
 import { command, progressBar, termSafe } from '../output';
 import { adapterName, adapterOption, withAdapter } from '../adapter-option'; // issue 12
 import type { EvalProgress, EvaluateRunResult } from '../../lib/eval';
@@ -24,6 +26,13 @@ interface EvaluateFlags {
   ann: boolean;
 }
 
+/** Ctrl-C during a distributed evaluate: exit 130 as an interrupted ingest does. */
+class EvaluateInterrupted extends Error {
+  constructor(readonly reason: unknown) {
+    super(describeError(reason));
+  }
+}
+
 const PHASES: Record<EvalProgress['phase'], string> = { embed: 'embedding', exact: 'exact search', ann: 'HNSW search' };
 
 export async function runEvaluate(file: string | undefined, flags: EvaluateFlags): Promise<EvaluateRunResult> {
@@ -34,11 +43,12 @@ export async function runEvaluate(file: string | undefined, flags: EvaluateFlags
   const cfg = getConfig();
   const bar = progressBar('evaluate');
   const t0 = performance.now();
+  let last: EvalProgress = { phase: 'embed', processed: 0, total: 0 };
   const opts = {
     hnsw: flags.ann ? cfg.hnsw : undefined,
     protocol: flags.protocol,
-    onProgress: (p: EvalProgress) =>
-      bar.update({ ...p, label: PHASES[p.phase], errors: 0, rate: p.processed / Math.max(1e-3, (performance.now() - t0) / 1000) }),
+    onProgress: (p: EvalProgress, label = PHASES[p.phase]) =>
+      bar.update({ ...(last = p), label, errors: 0, rate: p.processed / Math.max(1e-3, (performance.now() - t0) / 1000) }),
   };
   try {
     if (flags.dataset) {
@@ -52,9 +62,19 @@ export async function runEvaluate(file: string | undefined, flags: EvaluateFlags
       }
     }
     const model = await withAdapter(await openModel(), flags.adapter);
+    // Distributed mode: `clipdex worker` processes embed the file; Ctrl-C removes the slices not started.
+    const stop = new AbortController();
+    const interrupt = cfg.redisUrl ? onInterrupt(async () => stop.abort(), 'the evaluate (slices not started are removed)') : undefined;
+    const queue = cfg.redisUrl
+      ? { config: cfg, ctx: { jobId: `evaluate-${randomUUID()}`, signal: stop.signal, progress: (p: { message?: string }) => opts.onProgress(last, p.message) } }
+      : undefined;
     try {
-      return await evaluateFile(file!, model, { ...opts, texts: flags.texts, format: flags.format, batchSize: cfg.batchSize });
+      return await evaluateFile(file!, model, { ...opts, texts: flags.texts, format: flags.format, batchSize: cfg.batchSize, queue });
+    } catch (err) {
+      if (stop.signal.aborted) throw new EvaluateInterrupted(err);
+      throw err;
     } finally {
+      interrupt?.dispose();
       await model.close();
     }
   } finally {
@@ -89,7 +109,15 @@ export function registerEvaluateCommand(program: Command): Command {
     )
     .action(
       command(async (file: string | undefined, flags: EvaluateFlags) => {
-        const run = await runEvaluate(file, flags);
+        let run: EvaluateRunResult;
+        try {
+          run = await runEvaluate(file, flags);
+        } catch (err) {
+          if (!(err instanceof EvaluateInterrupted)) throw err;
+          process.stderr.write(`clipdex: ${termSafe(err.message)}\n`);
+          process.exitCode = INTERRUPTED_EXIT_CODE;
+          return;
+        }
         const { formatEvalReport, nothingEvaluated, toEvalJson } = await import('../../lib/eval');
         for (const s of run.skipped) process.stderr.write(`warning: ${termSafe(`${s.file ? `${s.file}: ` : ''}line ${s.line}: ${s.reason}`)} (skipped)\n`);
         for (const w of run.warnings) process.stderr.write(`warning: ${termSafe(w)}\n`);

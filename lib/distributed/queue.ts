@@ -6,7 +6,8 @@
  * another worker's stalled-job check puts the slice back), and the rows a slice writes are
  * idempotent on (dataset, sha256) and (dataset, text), so a retry adds nothing twice. Two more
  * kinds of job carry row ids instead of lines: a re-index's re-embed slices (reembed.ts) and its
- * OCR slices (ocr-slices.ts); the worker tells them apart by the job's name.
+ * OCR slices (ocr-slices.ts); and an evaluate's slices (eval-slices.ts) carry lines too but write
+ * no rows: their vectors go to a file of the blob dir. The worker tells them apart by the job's name.
  */
 import os from 'node:os';
 import type { Queue, QueueOptions } from 'bullmq';

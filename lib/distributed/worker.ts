@@ -12,6 +12,7 @@ import { closeDbs, ensureModelRow, getDb, isMigrated, migrateDatabase } from '..
 import { AppError, describeError } from '../errors';
 import { createBlobStore } from '../store';
 import { LOCK_MS, isDistributed, queueOptions, type SliceData, type SliceResult } from './queue';
+import { EVAL_IMAGES_JOB, EVAL_TEXTS_JOB, processEvalSlice, type EvalSliceData } from './eval-slices';
 import { OCR_JOB, processOcrSlice, type OcrSliceData } from './ocr-slices';
 import { REEMBED_JOB, processReembedSlice, type ReembedSliceData } from './reembed';
 import { processSlice, workerName, type BatchCounts, type WorkerDeps } from './slice-worker';
@@ -53,6 +54,20 @@ export async function startWorker(opts: { concurrency: number; log: (m: string) 
         const od = job.data as unknown as OcrSliceData;
         const r = await processOcrSlice(deps, od);
         opts.log(`OCR slice ${od.slice} (${od.imageIds.length} images) of job ${od.jobId}: ${r.images} read, text in ${r.withText}, ${r.failed} failed in ${((performance.now() - t) / 1000).toFixed(2)} s`);
+        return r as unknown as SliceResult;
+      }
+      if (job.name === EVAL_IMAGES_JOB || job.name === EVAL_TEXTS_JOB) {
+        // An evaluate's slice (eval-slices.ts): its vectors go to a file, rewritten whole by a retry.
+        const t = performance.now();
+        const ed = job.data as unknown as EvalSliceData;
+        const r = await processEvalSlice(deps, ed);
+        const what = ed.part === 'texts' ? `text batches ${ed.first}-${ed.last}` : `lines ${ed.first}-${ed.last}`;
+        opts.log(`evaluate slice ${ed.slice} (${what}) of job ${ed.jobId}: ${r.images} images, ${r.texts} texts embedded, ${r.unreadable} unreadable in ${((performance.now() - t) / 1000).toFixed(2)} s${job.attemptsMade ? ` (attempt ${job.attemptsMade + 1})` : ''}`);
+        if (process.env.CLIPDEX_TEST_SLICE_PAUSE_MS) {
+          // Test hook: a window after the file is written in which a test can SIGKILL this worker.
+          process.stdout.write(`evaluate slice ${ed.slice} (${ed.part}) written\n`);
+          await new Promise((r) => setTimeout(r, Number(process.env.CLIPDEX_TEST_SLICE_PAUSE_MS)));
+        }
         return r as unknown as SliceResult;
       }
       if (job.name === REEMBED_JOB) {

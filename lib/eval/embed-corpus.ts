@@ -5,18 +5,20 @@
  * end up as positives of each other. Lines that cannot be read or encoded are skipped and listed.
  * Every line read is also kept in file order (`rows`), pointing at its rows of the matrices, for
  * the reference protocols (protocols.ts), which count one candidate per line or per id.
+ * In distributed mode the same pass runs with `queued` (run-queued.ts): the workers' image vectors
+ * looked up, the text batches listed for them, so the set is the very one built here otherwise.
  */
 import { createHash } from 'node:crypto';
 import { getConfig } from '../config';
 import { AppError } from '../errors';
 import { countRecords, detectFormat, readCorpus, type CorpusFormat, type CorpusRecord } from '../corpus';
-import type { ClipModel } from '../clip';
 import type { CorpusRows } from './corpus-rows';
+import { modelEncoder, queuedEncoder, type EvalModel, type QueuedVectors } from './eval-vectors';
 import type { EvalSet } from './evaluate';
 import { MatrixBuilder } from './matrix';
 import type { Link } from './recall';
 
-export type EvalModel = Pick<ClipModel, 'info' | 'encodeTexts' | 'preprocessImage' | 'encodePixels'>;
+export type { EvalModel } from './eval-vectors';
 
 export interface SkippedLine {
   line: number;
@@ -36,6 +38,12 @@ export interface EmbedCorpusOptions {
   batchSize?: number;
   maxLineBytes?: number;
   onProgress?: (processed: number, total: number) => void | Promise<void>;
+  /**
+   * A distributed evaluate (run-queued.ts): image vectors the workers embedded are looked up instead
+   * of running the model, and the text batches are listed for the workers, their rows left zero;
+   * everything else (order, links, skipped lines) as without it.
+   */
+  queued?: QueuedVectors;
 }
 
 export type { PairRow, MugeImageRow, MugeTextRow, CorpusRows } from './corpus-rows';
@@ -73,6 +81,7 @@ export async function embedCorpusForEval(path: string, model: EvalModel, opts: E
   }
   const total = await countRecords(path, { format, texts: opts.texts, maxLineBytes });
   const dim = model.info.dim;
+  const encoder = opts.queued ? queuedEncoder(opts.queued, dim, path) : modelEncoder(model);
   const images = new MatrixBuilder(dim);
   const texts = new MatrixBuilder(dim);
   const imageBySha = new Map<string, number>();
@@ -97,42 +106,29 @@ export async function embedCorpusForEval(path: string, model: EvalModel, opts: E
   };
 
   async function flush(rows: Row[]): Promise<void> {
-    // 1. images: known by sha256, else preprocess once per distinct new image
-    const newPixels: Float32Array[] = [];
-    const newSha: string[] = [];
-    const pendingSha = new Map<string, number>(); // sha → position in newPixels
-    const rowImage: (string | undefined)[] = []; // sha per row, undefined when the row is skipped
-    for (const row of rows) {
-      if (!row.image) {
-        rowImage.push(undefined);
-        continue;
-      }
+    // 1. images: known by sha256, else encoded once per distinct new image (one that cannot be read is skipped)
+    const newImages: { sha: string; bytes: Buffer }[] = [];
+    const pendingSha = new Set<string>();
+    const shaOf: (string | undefined)[] = rows.map((row) => {
+      if (!row.image) return undefined;
       const sha = sha256(row.image.bytes);
-      const bad = badSha.get(sha);
-      if (bad !== undefined) {
-        skip(row, bad);
-        rowImage.push(undefined);
-        continue;
+      if (!imageBySha.has(sha) && !badSha.has(sha) && !pendingSha.has(sha)) {
+        pendingSha.add(sha);
+        newImages.push({ sha, bytes: row.image.bytes });
       }
-      if (!imageBySha.has(sha) && !pendingSha.has(sha)) {
-        try {
-          newPixels.push(await model.preprocessImage(row.image.bytes));
-          pendingSha.set(sha, newSha.length);
-          newSha.push(sha);
-        } catch (err) {
-          if (!(err instanceof AppError)) throw err;
-          badSha.set(sha, err.message);
-          skip(row, err.message);
-          rowImage.push(undefined);
-          continue;
-        }
-      }
-      rowImage.push(sha);
+      return sha;
+    });
+    if (newImages.length > 0) {
+      const vecs = await encoder.images(newImages);
+      vecs.forEach((v, i) => (typeof v === 'string' ? badSha.set(newImages[i].sha, v) : imageBySha.set(newImages[i].sha, images.push(v))));
     }
-    if (newPixels.length > 0) {
-      const vecs = await model.encodePixels(newPixels);
-      vecs.forEach((v, i) => imageBySha.set(newSha[i], images.push(v)));
-    }
+    const rowImage: (string | undefined)[] = []; // sha per row, undefined when the row is skipped
+    rows.forEach((row, r) => {
+      const sha = shaOf[r];
+      const bad = sha === undefined ? undefined : badSha.get(sha);
+      if (bad !== undefined) skip(row, bad);
+      rowImage.push(bad === undefined ? sha : undefined);
+    });
 
     // 2. texts: known by value, else encoded once per distinct new text; MUGE texts need an image
     const newTexts: string[] = [];
@@ -153,7 +149,7 @@ export async function embedCorpusForEval(path: string, model: EvalModel, opts: E
       rowText.push(value);
     }
     if (newTexts.length > 0) {
-      const vecs = await model.encodeTexts(newTexts);
+      const vecs = await encoder.texts(newTexts);
       vecs.forEach((v, i) => textByValue.set(newTexts[i], texts.push(v)));
     }
 

@@ -44,7 +44,9 @@ async function runEvaluateJob(engine: Engine, params: EvaluateJobParams, ctx: Jo
     if (params.dataset) {
       run = await evaluateDataset(engine.db, params.dataset, engine.model, opts);
     } else if (params.path) {
-      run = await evaluateFile(params.path, engine.model, { ...opts, texts: params.texts, format: params.format, batchSize: engine.config.batchSize });
+      // Distributed mode: the workers embed the file (lib/distributed/eval-slices.ts).
+      const queue = engine.config.redisUrl ? { config: engine.config, ctx } : undefined;
+      run = await evaluateFile(params.path, engine.model, { ...opts, texts: params.texts, format: params.format, batchSize: engine.config.batchSize, queue });
       ctx.lineErrors(run.skipped);
       ctx.progress({ errors: run.skipped.length });
     } else {

@@ -9,6 +9,7 @@ import { AppError } from '../errors';
 import type { HnswParams } from './ann';
 import { loadDatasetEvalSet } from './dataset';
 import { embedCorpusForEval, type EvalModel, type SkippedLine } from './embed-corpus';
+import { embedCorpusOnWorkers, type EvalQueue } from './run-queued';
 import { evaluateEmbeddings, evaluateReference, type EvalProgress, type EvalResult } from './evaluate';
 import { MEAN_RECALL_DEFINITION, type EvalProtocol } from './protocols';
 
@@ -33,16 +34,18 @@ export interface EvaluateRunResult {
 export async function evaluateFile(
   path: string,
   model: EvalModel,
-  opts: EvaluateRunOptions & { texts?: string; format?: CorpusFormat; batchSize?: number } = {},
+  opts: EvaluateRunOptions & { texts?: string; format?: CorpusFormat; batchSize?: number; queue?: EvalQueue } = {},
 ): Promise<EvaluateRunResult> {
   const protocol = opts.protocol ?? 'clipdex';
-  const set = await embedCorpusForEval(path, model, {
+  const embedOpts = {
     texts: opts.texts,
     format: opts.format,
     batchSize: opts.batchSize,
     keepUnlinkedTexts: protocol === 'chinese-clip',
-    onProgress: (processed, total) => opts.onProgress?.({ phase: 'embed', processed, total }),
-  });
+    onProgress: (processed: number, total: number) => opts.onProgress?.({ phase: 'embed', processed, total }),
+  };
+  // Distributed mode: the workers embed (run-queued.ts).
+  const set = opts.queue ? await embedCorpusOnWorkers(path, model, opts.queue, embedOpts) : await embedCorpusForEval(path, model, embedOpts);
   const warnings = [...set.warnings];
   let result: EvalResult;
   if (protocol === 'clipdex') {
