@@ -15,9 +15,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Config } from '../config';
 import { countRecords, type CorpusRecord } from '../corpus';
-import { readLines } from '../corpus/line-reader';
-import { tooLongReason } from '../corpus/limits';
-import { isBlank, parseMugeImageLine, parsePairLine } from '../corpus/parse-line';
+import { parseMugeImageLine, parsePairLine } from '../corpus/parse-line';
 import { AppError } from '../errors';
 import { encodeEvalImages, type ImageVectorOrReason } from '../eval/eval-vectors';
 import type { JobContext } from '../jobs';
@@ -26,7 +24,7 @@ import { BATCHES_PER_SLICE } from './ingest-job';
 import { workerName, type WorkerDeps } from './queue';
 import { runSlices } from './run-slices';
 import { shareCorpus, type SharedCorpus } from './share';
-import { lastLineNumber, sliceRanges } from './slices';
+import { readLineRecords, sliceRanges, sliceStarts } from './slices';
 
 export const EVAL_IMAGES_JOB = 'evaluate-embed-images';
 export const EVAL_TEXTS_JOB = 'evaluate-embed-texts';
@@ -40,6 +38,8 @@ export interface EvalSliceData {
   /** 1-based, inclusive: line numbers, or the numbers of the batches the texts file holds (for messages). */
   first: number;
   last: number;
+  /** Lines: the byte `first` begins at (slices.ts sliceStarts); absent: read from the start (a gzip'd file). */
+  startByte?: number;
   modelId: string;
   /** Images: records per encode call. */
   batchSize: number;
@@ -57,19 +57,9 @@ export interface EvalSliceResult {
   worker: string;
 }
 
-/** The records of lines first..last (the single-process reader's parsers). */
-async function readLinesOf(d: EvalSliceData, maxLineBytes: number): Promise<CorpusRecord[]> {
-  const parse = d.part === 'pairs' ? parsePairLine : parseMugeImageLine;
-  const out: CorpusRecord[] = [];
-  const lines = readLines(d.path, { maxLineBytes });
-  for await (const raw of lines) {
-    if (raw.line < d.first) continue;
-    if (raw.line > d.last) break;
-    if ('tooLong' in raw) out.push({ kind: 'error', line: raw.line, reason: tooLongReason(raw.tooLong, maxLineBytes) });
-    else if (!isBlank(raw.bytes)) out.push(parse(raw.line, raw.bytes));
-  }
-  await lines.return?.(undefined);
-  return out;
+/** The records of lines first..last (the single-process reader's parsers), from the slice's byte offset. */
+function readLinesOf(d: EvalSliceData, maxLineBytes: number): Promise<CorpusRecord[]> {
+  return readLineRecords(d.path, d.part === 'pairs' ? parsePairLine : parseMugeImageLine, d.first, d.last, maxLineBytes, d.startByte);
 }
 
 /** A worker: embed one slice (its distinct images, or its text batches) and write the vectors to `d.out`. */
@@ -157,8 +147,8 @@ export function evalQueueSession(config: Pick<Config, 'redisUrl' | 'queue' | 'bl
       const total = await countRecords(file, { format: 'pairs', maxLineBytes: config.maxLineBytes });
       shared = await shareCorpus(config.blobDir, file, ctx.jobId);
       const part = format === 'pairs' ? 'pairs' : 'muge-images';
-      const ranges = sliceRanges(await lastLineNumber(file, config.maxLineBytes), batchSize * BATCHES_PER_SLICE);
-      const jobs = ranges.map((r, k) => slice(EVAL_IMAGES_JOB, k, { part, path: shared!.path, first: r.firstLine, last: r.lastLine, batchSize }));
+      const ranges = await sliceStarts(shared.path, batchSize * BATCHES_PER_SLICE);
+      const jobs = ranges.map((r, k) => slice(EVAL_IMAGES_JOB, k, { part, path: shared!.path, first: r.firstLine, last: r.lastLine, startByte: r.startByte, batchSize }));
       const out = new Map<string, ImageVectorOrReason>();
       for (const s of await run(jobs, total, onProgress, 'lines')) for (const [sha, v] of s.images) if (!out.has(sha)) out.set(sha, v);
       return out;

@@ -79,7 +79,18 @@ export async function sliceStarts(file: string, size: number): Promise<SliceRang
  */
 export async function readSlice(file: string, format: CorpusFormat, first: number, last: number, maxLineBytes: number, startByte?: number): Promise<CorpusRecord[]> {
   checkSliceable(format);
-  const parse = PARSERS[format]!;
+  return readLineRecords(file, PARSERS[format]!, first, last, maxLineBytes, startByte);
+}
+
+/** Lines first..last through one line parser (blank lines skipped, over-long ones as errors), from `startByte` when given. */
+export async function readLineRecords(
+  file: string,
+  parse: (line: number, bytes: Buffer) => CorpusRecord,
+  first: number,
+  last: number,
+  maxLineBytes: number,
+  startByte?: number,
+): Promise<CorpusRecord[]> {
   const out: CorpusRecord[] = [];
   const lines = readLines(file, { maxLineBytes, ...(startByte !== undefined ? { start: { byte: startByte, line: first } } : {}) });
   for await (const raw of lines) {
