@@ -107,6 +107,8 @@ async function dropQueue(name: string): Promise<void> {
   await q.close();
 }
 
+const pairs = (xs: number[]) => Array.from({ length: xs.length / 2 }, (_, i) => [xs[2 * i], xs[2 * i + 1]] as const);
+
 const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
@@ -161,13 +163,17 @@ async function throughput(n: number, withLag: boolean, links = false) {
   // When each slice was reported done (workers print one line per slice), from the ingest's start.
   const t0 = performance.now();
   const sliceDone: number[] = [];
-  for (const w of ws) w.child.stdout!.on('data', (d: Buffer) => {
-    for (const l of String(d).split('\n')) if (/^slice \d+ .* in [\d.]+ s/.test(l)) sliceDone.push((performance.now() - t0) / 1000);
+  // Workers log one line per slice on stderr: "clipdex worker: slice 3 (lines …) … in 1.23 s".
+  for (const w of ws) w.child.stderr!.on('data', (d: Buffer) => {
+    for (const l of String(d).split('\n')) {
+      const m = l.match(/: slice \d+ \(lines .* in ([\d.]+) s/);
+      if (m) sliceDone.push((performance.now() - t0) / 1000, Number(m[1]));
+    }
   });
   const s = await ingest(env, 'bench');
   const workerCpu = ws.reduce((sum, w, i) => sum + cpuSeconds(w.child.pid!) - cpu0[i], 0);
   const svc1 = serviceCpu();
-  log(`  ${n} worker(s): CLI wall ${s.wall.toFixed(1)} s (job ${s.seconds.toFixed(1)} s), CLI CPU ${s.cliCpu.toFixed(1)} s, PostgreSQL CPU ${(svc1.pg - svc0.pg).toFixed(1)} s, Redis CPU ${(svc1.redis - svc0.redis).toFixed(1)} s; coordinator's near-duplicate linking ${s.stages.index.toFixed(1)} s; slices done at ${sliceDone.sort((a, b) => a - b).map((x) => x.toFixed(1)).join(', ')} s`);
+  log(`  ${n} worker(s): CLI wall ${s.wall.toFixed(1)} s (job ${s.seconds.toFixed(1)} s), CLI CPU ${s.cliCpu.toFixed(1)} s, PostgreSQL CPU ${(svc1.pg - svc0.pg).toFixed(1)} s, Redis CPU ${(svc1.redis - svc0.redis).toFixed(1)} s; coordinator's near-duplicate linking ${s.stages.index.toFixed(1)} s; slices done at (s, after taking s) ${pairs(sliceDone).sort((a, b) => a[0] - b[0]).map(([at, took]) => `${at.toFixed(1)} (${took.toFixed(1)})`).join(', ')}`);
   if (withLag && node) {
     await sleep(3000);
     polling = false;
