@@ -15,7 +15,7 @@
  *      it each time, over as many ingests as it takes; every ingest is then checked: each line
  *      stored exactly once (counted against the file).
  * Usage: tsx bench/cluster.ts --pg postgresql://u:p@127.0.0.1:5432/ --redis redis://127.0.0.1:6379
- *        [--corpus demo/train.tsv] [--kills 20] [--skip-throughput] [--skip-lag] [--lag-only]
+ *        [--corpus demo/train.tsv | jpeg:N] [--kills 20] [--skip-throughput] [--skip-lag] [--lag-only]
  * The --pg URL names the server; databases <db-prefix>_1, _2, _kills (default prefix clipdex_bench_cluster)
  * are dropped and created there.
  */
@@ -27,6 +27,8 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { Queue } from 'bullmq';
 import { readPairsTsv, startCli } from '../test/helpers/cli';
+import { CACHE } from './shared/machine';
+import { jpegPairsCorpus } from './shared/images';
 import { getJson, kill, ROOT, sleep, startNode, startWorker, type Proc } from '../test/cluster/processes';
 
 const { values: args } = parseArgs({
@@ -42,7 +44,9 @@ const { values: args } = parseArgs({
   },
 });
 if (!args.pg || !args.redis) throw new Error('--pg and --redis are required');
-const corpus = path.resolve(ROOT, args.corpus!);
+// `jpeg:N`: N generated 500×500 JPEG pairs (bench/shared/images.ts), photo-sized work per image.
+const jpeg = args.corpus!.match(/^jpeg:(\d+)$/);
+const corpus = jpeg ? await jpegPairsCorpus(Number(jpeg[1]), path.join(CACHE, 'cluster')) : path.resolve(ROOT, args.corpus!);
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'clipdex-bench-cluster-'));
 const procs: Proc[] = [];
 const log = (m: string) => process.stdout.write(`${m}\n`);

@@ -15,7 +15,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { CACHE, ROOT, printFooter, printHeader } from './shared/machine';
-import { makeCaptions, makeImage } from './shared/images';
+import { jpegPairsCorpus } from './shared/images';
 import { fmt, listArg, median, parseArgs, table } from './shared/stats';
 
 const args = parseArgs(process.argv.slice(2));
@@ -25,16 +25,6 @@ const model = path.resolve(args.get('model') ?? path.join(ROOT, 'models', 'mini-
 const dir = path.join(CACHE, 'ingest-peer');
 fs.mkdirSync(dir, { recursive: true });
 
-async function jpegCorpus(n: number): Promise<string> {
-  const file = path.join(dir, `jpeg-pairs-${n}.tsv`);
-  if (fs.existsSync(file)) return file;
-  const captions = makeCaptions(n);
-  const lines: string[] = [];
-  for (let i = 0; i < n; i++) lines.push(`${captions[i]} ${i}\t${(await makeImage('muge', 20_000 + i)).toString('base64')}`);
-  fs.writeFileSync(`${file}.tmp`, `${lines.join('\n')}\n`);
-  fs.renameSync(`${file}.tmp`, file);
-  return file;
-}
 
 // Wall seconds, and CPU seconds (user + sys, all threads) through GNU time: on a shared machine the
 // CPU a command needs is steadier than its wall time.
@@ -53,7 +43,7 @@ console.log(`- model: ${path.relative(ROOT, model)}; clipdex with its defaults (
 
 const files: [string, string][] = [];
 if (corpora.includes('demo')) files.push(['demo/train.tsv (1,000 emoji pairs)', path.join(ROOT, 'demo', 'train.tsv')]);
-if (corpora.includes('jpeg')) files.push(['1,000 JPEG pairs (500×500)', await jpegCorpus(1000)]);
+if (corpora.includes('jpeg')) files.push(['1,000 JPEG pairs (500×500)', await jpegPairsCorpus(1000, dir)]);
 
 const rows: (string | number)[][] = [];
 for (const [label, file] of files) {

@@ -4,6 +4,8 @@
  * - `muge`: 500×500 baseline JPEGs (q 85) with a gradient, blocks and texture, like MUGE/e-commerce
  *   product photos (about 40–80 KB each, close to real product shots; a flat image would be far smaller).
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import sharp from 'sharp';
 import { makeRng } from './rng';
 
@@ -58,4 +60,20 @@ export function makeCaptions(count: number): string[] {
     'eyes', 'sun', 'behind', 'cloud', 'pizza', 'slice', 'green', 'apple', 'dog', 'playing', 'in', 'the', 'park', 'flag', 'mountain'];
   const rng = makeRng(99);
   return Array.from({ length: count }, () => Array.from({ length: 2 + Math.floor(rng() * 9) }, () => words[Math.floor(rng() * words.length)]).join(' '));
+}
+
+/**
+ * A pairs TSV of `n` generated 500×500 JPEG photos-like images (q85, distinct) with captions,
+ * cached under `dir` (bench/ingest-peer.ts and bench/cluster.ts read the same file).
+ */
+export async function jpegPairsCorpus(n: number, dir: string): Promise<string> {
+  const file = path.join(dir, `jpeg-pairs-${n}.tsv`);
+  if (fs.existsSync(file)) return file;
+  fs.mkdirSync(dir, { recursive: true });
+  const captions = makeCaptions(n);
+  const lines: string[] = [];
+  for (let i = 0; i < n; i++) lines.push(`${captions[i]} ${i}\t${(await makeImage('muge', 20_000 + i)).toString('base64')}`);
+  fs.writeFileSync(`${file}.tmp`, `${lines.join('\n')}\n`);
+  fs.renameSync(`${file}.tmp`, file);
+  return file;
 }
