@@ -107,6 +107,7 @@ function follow(c: Case): void {
     catchUp: async (i, { full }) => {
       const r = await catchUpWithDatabase(i, db, { after, full, sliceMs: c === 'before' ? Infinity : CATCH_UP_SLICE_MS });
       after = r.after;
+      return { behind: r.behind === true };
     },
     intervalMs: 1000,
     fullIntervalMs: 30_000,

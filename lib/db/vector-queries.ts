@@ -66,11 +66,18 @@ export async function vectorsOfImages(db: Db, imageIds: number[], modelId: strin
   return out;
 }
 
-/** The vectors of `modelId` among `labels` (labels of other models, or gone, are left out). */
+/**
+ * The vectors of `modelId` among `labels` (labels of other models, or gone, are left out), read
+ * 500 ids a query: SQLite refuses a statement with more bound parameters than its limit (a 2,400-id
+ * list failed: test/integration/link-added.test.ts).
+ */
 export async function loadModelVectors(db: Db, kind: VectorKind, modelId: string, labels: number[]): Promise<LabeledVector[]> {
-  if (!labels.length) return [];
-  const rows = await table(db, kind).findMany({ where: { modelId, id: { in: labels } }, select: { id: true, data: true } });
-  return rows.map((r) => ({ label: r.id, vector: bytesToVector(r.data as Uint8Array) }));
+  const out: LabeledVector[] = [];
+  for (let i = 0; i < labels.length; i += 500) {
+    const rows = await table(db, kind).findMany({ where: { modelId, id: { in: labels.slice(i, i + 500) } }, select: { id: true, data: true } });
+    for (const r of rows) out.push({ label: r.id, vector: bytesToVector(r.data as Uint8Array) });
+  }
+  return out;
 }
 
 /** The highest label of a model's vectors (0 when none): one index seek, whatever the table's size. */

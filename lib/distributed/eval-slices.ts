@@ -19,7 +19,7 @@ import { parseMugeImageLine, parsePairLine } from '../corpus/parse-line';
 import { AppError } from '../errors';
 import { encodeEvalImages, type ImageVectorOrReason } from '../eval/eval-vectors';
 import type { JobContext } from '../jobs';
-import { readEvalSliceFile, writeEvalSliceFile } from './eval-slice-file';
+import { readEvalSliceFile, writeEvalSliceFile, type EvalSliceVectors } from './eval-slice-file';
 import { BATCHES_PER_SLICE } from './ingest-job';
 import { workerName, type WorkerDeps } from './queue';
 import { runSlices } from './run-slices';
@@ -113,7 +113,8 @@ export function evalQueueSession(config: Pick<Config, 'redisUrl' | 'queue' | 'bl
   const dir = path.join(config.blobDir, 'eval', ctx.jobId);
   let shared: SharedCorpus | undefined;
 
-  async function run(jobs: { name: string; data: EvalSliceData }[], total: number, onProgress: Progress, unit: 'lines' | 'texts') {
+  /** Queue `jobs`, wait for them all, then hand each slice's file to `use` in slice order, one file in memory at a time. */
+  async function run(jobs: { name: string; data: EvalSliceData }[], total: number, onProgress: Progress, unit: 'lines' | 'texts', use: (s: EvalSliceVectors) => void) {
     await fs.mkdir(dir, { recursive: true });
     const done: number[] = [];
     let processed = 0;
@@ -133,7 +134,7 @@ export function evalQueueSession(config: Pick<Config, 'redisUrl' | 'queue' | 'bl
     if (r.failure) throw new AppError('INTERNAL', `${r.failure}. Nothing was evaluated; run the evaluate again`);
     if (r.lost) throw new AppError('INTERNAL', `${r.lost} of the evaluate's ${jobs.length} slices vanished from the queue (a Redis restart without persistence? run Redis with appendonly yes): run the evaluate again`);
     if (r.removed || ctx.signal.aborted) throw new AppError('CONFLICT', `evaluate cancelled after ${processed} of ${total} ${unit} were embedded: nothing evaluated`);
-    return Promise.all(done.sort((a, b) => a - b).map((k) => readEvalSliceFile(jobs[k].data.out, modelId)));
+    for (const k of done.sort((a, b) => a - b)) use(await readEvalSliceFile(jobs[k].data.out, modelId));
   }
   const slice = (name: string, k: number, d: Omit<EvalSliceData, 'jobId' | 'slice' | 'modelId' | 'out'>) => ({
     name,
@@ -150,7 +151,9 @@ export function evalQueueSession(config: Pick<Config, 'redisUrl' | 'queue' | 'bl
       const ranges = await sliceStarts(shared.path, batchSize * BATCHES_PER_SLICE);
       const jobs = ranges.map((r, k) => slice(EVAL_IMAGES_JOB, k, { part, path: shared!.path, first: r.firstLine, last: r.lastLine, startByte: r.startByte, batchSize }));
       const out = new Map<string, ImageVectorOrReason>();
-      for (const s of await run(jobs, total, onProgress, 'lines')) for (const [sha, v] of s.images) if (!out.has(sha)) out.set(sha, v);
+      await run(jobs, total, onProgress, 'lines', (s) => {
+        for (const [sha, v] of s.images) if (!out.has(sha)) out.set(sha, v);
+      });
       return out;
     },
     /** Round 2: the vectors of these text batches, in order. */
@@ -166,7 +169,8 @@ export function evalQueueSession(config: Pick<Config, 'redisUrl' | 'queue' | 'bl
         }),
       );
       const total = batches.reduce((n, b) => n + b.length, 0);
-      const out = (await run(jobs, total, onProgress, 'texts')).flatMap((s) => s.texts);
+      const out: Float32Array[] = [];
+      await run(jobs, total, onProgress, 'texts', (s) => out.push(...s.texts));
       if (out.length !== total) throw new AppError('INTERNAL', `the workers sent ${out.length} text vectors for the evaluate's ${total} texts`);
       return out;
     },

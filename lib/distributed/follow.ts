@@ -42,7 +42,9 @@ export function followVectors(databaseUrl: string, indexes: VectorIndex[], log: 
         const f = full;
         full = false;
         try {
-          await Promise.all(indexes.map((i) => i.refreshIfStale({ now: true, full: f })));
+          // Not refreshIfStale({ now }): a catch-up already running (a search's) may have read its
+          // top id before the notified commit, and refreshIfStale would only wait for that one.
+          await Promise.all(indexes.map((i) => (f ? i.refreshIfStale({ full: true }) : i.catchUpFully())));
         } catch (err) {
           log(`index catch-up: ${describeError(err)}`);
         }

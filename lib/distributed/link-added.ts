@@ -5,14 +5,18 @@
  *
  * It links as the slices report, not after the last one: the work then overlaps the workers'
  * instead of adding a tail to every ingest (issue 15's bench: 1.4 s of an 8.4 s ingest). Each pass
- * catches the replica up before it searches, so of two images from different slices the one linked
- * second always finds the first (committed before its slice reported). A pass that fails (the
- * database away) leaves its images for `finish`, which links every image the ingest committed and
- * no pass linked — including those of a slice retried after its worker died between its commit and
- * its report, which reports nothing added.
+ * first brings the replica up to every row committed before it (`catchUpFully`: however many rows,
+ * and not content with a catch-up already in flight), so of two images from different slices the
+ * one linked second always finds the first (committed before its slice reported). A pass that
+ * fails (the database away) leaves its images for `finish`, which links every image the ingest
+ * committed and no pass linked — including those of a slice retried after its worker died between
+ * its commit and its report, which reports nothing added.
+ *
+ * An ingest into a library with no image of the model records it as scanned only when `finish`
+ * has linked everything (passes never do): a crash or a failed last pass leaves no false claim.
  */
 import { loadModelVectors } from '../db';
-import { linkNewImages } from '../duplicates';
+import { linkNewImages, markDuplicatesScanned } from '../duplicates';
 import type { IngestDeps } from '../ingest/types';
 
 type Deps = Pick<IngestDeps, 'config' | 'db' | 'model' | 'indexes' | 'store'>;
@@ -30,14 +34,17 @@ export interface AddedLinker {
 }
 
 /**
- * `allNew`: the library had no image of this model when the ingest began (see linkNewImages);
- * `off`: the ingest links nothing (`--no-near-duplicates`).
+ * `allNew`: the library had no image of this model when the ingest began, so once `finish` has
+ * linked every image it may record the library as scanned; `off`: the ingest links nothing
+ * (`--no-near-duplicates`).
  */
 export function addedImageLinker(deps: Deps, opts: { allNew: boolean; off?: boolean }): AddedLinker {
   const linked = new Set<number>();
   const pending: number[] = [];
   let chain: Promise<void> = Promise.resolve();
   let seconds = 0;
+  const modelId = deps.model.info.id;
+  const dupDeps = { db: deps.db, index: deps.indexes.image, store: deps.store, modelId, threshold: deps.config.duplicateThreshold };
 
   const pass = async () => {
     if (opts.off) return void pending.splice(0);
@@ -45,14 +52,11 @@ export function addedImageLinker(deps: Deps, opts: { allNew: boolean; off?: bool
     if (!labels.length) return;
     const t = performance.now();
     try {
-      const index = deps.indexes.image;
-      await index.refreshIfStale({ now: true });
-      const modelId = deps.model.info.id;
-      const dupDeps = { db: deps.db, index, store: deps.store, modelId, threshold: deps.config.duplicateThreshold };
+      await deps.indexes.image.catchUpFully();
       for (let i = 0; i < labels.length; i += PAGE) {
         const page = labels.slice(i, i + PAGE);
         const vs = await loadModelVectors(deps.db, 'image', modelId, page);
-        await linkNewImages(dupDeps, { labels: vs.map((v) => v.label), vectors: vs.map((v) => v.vector) }, opts);
+        await linkNewImages(dupDeps, { labels: vs.map((v) => v.label), vectors: vs.map((v) => v.vector) }, { claimScan: false });
         for (const l of page) linked.add(l);
       }
     } finally {
@@ -71,6 +75,7 @@ export function addedImageLinker(deps: Deps, opts: { allNew: boolean; off?: bool
       await chain;
       pending.push(...all);
       await pass();
+      if (opts.allNew && !opts.off && all.every((l) => linked.has(l))) await markDuplicatesScanned(dupDeps);
     },
     get seconds() {
       return seconds;

@@ -26,13 +26,6 @@ export function checkSliceable(format: CorpusFormat): void {
   }
 }
 
-/** The number of the file's last line (0 for an empty file). */
-export async function lastLineNumber(file: string, maxLineBytes: number): Promise<number> {
-  let last = 0;
-  for await (const raw of readLines(file, { maxLineBytes })) last = raw.line;
-  return last;
-}
-
 /** Line ranges [first, last] of `size` lines covering 1..lines. */
 export function sliceRanges(lines: number, size: number): { firstLine: number; lastLine: number }[] {
   const out: { firstLine: number; lastLine: number }[] = [];

@@ -109,17 +109,25 @@ const scanned = new WeakMap<Db, Set<string>>();
  * A library whose first images are being ingested has every image checked at ingest: it counts
  * as scanned, so the page and the CLI do not ask for a backfill it does not need.
  */
-async function markScannedIfFirst(deps: DuplicateDeps, items: Vectors, allNew: boolean): Promise<void> {
+async function markScannedIfFirst(deps: DuplicateDeps, items: Vectors): Promise<void> {
   const known = scanned.get(deps.db) ?? scanned.set(deps.db, new Set()).get(deps.db)!;
   if (known.has(deps.modelId)) return;
   if (await deps.db.duplicateScan.findUnique({ where: { modelId: deps.modelId }, select: { modelId: true } })) {
     known.add(deps.modelId);
     return;
   }
-  if (!allNew && deps.index.size() !== items.labels.length) return; // older images are there, unchecked
+  if (deps.index.size() !== items.labels.length) return; // older images are there, unchecked
+  await markDuplicatesScanned(deps);
+}
+
+/**
+ * Record the library as scanned at `deps.threshold`: for a caller that has itself linked every
+ * image of the model (a distributed ingest into an empty library, once all its passes are done).
+ */
+export async function markDuplicatesScanned(deps: Pick<DuplicateDeps, 'db' | 'modelId' | 'threshold'>): Promise<void> {
   // Every write here can meet another process's ingest on the same SQLite file (lib/db/retry.ts).
   await withBusyRetry(() => deps.db.duplicateScan.upsert({ where: { modelId: deps.modelId }, create: { modelId: deps.modelId, threshold: deps.threshold, scannedAt: new Date() }, update: {} }));
-  known.add(deps.modelId);
+  (scanned.get(deps.db) ?? scanned.set(deps.db, new Set()).get(deps.db)!).add(deps.modelId);
 }
 
 /**
@@ -134,13 +142,12 @@ export async function forgetDuplicateScan(db: Db, modelId: string): Promise<void
 
 /**
  * After new image vectors entered the index (ingest, re-embed): store their links and regroup.
- * `allNew`: the caller knows every image in the index is one it links, now or in a later call of
- * the same run (an ingest into an empty library that links as its slices come in), so the library
- * counts as scanned even though the index already holds more than `items`.
+ * `claimScan: false`: never record the library as scanned here (a caller linking in several
+ * passes records it itself once all of them are done: markDuplicatesScanned).
  */
-export async function linkNewImages(deps: DuplicateDeps, items: Vectors, opts: { allNew?: boolean } = {}): Promise<{ links: number }> {
+export async function linkNewImages(deps: DuplicateDeps, items: Vectors, opts: { claimScan?: boolean } = {}): Promise<{ links: number }> {
   if (!items.labels.length) return { links: 0 };
-  await markScannedIfFirst(deps, items, opts.allNew ?? false);
+  if (opts.claimScan !== false) await markScannedIfFirst(deps, items);
   const links = await findLinks(deps, items);
   if (!links.length) return { links: 0 };
   await saveLinks(deps.db, deps.modelId, links);

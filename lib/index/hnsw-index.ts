@@ -275,7 +275,7 @@ export class HnswIndex implements VectorIndex {
       const full = opts.full === true || now - f.lastFull >= f.fullIntervalMs;
       f.last = now;
       if (full) f.lastFull = now;
-      const running: Promise<void> = f.catchUp(this, { full }).finally(() => {
+      const running: Promise<void> = f.catchUp(this, { full }).then(() => undefined).finally(() => {
         if (f.running === running) f.running = undefined;
       });
       // A catch-up nobody waits for any more must not become an unhandled rejection; a caller
@@ -285,6 +285,24 @@ export class HnswIndex implements VectorIndex {
       await settlesWithin(running, wait);
     }
     return this.version !== v;
+  }
+
+  async catchUpFully(): Promise<void> {
+    const f = this.follower;
+    if (!f) return void (await this.reloadIfNewerFile());
+    for (;;) {
+      // One in flight may have read its top id before the caller's rows committed: wait it out.
+      while (f.running) await f.running.catch(() => undefined);
+      f.last = Date.now();
+      const run = f.catchUp(this, { full: false });
+      const running: Promise<void> = run.then(() => undefined).finally(() => {
+        if (f.running === running) f.running = undefined;
+      });
+      running.catch(() => undefined);
+      f.running = running;
+      // Each catch-up adds at most CATCH_UP_MAX_ROWS: go on until one leaves nothing behind.
+      if (!(await run).behind) return;
+    }
   }
 
   private async reloadIfNewerFile(): Promise<void> {

@@ -202,7 +202,7 @@ export async function catchUpWithDatabase(
   index: VectorIndex,
   db: Db,
   opts: { after: number; full?: boolean; maxRows?: number; late?: LateCommits; sliceMs?: number },
-): Promise<{ added: number; removed: number; after: number; fullPending?: true }> {
+): Promise<{ added: number; removed: number; after: number; fullPending?: true; behind?: true }> {
   const top = await maxVectorLabel(db, index.kind, index.modelId);
   const max = opts.maxRows ?? CATCH_UP_MAX_ROWS;
   let added = 0;
@@ -257,7 +257,7 @@ export async function catchUpWithDatabase(
     index.remove(extra);
     removed = extra.length;
   }
-  return fullPending ? { added, removed, after, fullPending } : { added, removed, after };
+  return { added, removed, after, ...(fullPending ? { fullPending } : {}), ...(after < top ? { behind: true as const } : {}) };
 }
 
 export async function openIndexes(deps: IndexDeps): Promise<Indexes & { report: IndexReport }> {
@@ -275,6 +275,7 @@ export async function openIndexes(deps: IndexDeps): Promise<Indexes & { report: 
         const r = await catchUpWithDatabase(i, deps.db, { after, full: full || fullPending, late });
         after = r.after;
         fullPending = r.fullPending === true;
+        return { behind: r.behind === true };
       },
       intervalMs: deps.catchUpIntervalMs ?? CATCH_UP_INTERVAL_MS,
       fullIntervalMs: FULL_CHECK_INTERVAL_MS,

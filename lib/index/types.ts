@@ -27,6 +27,12 @@ export interface VectorIndex {
    * it starts (the rest goes on in the background). Returns true if anything changed.
    */
   refreshIfStale(opts?: { full?: boolean; now?: boolean; waitMs?: number }): Promise<boolean>;
+  /**
+   * Every row committed before this call is in the index when it returns (new rows only, no
+   * deletion check): for work that must see all of them, such as an ingest's near-duplicate pass;
+   * a request uses `refreshIfStale`, which may answer from part of a backlog.
+   */
+  catchUpFully(): Promise<void>;
 }
 
 /**
@@ -38,7 +44,8 @@ export const REQUEST_CATCH_UP_WAIT_MS = 50;
 
 /** Keeps an index in step with the database (openIndexes makes one; see HnswIndex.follow). */
 export interface Follower {
-  catchUp(index: VectorIndex, opts: { full: boolean }): Promise<void>;
+  /** `behind`: it stopped at its row limit with newer rows still to read. */
+  catchUp(index: VectorIndex, opts: { full: boolean }): Promise<{ behind: boolean }>;
   intervalMs: number;
   fullIntervalMs: number;
 }

@@ -6,15 +6,15 @@
 import { deleteDatasetRows, findDataset, type DeletedDataset } from '../db';
 import { groupMatesOf, regroup } from '../duplicates';
 import { AppError } from '../errors';
-import { isAlive } from '../process';
+import { jobProcessMayRun } from '../jobs';
 import { removeUnreferenced } from './cleanup';
 import type { IngestDeps } from './types';
 
 export async function deleteDataset(deps: Pick<IngestDeps, 'db' | 'indexes' | 'store'>, name: string): Promise<DeletedDataset> {
   const ds = await findDataset(deps.db, name);
   if (!ds) throw new AppError('NOT_FOUND', `no dataset called "${name}"`);
-  const running = await deps.db.job.findMany({ where: { datasetId: ds.id, kind: 'ingest', status: { in: ['running', 'cancelling'] } }, select: { pid: true } });
-  if (running.some((j) => j.pid !== null && isAlive(j.pid))) {
+  const running = await deps.db.job.findMany({ where: { datasetId: ds.id, kind: 'ingest', status: { in: ['running', 'cancelling'] } }, select: { pid: true, host: true } });
+  if (running.some(jobProcessMayRun)) {
     throw new AppError('CONFLICT', `dataset "${name}" is being ingested right now; delete it when the ingest has finished`);
   }
   // issue 11: the near-duplicate groups its images were in, regrouped once they are gone

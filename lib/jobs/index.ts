@@ -13,6 +13,7 @@ export {
   cancelJob,
   subscribe,
   markInterruptedJobs,
+  jobProcessMayRun,
   CANCELLABLE_KINDS,
   PERSIST_INTERVAL_MS,
   CANCEL_POLL_MS,

@@ -237,6 +237,12 @@ const HOST = os.hostname();
 const onThisHost = (host: string | null) => host === null || host === HOST;
 
 /**
+ * Whether a job's process may still be running: another machine's job (distributed mode) counts
+ * as running, since its pid says nothing here; this machine's, when its process exists.
+ */
+export const jobProcessMayRun = (j: { pid: number | null; host: string | null }) => j.pid !== null && (!onThisHost(j.host) || isAlive(j.pid));
+
+/**
  * Jobs left 'running', 'queued' or 'cancelling' by a process that no longer exists are marked
  * failed (a cancel that was under way: cancelled). Returns how many. Jobs of live processes (a
  * web server beside this CLI) are left alone.
