@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { loadClipModel } from '../../lib/clip';
-import { augmentImage } from '../../lib/train/augment';
+import { augmentImage } from './augment';
 import { rng } from '../../lib/train/pairs';
 
 const OUT = '/tmp/train5';

@@ -70,6 +70,11 @@ const CONFIGS: Record<string, Config> = {
   'full-e60-temp0.5': { o: { batchSize: 450, epochs: 60 }, scaleMul: 0.5 },
   temp2: { scaleMul: 2 },
   'temp0.25': { scaleMul: 0.25 },
+  'temp0.15': { scaleMul: 0.15 },
+  'temp0.25-lr3e-3': { scaleMul: 0.25, o: { lr: 3e-3 } },
+  'temp0.25-e20': { scaleMul: 0.25, o: { epochs: 20 } },
+  'temp0.1': { scaleMul: 0.1 },
+  'temp0.25-mix1': { scaleMul: 0.25, o: { mixup: 1 } },
   'temp0.35': { scaleMul: 0.35 },
   'lr1e-4-e30x': { o: { lr: 1e-4, epochs: 30 } },
   'ens-only': { ensembleValid: 5, o: { epochs: 0 } },
@@ -128,7 +133,7 @@ async function main() {
     for (const set of sets) {
       const { train, valid, logitScale } = sets_(set, c);
       for (const seed of seeds) {
-        const o: TrainOptions = { epochs: D.epochs, lr: D.lr, batchSize: D.batchSize, weightDecay: D.weightDecay, towers: D.towers, hidden: D.hidden, seed, logitScale: logitScale * (c.scaleMul ?? 1), ...c.o };
+        const o: TrainOptions = { epochs: D.epochs, lr: D.lr, batchSize: D.batchSize, weightDecay: D.weightDecay, towers: D.towers, hidden: D.hidden, seed, logitScale, logitScaleFactor: c.scaleMul ?? 1, ...c.o };
         const r = await trainAdapter(train, valid, o);
         const gain = r.best.mean - r.baseline.mean;
         (gains[set] ??= []).push(gain);

@@ -1,10 +1,10 @@
 /**
- * Image augmentation for training (issue 12): a few random views of each TRAIN image (zoom out /
- * in with a shift, a small rotation, a mirror, colour and background changes, sometimes grey),
- * embedded by the frozen model, so a small adapter sees many looks of each training picture
- * instead of memorising 450 points. Train time only: the adapter itself is unchanged, so applying
- * or activating it costs what it did. sharp does the pixel work; every draw comes from the seeded
- * generator given, so a run repeats exactly.
+ * Exploration only (session 5, issue 12; bench/train/explore-embed.ts): random views of each TRAIN
+ * image (zoom out / in with a shift, a small rotation, a mirror, colour and background changes,
+ * sometimes grey), embedded by the frozen model, so a small adapter sees many looks of each
+ * training picture. Tried and NOT adopted: drawing these views in training lowered the gain on
+ * every development set (bench/RESULTS.md, "Train", session 5), so it is not in lib/train. sharp
+ * does the pixel work; every draw comes from the seeded generator given, so a run repeats exactly.
  */
 import sharp, { type Sharp } from 'sharp';
 
