@@ -6,6 +6,9 @@
  * text→image mean of R@1/5/10, best epoch chosen on the valid lines as `clipdex train` does.
  *
  *   npx tsx bench/train/explore.ts --configs default,center-img,... [--seeds 1234,1,2] [--sets ...]
+ *
+ * `default` is the session-4 recipe (InfoNCE at the model's own logit scale: logitScaleFactor 1);
+ * `tempX` trains at X × that scale (0.25 became the product default in session 5).
  */
 import fs from 'node:fs';
 import { matrixFromRows, type EmbeddingMatrix } from '../../lib/eval';
