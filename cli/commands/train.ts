@@ -1,6 +1,6 @@
 /**
  * `clipdex train <pairs> [--valid <pairs>] --name NAME [--epochs N] [--lr X] [--batch-size N]
- * [--weight-decay X] [--save-checkpoint-steps N] [--towers both|image|text] [--hidden N] [--replace]` —
+ * [--weight-decay X] [--save-checkpoint-steps N] [--towers both|image|text] [--hidden N] [--logit-scale-factor X] [--replace]` —
  * EasyNLP's train mode on a CPU: an adapter over the frozen model (lib/train), saved atomically
  * under DATA_DIR/adapters/NAME, never activated. Ctrl-C stops it and writes nothing.
  */
@@ -25,6 +25,7 @@ interface TrainFlags {
   saveCheckpointSteps: number;
   towers: 'both' | 'image' | 'text';
   hidden: number;
+  logitScaleFactor: number;
   seed: number;
   replace?: boolean;
   json?: boolean;
@@ -58,6 +59,7 @@ export async function runTrain(file: string, flags: TrainFlags, signal?: AbortSi
       evalEverySteps: flags.saveCheckpointSteps,
       towers: flags.towers,
       hidden: flags.hidden,
+      logitScaleFactor: flags.logitScaleFactor,
       seed: flags.seed,
       signal,
       batchSizeEmbed: cfg.batchSize,
@@ -83,7 +85,7 @@ export function formatTrainReport(r: RunTrainingResult): string {
     `Trained adapter "${r.manifest.name}" for model ${r.manifest.modelName} (${r.manifest.modelId}) on ${r.trainPairs} pairs, validated on ${r.validPairs}${r.heldOut ? ' held out from the train file (no --valid given)' : ''}`,
     `valid text→image without adapter: ${fmt(r.baseline)}`,
     `valid text→image with adapter:    ${fmt(r.best)}   (${gain >= 0 ? '+' : ''}${gain.toFixed(2)} points, best at epoch ${r.bestEpoch}${r.bestEpoch === 0 ? ': no epoch beat the model alone, the adapter is the identity' : ''})`,
-    `embedding ${r.embedSeconds.toFixed(1)} s, training ${r.seconds.toFixed(1)} s (${t.epochs} epochs, batch ${t.batchSize}, lr ${t.lr}, ${r.manifest.hidden ? `MLP residual, hidden ${r.manifest.hidden}` : 'linear residual'}, towers ${t.towers})`,
+    `embedding ${r.embedSeconds.toFixed(1)} s, training ${r.seconds.toFixed(1)} s (${t.epochs} epochs, batch ${t.batchSize}, lr ${t.lr}, ${r.manifest.hidden ? `MLP residual, hidden ${r.manifest.hidden}` : 'linear residual'}, towers ${t.towers}, logit scale × ${t.logitScaleFactor ?? 1})`,
     `saved to ${r.dir} (not active: clipdex adapters activate ${r.manifest.name}, or --adapter ${r.manifest.name})`,
   ].join('\n');
 }
@@ -102,6 +104,7 @@ export function registerTrainCommand(program: Command): Command {
     .option('--save-checkpoint-steps <n>', 'also validate (and keep the best) every N steps, as EasyNLP does; 0 = at epoch ends only', intOption('--save-checkpoint-steps', 0), 0)
     .addOption(new Option('--towers <which>', 'which towers get an adapter').choices(['both', 'image', 'text']).default(TRAIN_DEFAULTS.towers))
     .option('--hidden <n>', 'width of a ReLU hidden layer in each residual map (0 = a linear map: smaller and cheaper per query, but it gained less on new styles)', intOption('--hidden', 0, 4096), TRAIN_DEFAULTS.hidden)
+    .option('--logit-scale-factor <x>', "train at this fraction of the model's logit scale (a softer InfoNCE; 1 = the model's own)", numberOption('--logit-scale-factor'), TRAIN_DEFAULTS.logitScaleFactor)
     .option('--seed <n>', 'shuffling seed', intOption('--seed', 0), TRAIN_DEFAULTS.seed)
     .option('--replace', 'overwrite an adapter of the same name')
     .option('--json', 'print the result as JSON')
@@ -112,6 +115,7 @@ export function registerTrainCommand(program: Command): Command {
         const interrupt = onInterrupt(async () => ac.abort(), 'training (no adapter is written)');
         try {
           if (!(flags.lr > 0)) throw new AppError('INVALID_INPUT', `--lr must be > 0, got ${flags.lr}`);
+          if (!(flags.logitScaleFactor > 0)) throw new AppError('INVALID_INPUT', `--logit-scale-factor must be > 0, got ${flags.logitScaleFactor}`);
           const r = await runTrain(file, flags, ac.signal);
           for (const s of r.skipped) process.stderr.write(`warning: ${formatLineError(s)} (skipped)\n`);
           if (r.heldOut) process.stderr.write(`warning: no --valid file: validated on ${r.validPairs} lines held out from ${termSafe(file)}; their concepts may also be in the training lines\n`);

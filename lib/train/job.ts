@@ -30,6 +30,8 @@ export interface TrainJobParams {
   weightDecay?: number;
   towers?: 'both' | 'image' | 'text';
   hidden?: number;
+  /** Absent: TRAIN_DEFAULTS.logitScaleFactor. */
+  logitScaleFactor?: number;
   replace?: boolean;
   removeFiles?: boolean;
 }
@@ -94,6 +96,7 @@ async function runTrainJob(engine: Engine, p: TrainJobParams, ctx: JobContext) {
       weightDecay: p.weightDecay ?? TRAIN_DEFAULTS.weightDecay,
       towers: p.towers,
       hidden: p.hidden,
+      logitScaleFactor: p.logitScaleFactor,
       batchSizeEmbed: engine.config.batchSize,
       signal: ctx.signal,
       onEmbed: (what, processed, total) => ctx.progress({ processed, total, message: `embedding the ${what === 'train' ? 'training' : 'validation'} pairs` }),

@@ -17,6 +17,16 @@ export interface PairSet {
    * held-out share): the links.
    */
   lines?: Link[];
+  /** Training only: more looks of some image rows (augmented views), drawn at random per step. */
+  imageViews?: Views;
+  /** Training only: more looks of some text rows (caption templates). */
+  textViews?: Views;
+}
+
+/** Extra embeddings of rows of a set's matrix: `of[row]` lists that row's view rows in `matrix`. */
+export interface Views {
+  matrix: EmbeddingMatrix;
+  of: number[][];
 }
 
 export const linesOf = (set: PairSet): Link[] => set.lines ?? set.links;

@@ -85,7 +85,8 @@ export async function runTraining(model: EvalModel, o: RunTrainingOptions): Prom
   // resolved here so the manifest records what trainAdapter ran
   const hidden = o.hidden ?? TRAIN_DEFAULTS.hidden;
   const towers = o.towers ?? TRAIN_DEFAULTS.towers;
-  const result = await trainAdapter(train, valid, { ...o, hidden, towers, logitScale: model.info.logitScale, onEvent: o.onEvent });
+  const logitScaleFactor = o.logitScaleFactor ?? TRAIN_DEFAULTS.logitScaleFactor;
+  const result = await trainAdapter(train, valid, { ...o, hidden, towers, logitScaleFactor, logitScale: model.info.logitScale, onEvent: o.onEvent });
   const manifest: AdapterManifest = {
     format: 'clipdex-adapter',
     version: 1,
@@ -110,6 +111,7 @@ export async function runTraining(model: EvalModel, o: RunTrainingOptions): Prom
       weightDecay: o.weightDecay,
       towers,
       hidden,
+      logitScaleFactor,
       seconds: result.seconds + embedSeconds,
       baseline: result.baseline,
       best: result.best,

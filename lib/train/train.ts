@@ -1,18 +1,21 @@
 /**
  * The training loop: CLIP's symmetric InfoNCE on the frozen towers' embeddings, through one
  * residual adapter per tower, linear or a one-hidden-layer MLP (lib/adapters/adapter.ts), with AdamW (decoupled weight decay,
- * which pulls W back towards the identity map) and a cosine learning-rate decay. The temperature is
- * the model's own logit scale, so the adapter starts exactly at the model's scores. Validation
+ * which pulls W back towards the identity map) and a cosine learning-rate decay. The adapter starts
+ * as the identity, so at epoch 0 it ranks exactly as the model does; the loss is taken at a
+ * fraction of the model's logit scale (logitScaleFactor, default 0.25: a softer softmax, which
+ * gained about a point more than the model's own scale on every development style). Validation
  * recall (EasyNLP's text→image mean, counted by lib/eval's easynlp protocol: recall.ts) runs after
  * every epoch and every `evalEverySteps`; the best weights are kept, so more epochs can never
  * return something worse than the model alone.
  */
 import { AppError } from '../errors';
-import { copyTower, projectInto, projectRows, zeroWeights, type AdapterWeights, type TowerWeights } from '../adapters/adapter';
+import { copyTower, projectRows, zeroWeights, type AdapterWeights, type TowerWeights } from '../adapters/adapter';
 import type { Recall } from '../adapters/store';
 import { rng, shuffle, type PairSet } from './pairs';
 import { TRAIN_DEFAULTS } from './defaults';
 import { pairRecall } from './recall';
+import { Scratch } from './step';
 
 export interface TrainOptions {
   epochs: number;
@@ -21,6 +24,13 @@ export interface TrainOptions {
   weightDecay: number;
   /** Cosine similarity multiplier (the model's logit scale). */
   logitScale: number;
+  /**
+   * Training uses logitScale × this (default TRAIN_DEFAULTS.logitScaleFactor): a softer InfoNCE,
+   * whose gradient comes from every in-batch negative rather than the few nearest, is what gained
+   * most on the development styles (bench/RESULTS.md, "Train", session 5). Validation ranks by
+   * cosine, so it is unaffected.
+   */
+  logitScaleFactor?: number;
   /** Also validate every N steps (EasyNLP's save_checkpoint_steps); 0 = only at epoch ends. */
   evalEverySteps?: number;
   seed?: number;
@@ -28,6 +38,22 @@ export interface TrainOptions {
   towers?: 'both' | 'image' | 'text';
   /** Width of the MLP residual (0 = a linear residual; default TRAIN_DEFAULTS.hidden). */
   hidden?: number;
+  // The options below (center, shrink, learn, mixup, ema) and PairSet views are exploration knobs
+  // for bench/train/explore.ts, not exposed by the CLI: each was tried on the development sets and
+  // not adopted (bench/RESULTS.md, "Train", session 5); their defaults leave training unchanged.
+  /**
+   * Start each tower's shift at minus `center` times the mean of the TRAIN lines' embeddings of that
+   * tower (0: at zero): removes a style's common offset before anything is learnt.
+   */
+  center?: { text?: number; image?: number };
+  /** Scale the learnt residual by this at evaluation and in the result (WiSE-FT interpolation; 1 = as trained). */
+  shrink?: number;
+  /** 'shift': learn only each tower's shift b (a style offset, dim numbers per tower); 'all' (default): every weight. */
+  learn?: 'all' | 'shift';
+  /** Probability that a training line is blended with another random train line (embedding mixup; 0: off). */
+  mixup?: number;
+  /** Polyak averaging: evaluate and keep an exponential moving average of the weights with this decay per step (0: off). */
+  ema?: number;
   signal?: AbortSignal;
   onEvent?: (e: TrainEvent) => void | Promise<void>;
 }
@@ -97,26 +123,35 @@ export async function trainAdapter(train: PairSet, valid: PairSet, o: TrainOptio
   // a lone leftover pair has no negative: it waits for the next epoch's shuffle
   const stepsPerEpoch = Math.ceil(train.links.length / B) - (train.links.length % B === 1 ? 1 : 0);
   const totalSteps = stepsPerEpoch * o.epochs;
+  const scale = o.logitScale * (o.logitScaleFactor ?? TRAIN_DEFAULTS.logitScaleFactor);
   const rand = rng(seed);
   const baseline = await validateRecall(valid, w);
   await o.onEvent?.({ type: 'baseline', recall: baseline });
   let best = { recall: baseline, epoch: 0, step: 0, weights: copy(w) };
   const history: TrainResult['history'] = [];
+  const centred = centre(train, w, o.center);
+  // where the shifts start: shrink interpolates between this and the trained weights
+  const start = copy(w);
+  const avg = o.ema ? copy(w) : undefined;
   const scratch = new Scratch(B, dim);
+  const viewRand = train.imageViews || train.textViews || o.mixup ? rand : undefined;
   let step = 0;
   let lossSum = 0;
   let lossN = 0;
 
   const evaluate = async (epoch: number) => {
-    const recall = await validateRecall(valid, w);
+    const kept = shrunk(avg ?? w, start, o.shrink ?? 1);
+    const recall = await validateRecall(valid, kept);
     const loss = lossN ? lossSum / lossN : 0;
     lossSum = 0;
     lossN = 0;
     const isBest = recall.mean > best.recall.mean;
-    if (isBest) best = { recall, epoch, step, weights: copy(w) };
+    if (isBest) best = { recall, epoch, step, weights: copy(kept) };
     history.push({ epoch, step, loss, recall });
     await o.onEvent?.({ type: 'eval', epoch, step, totalSteps, loss, recall, best: isBest });
   };
+  // the centred start is a candidate of its own (epoch 0): a style offset alone may be the best
+  if (centred) await evaluate(0);
 
   for (let epoch = 1; epoch <= o.epochs; epoch++) {
     const order = shuffle(train.links.map((_, i) => i), rand);
@@ -124,9 +159,12 @@ export async function trainAdapter(train: PairSet, valid: PairSet, o: TrainOptio
       if (o.signal?.aborted) throw new AppError('INTERNAL', 'training was interrupted: no adapter was written');
       const rows = order.slice(s * B, (s + 1) * B);
       const lr = o.lr * 0.5 * (1 + Math.cos((Math.PI * step) / totalSteps));
-      const loss = scratch.step(train, rows, w, o.logitScale);
-      if (towers !== 'image') scratch.gText.forEach((g, i) => optT[i].step(g, lr));
-      if (towers !== 'text') scratch.gImage.forEach((g, i) => optI[i].step(g, lr));
+      const loss = scratch.step(train, rows, w, scale, viewRand, o.mixup);
+      // TowerWeights order w, b, w1, b1: index 1 is the shift
+      const learnt = (i: number) => o.learn !== 'shift' || i === 1;
+      if (towers !== 'image') scratch.gText.forEach((g, i) => learnt(i) && optT[i].step(g, lr));
+      if (towers !== 'text') scratch.gImage.forEach((g, i) => learnt(i) && optI[i].step(g, lr));
+      if (avg && o.ema) average(avg, w, o.ema);
       step++;
       lossSum += loss;
       lossN++;
@@ -148,159 +186,44 @@ export async function trainAdapter(train: PairSet, valid: PairSet, o: TrainOptio
   };
 }
 
+
 const copy = (w: AdapterWeights): AdapterWeights => ({ dim: w.dim, text: copyTower(w.text), image: copyTower(w.image) });
 
-/** Loss and gradients of one batch (`rows` index `set.links`): for tests and gradient checks. */
-export function batchGradients(set: PairSet, rows: number[], w: AdapterWeights, scale: number) {
-  const s = new Scratch(rows.length, w.dim);
-  const loss = s.step(set, rows, w, scale);
-  const named = (g: Float32Array[]) => ({ w: g[0], b: g[1], w1: g[2], b1: g[3] });
-  return { loss, text: named(s.gText), image: named(s.gImage) };
+/** Sets each tower's shift to −α × the mean of the train lines' embeddings; says whether any was set. */
+function centre(train: PairSet, w: AdapterWeights, c: TrainOptions['center']): boolean {
+  let any = false;
+  for (const kind of ['text', 'image'] as const) {
+    const alpha = c?.[kind] ?? 0;
+    if (!alpha) continue;
+    any = true;
+    const m = kind === 'text' ? train.texts : train.images;
+    const rows = [...new Set(train.links.map((l) => l[kind]))];
+    const b = w[kind].b;
+    for (const r of rows) for (let j = 0; j < w.dim; j++) b[j] -= (alpha * m.data[r * w.dim + j]) / rows.length;
+  }
+  return any;
 }
 
-/** Buffers of one step, sized by the batch (never by the corpus), reused across steps. */
-class Scratch {
-  /** Gradients per tower, in TowerWeights order: w, b, w1, b1. */
-  gText: Float32Array[] = [];
-  gImage: Float32Array[] = [];
-  private tp: Float32Array;
-  private ip: Float32Array;
-  private tn: Float32Array;
-  private inorm: Float32Array;
-  private logits: Float32Array;
-  private g: Float32Array;
-  private dt: Float32Array;
-  private di: Float32Array;
-  private hidden = { text: [] as Float32Array[], image: [] as Float32Array[] };
-  private pre = { text: [] as Float32Array[], image: [] as Float32Array[] };
-  constructor(private readonly b: number, private readonly dim: number) {
-    this.tp = new Float32Array(b * dim);
-    this.ip = new Float32Array(b * dim);
-    this.tn = new Float32Array(b);
-    this.inorm = new Float32Array(b);
-    this.logits = new Float32Array(b * b);
-    this.g = new Float32Array(b * b);
-    this.dt = new Float32Array(b * dim);
-    this.di = new Float32Array(b * dim);
-  }
-
-  private ensure(w: AdapterWeights) {
-    if (this.gText.length) return;
-    const grads = (t: TowerWeights) => [t.w, t.b, t.w1, t.b1].map((p) => new Float32Array(p.length));
-    this.gText = grads(w.text);
-    this.gImage = grads(w.image);
-    for (const kind of ['text', 'image'] as const) {
-      const h = w[kind].hidden;
-      this.hidden[kind] = Array.from({ length: this.b }, () => new Float32Array(h));
-      this.pre[kind] = Array.from({ length: this.b }, () => new Float32Array(h));
+/** start + s × (w − start) on the output layer and shift (the residual is linear in them). */
+function shrunk(w: AdapterWeights, start: AdapterWeights, s: number): AdapterWeights {
+  if (s === 1) return w;
+  const out = copy(w);
+  for (const kind of ['text', 'image'] as const) {
+    for (const p of ['w', 'b'] as const) {
+      const a = out[kind][p];
+      const z = start[kind][p];
+      for (let i = 0; i < a.length; i++) a[i] = z[i] + s * (a[i] - z[i]);
     }
   }
+  return out;
+}
 
-  /** Forward and backward of one batch; leaves the gradients in gText / gImage, returns the loss. */
-  step(set: PairSet, rows: number[], w: AdapterWeights, scale: number): number {
-    this.ensure(w);
-    const d = this.dim;
-    const n = rows.length;
-    const ti = rows.map((r) => set.links[r].text);
-    const ii = rows.map((r) => set.links[r].image);
-    const { tp, ip, logits, g } = this;
-    for (let a = 0; a < n; a++) {
-      this.tn[a] = projectInto(w.text, d, set.texts.data, tp, ti[a] * d, a * d, this.hidden.text[a], this.pre.text[a]);
-      this.inorm[a] = projectInto(w.image, d, set.images.data, ip, ii[a] * d, a * d, this.hidden.image[a], this.pre.image[a]);
-    }
-    // logits; another line with the same image or the same text is not a negative: masked out
-    const masked = (a: number, c: number) => a !== c && (ii[a] === ii[c] || ti[a] === ti[c]);
-    for (let a = 0; a < n; a++) {
-      for (let c = 0; c < n; c++) {
-        let s = 0;
-        for (let j = 0; j < d; j++) s += tp[a * d + j] * ip[c * d + j];
-        logits[a * n + c] = masked(a, c) ? -Infinity : scale * s;
-      }
-    }
-    g.fill(0);
-    let loss = 0;
-    const half = 0.5 / n;
-    // text→image: softmax over each row; image→text: softmax over each column
-    for (let dir = 0; dir < 2; dir++) {
-      for (let a = 0; a < n; a++) {
-        const at = (c: number) => (dir === 0 ? a * n + c : c * n + a);
-        let max = -Infinity;
-        for (let c = 0; c < n; c++) max = Math.max(max, logits[at(c)]);
-        let z = 0;
-        for (let c = 0; c < n; c++) z += Math.exp(logits[at(c)] - max);
-        loss -= half * (logits[at(a)] - max - Math.log(z));
-        for (let c = 0; c < n; c++) g[at(c)] += half * (Math.exp(logits[at(c)] - max) / z - (c === a ? 1 : 0));
-      }
-    }
-    // d loss / d projected vectors
-    const { dt, di } = this;
-    dt.fill(0, 0, n * d);
-    di.fill(0, 0, n * d);
-    for (let a = 0; a < n; a++) {
-      for (let c = 0; c < n; c++) {
-        const gs = scale * g[a * n + c];
-        if (gs === 0) continue;
-        for (let j = 0; j < d; j++) {
-          dt[a * d + j] += gs * ip[c * d + j];
-          di[c * d + j] += gs * tp[a * d + j];
-        }
-      }
-    }
-    this.backward(w.text, this.gText, tp, dt, this.tn, set.texts.data, ti, n, 'text');
-    this.backward(w.image, this.gImage, ip, di, this.inorm, set.images.data, ii, n, 'image');
-    return loss;
-  }
-
-  /**
-   * Through normalize(u), u = v + b + W x: du = (dy − y (y·dy)) / |u|; dW += du ⊗ x; db += du; and
-   * for an MLP tower (x = relu(W1 v + b1)): dx = Wᵀ du, dz = dx where z > 0, dW1 += dz ⊗ v, db1 += dz.
-   */
-  private backward(
-    t: TowerWeights,
-    grads: Float32Array[],
-    y: Float32Array,
-    dy: Float32Array,
-    norms: Float32Array,
-    src: Float32Array,
-    idx: number[],
-    n: number,
-    kind: 'text' | 'image',
-  ) {
-    const d = this.dim;
-    const [gw, gb, gw1, gb1] = grads;
-    for (const x of grads) x.fill(0);
-    const k = t.hidden || d;
-    const du = new Float32Array(d);
-    const dx = new Float32Array(t.hidden);
-    for (let a = 0; a < n; a++) {
-      let dot = 0;
-      for (let j = 0; j < d; j++) dot += y[a * d + j] * dy[a * d + j];
-      for (let j = 0; j < d; j++) du[j] = (dy[a * d + j] - y[a * d + j] * dot) / norms[a];
-      const v = idx[a] * d;
-      const x = t.hidden ? this.hidden[kind][a] : src.subarray(v, v + d);
-      for (let i = 0; i < d; i++) {
-        const gi = du[i];
-        gb[i] += gi;
-        if (gi === 0) continue;
-        const row = i * k;
-        for (let j = 0; j < k; j++) gw[row + j] += gi * x[j];
-      }
-      if (!t.hidden) continue;
-      dx.fill(0);
-      for (let i = 0; i < d; i++) {
-        const gi = du[i];
-        if (gi === 0) continue;
-        const row = i * k;
-        for (let j = 0; j < k; j++) dx[j] += t.w[row + j] * gi;
-      }
-      const z = this.pre[kind][a];
-      for (let h = 0; h < t.hidden; h++) {
-        if (z[h] <= 0) continue;
-        const gh = dx[h];
-        gb1[h] += gh;
-        const row = h * d;
-        for (let j = 0; j < d; j++) gw1[row + j] += gh * src[v + j];
-      }
+function average(avg: AdapterWeights, w: AdapterWeights, decay: number) {
+  for (const kind of ['text', 'image'] as const) {
+    for (const p of ['w', 'b', 'w1', 'b1'] as const) {
+      const a = avg[kind][p];
+      const x = w[kind][p];
+      for (let i = 0; i < a.length; i++) a[i] = decay * a[i] + (1 - decay) * x[i];
     }
   }
 }

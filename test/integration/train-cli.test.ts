@@ -64,8 +64,8 @@ describe('clipdex train', () => {
     expect(trained.history).toHaveLength(3);
     expect(trained.best.mean).toBeGreaterThanOrEqual(trained.baseline.mean);
     const manifest = JSON.parse(fs.readFileSync(path.join(dataDir, 'adapters', 'demo', 'adapter.json'), 'utf8'));
-    // no recipe flag given: the default recipe (lib/train/defaults.ts), an MLP 256 on both towers
-    expect(manifest).toMatchObject({ name: 'demo', dim: 256, method: 'residual-mlp', hidden: 256, training: { trainPairs: 40, validPairs: 20, epochs: 3, towers: 'both', hidden: 256 } });
+    // no recipe flag given: the default recipe (lib/train/defaults.ts), an MLP 256 on both towers, trained at 0.25 × the logit scale
+    expect(manifest).toMatchObject({ name: 'demo', dim: 256, method: 'residual-mlp', hidden: 256, training: { trainPairs: 40, validPairs: 20, epochs: 3, towers: 'both', hidden: 256, logitScaleFactor: 0.25 } });
     expect(fs.existsSync(path.join(dataDir, 'adapters', 'active.json'))).toBe(false);
     const list = await runCli(['adapters', 'list', '--json']);
     expect(JSON.parse(list.stdout)).toEqual([expect.objectContaining({ name: 'demo', active: false })]);
@@ -93,6 +93,20 @@ describe('clipdex train', () => {
     expect(r2.code).toBe(2);
     expect(r2.stderr).toMatch(/no --valid file was given: pass --valid <pairs> or give at least 10 pairs/);
     expect(adapterDirs()).not.toContain('one');
+  });
+
+  it('--logit-scale-factor sets the training temperature and is recorded; 0 or less is refused', async () => {
+    for (const bad of ['0', '-1']) {
+      const r = await runCli(['train', trainFile, '--valid', validFile, '--name', 'cold', '--epochs', '1', `--logit-scale-factor=${bad}`]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(`--logit-scale-factor must be > 0, got ${bad}`);
+    }
+    const r = await runCli(['train', trainFile, '--valid', validFile, '--name', 'own-scale', '--epochs', '1', '--logit-scale-factor', '1']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('logit scale × 1)');
+    const manifest = JSON.parse(fs.readFileSync(path.join(dataDir, 'adapters', 'own-scale', 'adapter.json'), 'utf8'));
+    expect(manifest.training.logitScaleFactor).toBe(1);
+    expect(adapterDirs()).not.toContain('cold');
   });
 
   it('without --valid, holds out 10% of the lines and says so', async () => {
