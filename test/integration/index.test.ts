@@ -195,7 +195,8 @@ describe('HnswIndex', () => {
     const labels = (await e.db.imageVector.findMany({ where: { modelId: e.model.info.id }, select: { id: true }, orderBy: { id: 'asc' } })).map((v) => v.id);
     const idx = HnswIndex.create({ dir: path.join(t.dataDir, 'catch-up-index'), kind: 'image', modelId: e.model.info.id, dim: e.model.info.dim, m: 8, efConstruction: 50, efSearch: 32 });
     let r = await catchUpWithDatabase(idx, e.db, { after: labels[3], maxRows: 10 });
-    expect(r).toEqual({ added: 10, removed: 0, after: labels[13] });
+    // Stopped at its row limit with newer rows left: `behind` (catchUpFully calls again).
+    expect(r).toEqual({ added: 10, removed: 0, after: labels[13], behind: true });
     expect(idx.has(labels[3])).toBe(false); // at or below the watermark: not read
     r = await catchUpWithDatabase(idx, e.db, { after: r.after, maxRows: 10 });
     expect(r).toEqual({ added: 10, removed: 0, after: labels[23] });
