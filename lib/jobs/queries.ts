@@ -27,6 +27,7 @@ function toView(r: JobRow): JobRecord {
     result: parseJson(r.result),
     pid: r.pid,
     host: r.host,
+    heartbeatAt: r.heartbeatAt,
     createdAt: r.createdAt,
     startedAt: r.startedAt,
     finishedAt: r.finishedAt,

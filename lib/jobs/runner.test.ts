@@ -11,7 +11,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeDbs, getDb, migrateDatabase, type Db } from '../db';
 import { isAppError } from '../errors';
-import { CANCEL_POLL_MS, PERSIST_INTERVAL_MS, cancelJob, markInterruptedJobs, runJob, subscribe } from './runner';
+import { CANCEL_POLL_MS, JOB_STALE_MS, PERSIST_INTERVAL_MS, cancelJob, markInterruptedJobs, runJob, subscribe } from './runner';
 import { getJob, getJobLineErrors } from './queries';
 import type { JobContext, JobEvent } from './types';
 
@@ -217,15 +217,18 @@ describe.each(targets)('jobs on $name', ({ url }) => {
       expect(await getJob(db, id)).toMatchObject({ status: 'cancelled', message: 'interrupted: the process stopped; run the ingest again to finish it' });
     });
 
-    it("another machine's running job is left alone whatever its pid (distributed mode); this machine's dead one is marked", async () => {
+    it("another machine's running job is judged by its beat, not its pid (distributed mode); this machine's dead one is marked", async () => {
       const stamp = Date.now();
-      const [theirs, ours] = [`other-host-${stamp}`, `this-host-${stamp}`];
+      const [theirs, silent, ours] = [`other-host-${stamp}`, `silent-host-${stamp}`, `this-host-${stamp}`];
       // A pid that is not alive here: on its own machine it may well be.
       const pid = 2 ** 22 + 23;
-      await db.job.create({ data: { id: theirs, kind: 'ingest', status: 'running', pid, host: `not-${os.hostname()}` } });
+      await db.job.create({ data: { id: theirs, kind: 'ingest', status: 'running', pid, host: `not-${os.hostname()}`, heartbeatAt: new Date() } });
+      // A machine that stopped beating longer ago than JOB_STALE_MS is gone.
+      await db.job.create({ data: { id: silent, kind: 'ingest', status: 'running', pid, host: `gone-${os.hostname()}`, heartbeatAt: new Date(Date.now() - JOB_STALE_MS - 1000) } });
       await db.job.create({ data: { id: ours, kind: 'ingest', status: 'running', pid, host: os.hostname() } });
       await markInterruptedJobs(db);
       expect(await getJob(db, theirs)).toMatchObject({ status: 'running', host: `not-${os.hostname()}` });
+      expect(await getJob(db, silent)).toMatchObject({ status: 'failed' });
       expect(await getJob(db, ours)).toMatchObject({ status: 'failed' });
       // A cancel of the other machine's job asks its process (the row), rather than failing it from here.
       await cancelJob(db, theirs);
@@ -233,8 +236,8 @@ describe.each(targets)('jobs on $name', ({ url }) => {
       // Jobs this process starts record this machine.
       const job = await runJob(db, 'ingest', {}, async () => ({ result: {}, cancelled: false }));
       await job.done;
-      expect(await getJob(db, job.id)).toMatchObject({ host: os.hostname(), pid: process.pid });
-      await db.job.deleteMany({ where: { id: { in: [theirs, ours] } } });
+      expect(await getJob(db, job.id)).toMatchObject({ host: os.hostname(), pid: process.pid, heartbeatAt: expect.any(Date) });
+      await db.job.deleteMany({ where: { id: { in: [theirs, silent, ours] } } });
     });
   });
 });

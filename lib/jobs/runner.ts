@@ -78,12 +78,22 @@ export type JobHandler<R> = (ctx: JobContext) => Promise<JobOutcome<R>>;
 /** Create the Job row (queued) and run `handler` after the jobs before it. */
 export async function runJob<R>(db: Db, kind: JobKind, params: unknown, handler: JobHandler<R>, opts: { datasetId?: number } = {}): Promise<StartedJob<R>> {
   const id = randomUUID();
-  await db.job.create({ data: { id, kind, status: 'queued', pid: process.pid, host: HOST, params: JSON.stringify(params ?? {}), datasetId: opts.datasetId ?? null } });
+  await db.job.create({ data: { id, kind, status: 'queued', pid: process.pid, host: HOST, heartbeatAt: new Date(), params: JSON.stringify(params ?? {}), datasetId: opts.datasetId ?? null } });
   const s = state();
   const ctl = new AbortController();
   s.controllers.set(id, ctl);
   emit({ type: 'queued', jobId: id, kind });
-  const done = s.queue.then(() => execute(db, { id, kind, datasetId: opts.datasetId }, handler, ctl)).finally(() => s.controllers.delete(id));
+  // Other machines judge this job by its beat (jobProcessMayRun), queued or running.
+  const beat = setInterval(() => {
+    db.job.updateMany({ where: { id }, data: { heartbeatAt: new Date() } }).catch(() => undefined);
+  }, JOB_HEARTBEAT_MS);
+  beat.unref?.();
+  const done = s.queue
+    .then(() => execute(db, { id, kind, datasetId: opts.datasetId }, handler, ctl))
+    .finally(() => {
+      clearInterval(beat);
+      s.controllers.delete(id);
+    });
   s.queue = done.catch(() => undefined);
   return { id, done };
 }
@@ -222,7 +232,7 @@ export async function cancelJob(db: Db, id: string): Promise<JobRecord> {
   }
   // This process's job stops at once; another process's sees the row within CANCEL_POLL_MS.
   state().controllers.get(id)?.abort();
-  if (job.pid !== null && job.pid !== process.pid && onThisHost(job.host) && !isAlive(job.pid)) {
+  if (job.pid !== null && job.pid !== process.pid && !jobProcessMayRun(job)) {
     // Nobody is left to act on a cancel: fail it as interrupted now.
     await markInterruptedJobs(db);
   } else if (job.status !== 'cancelling') {
@@ -236,11 +246,17 @@ const HOST = os.hostname();
 /** A row from before the host column (NULL) was written by a single-machine install: this host's. */
 const onThisHost = (host: string | null) => host === null || host === HOST;
 
+/** How often a process touches its jobs' `heartbeatAt`, and how long a silence means its machine is gone. */
+export const JOB_HEARTBEAT_MS = 20_000;
+export const JOB_STALE_MS = 10 * 60_000;
+
 /**
- * Whether a job's process may still be running: another machine's job (distributed mode) counts
- * as running, since its pid says nothing here; this machine's, when its process exists.
+ * Whether a job's process may still be running: this machine's when its process exists; another
+ * machine's (distributed mode: its pid says nothing here) while its beat is fresh. A generous
+ * silence (JOB_STALE_MS) before giving up on it: a busy process may beat late, never for minutes.
  */
-export const jobProcessMayRun = (j: { pid: number | null; host: string | null }) => j.pid !== null && (!onThisHost(j.host) || isAlive(j.pid));
+export const jobProcessMayRun = (j: { pid: number | null; host: string | null; heartbeatAt?: Date | null }) =>
+  j.pid !== null && (onThisHost(j.host) ? isAlive(j.pid) : !j.heartbeatAt || Date.now() - j.heartbeatAt.getTime() < JOB_STALE_MS);
 
 /**
  * Jobs left 'running', 'queued' or 'cancelling' by a process that no longer exists are marked
@@ -250,11 +266,11 @@ export const jobProcessMayRun = (j: { pid: number | null; host: string | null })
 export async function markInterruptedJobs(db: Db): Promise<number> {
   const stale = await db.job.findMany({
     where: { status: { in: ['running', 'queued', 'cancelling'] } },
-    select: { id: true, pid: true, host: true, kind: true, datasetId: true, status: true },
+    select: { id: true, pid: true, host: true, heartbeatAt: true, kind: true, datasetId: true, status: true },
   });
   const mine = state().controllers;
-  // Another machine's job (distributed mode): its pid says nothing here; that machine's next start judges it.
-  const dead = stale.filter((j) => onThisHost(j.host) && (j.pid === null || (j.pid === process.pid ? !mine.has(j.id) : !isAlive(j.pid))));
+  // Another machine's job (distributed mode): its pid says nothing here, its beat does.
+  const dead = stale.filter((j) => j.pid === null || (j.pid === process.pid && onThisHost(j.host) ? !mine.has(j.id) : !jobProcessMayRun(j)));
   if (!dead.length) return 0;
   for (const j of dead) {
     const cancelling = j.status === 'cancelling';

@@ -42,6 +42,8 @@ export interface JobRecord {
   pid: number | null;
   /** The machine `pid` is on (null: a row from before hosts were recorded). */
   host: string | null;
+  /** Last beat of the process holding it (null: a row from before beats were recorded). */
+  heartbeatAt: Date | null;
   createdAt: Date;
   startedAt: Date | null;
   finishedAt: Date | null;
