@@ -126,7 +126,8 @@ describe.skipIf(!pg || !redis)('distributed evaluate: the workers embed, the fig
     expect(`${w1.out}${w2.out}`).not.toMatch(/failed/);
     expect(leftInBlobDir()).toEqual([]);
 
-    // A MUGE image TSV and its texts JSONL (two files, both sliced), under both of its protocols.
+    // A MUGE image TSV (sliced by line) and its texts JSONL (read by the starting process, its texts
+    // encoded by the workers in batches), under both of its protocols.
     const muge = path.join(ROOT, 'test', 'fixtures', 'corpus', 'muge');
     for (const protocol of ['clipdex', 'chinese-clip']) {
       const args = [path.join(muge, 'images.tsv'), '--texts', path.join(muge, 'texts.jsonl'), '--protocol', protocol];
