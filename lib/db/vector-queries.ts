@@ -80,6 +80,24 @@ export async function loadModelVectors(db: Db, kind: VectorKind, modelId: string
   return out;
 }
 
+/**
+ * Labels of other models' vectors, in a range (after < label ≤ upTo) or among given labels: ids a
+ * model's catch-up did not see that are not late commits of its own (id-only reads on the key).
+ */
+export async function otherModelLabels(db: Db, kind: VectorKind, modelId: string, among: { after: number; upTo: number } | number[]): Promise<number[]> {
+  const out: number[] = [];
+  if (!Array.isArray(among)) {
+    if (among.upTo <= among.after) return out;
+    const rows = await table(db, kind).findMany({ where: { id: { gt: among.after, lte: among.upTo }, modelId: { not: modelId } }, select: { id: true } });
+    return rows.map((r) => r.id);
+  }
+  for (let i = 0; i < among.length; i += 500) {
+    const rows = await table(db, kind).findMany({ where: { id: { in: among.slice(i, i + 500) }, modelId: { not: modelId } }, select: { id: true } });
+    for (const r of rows) out.push(r.id);
+  }
+  return out;
+}
+
 /** The highest label of a model's vectors (0 when none): one index seek, whatever the table's size. */
 export async function maxVectorLabel(db: Db, kind: VectorKind, modelId: string): Promise<number> {
   const rows = await table(db, kind).findMany({ where: { modelId }, select: { id: true }, orderBy: { id: 'desc' }, take: 1 });

@@ -170,7 +170,9 @@ export function evalQueueSession(config: Pick<Config, 'redisUrl' | 'queue' | 'bl
       );
       const total = batches.reduce((n, b) => n + b.length, 0);
       const out: Float32Array[] = [];
-      await run(jobs, total, onProgress, 'texts', (s) => out.push(...s.texts));
+      await run(jobs, total, onProgress, 'texts', (s) => {
+        for (const v of s.texts) out.push(v);
+      });
       if (out.length !== total) throw new AppError('INTERNAL', `the workers sent ${out.length} text vectors for the evaluate's ${total} texts`);
       return out;
     },

@@ -44,7 +44,11 @@ export function followVectors(databaseUrl: string, indexes: VectorIndex[], log: 
         try {
           // Not refreshIfStale({ now }): a catch-up already running (a search's) may have read its
           // top id before the notified commit, and refreshIfStale would only wait for that one.
-          await Promise.all(indexes.map((i) => (f ? i.refreshIfStale({ full: true }) : i.catchUpFully())));
+          // After a reconnect: the full check (deletions, rows missed meanwhile), then every row left.
+          await Promise.all(indexes.map(async (i) => {
+            if (f) await i.refreshIfStale({ full: true });
+            await i.catchUpFully();
+          }));
         } catch (err) {
           log(`index catch-up: ${describeError(err)}`);
         }

@@ -300,7 +300,8 @@ export class HnswIndex implements VectorIndex {
       });
       running.catch(() => undefined);
       f.running = running;
-      // Each catch-up adds at most CATCH_UP_MAX_ROWS: go on until one leaves nothing behind.
+      // Each catch-up adds at most CATCH_UP_MAX_ROWS (and a pending full check runs on the next):
+      // go on until one leaves nothing behind. Every behind call moves its watermark or adds rows.
       if (!(await run).behind) return;
     }
   }

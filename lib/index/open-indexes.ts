@@ -6,7 +6,7 @@
  * Vectors of another model cannot be reused: those items need a re-embed (`clipdex reindex`).
  */
 import path from 'node:path';
-import { countVectors, iterateVectors, listVectorLabels, loadModelVectors, loadVectors, maxVectorLabel, type Db } from '../db';
+import { countVectors, iterateVectors, listVectorLabels, loadModelVectors, loadVectors, maxVectorLabel, otherModelLabels, type Db } from '../db';
 import { HnswIndex, type IndexParams, type VectorIndex } from './hnsw-index';
 import { LateCommits } from './late-commits';
 import type { IndexKind } from './manifest';
@@ -42,6 +42,8 @@ export interface IndexDeps {
  */
 export const CATCH_UP_INTERVAL_MS = 1000;
 export const FULL_CHECK_INTERVAL_MS = 30_000;
+/** Most unseen ids in a catch-up's range for which other models' rows are read (ids only). */
+const OTHER_MODEL_READ_MAX = 100_000;
 /** Rows one catch-up adds at most (about a second of HNSW inserts on two cores). */
 export const CATCH_UP_MAX_ROWS = 2000;
 /**
@@ -213,12 +215,16 @@ export async function catchUpWithDatabase(
   const late = opts.late;
   if (late?.size) {
     // Ids found missing by earlier calls: rows whose transaction committed after a higher id's.
+    // Every one is looked up (500 a query), not the first `max`: ids that never come (rolled back,
+    // deleted) would otherwise stay at the front and hide a real late row until they all expire.
     const pending = late.pending().filter((l) => !index.has(l));
-    const vs = await loadModelVectors(db, index.kind, index.modelId, pending.slice(0, max));
+    const vs = await loadModelVectors(db, index.kind, index.modelId, pending);
     index.add(vs.map((v) => v.label), vs.map((v) => v.vector));
     added += vs.length;
     late.found(vs.map((v) => v.label));
     late.found(late.pending().filter((l) => index.has(l)));
+    // Ids that turned out to be another model's rows (they were uncommitted when recorded) are not ours.
+    late.found(await otherModelLabels(db, index.kind, index.modelId, late.pending()));
   }
   const seen = new Set<number>();
   if (top > opts.after) {
@@ -240,7 +246,14 @@ export async function catchUpWithDatabase(
         break;
       }
     }
-    if (late && !late.recordRange(opts.after, after, seen)) fullPending = true;
+    if (late) {
+      // Another model's rows in the range are not this model's late commits (a re-embed into a
+      // second model beside an ingest would otherwise fill the tracker with ids that never come).
+      // A range of more holes than that is worth reading goes to the full check, as before.
+      const holes = after - opts.after - seen.size;
+      if (holes > 0 && holes <= OTHER_MODEL_READ_MAX) for (const id of await otherModelLabels(db, index.kind, index.modelId, { after: opts.after, upTo: after })) seen.add(id);
+      if (!late.recordRange(opts.after, after, seen)) fullPending = true;
+    }
   }
   // Not while a backlog remains (the counts differ by it): the full check waits for the next call.
   if (opts.full && after < top) fullPending = true;
@@ -275,7 +288,9 @@ export async function openIndexes(deps: IndexDeps): Promise<Indexes & { report: 
         const r = await catchUpWithDatabase(i, deps.db, { after, full: full || fullPending, late });
         after = r.after;
         fullPending = r.fullPending === true;
-        return { behind: r.behind === true };
+        // A pending full check (late commits past what can be tracked, or more missing rows than
+        // one call adds) is work left too: the next call runs it.
+        return { behind: r.behind === true || fullPending };
       },
       intervalMs: deps.catchUpIntervalMs ?? CATCH_UP_INTERVAL_MS,
       fullIntervalMs: FULL_CHECK_INTERVAL_MS,

@@ -44,7 +44,7 @@ export const REQUEST_CATCH_UP_WAIT_MS = 50;
 
 /** Keeps an index in step with the database (openIndexes makes one; see HnswIndex.follow). */
 export interface Follower {
-  /** `behind`: it stopped at its row limit with newer rows still to read. */
+  /** `behind`: rows are still to be added (its row limit left newer rows, or a full check is pending). */
   catchUp(index: VectorIndex, opts: { full: boolean }): Promise<{ behind: boolean }>;
   intervalMs: number;
   fullIntervalMs: number;

@@ -239,5 +239,30 @@ describe.each(targets)('jobs on $name', ({ url }) => {
       expect(await getJob(db, job.id)).toMatchObject({ host: os.hostname(), pid: process.pid, heartbeatAt: expect.any(Date) });
       await db.job.deleteMany({ where: { id: { in: [theirs, silent, ours] } } });
     });
+
+    it('a job beats while it runs, and a stale job of another machine that happens to have our pid is interrupted on cancel', async () => {
+      process.env.CLIPDEX_TEST_JOB_HEARTBEAT_MS = '40';
+      try {
+        let release!: () => void;
+        const gate = new Promise<void>((r) => (release = r));
+        const job = await runJob(db, 'ingest', {}, async () => {
+          await gate;
+          return { result: {}, cancelled: false };
+        });
+        const first = (await getJob(db, job.id))!.heartbeatAt!.getTime();
+        await sleep(400); // a few beats
+        const later = (await getJob(db, job.id))!.heartbeatAt!.getTime();
+        expect(later).toBeGreaterThan(first);
+        release();
+        await job.done;
+      } finally {
+        delete process.env.CLIPDEX_TEST_JOB_HEARTBEAT_MS;
+      }
+      const id = `same-pid-other-host-${Date.now()}`;
+      await db.job.create({ data: { id, kind: 'ingest', status: 'running', pid: process.pid, host: `gone-${os.hostname()}`, heartbeatAt: new Date(Date.now() - JOB_STALE_MS - 1000) } });
+      await cancelJob(db, id);
+      expect(await getJob(db, id)).toMatchObject({ status: 'failed', message: expect.stringMatching(/interrupted/) });
+      await db.job.deleteMany({ where: { id } });
+    });
   });
 });

@@ -86,7 +86,7 @@ export async function runJob<R>(db: Db, kind: JobKind, params: unknown, handler:
   // Other machines judge this job by its beat (jobProcessMayRun), queued or running.
   const beat = setInterval(() => {
     db.job.updateMany({ where: { id }, data: { heartbeatAt: new Date() } }).catch(() => undefined);
-  }, JOB_HEARTBEAT_MS);
+  }, heartbeatMs());
   beat.unref?.();
   const done = s.queue
     .then(() => execute(db, { id, kind, datasetId: opts.datasetId }, handler, ctl))
@@ -232,7 +232,7 @@ export async function cancelJob(db: Db, id: string): Promise<JobRecord> {
   }
   // This process's job stops at once; another process's sees the row within CANCEL_POLL_MS.
   state().controllers.get(id)?.abort();
-  if (job.pid !== null && job.pid !== process.pid && !jobProcessMayRun(job)) {
+  if (job.pid !== null && !(job.pid === process.pid && onThisHost(job.host)) && !jobProcessMayRun(job)) {
     // Nobody is left to act on a cancel: fail it as interrupted now.
     await markInterruptedJobs(db);
   } else if (job.status !== 'cancelling') {
@@ -246,16 +246,21 @@ const HOST = os.hostname();
 /** A row from before the host column (NULL) was written by a single-machine install: this host's. */
 const onThisHost = (host: string | null) => host === null || host === HOST;
 
-/** How often a process touches its jobs' `heartbeatAt`, and how long a silence means its machine is gone. */
+/**
+ * How often a process touches its jobs' `heartbeatAt`, and how long a silence means its machine is
+ * gone (clocks of the machines are compared: keep them in sync, as NTP does; 10 minutes is the margin).
+ */
 export const JOB_HEARTBEAT_MS = 20_000;
 export const JOB_STALE_MS = 10 * 60_000;
+/** CLIPDEX_TEST_JOB_HEARTBEAT_MS: a test's shorter beat. */
+const heartbeatMs = () => Number(process.env.CLIPDEX_TEST_JOB_HEARTBEAT_MS) || JOB_HEARTBEAT_MS;
 
 /**
  * Whether a job's process may still be running: this machine's when its process exists; another
  * machine's (distributed mode: its pid says nothing here) while its beat is fresh. A generous
  * silence (JOB_STALE_MS) before giving up on it: a busy process may beat late, never for minutes.
  */
-export const jobProcessMayRun = (j: { pid: number | null; host: string | null; heartbeatAt?: Date | null }) =>
+export const jobProcessMayRun = (j: { pid: number | null; host: string | null; heartbeatAt: Date | null }) =>
   j.pid !== null && (onThisHost(j.host) ? isAlive(j.pid) : !j.heartbeatAt || Date.now() - j.heartbeatAt.getTime() < JOB_STALE_MS);
 
 /**

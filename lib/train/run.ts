@@ -15,7 +15,11 @@ import { trainAdapter, MIN_TRAIN_PAIRS, type TrainEvent, type TrainOptions, type
 /** A pairs file to embed, or pairs already embedded (an ingested dataset's stored vectors). */
 export type PairSource = string | { label: string; set: PairSet };
 
-export interface RunTrainingOptions extends Omit<TrainOptions, 'logitScale' | 'onEvent'> {
+/**
+ * The product's training: the exploration knobs of TrainOptions (center, shrink, learn, mixup, ema)
+ * are left out, so nothing can train an adapter whose manifest does not say how it was made.
+ */
+export interface RunTrainingOptions extends Omit<TrainOptions, 'logitScale' | 'onEvent' | 'center' | 'shrink' | 'learn' | 'mixup' | 'ema'> {
   trainFile: PairSource;
   /** Absent: a seeded 10% of the train lines is held out (the report says so). */
   validFile?: PairSource;

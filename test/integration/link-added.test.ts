@@ -17,7 +17,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { closeDbs, getDb, migrateDatabase, vectorToBytes, type Db } from '../../lib/db';
 import { addedImageLinker } from '../../lib/distributed/link-added';
 import { openIndexes } from '../../lib/index';
-import { CATCH_UP_MAX_ROWS } from '../../lib/index/open-indexes';
+import { CATCH_UP_MAX_ROWS, catchUpWithDatabase } from '../../lib/index/open-indexes';
+import { LateCommits } from '../../lib/index/late-commits';
 import type { IngestDeps } from '../../lib/ingest';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'clipdex-link-added-'));
@@ -70,6 +71,12 @@ async function setUp(db: Db, tag: string) {
   return { modelId, indexes, ds, add, deps, cleanUp };
 }
 
+/** A bare index of `modelId` (no follower), as catchUpWithDatabase's own callers use. */
+async function setUpIndexOnly(db: Db, modelId: string) {
+  const { HnswIndex } = await import('../../lib/index');
+  return HnswIndex.create({ dir: fs.mkdtempSync(path.join(dir, 'bare-')), kind: 'image', modelId, dim: DIM, m: 16, efConstruction: 64, efSearch: 64 });
+}
+
 describe.each(targets)('near-duplicate linker on $name', ({ url }) => {
   it(`links across a backlog of more than ${CATCH_UP_MAX_ROWS} rows, and records the scan only when finish has linked everything`, async () => {
     await migrateDatabase(url);
@@ -104,6 +111,36 @@ describe.each(targets)('near-duplicate linker on $name', ({ url }) => {
       await t.cleanUp();
     }
   }, 180_000);
+
+  it("late-commit tracking: another model's rows are not holes, and every pending id is looked up", async () => {
+    await migrateDatabase(url);
+    const db = getDb(url);
+    const t = await setUp(db, 'late');
+    const other = await setUp(db, 'late2');
+    try {
+      // 2,500 rows of another model, then 500 of this one (ids in that order).
+      await other.add(2500, 0);
+      const mine = await t.add(500, 0, (i) => `${t.modelId}-own-${i}`.padStart(64, '0'));
+      const top = mine.labels.at(-1)!;
+      const first = Math.min(...(await db.imageVector.findMany({ where: { modelId: other.modelId }, select: { id: true } })).map((r) => r.id));
+      // As on PostgreSQL when all of them were still uncommitted at an earlier catch-up: every id a hole.
+      const late = new LateCommits();
+      late.recordRange(first - 1, top, new Set());
+      await catchUpWithDatabase(t.indexes.image, db, { after: top, late });
+      // All 500 found at once (the other model's 2,500 ids no longer hide them), and none left to track.
+      expect(t.indexes.image.size()).toBe(500);
+      expect(late.size).toBe(0);
+      // A fresh catch-up over the whole range records no hole for the other model's rows.
+      const fresh = new LateCommits();
+      const idx2 = await setUpIndexOnly(db, t.modelId);
+      await catchUpWithDatabase(idx2, db, { after: first - 1, late: fresh });
+      expect(idx2.size()).toBe(500);
+      expect(fresh.size).toBe(0);
+    } finally {
+      await t.cleanUp();
+      await other.cleanUp();
+    }
+  }, 120_000);
 
   it('catchUpFully sees a row committed while another catch-up was in flight', async () => {
     await migrateDatabase(url);
