@@ -273,16 +273,8 @@ export class HnswIndex implements VectorIndex {
     const now = Date.now();
     if (opts.full || opts.now || now - f.last >= f.intervalMs) {
       const full = opts.full === true || now - f.lastFull >= f.fullIntervalMs;
-      f.last = now;
       if (full) f.lastFull = now;
-      const running: Promise<void> = f.catchUp(this, { full }).then(() => undefined).finally(() => {
-        if (f.running === running) f.running = undefined;
-      });
-      // A catch-up nobody waits for any more must not become an unhandled rejection; a caller
-      // still waiting gets the error.
-      running.catch(() => undefined);
-      f.running = running;
-      await settlesWithin(running, wait);
+      await settlesWithin(this.startCatchUp(f, full), wait);
     }
     return this.version !== v;
   }
@@ -293,17 +285,24 @@ export class HnswIndex implements VectorIndex {
     for (;;) {
       // One in flight may have read its top id before the caller's rows committed: wait it out.
       while (f.running) await f.running.catch(() => undefined);
-      f.last = Date.now();
-      const run = f.catchUp(this, { full: false });
-      const running: Promise<void> = run.then(() => undefined).finally(() => {
-        if (f.running === running) f.running = undefined;
-      });
-      running.catch(() => undefined);
-      f.running = running;
       // Each catch-up adds at most CATCH_UP_MAX_ROWS (and a pending full check runs on the next):
       // go on until one leaves nothing behind. Every behind call moves its watermark or adds rows.
-      if (!(await run).behind) return;
+      if (!(await this.startCatchUp(f, false)).behind) return;
     }
+  }
+
+  /** Run the follower's catch-up as the one in flight (`f.running`, which concurrent callers share). */
+  private startCatchUp(f: NonNullable<HnswIndex['follower']>, full: boolean): Promise<{ behind: boolean }> {
+    f.last = Date.now();
+    const run = f.catchUp(this, { full });
+    const running: Promise<void> = run.then(() => undefined).finally(() => {
+      if (f.running === running) f.running = undefined;
+    });
+    // A catch-up nobody waits for any more must not become an unhandled rejection; a caller
+    // still waiting gets the error.
+    running.catch(() => undefined);
+    f.running = running;
+    return run;
   }
 
   private async reloadIfNewerFile(): Promise<void> {
