@@ -39,15 +39,27 @@ export function describeIo(
   return { inputs: describe(inputMeta, inputNames), outputs: describe(outputMeta, outputNames) };
 }
 
+/** The onnxruntime build in use (a model check remembered under one does not count for another). */
+export const ortVersion = (): string => `onnxruntime-node ${ort.env.versions?.node ?? '?'} common ${ort.env.versions?.common ?? '?'}`;
+
+/** How every clipdex ONNX session runs (in this thread or in onnx-worker.ts). */
+export function sessionOptions(threads: number): ort.InferenceSession.SessionOptions {
+  return {
+    intraOpNumThreads: threads,
+    interOpNumThreads: 1,
+    executionMode: 'sequential',
+    graphOptimizationLevel: 'all',
+    // issue 13: idle intra-op threads sleep instead of spinning. On two cores a spinning pool
+    // takes the CPU that sharp's decoders need: 19–25 % fewer CPU-seconds per ingest, for
+    // ~0.1 ms more per text query (bench/RESULTS.md "pass 3, session 6").
+    extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
+  };
+}
+
 export async function openSession(file: string, threads: number): Promise<EncoderSession> {
   let session: ort.InferenceSession;
   try {
-    session = await ort.InferenceSession.create(file, {
-      intraOpNumThreads: threads,
-      interOpNumThreads: 1,
-      executionMode: 'sequential',
-      graphOptimizationLevel: 'all',
-    });
+    session = await ort.InferenceSession.create(file, sessionOptions(threads));
   } catch (err) {
     throw new AppError('MODEL_INVALID', `cannot load ONNX model ${file}: ${(err as Error).message}`, { cause: err });
   }

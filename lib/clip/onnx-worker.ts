@@ -12,7 +12,7 @@ import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import type ort from 'onnxruntime-node';
 import { AppError } from '../errors';
-import { describeIo, type EncoderSession } from './onnx-session';
+import { describeIo, sessionOptions, type EncoderSession } from './onnx-session';
 
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
@@ -97,7 +97,7 @@ export async function openSessionInWorker(file: string, threads: number): Promis
 
   let opened: Reply;
   try {
-    opened = await call({ op: 'open', file, options: { intraOpNumThreads: threads, interOpNumThreads: 1, executionMode: 'sequential', graphOptimizationLevel: 'all' } });
+    opened = await call({ op: 'open', file, options: sessionOptions(threads) });
   } catch (err) {
     await worker.terminate().catch(() => undefined);
     throw new WorkerUnavailable((err as Error).message); // the worker died before answering
