@@ -8,12 +8,14 @@ import { AppError } from '../errors';
 import { mapPool } from '../map-pool';
 import { createImageProcessor, resolvePreprocessSpec } from './image-processor';
 import { readModelManifest, type Json, type ModelManifest } from './manifest';
+import { modelCheckFile, modelCheckKey, readModelCheck, writeModelCheck, type ModelCheckRecord } from './check-cache';
 import { computeModelId } from './model-id';
 import {
   floatTensor,
   intTensor,
   normalizeRows,
   openSession,
+  ortVersion,
   pickOutput,
   staticDim,
   type EncoderSession,
@@ -77,6 +79,41 @@ async function openVisionSession(file: string, threads: number): Promise<Encoder
   }
 }
 
+const sameIo = (a: IoInfo[], b: IoInfo[]): boolean => JSON.stringify(a) === JSON.stringify(b);
+
+/**
+ * The image tower of a model whose check is remembered (check-cache.ts): it declares what the
+ * remembered session declared and opens on its first run, so a text search never pays for it. A
+ * session that declares something else (the file was replaced without the cache noticing) is
+ * refused.
+ */
+function lazyVisionSession(file: string, threads: number, io: ModelCheckRecord['vision']): EncoderSession {
+  let opening: Promise<EncoderSession> | undefined;
+  const open = () =>
+    (opening ??= openVisionSession(file, threads).then(
+      async (s) => {
+        if (sameIo(s.inputs, io.inputs) && sameIo(s.outputs, io.outputs)) return s;
+        await s.release();
+        throw new AppError('MODEL_INVALID', `${file} changed since it was checked (its inputs or outputs differ); restart to check it again`);
+      },
+      (err) => {
+        opening = undefined; // a failed open is tried again on the next run
+        throw err;
+      },
+    ));
+  return {
+    file,
+    inputs: io.inputs,
+    outputs: io.outputs,
+    run: async (feeds, output) => (await open()).run(feeds, output),
+    async release() {
+      const s = await opening?.catch(() => undefined);
+      opening = undefined;
+      await s?.release();
+    },
+  };
+}
+
 export async function loadClipModel(dir: string, opts: LoadClipModelOptions = {}): Promise<ClipModel> {
   const cfg = getConfig();
   const threads = opts.threads ?? cfg.threads;
@@ -84,11 +121,25 @@ export async function loadClipModel(dir: string, opts: LoadClipModelOptions = {}
   const manifest = readModelManifest(dir);
   const loadedTok = loadTokenizer(manifest);
 
-  // Both sessions load at once, and the model id (a hash of the files) is computed meanwhile: a
-  // CLI search pays this on every start (bench/startup.ts). A text-side failure is reported first.
-  const modelId = computeModelId(manifest.dir, manifest.files);
+  // A check this process or an earlier one passed on these very files (check-cache.ts): no hash,
+  // no probes, and the image tower opens on first use.
+  const checkFile = modelCheckFile(cfg.dataDir);
+  let checkKey: string | undefined;
+  try {
+    checkKey = modelCheckKey(manifest.dir, manifest.files, ortVersion());
+  } catch {
+    checkKey = undefined; // a file went missing: the sessions below say which
+  }
+  const known = checkKey ? readModelCheck(checkFile, checkKey) : undefined;
+
+  // Otherwise both sessions load at once, and the model id (a hash of the files) is computed
+  // meanwhile (bench/startup.ts). A text-side failure is reported first.
+  const modelId = known ? Promise.resolve(known.id) : computeModelId(manifest.dir, manifest.files);
   modelId.catch(() => undefined); // awaited below; a failure before that is not unhandled
-  const [t, v] = await Promise.allSettled([openSession(manifest.textModel, threads), openVisionSession(manifest.visionModel, threads)]);
+  const [t, v] = await Promise.allSettled([
+    openSession(manifest.textModel, threads),
+    known ? Promise.resolve(lazyVisionSession(manifest.visionModel, threads, known.vision)) : openVisionSession(manifest.visionModel, threads),
+  ]);
   if (t.status === 'rejected' || v.status === 'rejected') {
     await Promise.allSettled([t, v].map((r) => (r.status === 'fulfilled' ? r.value.release() : undefined)));
     throw t.status === 'rejected' ? t.reason : (v as PromiseRejectedResult).reason;
@@ -155,42 +206,46 @@ export async function loadClipModel(dir: string, opts: LoadClipModelOptions = {}
     // Probe once, before anyone indexes or re-embeds with this model: outputs must be finite and
     // depend on the input (self-check.ts), and the real embedding sizes (declared shapes are often
     // symbolic) must agree. One input a run: some exports fix the batch axis at 1.
-    let tDim: number;
-    let iDim: number;
-    try {
-      // The two towers are probed at once (with CLIPDEX_ONNX_WORKER=1 the image tower runs in its
-      // worker meanwhile); a text-side failure is still the one reported when both fail.
-      const [p1, p2] = probePixels(spec.height, spec.width);
-      const [tp, ip] = await Promise.allSettled([
-        (async () => [(await runTexts([PROBE_TEXTS[0]]))[0], (await runTexts([PROBE_TEXTS[1]]))[0]])(),
-        (async () => [(await runPixels([p1]))[0], (await runPixels([p2]))[0]])(),
-      ]);
-      if (tp.status === 'rejected') throw tp.reason;
-      const [t1, t2] = tp.value;
-      checkProbeOutputs(t1, t2, text.file, `two different probe texts ("${PROBE_TEXTS[0]}", "${PROBE_TEXTS[1]}")`);
-      if (ip.status === 'rejected') throw ip.reason;
-      const [i1, i2] = ip.value;
-      checkProbeOutputs(i1, i2, vision.file, 'two different probe images (flat grey, checkerboard)');
-      [tDim, iDim] = [t1.length, i1.length];
-    } catch (err) {
-      if (err instanceof AppError && err.code === 'MODEL_INVALID') {
-        throw new AppError(
-          'MODEL_INVALID',
-          `model ${manifest.dir} refused at load (nothing was indexed or re-embedded with it): ${err.message}; restore the model's files or set CLIPDEX_MODEL_DIR to a sound model`,
-          { cause: err },
-        );
+    const probe = async (): Promise<[number, number]> => {
+      try {
+        // The two towers are probed at once (with CLIPDEX_ONNX_WORKER=1 the image tower runs in its
+        // worker meanwhile); a text-side failure is still the one reported when both fail.
+        const [p1, p2] = probePixels(spec.height, spec.width);
+        const [tp, ip] = await Promise.allSettled([
+          (async () => [(await runTexts([PROBE_TEXTS[0]]))[0], (await runTexts([PROBE_TEXTS[1]]))[0]])(),
+          (async () => [(await runPixels([p1]))[0], (await runPixels([p2]))[0]])(),
+        ]);
+        if (tp.status === 'rejected') throw tp.reason;
+        const [t1, t2] = tp.value;
+        checkProbeOutputs(t1, t2, text.file, `two different probe texts ("${PROBE_TEXTS[0]}", "${PROBE_TEXTS[1]}")`);
+        if (ip.status === 'rejected') throw ip.reason;
+        const [i1, i2] = ip.value;
+        checkProbeOutputs(i1, i2, vision.file, 'two different probe images (flat grey, checkerboard)');
+        return [t1.length, i1.length];
+      } catch (err) {
+        if (err instanceof AppError && err.code === 'MODEL_INVALID') {
+          throw new AppError(
+            'MODEL_INVALID',
+            `model ${manifest.dir} refused at load (nothing was indexed or re-embedded with it): ${err.message}; restore the model's files or set CLIPDEX_MODEL_DIR to a sound model`,
+            { cause: err },
+          );
+        }
+        throw err;
       }
-      throw err;
-    }
+    };
+    const [tDim, iDim] = known ? [known.dim, known.dim] : await probe();
     if (tDim !== iDim) {
       throw new AppError('MODEL_INVALID', `${manifest.dir}: text embeddings have ${tDim} dimensions but image embeddings ${iDim}`);
     }
+
+    const id = await modelId;
+    if (!known && checkKey) writeModelCheck(checkFile, checkKey, { id, dim: tDim, vision: { inputs: vision.inputs, outputs: vision.outputs } });
 
     const info: ClipModelInfo = {
       name: nameOf(manifest),
       layout: manifest.layout,
       dir: manifest.dir,
-      id: await modelId,
+      id,
       dim: tDim,
       contextLength,
       imageSize: spec.height,

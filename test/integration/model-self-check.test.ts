@@ -14,28 +14,11 @@ import { resetConfig } from '../../lib/config';
 import { closeEngine, getEngine } from '../../lib/engine';
 import { ingestCorpus } from '../../lib/ingest';
 import { makePairsFile, makeTestEnv, ROOT } from './engine-helpers';
+import { rawDataOf } from './onnx-bytes';
 
 const MINI = path.join(ROOT, 'models', 'mini-clip');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'clipdex-selfcheck-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
-
-/**
- * Where an initializer's raw_data bytes sit: TensorProto writes `name` (field 8) and then
- * `raw_data` (field 9, tag 0x4a) followed by a varint length.
- */
-function rawDataOf(onnx: Buffer, tensor: string): { start: number; length: number } {
-  const key = Buffer.concat([Buffer.from(tensor), Buffer.from([0x4a])]);
-  const at = onnx.indexOf(key);
-  if (at < 0) throw new Error(`no initializer ${tensor} with raw_data`);
-  let p = at + key.length;
-  let length = 0;
-  for (let shift = 0; ; shift += 7) {
-    const b = onnx[p++];
-    length |= (b & 0x7f) << shift;
-    if (!(b & 0x80)) break;
-  }
-  return { start: p, length };
-}
 
 /** A copy of mini-clip with `tensor` in `file` filled with `byte` (0xff = NaN floats, 0x00 = zeros). */
 function damagedCopy(name: string, file: string, tensor: string, byte: number): string {
