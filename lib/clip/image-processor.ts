@@ -170,7 +170,7 @@ export function createImageProcessor(spec: PreprocessSpec, maxPixels: number) {
     // Header only, before any decoding: the pixel limit (CLIPDEX_MAX_IMAGE_PIXELS) is checked here.
     const header = await probeImage(bytes, { maxPixels });
     const { rgb, decoded } = await preprocessDecoded(bytes, header, spec, maxPixels);
-    return { pixels: toChw(rgb, spec), width: header.width, height: header.height, format: header.format, decoded };
+    return { pixels: toChw(rgb, spec), width: header.width, height: header.height, format: header.format, decoded, header };
   };
   return {
     spec,

@@ -1,4 +1,4 @@
-import type { DecodedImage } from '../image';
+import type { DecodedImage, ImageHeader } from '../image';
 
 /** The model input, plus what the header probe learnt on the way (ingest stores these). */
 export interface PreprocessedImage {
@@ -10,6 +10,8 @@ export interface PreprocessedImage {
   format: string;
   /** The whole image as lib/image decodes it, when preprocessing decoded it whole (not fused). */
   decoded?: DecodedImage;
+  /** What the header probe said (ingest decides from it whether the original can be its own thumbnail). */
+  header: ImageHeader;
 }
 
 export type ModelLayout = 'hf' | 'chinese-clip';

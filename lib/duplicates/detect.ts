@@ -66,9 +66,26 @@ class SignatureCache {
     this.map.set(sha, p);
     return p;
   }
+  /** Signatures computed elsewhere from the very bytes of the stored thumbnail. */
+  put(sha: string, p: Promise<Signatures | null>): void {
+    this.map.delete(sha);
+    if (this.map.size >= this.max) this.map.delete(this.map.keys().next().value!);
+    this.map.set(sha, p);
+  }
 }
 
 const signatures = new SignatureCache();
+
+/**
+ * issue 13: an ingest hands over the signatures of a thumbnail it has just made, computed from the
+ * bytes it wrote while it prepared the batch (in parallel, with the other images' decoding), so
+ * linking the batch later neither reads the file back nor waits behind the next batch's decoding.
+ */
+export function rememberThumbnailSignatures(sha: string, thumbnail: Buffer): Promise<Signatures | null> {
+  const p = pixelSignatures(thumbnail).catch(() => null);
+  signatures.put(sha, p);
+  return p;
+}
 
 /** Near-duplicate links of the given vectors' images (to any image in the index). */
 export async function findLinks(deps: DuplicateDeps, items: Vectors): Promise<DuplicateLink[]> {

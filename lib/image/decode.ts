@@ -44,6 +44,13 @@ export interface ImageHeader {
   format: string;
   /** Sample format as sharp names it: uchar (8-bit), ushort (16-bit), float, … ('unknown' if not said). */
   depth: string;
+  /** EXIF orientation (1 = as stored). */
+  orientation: number;
+  hasAlpha: boolean;
+  /** Colour space as sharp names it: srgb, b-w, cmyk, … */
+  space: string;
+  /** Frames or pages (1 for a still image). */
+  pages: number;
 }
 
 /** Header-only look at the bytes: format and oriented size, with the pixel limit enforced. */
@@ -62,7 +69,16 @@ export async function probeImage(bytes: Buffer, opts: DecodeOptions): Promise<Im
   }
   const o = meta.orientation ?? 1;
   const swap = o >= 5 && o <= 8; // 5–8 are the transposing EXIF orientations; others are ignored
-  return { width: swap ? height : width, height: swap ? width : height, format, depth: meta.depth ?? 'unknown' };
+  return {
+    width: swap ? height : width,
+    height: swap ? width : height,
+    format,
+    depth: meta.depth ?? 'unknown',
+    orientation: o,
+    hasAlpha: meta.hasAlpha ?? false,
+    space: meta.space ?? 'unknown',
+    pages: meta.pages ?? 1,
+  };
 }
 
 /**

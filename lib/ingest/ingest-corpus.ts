@@ -87,7 +87,7 @@ async function runIngest(opts: IngestOptions, deps: IngestDeps, onProgress?: (p:
     stages.read += (performance.now() - t) / 1000;
     return out;
   };
-  const ctx = { deps, datasetId: dataset.id, modelId: model.info.id, concurrency: Math.max(2, config.threads * 2) };
+  const ctx = { deps, datasetId: dataset.id, modelId: model.info.id, concurrency: Math.max(2, config.threads * 2), signatures: linkDuplicates };
   const nextPrepared = async (): Promise<PreparedBatch | undefined> => {
     const recs = await readBatch();
     return recs.length ? prepareBatch(recs, ctx) : undefined;

@@ -6,8 +6,9 @@
  * thumbnail to the store. Bad bytes become per-line errors, never exceptions.
  */
 import type { CorpusRecord } from '../corpus';
-import type { DecodedImage } from '../image';
-import { makeThumbnail, makeThumbnailFromDecoded, sha256Hex, thumbnailIsReencode } from '../store';
+import type { DecodedImage, ImageHeader } from '../image';
+import { sha256Hex, thumbnailFor } from '../store';
+import { rememberThumbnailSignatures } from '../duplicates';
 import { mapPool } from '../map-pool';
 import { removeUnreferenced } from './cleanup';
 import type { IngestDeps, LineError } from './types';
@@ -59,6 +60,8 @@ export interface PrepareContext {
   datasetId: number;
   modelId: string;
   concurrency: number;
+  /** Near-duplicate linking follows this batch: compute each new thumbnail's pixel signatures now. */
+  signatures?: boolean;
 }
 
 const imageOf = (r: GoodRecord): Buffer | undefined => (r.kind === 'pair' || r.kind === 'image' ? r.image : undefined);
@@ -132,6 +135,7 @@ async function prepareInto(batch: CorpusRecord[], ctx: PrepareContext, written: 
         let facts: ImageFacts;
         let pixels: Float32Array | undefined;
         let decoded: DecodedImage | undefined;
+        let header: ImageHeader | undefined;
         if (reuse) {
           facts = reuse.facts;
         } else {
@@ -139,19 +143,22 @@ async function prepareInto(batch: CorpusRecord[], ctx: PrepareContext, written: 
           facts = { width: p.width, height: p.height, format: p.format, bytes: bytes.length };
           pixels = p.pixels;
           decoded = p.decoded;
+          header = p.header;
         }
         // Originals and thumbnails are written before the rows that point at them are committed.
-        if (await timed('store', () => store.putOriginal(sha, facts.format, bytes))) written.add(sha);
+        const newOriginal = await timed('store', () => store.putOriginal(sha, facts.format, bytes));
+        if (newOriginal) written.add(sha);
         else found.add(sha);
-        if (await store.hasThumbnail(sha)) found.add(sha);
+        // A new original has no thumbnail yet (both go together), so no need to look for one; a
+        // leftover one is found by putThumbnail all the same.
+        if (!newOriginal && (await store.hasThumbnail(sha))) found.add(sha);
         else {
-          // A small image that preprocessing decoded whole is re-encoded from those pixels (the same
-          // bytes, one decode fewer); downscaled ones were never decoded whole: decode for the thumbnail.
-          const thumb = await timed('thumbnail', () =>
-            decoded && thumbnailIsReencode(decoded.width, decoded.height) ? makeThumbnailFromDecoded(decoded) : makeThumbnail(bytes, config.maxImagePixels),
-          );
-          if (await timed('store', () => store.putThumbnail(sha, thumb))) written.add(sha);
+          // The original itself where it already is a thumbnail; else a small image that preprocessing
+          // decoded whole is re-encoded from those pixels (the same bytes, one decode fewer); else decode.
+          const thumb = await timed('thumbnail', () => thumbnailFor(bytes, config.maxImagePixels, { header, decoded }));
+          if (await timed('store', () => store.putThumbnail(sha, thumb.bytes, thumb.format))) written.add(sha);
           else found.add(sha);
+          if (ctx.signatures) await timed('thumbnail', () => rememberThumbnailSignatures(sha, thumb.bytes));
         }
         if (pixels) images.set(sha, { state: 'encode', sha, facts, pixels });
       } catch (err) {
@@ -198,7 +205,10 @@ export async function ensureFoundBlobs(deps: Pick<IngestDeps, 'store' | 'config'
     if (st?.state !== 'encode' && st?.state !== 'reuse') continue; // no row of this batch relies on it
     let wrote = false;
     if (!(await deps.store.hasOriginal(sha))) wrote = (await deps.store.putOriginal(sha, st.facts.format, bytes)) || wrote;
-    if (!(await deps.store.hasThumbnail(sha))) wrote = (await deps.store.putThumbnail(sha, await makeThumbnail(bytes, deps.config.maxImagePixels))) || wrote;
+    if (!(await deps.store.hasThumbnail(sha))) {
+      const thumb = await thumbnailFor(bytes, deps.config.maxImagePixels);
+      wrote = (await deps.store.putThumbnail(sha, thumb.bytes, thumb.format)) || wrote;
+    }
     if (wrote) fixed++;
   }
   return fixed;

@@ -74,4 +74,22 @@ describe('blob store', () => {
     expect((await store.readThumbnail(osha)).bytes).toEqual(other);
     expect((await store.readOriginal(osha)).bytes).toEqual(other);
   });
+
+  it('keeps an original that is its own thumbnail in its format, and finds, reads and removes it like a WebP one', async () => {
+    const jpg = Buffer.from('pretend jpeg thumbnail');
+    const s = sha256Hex(jpg);
+    expect(await store.hasThumbnail(s)).toBe(false);
+    expect(await store.putThumbnail(s, jpg, 'jpeg')).toBe(true);
+    expect(await store.putThumbnail(s, jpg, 'jpeg')).toBe(false);
+    expect(fs.readdirSync(path.join(dir, 'thumbs', s.slice(0, 2))).filter((n) => n.startsWith(s))).toEqual([`${s}.jpg`]);
+    expect(await store.hasThumbnail(s)).toBe(true);
+    expect(await store.readThumbnail(s)).toEqual({ bytes: jpg, ext: 'jpg', contentType: 'image/jpeg' });
+    const a = await store.setAside(s);
+    expect(await store.hasThumbnail(s)).toBe(false);
+    await a.restore();
+    expect((await store.readThumbnail(s)).contentType).toBe('image/jpeg');
+    await store.remove(s);
+    await expect(store.readThumbnail(s)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(store.putThumbnail(s, jpg, 'gif')).rejects.toMatchObject({ code: 'INTERNAL' });
+  });
 });

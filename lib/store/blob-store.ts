@@ -24,7 +24,13 @@ export interface BlobStore {
    * when their batch fails to commit).
    */
   putOriginal(sha256: string, format: string, bytes: Buffer): Promise<boolean>;
-  putThumbnail(sha256: string, webp: Buffer): Promise<boolean>;
+  /**
+   * Store a thumbnail: a WebP, or (issue 13) an original that is its own thumbnail, in its own
+   * format (jpeg, png or webp; store/thumbnail.ts originalIsThumbnail). Resolves false when that
+   * file is already there. Which one an image gets depends on its bytes only, so a sha256 has one;
+   * readers take the WebP first should a store ever hold two.
+   */
+  putThumbnail(sha256: string, bytes: Buffer, format?: string): Promise<boolean>;
   hasOriginal(sha256: string): Promise<boolean>;
   hasThumbnail(sha256: string): Promise<boolean>;
   readOriginal(sha256: string): Promise<StoredFile>;
@@ -58,6 +64,8 @@ const FORMATS: Record<string, { ext: string; type: string }> = {
   bmp: { ext: 'bmp', type: 'image/bmp' },
 };
 const TYPE_BY_EXT = new Map(Object.values(FORMATS).map((f) => [f.ext, f.type]));
+/** Thumbnail file extensions, the usual one (WebP) first. */
+const THUMB_EXTS = ['webp', 'jpg', 'png'];
 
 function checkSha(sha: string): void {
   if (!isSha256(sha)) throw new AppError('INVALID_INPUT', `"${sha.slice(0, 80)}" is not a sha256 (64 lowercase hex characters)`);
@@ -77,8 +85,8 @@ async function exists(p: string): Promise<boolean> {
  * file (issue 13: the store's system calls were a sixth of the ingest's main thread). A folder
  * removed behind our back is made again when the write finds it missing.
  */
-async function writeAtomic(file: string, bytes: Buffer, madeDirs: Set<string>): Promise<boolean> {
-  if (await exists(file)) return false;
+async function writeAtomic(file: string, bytes: Buffer, madeDirs: Set<string>, opts: { checked?: boolean } = {}): Promise<boolean> {
+  if (!opts.checked && (await exists(file))) return false;
   const dir = path.dirname(file);
   if (!madeDirs.has(dir)) {
     await fs.mkdir(dir, { recursive: true });
@@ -105,7 +113,8 @@ export function createBlobStore(dataDir: string): BlobStore {
   const blobs = path.join(dataDir, 'blobs');
   const thumbs = path.join(dataDir, 'thumbs');
   const dirOf = (base: string, sha: string) => path.join(base, sha.slice(0, 2));
-  const thumbPath = (sha: string) => path.join(dirOf(thumbs, sha), `${sha}.webp`);
+  const thumbPath = (sha: string, ext: string) => path.join(dirOf(thumbs, sha), `${sha}.${ext}`);
+  const thumbPaths = (sha: string) => THUMB_EXTS.map((ext) => thumbPath(sha, ext));
   const madeDirs = new Set<string>();
 
   /** The stored original's file name, found by listing its two-letter folder (ext unknown). */
@@ -118,6 +127,12 @@ export function createBlobStore(dataDir: string): BlobStore {
     }
     const name = names.find((n) => n.startsWith(`${sha}.`) && !n.includes('.tmp-'));
     return name ? path.join(dirOf(blobs, sha), name) : undefined;
+  }
+
+  /** The stored thumbnail's file name (one access per format tried, WebP first). */
+  async function findThumbnail(sha: string): Promise<string | undefined> {
+    for (const file of thumbPaths(sha)) if (await exists(file)) return file;
+    return undefined;
   }
 
   async function readFile(file: string | undefined, sha: string, what: string): Promise<StoredFile> {
@@ -138,11 +153,14 @@ export function createBlobStore(dataDir: string): BlobStore {
       checkSha(sha);
       if (await findOriginal(sha)) return false;
       const ext = FORMATS[format]?.ext ?? 'bin';
-      return writeAtomic(path.join(dirOf(blobs, sha), `${sha}.${ext}`), bytes, madeDirs);
+      // findOriginal just saw no file of this sha, whatever its extension
+      return writeAtomic(path.join(dirOf(blobs, sha), `${sha}.${ext}`), bytes, madeDirs, { checked: true });
     },
-    async putThumbnail(sha, webp) {
+    async putThumbnail(sha, bytes, format = 'webp') {
       checkSha(sha);
-      return writeAtomic(thumbPath(sha), webp, madeDirs);
+      const ext = FORMATS[format]?.ext;
+      if (!ext || !THUMB_EXTS.includes(ext)) throw new AppError('INTERNAL', `a thumbnail cannot be ${format} (webp, jpeg or png)`);
+      return writeAtomic(thumbPath(sha, ext), bytes, madeDirs);
     },
     async hasOriginal(sha) {
       checkSha(sha);
@@ -150,7 +168,7 @@ export function createBlobStore(dataDir: string): BlobStore {
     },
     async hasThumbnail(sha) {
       checkSha(sha);
-      return exists(thumbPath(sha));
+      return (await findThumbnail(sha)) !== undefined;
     },
     async readOriginal(sha) {
       checkSha(sha);
@@ -158,13 +176,21 @@ export function createBlobStore(dataDir: string): BlobStore {
     },
     async readThumbnail(sha) {
       checkSha(sha);
-      return readFile(thumbPath(sha), sha, 'thumbnail');
+      // Straight to the read for each format (a WebP thumbnail costs one failed open less than a lookup first).
+      for (const file of thumbPaths(sha)) {
+        try {
+          return await readFile(file, sha, 'thumbnail');
+        } catch (err) {
+          if (!(err instanceof AppError && err.code === 'NOT_FOUND')) throw err;
+        }
+      }
+      throw new AppError('NOT_FOUND', `no thumbnail stored for ${sha}`);
     },
     async remove(sha) {
       checkSha(sha);
       const orig = await findOriginal(sha);
       if (orig) await fs.rm(orig, { force: true });
-      await fs.rm(thumbPath(sha), { force: true });
+      for (const file of thumbPaths(sha)) await fs.rm(file, { force: true });
     },
     async setAside(sha) {
       checkSha(sha);
@@ -173,7 +199,7 @@ export function createBlobStore(dataDir: string): BlobStore {
       const restore = async () => {
         for (const m of moved) await fs.rename(m.aside, m.file);
       };
-      for (const file of [await findOriginal(sha), thumbPath(sha)]) {
+      for (const file of [await findOriginal(sha), ...thumbPaths(sha)]) {
         if (!file) continue;
         const aside = `${file}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
         try {

@@ -5,4 +5,4 @@
  * once whatever the dataset. Reads take a sha256 only: no path from user input reaches the disk.
  */
 export { createBlobStore, sha256Hex, type BlobStore, type StoredFile } from './blob-store';
-export { makeThumbnail, makeThumbnailFromDecoded, thumbnailIsReencode, THUMB_MAX_SIDE } from './thumbnail';
+export { makeThumbnail, makeThumbnailFromDecoded, originalIsThumbnail, thumbnailFor, thumbnailIsReencode, THUMB_MAX_SIDE, type Thumbnail } from './thumbnail';

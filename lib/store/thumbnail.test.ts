@@ -1,9 +1,10 @@
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { decodeImage } from '../image';
-import { makeThumbnail, makeThumbnailFromDecoded, thumbnailIsReencode, THUMB_MAX_SIDE } from './thumbnail';
+import { makeThumbnail, makeThumbnailFromDecoded, ORIGINAL_AS_THUMB_MAX_BYTES, thumbnailFor, thumbnailIsReencode, THUMB_MAX_SIDE } from './thumbnail';
 
 const IMG = path.resolve(__dirname, '../../test/fixtures/corpus/images');
 const MAXPX = 4_000_000;
@@ -48,5 +49,36 @@ describe('thumbnails', () => {
     expect(thumbnailIsReencode(THUMB_MAX_SIDE + 1, 10)).toBe(false);
     const d = await decodeImage(fs.readFileSync(path.join(IMG, 'big-1200x1000.png')), { maxPixels: MAXPX });
     await expect(makeThumbnailFromDecoded(d)).rejects.toThrow(/needs a resize/);
+  });
+
+  it('an original that already is a thumbnail is kept as is (issue 13); anything a browser would show differently is re-encoded', async () => {
+    const photo = (w: number, h: number) => sharp({ create: { width: w, height: h, channels: 3, background: '#c84' } }).composite([{ input: { create: { width: 40, height: 30, channels: 3, background: '#248' } }, left: 7, top: 5 }]);
+    const jpeg = await photo(500, 375).jpeg({ quality: 85 }).toBuffer();
+    const same = await thumbnailFor(jpeg, MAXPX);
+    expect(same.format).toBe('jpeg');
+    expect(same.bytes).toBe(jpeg);
+    const webp = await photo(300, 300).webp().toBuffer();
+    expect(await thumbnailFor(webp, MAXPX)).toEqual({ bytes: webp, format: 'webp' });
+
+    const reencoded = async (bytes: Buffer) => {
+      const t = await thumbnailFor(bytes, MAXPX);
+      expect(t.format).toBe('webp');
+      expect(t.bytes.equals(bytes)).toBe(false);
+      return sharp(t.bytes).metadata();
+    };
+    // larger than a thumbnail: resized
+    expect((await reencoded(await photo(600, 400).jpeg().toBuffer())).width).toBe(THUMB_MAX_SIDE);
+    // EXIF-rotated: turned upright
+    expect(await reencoded(await photo(40, 30).jpeg().withMetadata({ orientation: 6 }).toBuffer())).toMatchObject({ width: 30, height: 40 });
+    // alpha: flattened on white
+    expect((await reencoded(await emoji())).hasAlpha).toBe(false);
+    // CMYK, 16-bit, GIF: to 8-bit sRGB WebP
+    await reencoded(await photo(64, 64).toColourspace('cmyk').jpeg().toBuffer());
+    await reencoded(await photo(64, 64).toColourspace('rgb16').png().toBuffer());
+    await reencoded(await photo(64, 64).gif().toBuffer());
+    // too many bytes for a thumbnail: noise does not compress
+    const noise = await sharp(randomBytes(480 * 480 * 3), { raw: { width: 480, height: 480, channels: 3 } }).png().toBuffer();
+    expect(noise.length).toBeGreaterThan(ORIGINAL_AS_THUMB_MAX_BYTES);
+    await reencoded(noise);
   });
 });

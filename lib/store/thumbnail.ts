@@ -1,6 +1,6 @@
 /** Thumbnails through sharp: EXIF orientation applied, alpha flattened on white, WebP, ≤ 512 px. */
 import sharp from 'sharp';
-import type { DecodedImage } from '../image';
+import { probeImage, type DecodedImage, type ImageHeader } from '../image';
 
 // 512: a result cell is up to ~256 CSS px wide, so 2× screens need 512 device pixels (issue 14).
 export const THUMB_MAX_SIDE = 512;
@@ -33,4 +33,43 @@ export const thumbnailIsReencode = (width: number, height: number): boolean => M
 export async function makeThumbnailFromDecoded(img: Pick<DecodedImage, 'data' | 'width' | 'height'>): Promise<Buffer> {
   if (!thumbnailIsReencode(img.width, img.height)) throw new Error(`makeThumbnailFromDecoded: ${img.width}×${img.height} needs a resize; use makeThumbnail`);
   return sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } }).webp(WEBP).toBuffer();
+}
+
+/** Above this, an original that could be shown as is still gets a (smaller) WebP thumbnail. */
+export const ORIGINAL_AS_THUMB_MAX_BYTES = 64 * 1024;
+
+/** Formats every browser shows as they are (GIF is left out: it may be animated). */
+const SHOWN_AS_IS = new Set(['jpeg', 'png', 'webp']);
+
+/**
+ * issue 13: whether an original is its own thumbnail — already what makeThumbnail would make it
+ * look like (no side over THUMB_MAX_SIDE, as stored (EXIF orientation 1), no alpha to flatten,
+ * 8-bit sRGB or grey, one frame) in a format browsers show, and small in bytes. Re-encoding such an
+ * image would cost a decode and a WebP encode (~9 ms of CPU for a 500 × 500 JPEG, the largest part
+ * of its ingest) for no visible change; a result page downloads at most 64 KiB for it instead of
+ * ~20 KiB.
+ */
+export function originalIsThumbnail(h: ImageHeader, bytes: number): boolean {
+  return (
+    SHOWN_AS_IS.has(h.format) && Math.max(h.width, h.height) <= THUMB_MAX_SIDE && h.orientation === 1 && !h.hasAlpha &&
+    (h.space === 'srgb' || h.space === 'b-w') && h.depth === 'uchar' && h.pages === 1 && bytes <= ORIGINAL_AS_THUMB_MAX_BYTES
+  );
+}
+
+export interface Thumbnail {
+  bytes: Buffer;
+  /** sharp's format name: webp, or the original's own format when it is its own thumbnail. */
+  format: string;
+}
+
+/**
+ * The thumbnail ingest stores for an image: the original itself (originalIsThumbnail), else the
+ * pixels preprocessing already decoded re-encoded (makeThumbnailFromDecoded), else makeThumbnail.
+ * The choice depends on the bytes only, so every ingest of the same image makes the same one.
+ */
+export async function thumbnailFor(bytes: Buffer, maxPixels: number, known: { header?: ImageHeader; decoded?: DecodedImage } = {}): Promise<Thumbnail> {
+  const header = known.header ?? (await probeImage(bytes, { maxPixels }));
+  if (originalIsThumbnail(header, bytes.length)) return { bytes, format: header.format };
+  const d = known.decoded;
+  return { bytes: d && thumbnailIsReencode(d.width, d.height) ? await makeThumbnailFromDecoded(d) : await makeThumbnail(bytes, maxPixels), format: 'webp' };
 }

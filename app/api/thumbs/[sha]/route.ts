@@ -3,7 +3,7 @@ import { thumbShaParams } from '@/app/api/_lib/schemas';
 
 export const dynamic = 'force-dynamic';
 
-/** GET /api/thumbs/:sha256 — the stored WebP thumbnail (≤ 256 px) of an ingested image. */
+/** GET /api/thumbs/:sha256 — the stored thumbnail of an ingested image: WebP (≤ 512 px), or a small original as is (issue 13). */
 export const GET = route({ params: thumbShaParams }, async ({ req, engine, params }) => {
   const file = await engine.store.readThumbnail(params.sha);
   return immutableBytes(req, file.bytes, file.contentType, params.sha);
