@@ -2,14 +2,17 @@
  * Ingest side by side with the peer pipeline (issue 13, target 6): wall time of whole commands,
  * interleaved in the same rounds, median of --repeats (default 3):
  * - `clipdex ingest FILE` (bin/clipdex.mjs, a fresh data dir each run: hashes, originals,
- *   thumbnails, database, index), with the image tower in-thread (the default) and in a worker
- *   thread (CLIPDEX_ONNX_WORKER=1);
+ *   thumbnails, database, index, near-duplicate links), as it runs by default (with OCR, issue 11)
+ *   and with `--no-ocr` (what the peer does: no text read inside the images);
  * - the peer: bench/ingest/peer.mjs, Transformers.js decoding and embedding the same pairs with the
  *   same model in batches of 32, no storage.
  * Corpora: demo/train.tsv (1,000 emoji pairs) and 1,000 generated 500×500 JPEG pairs (q85).
  * "× peer" = peer seconds / clipdex seconds (> 1: clipdex is faster).
  *
- *   npx tsx bench/ingest-peer.ts [--repeats 3] [--corpora demo,jpeg] [--model models/mini-clip]
+ * --baseline DIR adds `clipdex ingest --no-ocr` run from another checkout (for example a worktree of
+ * the previous commit, with its own `node scripts/build-cli.mjs`) to the same rounds.
+ *
+ *   npx tsx bench/ingest-peer.ts [--repeats 3] [--corpora demo,jpeg] [--model models/mini-clip] [--baseline DIR] [--no-ocr-only]
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -39,7 +42,7 @@ function timed(argv: string[], env: Record<string, string>): { wall: number; cpu
 
 spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'build-cli.mjs'), '--quiet'], { cwd: ROOT, stdio: 'inherit' });
 printHeader('ingest vs the peer pipeline — bench/ingest-peer.ts', ['onnxruntime-node', '@huggingface/transformers', 'sharp']);
-console.log(`- model: ${path.relative(ROOT, model)}; clipdex with its defaults (CLIPDEX_THREADS, batch size); peer: Transformers.js defaults, batches of 32\n`);
+console.log(`- model: ${path.relative(ROOT, model)}; clipdex with its defaults (CLIPDEX_THREADS, batch size, near-duplicate links on); peer: Transformers.js defaults, batches of 32\n`);
 
 const files: [string, string][] = [];
 if (corpora.includes('demo')) files.push(['demo/train.tsv (1,000 emoji pairs)', path.join(ROOT, 'demo', 'train.tsv')]);
@@ -48,10 +51,14 @@ if (corpora.includes('jpeg')) files.push(['1,000 JPEG pairs (500×500)', await j
 const rows: (string | number)[][] = [];
 for (const [label, file] of files) {
   const cases = [
-    { name: 'clipdex ingest (worker)', argv: [path.join(ROOT, 'bin', 'clipdex.mjs'), 'ingest', file, '--dataset', 'bench', '--no-progress'], env: { CLIPDEX_ONNX_WORKER: '1', CLIPDEX_MODEL_DIR: model } },
-    { name: 'clipdex ingest (in-thread)', argv: [path.join(ROOT, 'bin', 'clipdex.mjs'), 'ingest', file, '--dataset', 'bench', '--no-progress'], env: { CLIPDEX_ONNX_WORKER: '0', CLIPDEX_MODEL_DIR: model } },
+    { name: 'clipdex ingest (default: OCR on)', argv: [path.join(ROOT, 'bin', 'clipdex.mjs'), 'ingest', file, '--dataset', 'bench', '--no-progress'], env: { CLIPDEX_MODEL_DIR: model } },
+    { name: 'clipdex ingest --no-ocr', argv: [path.join(ROOT, 'bin', 'clipdex.mjs'), 'ingest', file, '--dataset', 'bench', '--no-progress', '--no-ocr'], env: { CLIPDEX_MODEL_DIR: model } },
     { name: 'peer (Transformers.js)', argv: [path.join(ROOT, 'bench', 'ingest', 'peer.mjs'), file, model], env: {} as Record<string, string> },
-  ];
+    ...(args.get('baseline')
+      ? [{ name: 'baseline: clipdex ingest --no-ocr', argv: [path.resolve(args.get('baseline')!, 'bin', 'clipdex.mjs'), 'ingest', file, '--dataset', 'bench', '--no-progress', '--no-ocr'], env: { CLIPDEX_MODEL_DIR: model } }]
+      : []),
+  ].filter((c) => !(args.has('no-ocr-only') && c.name.includes('OCR on')));
+  const peerAt = cases.findIndex((c) => c.name.startsWith('peer'));
   const times = cases.map(() => [] as number[]);
   const cpus = cases.map(() => [] as number[]);
   for (let r = 0; r < repeats; r++) {
@@ -64,8 +71,8 @@ for (const [label, file] of files) {
       fs.rmSync(data, { recursive: true, force: true });
     });
   }
-  const peer = median(times[2]);
-  const peerCpu = median(cpus[2]);
+  const peer = median(times[peerAt]);
+  const peerCpu = median(cpus[peerAt]);
   cases.forEach((c, i) =>
     rows.push([label, c.name, fmt(median(times[i])), times[i].map((t) => fmt(t)).join(', '), fmt(peer / median(times[i])), fmt(median(cpus[i])), fmt(peerCpu / median(cpus[i]))]),
   );

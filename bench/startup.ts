@@ -8,7 +8,11 @@
  * and through tsx (CLIPDEX_NO_PREBUILT=1, what every run paid before). Targets: --help ≤ 4×,
  * search ≤ 8× the bare node start.
  *
- *   npx tsx bench/startup.ts [--runs 9] [--images 50]
+ * --baseline DIR adds the same prebuilt cases run from another checkout (for example a worktree of
+ * the previous commit, with its own `node scripts/build-cli.mjs`) in the same rounds, on the same
+ * library and model folder.
+ *
+ *   npx tsx bench/startup.ts [--runs 9] [--images 50] [--baseline DIR]
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -58,6 +62,12 @@ const cases: { name: string; argv: string[]; env?: Record<string, string> }[] = 
   { name: 'clipdex --help (prebuilt)', argv: [BIN, '--help'], env: prebuilt },
   { name: 'clipdex search --text (prebuilt)', argv: [BIN, 'search', '--text', 'red heart', '--k', '5'], env: prebuilt },
   { name: 'clipdex search --text (prebuilt, CLIPDEX_ONNX_WORKER=1)', argv: [BIN, 'search', '--text', 'red heart', '--k', '5'], env: { ...prebuilt, CLIPDEX_ONNX_WORKER: '1' } },
+  ...(args.get('baseline')
+    ? [
+        { name: 'baseline: clipdex --help (prebuilt)', argv: [path.resolve(args.get('baseline')!, 'bin', 'clipdex.mjs'), '--help'], env: { ...prebuilt, CLIPDEX_MODEL_DIR: path.join(ROOT, 'models', 'mini-clip') } },
+        { name: 'baseline: clipdex search --text (prebuilt)', argv: [path.resolve(args.get('baseline')!, 'bin', 'clipdex.mjs'), 'search', '--text', 'red heart', '--k', '5'], env: { ...prebuilt, CLIPDEX_MODEL_DIR: path.join(ROOT, 'models', 'mini-clip') } },
+      ]
+    : []),
   { name: 'clipdex --help (tsx)', argv: [BIN, '--help'], env: tsx },
   { name: 'clipdex search --text (tsx)', argv: [BIN, 'search', '--text', 'red heart', '--k', '5'], env: tsx },
 ];
