@@ -80,6 +80,8 @@ const signatures = new SignatureCache();
  * issue 13: an ingest hands over the signatures of a thumbnail it has just made, computed from the
  * bytes it wrote while it prepared the batch (in parallel, with the other images' decoding), so
  * linking the batch later neither reads the file back nor waits behind the next batch's decoding.
+ * Worth it when most new images turn out to need them (ingest-corpus.ts decides from the batches
+ * linked so far): otherwise it decodes thumbnails nobody looks at.
  */
 export function rememberThumbnailSignatures(sha: string, thumbnail: Buffer): Promise<Signatures | null> {
   const p = pixelSignatures(thumbnail).catch(() => null);
@@ -87,8 +89,11 @@ export function rememberThumbnailSignatures(sha: string, thumbnail: Buffer): Pro
   return p;
 }
 
-/** Near-duplicate links of the given vectors' images (to any image in the index). */
-export async function findLinks(deps: DuplicateDeps, items: Vectors): Promise<DuplicateLink[]> {
+/**
+ * Near-duplicate links of the given vectors' images (to any image in the index). `stats.checked`
+ * gets how many of them had a CLIP candidate (their pixels were looked at).
+ */
+export async function findLinks(deps: DuplicateDeps, items: Vectors, stats?: { checked: number }): Promise<DuplicateLink[]> {
   const { index, threshold } = deps;
   const candidates: { label: number; other: number; clip: number }[] = [];
   items.labels.forEach((label, i) => {
@@ -99,6 +104,7 @@ export async function findLinks(deps: DuplicateDeps, items: Vectors): Promise<Du
       if (hit.label !== label && hit.score >= threshold) candidates.push({ label, other: hit.label, clip: hit.score });
     }
   });
+  if (stats) stats.checked = new Set(candidates.map((c) => c.label)).size;
   if (!candidates.length) return [];
   const owners = await ownersOf(deps.db, [...new Set(candidates.flatMap((c) => [c.label, c.other]))]);
   const links: DuplicateLink[] = [];
@@ -162,14 +168,15 @@ export async function forgetDuplicateScan(db: Db, modelId: string): Promise<void
  * `claimScan: false`: never record the library as scanned here (a caller linking in several
  * passes records it itself once all of them are done: markDuplicatesScanned).
  */
-export async function linkNewImages(deps: DuplicateDeps, items: Vectors, opts: { claimScan?: boolean } = {}): Promise<{ links: number }> {
-  if (!items.labels.length) return { links: 0 };
+export async function linkNewImages(deps: DuplicateDeps, items: Vectors, opts: { claimScan?: boolean } = {}): Promise<{ links: number; checked: number }> {
+  if (!items.labels.length) return { links: 0, checked: 0 };
   if (opts.claimScan !== false) await markScannedIfFirst(deps, items);
-  const links = await findLinks(deps, items);
-  if (!links.length) return { links: 0 };
+  const stats = { checked: 0 };
+  const links = await findLinks(deps, items, stats);
+  if (!links.length) return { links: 0, checked: stats.checked };
   await saveLinks(deps.db, deps.modelId, links);
   await regroup(deps.db, deps.modelId, links.flatMap((l) => [l.imageId, l.otherId]));
-  return { links: links.length };
+  return { links: links.length, checked: stats.checked };
 }
 
 export interface ScanProgress {

@@ -87,6 +87,9 @@ async function runIngest(opts: IngestOptions, deps: IngestDeps, onProgress?: (p:
     stages.read += (performance.now() - t) / 1000;
     return out;
   };
+  // issue 13: while most new images of the batches linked so far had a CLIP candidate (the bundled
+  // model puts many images that close), their pixel signatures are computed as they are prepared,
+  // beside the other decoding, rather than later in the serial linking step (bench/RESULTS.md).
   const ctx = { deps, datasetId: dataset.id, modelId: model.info.id, concurrency: Math.max(2, config.threads * 2), signatures: linkDuplicates };
   const nextPrepared = async (): Promise<PreparedBatch | undefined> => {
     const recs = await readBatch();
@@ -135,7 +138,10 @@ async function runIngest(opts: IngestOptions, deps: IngestDeps, onProgress?: (p:
       if (c.newImageVectors.labels.length) indexes.image.add(c.newImageVectors.labels, c.newImageVectors.vectors);
       if (c.newTextVectors.labels.length) indexes.text.add(c.newTextVectors.labels, c.newTextVectors.vectors);
       // issue 11: the new images' near-duplicates, now that the whole batch is in the index.
-      if (linkDuplicates) await linkNewImages({ db, index: indexes.image, store: deps.store, modelId: model.info.id, threshold: config.duplicateThreshold }, c.newImageVectors);
+      if (linkDuplicates) {
+        const r = await linkNewImages({ db, index: indexes.image, store: deps.store, modelId: model.info.id, threshold: config.duplicateThreshold }, c.newImageVectors);
+        if (c.newImageVectors.labels.length) ctx.signatures = r.checked * 2 >= c.newImageVectors.labels.length;
+      }
       stages.index += (performance.now() - t) / 1000;
 
       summary.records += b.count;

@@ -8,7 +8,8 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Engine } from '../../lib/engine';
-import { duplicateGroupsOf, listGroups } from '../../lib/duplicates';
+import { iterateVectors } from '../../lib/db';
+import { duplicateGroupsOf, findLinks, listGroups } from '../../lib/duplicates';
 import { deleteDataset, deleteImage, ingestCorpus, startReindexJob } from '../../lib/ingest';
 import { GET as duplicatesGet } from '../../app/api/duplicates/route';
 import { DELETE as imageDelete } from '../../app/api/duplicates/images/[id]/route';
@@ -70,6 +71,23 @@ describe('near-duplicates found at ingest', () => {
       if (!copied.includes(i)) expect(groups.has(origIds[i]), `"${o.caption}" is in no group`).toBe(false);
     });
     expect(new Set([...groups.values()].map((g) => g.groupId)).size).toBe(copied.length);
+  });
+
+  it('says how many of the images it looked at had a CLIP candidate (ingest decides from it when to compute pixel signatures)', async () => {
+    const copiesId = (await e.db.dataset.findUniqueOrThrow({ where: { name: 'copies' } })).id;
+    const items = { labels: [] as number[], vectors: [] as Float32Array[] };
+    for await (const page of iterateVectors(e.db, 'image', modelId(), { datasetId: copiesId })) {
+      for (const v of page) {
+        items.labels.push(v.label);
+        items.vectors.push(v.vector);
+      }
+    }
+    expect(items.labels).toHaveLength(copied.length * 3);
+    const stats = { checked: -1 };
+    const links = await findLinks({ db: e.db, index: e.indexes.image, store: e.store, modelId: modelId(), threshold: e.config.duplicateThreshold }, items, stats);
+    // every copy has its original (and its sibling copies) as candidates, and links to them
+    expect(stats.checked).toBe(items.labels.length);
+    expect(new Set(links.map((l) => l.imageId)).size).toBe(items.labels.length);
   });
 
   it('keeps groups per model: another model id sees none', async () => {
