@@ -17,7 +17,7 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { CACHE, ROOT, printFooter, printHeader } from './shared/machine';
+import { CACHE, ROOT, prebuiltStale, printFooter, printHeader } from './shared/machine';
 import { jpegPairsCorpus } from './shared/images';
 import { fmt, listArg, median, parseArgs, table } from './shared/stats';
 
@@ -78,4 +78,6 @@ for (const [label, file] of files) {
   );
 }
 console.log(table(['corpus', 'command', 'median wall s', 'runs (s)', '× peer speed (wall)', 'median CPU s', 'peer CPU / CPU'], rows));
+const changed = prebuiltStale();
+if (changed.length) console.log(`\n**INVALID clipdex rows**: ${changed.join(', ')} changed during the run (the launcher fell back to tsx); run again`);
 printFooter();

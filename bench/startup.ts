@@ -17,7 +17,7 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { CACHE, ROOT, printFooter, printHeader } from './shared/machine';
+import { CACHE, ROOT, prebuiltStale, printFooter, printHeader } from './shared/machine';
 import { fmt, median, parseArgs, percentile, table } from './shared/stats';
 
 const args = parseArgs(process.argv.slice(2));
@@ -39,10 +39,6 @@ function run(argv: string[], extraEnv: Record<string, string> = {}): number {
 // A fresh build, and a check at the end that no source changed meanwhile (the launcher would have
 // fallen back to tsx for the "prebuilt" rows).
 spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'build-cli.mjs'), '--quiet'], { cwd: ROOT, stdio: 'inherit' });
-const stale = (): string[] => {
-  const { builtAt, inputs } = JSON.parse(fs.readFileSync(path.join(ROOT, 'dist', 'build.json'), 'utf8')) as { builtAt: number; inputs: string[] };
-  return inputs.filter((f) => fs.statSync(path.join(ROOT, f)).mtimeMs > builtAt);
-};
 printHeader('clipdex start-up — bench/startup.ts', ['commander', 'esbuild', 'tsx', 'onnxruntime-node', 'sharp', '@prisma/client', 'hnswlib-node']);
 
 // The small library: the first nImages demo pairs, ingested once (kept between runs).
@@ -86,6 +82,6 @@ console.log(
 // Same-round ratios too: each round's case over that round's baseline, then the median.
 const perRound = (i: number) => median(times[i].map((t, r) => t / times[0][r]));
 console.log(`\nmedian of per-round ratios: ${cases.slice(1).map((c, i) => `${c.name} ${fmt(perRound(i + 1))}×`).join('; ')}`);
-const changed = stale();
+const changed = prebuiltStale();
 if (changed.length) console.log(`\n**INVALID prebuilt rows**: ${changed.join(', ')} changed during the run (the launcher fell back to tsx); run again`);
 printFooter();

@@ -105,3 +105,12 @@ export function printFooter(): void {
 export function rssBytes(): number {
   return process.memoryUsage.rss();
 }
+
+/**
+ * Sources newer than the prebuilt CLI (dist/build.json): bin/clipdex.mjs ran them through tsx, not
+ * the bundle, once they changed, so "prebuilt" figures from a run that ends with any are invalid.
+ */
+export function prebuiltStale(): string[] {
+  const { builtAt, inputs } = JSON.parse(fs.readFileSync(path.join(ROOT, 'dist', 'build.json'), 'utf8')) as { builtAt: number; inputs: string[] };
+  return inputs.filter((f) => fs.statSync(path.join(ROOT, f)).mtimeMs > builtAt);
+}

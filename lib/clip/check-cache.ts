@@ -66,13 +66,19 @@ export function readModelCheck(file: string, key: string): ModelCheckRecord | un
   return e ? { id: e.id, dim: e.dim, vision: e.vision } : undefined;
 }
 
-/** Remember a passed check (the newest MAX_ENTRIES are kept); atomic, silent on any failure. */
+/**
+ * Remember a passed check (the newest MAX_ENTRIES are kept); atomic, silent on any failure. Only
+ * into a data dir that exists: a command that needs no library (predict, classify) does not create
+ * one for this.
+ */
 export function writeModelCheck(file: string, key: string, rec: ModelCheckRecord): void {
   const tmp = `${file}.tmp-${process.pid}`;
+  const cacheDir = path.dirname(file);
+  if (!fs.existsSync(path.dirname(cacheDir))) return;
   try {
     const entries = readEntries(file).filter((e) => e.key !== key);
     entries.push({ key, ...rec, at: new Date().toISOString() });
-    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.mkdirSync(cacheDir, { recursive: true });
     fs.writeFileSync(tmp, JSON.stringify(entries.slice(-MAX_ENTRIES)));
     fs.renameSync(tmp, file);
   } catch {

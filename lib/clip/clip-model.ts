@@ -83,30 +83,37 @@ const sameIo = (a: IoInfo[], b: IoInfo[]): boolean => JSON.stringify(a) === JSON
 
 /**
  * The image tower of a model whose check is remembered (check-cache.ts): it declares what the
- * remembered session declared and opens on its first run, so a text search never pays for it. A
- * session that declares something else (the file was replaced without the cache noticing) is
- * refused.
+ * remembered session declared and opens on its first run, so a text search never pays for it.
+ * Opening it later must not pick up other weights than the ones checked (and whose text tower and
+ * model id this process uses): `unchanged` re-reads the files' stat fields first, and a changed
+ * model is refused until a restart checks it again.
  */
-function lazyVisionSession(file: string, threads: number, io: ModelCheckRecord['vision']): EncoderSession {
+function lazyVisionSession(file: string, threads: number, io: ModelCheckRecord['vision'], unchanged: () => boolean): EncoderSession {
   let opening: Promise<EncoderSession> | undefined;
+  let released = false;
+  const refuse = (why: string) =>
+    new AppError('MODEL_INVALID', `${why}; restart clipdex (or the server) so that it checks the model again, or set CLIPDEX_MODEL_DIR to a sound model`);
   const open = () =>
-    (opening ??= openVisionSession(file, threads).then(
-      async (s) => {
-        if (sameIo(s.inputs, io.inputs) && sameIo(s.outputs, io.outputs)) return s;
-        await s.release();
-        throw new AppError('MODEL_INVALID', `${file} changed since it was checked (its inputs or outputs differ); restart to check it again`);
-      },
-      (err) => {
-        opening = undefined; // a failed open is tried again on the next run
-        throw err;
-      },
-    ));
+    (opening ??= (async () => {
+      if (!unchanged()) throw refuse(`the model's files changed since this process checked them (${file} was not open yet)`);
+      const s = await openVisionSession(file, threads);
+      if (sameIo(s.inputs, io.inputs) && sameIo(s.outputs, io.outputs)) return s;
+      await s.release();
+      throw refuse(`${file} declares other inputs or outputs than when it was checked`);
+    })().catch((err: unknown) => {
+      opening = undefined; // tried again on the next run (a restart, or the files put back)
+      throw err;
+    }));
   return {
     file,
     inputs: io.inputs,
     outputs: io.outputs,
-    run: async (feeds, output) => (await open()).run(feeds, output),
+    async run(feeds, output) {
+      if (released) throw new AppError('INTERNAL', `${file}: session already released`);
+      return (await open()).run(feeds, output);
+    },
     async release() {
+      released = true;
       const s = await opening?.catch(() => undefined);
       opening = undefined;
       await s?.release();
@@ -124,12 +131,14 @@ export async function loadClipModel(dir: string, opts: LoadClipModelOptions = {}
   // A check this process or an earlier one passed on these very files (check-cache.ts): no hash,
   // no probes, and the image tower opens on first use.
   const checkFile = modelCheckFile(cfg.dataDir);
-  let checkKey: string | undefined;
-  try {
-    checkKey = modelCheckKey(manifest.dir, manifest.files, ortVersion());
-  } catch {
-    checkKey = undefined; // a file went missing: the sessions below say which
-  }
+  const currentCheckKey = (): string | undefined => {
+    try {
+      return modelCheckKey(manifest.dir, manifest.files, ortVersion());
+    } catch {
+      return undefined; // a file went missing: the sessions say which
+    }
+  };
+  const checkKey = currentCheckKey();
   const known = checkKey ? readModelCheck(checkFile, checkKey) : undefined;
 
   // Otherwise both sessions load at once, and the model id (a hash of the files) is computed
@@ -138,7 +147,7 @@ export async function loadClipModel(dir: string, opts: LoadClipModelOptions = {}
   modelId.catch(() => undefined); // awaited below; a failure before that is not unhandled
   const [t, v] = await Promise.allSettled([
     openSession(manifest.textModel, threads),
-    known ? Promise.resolve(lazyVisionSession(manifest.visionModel, threads, known.vision)) : openVisionSession(manifest.visionModel, threads),
+    known ? Promise.resolve(lazyVisionSession(manifest.visionModel, threads, known.vision, () => currentCheckKey() === checkKey)) : openVisionSession(manifest.visionModel, threads),
   ]);
   if (t.status === 'rejected' || v.status === 'rejected') {
     await Promise.allSettled([t, v].map((r) => (r.status === 'fulfilled' ? r.value.release() : undefined)));
@@ -239,7 +248,8 @@ export async function loadClipModel(dir: string, opts: LoadClipModelOptions = {}
     }
 
     const id = await modelId;
-    if (!known && checkKey) writeModelCheck(checkFile, checkKey, { id, dim: tDim, vision: { inputs: vision.inputs, outputs: vision.outputs } });
+    // Remembered only if no file changed while it was checked (the key is read again).
+    if (!known && checkKey && currentCheckKey() === checkKey) writeModelCheck(checkFile, checkKey, { id, dim: tDim, vision: { inputs: vision.inputs, outputs: vision.outputs } });
 
     const info: ClipModelInfo = {
       name: nameOf(manifest),

@@ -1,7 +1,7 @@
 /**
  * Model identity: sha256 over the model's files — each relative name, its size and its bytes, in
  * sorted name order — first 16 hex chars. Streamed (models can be GBs) and cached per process,
- * keyed by the files' sizes and mtimes so an edited folder is hashed again.
+ * keyed by the files' sizes, inodes and times so an edited folder is hashed again.
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -11,8 +11,10 @@ const cache = new Map<string, string>();
 
 export async function computeModelId(dir: string, files: string[]): Promise<string> {
   const sorted = [...files].sort();
-  const stats = sorted.map((f) => fs.statSync(path.join(dir, f)));
-  const key = `${path.resolve(dir)}\0${sorted.map((f, i) => `${f}:${stats[i].size}:${stats[i].mtimeMs}`).join('\0')}`;
+  const stats = sorted.map((f) => fs.statSync(path.join(dir, f), { bigint: true }));
+  // The same stat fields as check-cache.ts: a same-size copy that kept the old mtime (cp -p, rsync -a)
+  // still changes the inode or the change time.
+  const key = `${path.resolve(dir)}\0${sorted.map((f, i) => `${f}:${stats[i].size}:${stats[i].ino}:${stats[i].mtimeNs}:${stats[i].ctimeNs}`).join('\0')}`;
   const hit = cache.get(key);
   if (hit) return hit;
   const hash = crypto.createHash('sha256');

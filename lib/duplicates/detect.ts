@@ -66,6 +66,9 @@ class SignatureCache {
     this.map.set(sha, p);
     return p;
   }
+  forget(sha: string, p: Promise<Signatures | null>): void {
+    if (this.map.get(sha) === p) this.map.delete(sha);
+  }
   /** Signatures computed elsewhere from the very bytes of the stored thumbnail. */
   put(sha: string, p: Promise<Signatures | null>): void {
     this.map.delete(sha);
@@ -84,7 +87,10 @@ const signatures = new SignatureCache();
  * linked so far): otherwise it decodes thumbnails nobody looks at.
  */
 export function rememberThumbnailSignatures(sha: string, thumbnail: Buffer): Promise<Signatures | null> {
-  const p = pixelSignatures(thumbnail).catch(() => null);
+  const p = pixelSignatures(thumbnail).catch(() => {
+    signatures.forget(sha, p); // not remembered: linking reads the stored file instead
+    return null;
+  });
   signatures.put(sha, p);
   return p;
 }

@@ -156,9 +156,11 @@ async function prepareInto(batch: CorpusRecord[], ctx: PrepareContext, written: 
           // The original itself where it already is a thumbnail; else a small image that preprocessing
           // decoded whole is re-encoded from those pixels (the same bytes, one decode fewer); else decode.
           const thumb = await timed('thumbnail', () => thumbnailFor(bytes, config.maxImagePixels, { header, decoded }));
-          if (await timed('store', () => store.putThumbnail(sha, thumb.bytes, thumb.format))) written.add(sha);
-          else found.add(sha);
-          if (ctx.signatures) await timed('thumbnail', () => rememberThumbnailSignatures(sha, thumb.bytes));
+          if (await timed('store', () => store.putThumbnail(sha, thumb.bytes, thumb.format))) {
+            written.add(sha);
+            // only from bytes this call stored: a thumbnail found there may differ (another version's)
+            if (ctx.signatures) await timed('thumbnail', () => rememberThumbnailSignatures(sha, thumb.bytes));
+          } else found.add(sha);
         }
         if (pixels) images.set(sha, { state: 'encode', sha, facts, pixels });
       } catch (err) {

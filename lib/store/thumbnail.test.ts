@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
+import zlib from 'node:zlib';
 import path from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
@@ -76,6 +77,16 @@ describe('thumbnails', () => {
     await reencoded(await photo(64, 64).toColourspace('cmyk').jpeg().toBuffer());
     await reencoded(await photo(64, 64).toColourspace('rgb16').png().toBuffer());
     await reencoded(await photo(64, 64).gif().toBuffer());
+    // an APNG (an acTL chunk before the image data), which sharp may read as one page
+    const png = await photo(64, 64).png().toBuffer();
+    const ihdrEnd = 8 + 8 + 13 + 4;
+    const actl = Buffer.alloc(8 + 8 + 4);
+    actl.writeUInt32BE(8, 0);
+    actl.write('acTL', 4, 'latin1');
+    actl.writeUInt32BE(1, 8); // frames
+    actl.writeUInt32BE(0, 12); // plays
+    actl.writeUInt32BE(zlib.crc32(actl.subarray(4, 16)), 16);
+    await reencoded(Buffer.concat([png.subarray(0, ihdrEnd), actl, png.subarray(ihdrEnd)]));
     // too many bytes for a thumbnail: noise does not compress
     const noise = await sharp(randomBytes(480 * 480 * 3), { raw: { width: 480, height: 480, channels: 3 } }).png().toBuffer();
     expect(noise.length).toBeGreaterThan(ORIGINAL_AS_THUMB_MAX_BYTES);

@@ -44,16 +44,23 @@ const SHOWN_AS_IS = new Set(['jpeg', 'png', 'webp']);
 /**
  * issue 13: whether an original is its own thumbnail — already what makeThumbnail would make it
  * look like (no side over THUMB_MAX_SIDE, as stored (EXIF orientation 1), no alpha to flatten,
- * 8-bit sRGB or grey, one frame) in a format browsers show, and small in bytes. Re-encoding such an
+ * 8-bit sRGB or grey, one frame, not an APNG) in a format browsers show, and small in bytes. Re-encoding such an
  * image would cost a decode and a WebP encode (~9 ms of CPU for a 500 × 500 JPEG, the largest part
  * of its ingest) for no visible change; a result page downloads at most 64 KiB for it instead of
  * ~20 KiB.
  */
-export function originalIsThumbnail(h: ImageHeader, bytes: number): boolean {
+export function originalIsThumbnail(h: ImageHeader, bytes: Buffer): boolean {
   return (
     SHOWN_AS_IS.has(h.format) && Math.max(h.width, h.height) <= THUMB_MAX_SIDE && h.orientation === 1 && !h.hasAlpha &&
-    (h.space === 'srgb' || h.space === 'b-w') && h.depth === 'uchar' && h.pages === 1 && bytes <= ORIGINAL_AS_THUMB_MAX_BYTES
+    (h.space === 'srgb' || h.space === 'b-w') && h.depth === 'uchar' && h.pages === 1 && bytes.length <= ORIGINAL_AS_THUMB_MAX_BYTES &&
+    !(h.format === 'png' && isAnimatedPng(bytes))
   );
+}
+
+/** An APNG (its acTL chunk comes before the first IDAT): sharp may report one page for it. */
+function isAnimatedPng(bytes: Buffer): boolean {
+  const actl = bytes.indexOf('acTL');
+  return actl >= 0 && (bytes.indexOf('IDAT') < 0 || actl < bytes.indexOf('IDAT'));
 }
 
 export interface Thumbnail {
@@ -69,7 +76,7 @@ export interface Thumbnail {
  */
 export async function thumbnailFor(bytes: Buffer, maxPixels: number, known: { header?: ImageHeader; decoded?: DecodedImage } = {}): Promise<Thumbnail> {
   const header = known.header ?? (await probeImage(bytes, { maxPixels }));
-  if (originalIsThumbnail(header, bytes.length)) return { bytes, format: header.format };
+  if (originalIsThumbnail(header, bytes)) return { bytes, format: header.format };
   const d = known.decoded;
   return { bytes: d && thumbnailIsReencode(d.width, d.height) ? await makeThumbnailFromDecoded(d) : await makeThumbnail(bytes, maxPixels), format: 'webp' };
 }

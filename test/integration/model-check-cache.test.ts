@@ -55,12 +55,43 @@ describe('the remembered model check', () => {
 
     const second = await loadClipModel(dir, { threads: 1 });
     expect(second.info).toEqual(first.info);
+    // and it came from the entry: a planted id is what a third load reports (no hash was computed)
+    const file = modelCheckFile(dataDir);
+    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace(/"id":"[0-9a-f]{16}"/, '"id":"feedfacefeedface"'));
+    const third = await loadClipModel(dir, { threads: 1 });
+    expect(third.info.id).toBe('feedfacefeedface');
+    await third.close();
     const [t2] = await second.encodeTexts(['a red heart']);
     const [i2] = await second.encodePixels([pixels]); // the image tower opens here
     expect([...t2]).toEqual([...t1]);
     expect([...i2]).toEqual([...i1]);
     await second.close();
     expect(entries()).toHaveLength(1);
+  });
+
+  it('refuses to open the image tower of a hit whose files changed after the load (no other weights beside the checked text tower)', async () => {
+    const dir = copyModel('changed-after-load');
+    await (await loadClipModel(dir, { threads: 1 })).close();
+    const m = await loadClipModel(dir, { threads: 1 }); // a hit: the image tower is not open yet
+    expect((await m.encodeTexts(['still fine'])).length).toBe(1);
+    const f = path.join(dir, 'onnx', 'vision_model.onnx');
+    fs.writeFileSync(f, fs.readFileSync(f)); // rewritten in place, the same bytes: the stat fields move
+    const pixels = new Float32Array(3 * m.info.imageSize * m.info.imageSize);
+    await expect(m.encodePixels([pixels])).rejects.toMatchObject({ code: 'MODEL_INVALID', message: expect.stringContaining('restart clipdex') });
+    await m.close();
+    // a new load checks the files again and remembers them anew
+    const again = await loadClipModel(dir, { threads: 1 });
+    expect((await again.encodePixels([pixels])).length).toBe(1);
+    await again.close();
+    expect(entries()).toHaveLength(2);
+  });
+
+  it('writes nothing when the data dir does not exist (predict and classify need no library)', async () => {
+    const missing = path.join(tmp, 'no-such-data-dir');
+    process.env.CLIPDEX_DATA_DIR = missing;
+    resetConfig();
+    await (await loadClipModel(MINI, { threads: 1 })).close();
+    expect(fs.existsSync(missing)).toBe(false);
   });
 
   it('is keyed by the files as they are: a write misses it, and a model damaged after its check is refused', async () => {

@@ -63,7 +63,7 @@ export function openApiDocument(): Json {
         },
       },
       '/api/images/{sha}': { get: { summary: 'An ingested original', parameters: parameters(imageShaParams, 'path'), responses: { '200': ok('The image bytes', 'image/*'), '304': { description: 'Not modified (ETag)' }, ...errors } } },
-      '/api/thumbs/{sha}': { get: { summary: 'A thumbnail (WebP, ≤ 512 px; or a small JPEG/PNG/WebP original as is)', parameters: parameters(thumbShaParams, 'path'), responses: { '200': ok('The thumbnail (image/webp, image/jpeg or image/png)', 'image/webp'), '304': { description: 'Not modified (ETag)' }, ...errors } } },
+      '/api/thumbs/{sha}': { get: { summary: 'A thumbnail (WebP, ≤ 512 px; or a small JPEG/PNG/WebP original as is)', parameters: parameters(thumbShaParams, 'path'), responses: { '200': ok('The thumbnail (image/webp, image/jpeg or image/png)', 'image/*'), '304': { description: 'Not modified (ETag)' }, ...errors } } },
       '/api/queries/{sha}': { get: { summary: 'An uploaded query image, while it is kept', parameters: parameters(queryShaParams, 'path'), responses: { '200': ok('The image bytes', 'image/*'), ...errors } } },
       '/api/datasets': {
         get: { summary: 'Every dataset with its counts and status', responses: { '200': ok('{ datasets }') } },
