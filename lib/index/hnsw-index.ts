@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { HierarchicalNSW as HnswType } from 'hnswlib-node';
+import type { BruteforceSearch as BruteType, HierarchicalNSW as HnswType } from 'hnswlib-node';
 import { AppError } from '../errors';
 import { hnswlibChoice } from './hnswlib-module';
 import { fileSha256, manifestMtime, readManifest, sweepIndexDir, writeManifest, type IndexKind, type IndexManifest } from './manifest';
@@ -18,6 +18,13 @@ export type { Follower, IndexParams, SearchHit, VectorIndex } from './types';
 const newNsw = (dim: number): HnswType => new (hnswlibChoice().module.HierarchicalNSW)('ip', dim);
 
 const MIN_CAPACITY = 1024;
+
+/**
+ * issue 13 (target 3): exact searches among a few labels keep hnswlib's native brute-force index of
+ * their vectors, per label set (searchAmong); all of them together hold at most this many floats
+ * (~100 MB), the least recently used going first.
+ */
+export const EXACT_CACHE_FLOATS = 25_600_000;
 
 /** Whether `p` settled within `ms` (rethrows its error if it failed meanwhile). */
 async function settlesWithin(p: Promise<unknown>, ms: number): Promise<boolean> {
@@ -45,6 +52,8 @@ export class HnswIndex implements VectorIndex {
   private loadedMtime: number | undefined;
   private dirty = false;
   private follower?: Follower & { last: number; lastFull: number; running?: Promise<void> };
+  private exact = new Map<ReadonlySet<number>, { version: number; hnsw: HnswType; brute: BruteType; count: number }>();
+  private exactFloats = 0;
 
   private constructor(private readonly p: IndexParams) {
     this.kind = p.kind;
@@ -174,6 +183,64 @@ export class HnswIndex implements VectorIndex {
       this.dirty = true;
       this.version++;
     }
+  }
+
+  /** The ef a search runs with at least (CLIPDEX_HNSW_EF_SEARCH). */
+  get efSearch(): number {
+    return this.p.efSearch;
+  }
+
+  /**
+   * issue 13 (target 3): the exact k nearest among `allowed` (labels not in the index are ignored),
+   * through hnswlib's native brute force over their vectors, which is built on the first search
+   * with this set (object identity: lib/search caches one Set per filter and index version) and
+   * kept while the index does not change. For small sets: a dataset of 1,000 in 100k vectors
+   * answers in ~0.1 ms instead of ~80 ms through the filter callback (bench/filter-strategies.ts).
+   */
+  searchAmong(q: Float32Array, k: number, allowed: ReadonlySet<number>): SearchHit[] {
+    let e = this.exact.get(allowed);
+    if (e && (e.version !== this.version || e.hnsw !== this.hnsw)) {
+      this.dropExact(allowed);
+      e = undefined;
+    }
+    if (e) {
+      this.exact.delete(allowed); // most recently used goes last
+      this.exact.set(allowed, e);
+    } else {
+      const points: [number, number[]][] = [];
+      for (const l of allowed) {
+        if (this.deleted.has(l)) continue;
+        try {
+          points.push([l, this.hnsw.getPoint(l)]);
+        } catch {
+          // not in the index (yet): nothing to find
+        }
+      }
+      const brute = new (hnswlibChoice().module.BruteforceSearch)('ip', this.dim);
+      brute.initIndex(Math.max(1, points.length));
+      for (const [l, v] of points) brute.addPoint(v, l);
+      e = { version: this.version, hnsw: this.hnsw, brute, count: points.length };
+      const floats = points.length * this.dim;
+      while (this.exact.size && this.exactFloats + floats > EXACT_CACHE_FLOATS) this.dropExact(this.exact.keys().next().value!);
+      if (floats <= EXACT_CACHE_FLOATS) {
+        this.exact.set(allowed, e);
+        this.exactFloats += floats;
+      }
+    }
+    const n = Math.min(k, e.count);
+    if (n <= 0) return [];
+    const r = e.brute.searchKnn(Array.from(q), n);
+    const out: SearchHit[] = [];
+    for (let i = 0; i < r.neighbors.length; i++) out.push({ label: r.neighbors[i], score: 1 - r.distances[i] });
+    out.sort((a, b) => b.score - a.score);
+    return out;
+  }
+
+  private dropExact(key: ReadonlySet<number>): void {
+    const e = this.exact.get(key);
+    if (!e) return;
+    this.exact.delete(key);
+    this.exactFloats -= e.count * this.dim;
   }
 
   search(q: Float32Array, k: number, filter?: (label: number) => boolean, ef?: number): SearchHit[] {
