@@ -33,15 +33,18 @@ export async function filterLabels(deps: SearchDeps, index: HnswIndex, filter: I
 
 /**
  * issue 13 (target 3): how a filtered search runs (bench/filter-strategies.ts, 100k × 512):
- * - few labels (at most EXACT_MAX_FLOATS / dim: 20,000 at 512-d): exact, through the index's native
- *   brute force over their vectors (searchAmong) — ~0.1 ms for 1,000 labels, against ~80 ms for
- *   hnswlib's filter callback, which walks far through a graph where few nodes pass;
+ * - few labels (at most EXACT_MAX_FLOATS / dim: 2,000 at 512-d, 4,000 at 256-d): exact, through
+ *   the index's native brute force over their vectors (searchAmong) — ~0.1 ms for 1,000 labels,
+ *   against ~80 ms for hnswlib's filter callback, which walks far through a graph where few nodes
+ *   pass. The brute force of a label set is built on its first search and again after the index
+ *   changes: ~90 µs a 512-d vector (hnswlib hands vectors out as JavaScript arrays), so the bound
+ *   keeps that first search near what one callback search costs (≤ ~200 ms);
  * - at least POST_FILTER_FRACTION of the index, when asking for want / fraction × 2 neighbours stays
  *   within the search's ef: no callback, the unfiltered search's first matches (½ of the labels:
  *   3.2 ms against 6.8 ms, the same recall);
  * - otherwise, or when the post-filter leaves fewer than asked: the callback, as before.
  */
-export const EXACT_MAX_FLOATS = 10_240_000;
+export const EXACT_MAX_FLOATS = 1_024_000;
 export const POST_FILTER_FRACTION = 0.1;
 
 /** The `want` nearest labels to `q` among `allowed` (all when undefined), those in `exclude` left out. */
