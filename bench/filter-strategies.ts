@@ -9,14 +9,21 @@
  * - `post-filter`: no callback; the unfiltered search asks for k / fraction × 2 neighbours (ef at
  *   least that), and the first k that pass are kept;
  * - `brute force`: hnswlib's native BruteforceSearch over the passing vectors only (a per-dataset
- *   exact index, built once, kept in memory).
+ *   exact index, built once, kept in memory: HnswIndex.searchAmong);
+ * - `nearest()`: what clipdex now does (lib/search/semantic.ts picks one of the above), after its
+ *   first search of the filter has had its brute force built.
+ * All through lib/index's HnswIndex, as clipdex searches.
  * Recall@10 is against exact search over the passing vectors; latency per query, p50 and p99 of
  * --nq queries after a warm-up.
  *
  *   npx tsx bench/filter-strategies.ts [--n 100000] [--dim 512] [--nq 1000] [--clusters n/100]
  */
+import os from 'node:os';
+import path from 'node:path';
 import { getConfig } from '../lib/config';
+import { HnswIndex } from '../lib/index';
 import { hnswlibChoice } from '../lib/index/hnswlib-module';
+import { nearest } from '../lib/search/semantic';
 import { printFooter, printHeader } from './shared/machine';
 import { fmt, parseArgs, percentile, table } from './shared/stats';
 
@@ -56,11 +63,11 @@ const point = () => unit(Float32Array.from(centres[Math.floor(rand() * clusters)
 const data = Array.from({ length: n }, point);
 const queries = Array.from({ length: nq }, point);
 
+void hnswlib;
 const t0 = performance.now();
-const index = new hnswlib.HierarchicalNSW('ip', dim);
-index.initIndex({ maxElements: n, m, efConstruction, randomSeed: 100 });
-for (let i = 0; i < n; i++) index.addPoint(Array.from(data[i]), i);
-index.setEf(efSearch);
+const index = HnswIndex.create({ dir: path.join(os.tmpdir(), `clipdex-filter-bench-${process.pid}`), kind: 'image', modelId: 'bench', dim, m, efConstruction, efSearch }, n);
+const labelsAll = Array.from({ length: n }, (_, i) => i + 1);
+index.add(labelsAll, data);
 console.log(`built in ${fmt((performance.now() - t0) / 1000)} s\n`);
 
 const dot = (a: Float32Array, b: Float32Array) => {
@@ -71,61 +78,60 @@ const dot = (a: Float32Array, b: Float32Array) => {
 
 const filters = [
   { name: '½ (every other label)', fraction: 1 / 2, pass: (l: number) => l % 2 === 0 },
-  { name: '1/100 (one block)', fraction: 1 / 100, pass: (l: number) => l < n / 100 },
+  { name: '1/100 (one block)', fraction: 1 / 100, pass: (l: number) => l <= n / 100 },
 ];
 
 const rows: (string | number)[][] = [];
 for (const f of filters) {
-  const allowed = Array.from({ length: n }, (_, i) => i).filter(f.pass);
+  const allowed = labelsAll.filter(f.pass);
+  const allowedSet = new Set(allowed);
   // exact answers over the passing vectors
   const truth = queries.map((q) => {
-    const scored = allowed.map((l) => [l, dot(q, data[l])] as const);
+    const scored = allowed.map((l) => [l, dot(q, data[l - 1])] as const);
     scored.sort((a, b) => b[1] - a[1]);
     return new Set(scored.slice(0, k).map(([l]) => l));
   });
-  const brute = new hnswlib.BruteforceSearch('ip', dim);
-  brute.initIndex(allowed.length);
-  for (const l of allowed) brute.addPoint(Array.from(data[l]), l);
+  const key = `bench:${f.name}`;
+  index.searchAmong(queries[0], k, allowedSet, key); // starts its brute force
+  const tb = performance.now();
+  await index.exactReady(key);
+  const built = index.searchAmong(queries[0], k, allowedSet, key) !== undefined;
+  console.log(
+    built
+      ? `${f.name}: brute force of ${allowed.length.toLocaleString('en')} vectors built in ${fmt(performance.now() - tb)} ms (off the request)`
+      : `${f.name}: no brute force (${allowed.length.toLocaleString('en')} vectors are over HnswIndex's EXACT_CACHE_FLOATS)`,
+  );
 
-  const strategies: { name: string; search: (q: number[]) => number[] }[] = [
-    {
-      name: 'callback (today)',
-      search: (q) => {
-        index.setEf(efSearch);
-        return index.searchKnn(q, k, f.pass).neighbors;
-      },
-    },
+  const strategies: { name: string; search: (q: Float32Array) => Promise<number[]> | number[] }[] = [
+    { name: 'callback (before)', search: (q) => index.search(q, k, f.pass).map((h) => h.label) },
     {
       name: 'post-filter',
       search: (q) => {
         const want = Math.min(n, Math.ceil((k / f.fraction) * 2));
-        index.setEf(Math.max(efSearch, want));
-        return index.searchKnn(q, want).neighbors.filter(f.pass).slice(0, k);
+        return index.search(q, want, undefined, want).filter((h) => f.pass(h.label)).slice(0, k).map((h) => h.label);
       },
     },
-    { name: 'brute force (native, passing vectors only)', search: (q) => brute.searchKnn(q, k).neighbors },
+    ...(built ? [{ name: 'brute force (native, passing vectors only)', search: (q: Float32Array) => index.searchAmong(q, k, allowedSet, key)!.map((h) => h.label) }] : []),
+    { name: 'nearest() (what clipdex picks)', search: async (q) => (await nearest(index, q, k, allowedSet, undefined, { key })).map((h) => h.label) },
   ];
   for (const s of strategies) {
-    const qs = queries.map((q) => Array.from(q));
-    for (let i = 0; i < Math.min(100, nq); i++) s.search(qs[i]); // warm-up
+    for (let i = 0; i < Math.min(100, nq); i++) await s.search(queries[i]); // warm-up
     const times: number[] = [];
     let hits = 0;
-    qs.forEach((q, i) => {
+    for (let i = 0; i < nq; i++) {
       const t = performance.now();
-      const got = s.search(q);
+      const got = await s.search(queries[i]);
       times.push(performance.now() - t);
       for (const l of got) if (truth[i].has(l)) hits++;
-    });
+    }
     rows.push([f.name, s.name, fmt(percentile(times, 50), 3), fmt(percentile(times, 99), 3), fmt(hits / (nq * k), 4)]);
   }
-  index.setEf(efSearch);
 }
 // and the unfiltered search, for scale
 {
-  const qs = queries.map((q) => Array.from(q));
-  const times = qs.map((q) => {
+  const times = queries.map((q) => {
     const t = performance.now();
-    index.searchKnn(q, k);
+    index.search(q, k);
     return performance.now() - t;
   });
   rows.push(['none', 'unfiltered', fmt(percentile(times, 50), 3), fmt(percentile(times, 99), 3), '–']);

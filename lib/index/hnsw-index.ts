@@ -25,6 +25,23 @@ const MIN_CAPACITY = 1024;
  * (~100 MB), the least recently used going first.
  */
 export const EXACT_CACHE_FLOATS = 25_600_000;
+/** Labels a search adds to a set's brute force itself; more, and it is rebuilt off the request. */
+const EXACT_SYNC_MAX = 500;
+const EXACT_SLICE_MS = 10;
+
+interface ExactEntry {
+  /** The label set it was last brought up to date with (the caller's, never changed here). */
+  labels: ReadonlySet<number>;
+  /** The labels in `brute`. */
+  present: Set<number>;
+  brute: BruteType;
+  /** The graph and the index version and rewrite count it follows. */
+  hnsw: HnswType;
+  version: number;
+  rewrites: number;
+  floats: number;
+  building?: Promise<void>;
+}
 
 /** Whether `p` settled within `ms` (rethrows its error if it failed meanwhile). */
 async function settlesWithin(p: Promise<unknown>, ms: number): Promise<boolean> {
@@ -52,8 +69,10 @@ export class HnswIndex implements VectorIndex {
   private loadedMtime: number | undefined;
   private dirty = false;
   private follower?: Follower & { last: number; lastFull: number; running?: Promise<void> };
-  private exact = new Map<ReadonlySet<number>, { version: number; hnsw: HnswType; brute: BruteType; count: number }>();
+  private exact = new Map<string, ExactEntry>();
   private exactFloats = 0;
+  /** Bumped when a label's vector was replaced in place (added again, tombstoned or not). */
+  private rewrites = 0;
 
   private constructor(private readonly p: IndexParams) {
     this.kind = p.kind;
@@ -162,7 +181,10 @@ export class HnswIndex implements VectorIndex {
       const v = vectors[i];
       if (v.length !== this.dim) throw new AppError('INDEX_DIM_MISMATCH', `vector of dimension ${v.length} given to the ${this.kind} index of dimension ${this.dim}`);
       // Re-adding a tombstoned label updates and undeletes it (hnswlib ≥ 0.7).
+      const before = this.hnsw.getCurrentCount();
       this.hnsw.addPoint(Array.from(v), labels[i]);
+      // the count stays when the label was there (tombstoned or not): its vector was replaced
+      if (this.hnsw.getCurrentCount() === before) this.rewrites++;
       this.deleted.delete(labels[i]);
     }
     if (labels.length) {
@@ -192,42 +214,50 @@ export class HnswIndex implements VectorIndex {
 
   /**
    * issue 13 (target 3): the exact k nearest among `allowed` (labels not in the index are ignored),
-   * through hnswlib's native brute force over their vectors, which is built on the first search
-   * with this set (object identity: lib/search caches one Set per filter and index version) and
-   * kept while the index does not change. For small sets: a dataset of 1,000 in 100k vectors
-   * answers in ~0.1 ms instead of ~80 ms through the filter callback (bench/filter-strategies.ts).
+   * through hnswlib's native brute force over their vectors, kept per `key` (the caller's name for
+   * the filter): a dataset of 1,000 in 100k vectors answers in ~0.1 ms instead of ~80 ms through the
+   * filter callback (bench/filter-strategies.ts). Returns undefined while that brute force is not
+   * ready — the caller searches another way meanwhile: the first search of a key starts building
+   * it off the request (hnswlib hands vectors out as JavaScript arrays: ~90 µs a 512-d vector), in
+   * slices that yield to the event loop; later index changes are applied to it label by label
+   * (a few hundred at once, more in the background).
    */
-  searchAmong(q: Float32Array, k: number, allowed: ReadonlySet<number>): SearchHit[] {
-    let e = this.exact.get(allowed);
-    if (e && (e.version !== this.version || e.hnsw !== this.hnsw)) {
-      this.dropExact(allowed);
+  searchAmong(q: Float32Array, k: number, allowed: ReadonlySet<number>, key: string): SearchHit[] | undefined {
+    let e = this.exact.get(key);
+    if (e && (e.hnsw !== this.hnsw || e.rewrites !== this.rewrites)) {
+      this.dropExact(key); // another graph (a reload, a rebuild) or vectors replaced in place
       e = undefined;
     }
-    if (e) {
-      this.exact.delete(allowed); // most recently used goes last
-      this.exact.set(allowed, e);
-    } else {
-      const points: [number, number[]][] = [];
-      for (const l of allowed) {
-        if (this.deleted.has(l)) continue;
-        try {
-          points.push([l, this.hnsw.getPoint(l)]);
-        } catch {
-          // not in the index (yet): nothing to find
-        }
-      }
-      const brute = new (hnswlibChoice().module.BruteforceSearch)('ip', this.dim);
-      brute.initIndex(Math.max(1, points.length));
-      for (const [l, v] of points) brute.addPoint(v, l);
-      e = { version: this.version, hnsw: this.hnsw, brute, count: points.length };
-      const floats = points.length * this.dim;
-      while (this.exact.size && this.exactFloats + floats > EXACT_CACHE_FLOATS) this.dropExact(this.exact.keys().next().value!);
-      if (floats <= EXACT_CACHE_FLOATS) {
-        this.exact.set(allowed, e);
-        this.exactFloats += floats;
-      }
+    if (!e) {
+      this.buildExact(key, allowed);
+      return undefined;
     }
-    const n = Math.min(k, e.count);
+    if (e.building) return undefined;
+    this.exact.delete(key); // most recently used goes last
+    this.exact.set(key, e);
+    if (e.labels !== allowed || e.version !== this.version) {
+      const present = e.present;
+      const add = [...allowed].filter((l) => !present.has(l) && !this.deleted.has(l));
+      const remove = [...present].filter((l) => !allowed.has(l) || this.deleted.has(l));
+      if (add.length > EXACT_SYNC_MAX || present.size - remove.length + add.length > e.brute.getMaxElements()) {
+        this.dropExact(key);
+        this.buildExact(key, allowed);
+        return undefined;
+      }
+      for (const l of remove) {
+        e.brute.removePoint(l);
+        present.delete(l);
+      }
+      for (const l of add) {
+        const v = this.pointOf(l); // a label not in the index (yet) is looked for again next time
+        if (!v) continue;
+        e.brute.addPoint(v, l);
+        present.add(l);
+      }
+      e.labels = allowed;
+      e.version = this.version;
+    }
+    const n = Math.min(k, e.present.size);
     if (n <= 0) return [];
     const r = e.brute.searchKnn(Array.from(q), n);
     const out: SearchHit[] = [];
@@ -236,11 +266,58 @@ export class HnswIndex implements VectorIndex {
     return out;
   }
 
-  private dropExact(key: ReadonlySet<number>): void {
+  /** Resolves when the brute force of `key` is built (tests; benches). */
+  exactReady(key: string): Promise<void> {
+    return this.exact.get(key)?.building ?? Promise.resolve();
+  }
+
+  private pointOf(label: number): number[] | undefined {
+    try {
+      return this.hnsw.getPoint(label);
+    } catch {
+      return undefined; // not in the index (yet)
+    }
+  }
+
+  private buildExact(key: string, allowed: ReadonlySet<number>): void {
+    const capacity = Math.ceil(allowed.size * 1.25) + 64; // room for the labels later searches add
+    const floats = capacity * this.dim;
+    if (floats > EXACT_CACHE_FLOATS) return;
+    while (this.exact.size && this.exactFloats + floats > EXACT_CACHE_FLOATS) this.dropExact(this.exact.keys().next().value!);
+    const brute = new (hnswlibChoice().module.BruteforceSearch)('ip', this.dim);
+    brute.initIndex(capacity);
+    const e: ExactEntry = { labels: allowed, present: new Set(), brute, hnsw: this.hnsw, version: this.version, rewrites: this.rewrites, floats };
+    this.exact.set(key, e); // before the build starts: it stops when the entry is no longer there
+    this.exactFloats += e.floats;
+    e.building = (async () => {
+      let t = performance.now();
+      for (const l of allowed) {
+        if (this.exact.get(key) !== e) return; // dropped meanwhile
+        if (!this.deleted.has(l) && e.hnsw === this.hnsw) {
+          const v = this.pointOf(l);
+          if (v) {
+            brute.addPoint(v, l);
+            e.present.add(l);
+          }
+        }
+        if (performance.now() - t > EXACT_SLICE_MS) {
+          await new Promise<void>((r) => setImmediate(r));
+          t = performance.now();
+        }
+      }
+      // what changed meanwhile is applied by the next search (its version is the start's)
+    })()
+      .catch(() => this.dropExact(key))
+      .finally(() => {
+        e.building = undefined;
+      });
+  }
+
+  private dropExact(key: string): void {
     const e = this.exact.get(key);
     if (!e) return;
     this.exact.delete(key);
-    this.exactFloats -= e.count * this.dim;
+    this.exactFloats -= e.floats;
   }
 
   search(q: Float32Array, k: number, filter?: (label: number) => boolean, ef?: number): SearchHit[] {

@@ -27,24 +27,28 @@ export async function filterLabels(deps: SearchDeps, index: HnswIndex, filter: I
     if (cache.size >= MAX_ENTRIES) cache.clear();
     entry = { version: index.version, at: Date.now(), labels: new Set(labels) };
     cache.set(key, entry);
+    setKeys.set(entry.labels, key);
   }
   return entry.labels;
 }
 
+/** The filter each label set of filterLabels stands for (the index keeps its brute force by it). */
+const setKeys = new WeakMap<ReadonlySet<number>, string>();
+
 /**
  * issue 13 (target 3): how a filtered search runs (bench/filter-strategies.ts, 100k × 512):
- * - few labels (at most EXACT_MAX_FLOATS / dim: 2,000 at 512-d, 4,000 at 256-d): exact, through
+ * - few labels (at most EXACT_MAX_FLOATS / dim: 20,000 at 512-d, 40,000 at 256-d): exact, through
  *   the index's native brute force over their vectors (searchAmong) — ~0.1 ms for 1,000 labels,
  *   against ~80 ms for hnswlib's filter callback, which walks far through a graph where few nodes
- *   pass. The brute force of a label set is built on its first search and again after the index
- *   changes: ~90 µs a 512-d vector (hnswlib hands vectors out as JavaScript arrays), so the bound
- *   keeps that first search near what one callback search costs (≤ ~200 ms);
+ *   pass. The brute force of a filter's labels is built off the request after its first search
+ *   (~90 µs a 512-d vector: hnswlib hands vectors out as JavaScript arrays), which, like any search
+ *   meanwhile, goes one of the ways below; index changes are then applied to it label by label;
  * - at least POST_FILTER_FRACTION of the index, when asking for want / fraction × 2 neighbours stays
  *   within the search's ef: no callback, the unfiltered search's first matches (½ of the labels:
  *   3.2 ms against 6.8 ms, the same recall);
  * - otherwise, or when the post-filter leaves fewer than asked: the callback, as before.
  */
-export const EXACT_MAX_FLOATS = 1_024_000;
+export const EXACT_MAX_FLOATS = 10_240_000;
 export const POST_FILTER_FRACTION = 0.1;
 
 /** The `want` nearest labels to `q` among `allowed` (all when undefined), those in `exclude` left out. */
@@ -54,13 +58,16 @@ export async function nearest(
   want: number,
   allowed: Set<number> | undefined,
   exclude?: ReadonlySet<number>,
-  opts: { exactMaxFloats?: number } = {},
+  opts: { exactMaxFloats?: number; key?: string } = {},
 ): Promise<SearchHit[]> {
   // Never holds the request for a whole batch another process added (issue 13, target 5).
   await index.refreshIfStale({ waitMs: REQUEST_CATCH_UP_WAIT_MS });
   const excluded = (h: SearchHit) => exclude?.has(h.label) ?? false;
-  if (allowed !== undefined && allowed.size * index.dim <= (opts.exactMaxFloats ?? EXACT_MAX_FLOATS)) {
-    return index.searchAmong(q, want + (exclude?.size ?? 0), allowed).filter((h) => !excluded(h)).slice(0, want);
+  const key = allowed && (opts.key ?? setKeys.get(allowed));
+  if (allowed !== undefined && key !== undefined && allowed.size * index.dim <= (opts.exactMaxFloats ?? EXACT_MAX_FLOATS)) {
+    // undefined while its brute force is being built: one of the ways below answers meanwhile
+    const hits = index.searchAmong(q, want + (exclude?.size ?? 0), allowed, key);
+    if (hits) return hits.filter((h) => !excluded(h)).slice(0, want);
   }
   const live = index.size();
   if (allowed !== undefined && live > 0 && allowed.size >= live * POST_FILTER_FRACTION) {

@@ -44,32 +44,75 @@ function exact(q: Float32Array, k: number, allowed: Iterable<number>, exclude: R
 }
 
 describe('filtered semantic search', () => {
-  it('few labels: exact, through the native brute force, with the same scores as the index', async () => {
+  it('few labels: exact, through the native brute force built off the first search, with the same scores as the index', async () => {
     const allowed = new Set(labels.filter((l) => l % 37 === 0)); // 54 labels
     expect(allowed.size * DIM).toBeLessThanOrEqual(EXACT_MAX_FLOATS);
+    const searchAmong = vi.spyOn(index, 'searchAmong');
+    const q0 = vec();
+    // the first search of a filter starts the build and is answered another way (here exactly too)
+    expect((await nearest(index, q0, 10, allowed, undefined, { key: 'few' })).map((h) => h.label)).toEqual(exact(q0, 10, allowed));
+    expect(searchAmong.mock.results[0].value).toBeUndefined();
+    await index.exactReady('few');
     for (let i = 0; i < 20; i++) {
       const q = vec();
-      const hits = await nearest(index, q, 10, allowed);
+      const hits = await nearest(index, q, 10, allowed, undefined, { key: 'few' });
+      expect(searchAmong.mock.results.at(-1)!.value).toBeDefined(); // answered by the brute force
       expect(hits.map((h) => h.label)).toEqual(exact(q, 10, allowed));
       const dot = vectors.get(hits[0].label)!.reduce((s, x, j) => s + x * q[j], 0);
       expect(hits[0].score).toBeCloseTo(dot, 5);
       // the query images of a "like" search are left out, and the rest still fills the page
       const exclude = new Set(hits.slice(0, 3).map((h) => h.label));
-      expect((await nearest(index, q, 10, allowed, exclude)).map((h) => h.label)).toEqual(exact(q, 10, allowed, exclude));
+      expect((await nearest(index, q, 10, allowed, exclude, { key: 'few' })).map((h) => h.label)).toEqual(exact(q, 10, allowed, exclude));
     }
+    searchAmong.mockRestore();
   });
 
-  it('keeps the brute force of a label set while the index is unchanged, and follows adds and deletes', async () => {
-    const allowed = new Set([3, 5, 7, 11, 13, 10_001]); // 10,001 is not in the index yet
+  it('brings a filter’s brute force up to date with adds, deletes, replaced vectors and a new label set', async () => {
     const q = vec();
-    expect((await nearest(index, q, 10, allowed)).map((h) => h.label).sort((a, b) => a - b)).toEqual([3, 5, 7, 11, 13]);
+    const top = async (allowed: Set<number>) => {
+      const hits = index.searchAmong(q, 10, allowed, 'follow');
+      expect(hits).toBeDefined();
+      return hits!.map((h) => h.label);
+    };
+    const first = new Set([3, 5, 7, 11, 13, 10_001]); // 10,001 is not in the index yet
+    expect(index.searchAmong(q, 10, first, 'follow')).toBeUndefined(); // building
+    await index.exactReady('follow');
+    expect((await top(first)).sort((a, b) => a - b)).toEqual([3, 5, 7, 11, 13]);
     vectors.set(10_001, q); // the query itself: the best match once it is there
     index.add([10_001], [q]);
-    expect((await nearest(index, q, 10, allowed))[0].label).toBe(10_001);
+    expect((await top(first))[0]).toBe(10_001);
     index.remove([10_001, 7]);
     vectors.delete(10_001);
     vectors.delete(7);
-    expect((await nearest(index, q, 10, allowed)).map((h) => h.label).sort((a, b) => a - b)).toEqual([3, 5, 11, 13]);
+    expect((await top(first)).sort((a, b) => a - b)).toEqual([3, 5, 11, 13]);
+    // another set for the same filter (the next version of its labels): 17 in, 3 out
+    expect((await top(new Set([5, 11, 13, 17]))).sort((a, b) => a - b)).toEqual([5, 11, 13, 17]);
+    // a vector replaced in place: the brute force is rebuilt, not left stale
+    const moved = unit(q.map((x) => -x));
+    vectors.set(5, moved);
+    index.add([5], [moved]);
+    const again = new Set([5, 11, 13, 17]);
+    expect(index.searchAmong(q, 10, again, 'follow')).toBeUndefined();
+    await index.exactReady('follow');
+    const order = await top(again);
+    expect(order.at(-1)).toBe(5); // now the farthest
+    expect(order).toEqual(exact(q, 10, again));
+  });
+
+  it('rebuilds a filter’s brute force off the request when many labels join at once', async () => {
+    const before = new Set(labels.slice(0, 100));
+    expect(index.searchAmong(vec(), 10, before, 'grow')).toBeUndefined();
+    await index.exactReady('grow');
+    expect(index.searchAmong(vec(), 10, before, 'grow')).toHaveLength(10);
+    const added = Array.from({ length: 600 }, (_, i) => 20_001 + i);
+    for (const l of added) vectors.set(l, vec());
+    index.add(added, added.map((l) => vectors.get(l)!));
+    const after = new Set([...before, ...added]);
+    const q = vec();
+    expect(index.searchAmong(q, 10, after, 'grow')).toBeUndefined(); // over 500 new: rebuilt meanwhile
+    expect((await nearest(index, q, 10, after, undefined, { key: 'grow' })).map((h) => h.label)).toEqual(exact(q, 10, after)); // answered another way
+    await index.exactReady('grow');
+    expect(index.searchAmong(q, 10, after, 'grow')!.map((h) => h.label)).toEqual(exact(q, 10, after));
   });
 
   it('without the exact way: most labels take the unfiltered search’s first matches, a small share the callback; both exact here', async () => {
