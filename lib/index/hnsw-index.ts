@@ -21,22 +21,32 @@ const MIN_CAPACITY = 1024;
 
 /**
  * issue 13 (target 3): exact searches among a few labels keep hnswlib's native brute-force index of
- * their vectors, per label set (searchAmong); all of them together hold at most this many floats
- * (~100 MB), the least recently used going first.
+ * their vectors, per filter (searchAmong); all of them together hold at most this many floats
+ * (~128 MB), and none more than half of it.
  */
-export const EXACT_CACHE_FLOATS = 25_600_000;
-/** Labels a search adds to a set's brute force itself; more, and it is rebuilt off the request. */
+export const EXACT_CACHE_FLOATS = 32_000_000;
+/** Labels a search adds to a filter's brute force itself; more are added off the request. */
 const EXACT_SYNC_MAX = 500;
+/** Vectors a brute force may hold that no longer pass (left the filter, deleted) before it is rebuilt. */
+const EXACT_STALE_MAX = 500;
 const EXACT_SLICE_MS = 10;
 
+/**
+ * A filter's brute force. Vectors are only ever added to it: hnswlib's BruteforceSearch.removePoint
+ * corrupts its slot table when the last slot is removed (bruteforce.h reads an erased iterator), so
+ * labels that no longer pass stay ("stale") and are skipped in its answers, and too many of them
+ * make it rebuilt.
+ */
 interface ExactEntry {
   /** The label set it was last brought up to date with (the caller's, never changed here). */
   labels: ReadonlySet<number>;
   /** The labels in `brute`. */
   present: Set<number>;
+  /** How many of `present` do not pass `labels` or are deleted. */
+  stale: number;
   brute: BruteType;
-  /** The graph and the index version and rewrite count it follows. */
-  hnsw: HnswType;
+  /** The graph (HnswIndex.graph), the index version and rewrite count it follows. */
+  graph: number;
   version: number;
   rewrites: number;
   floats: number;
@@ -71,6 +81,8 @@ export class HnswIndex implements VectorIndex {
   private follower?: Follower & { last: number; lastFull: number; running?: Promise<void> };
   private exact = new Map<string, ExactEntry>();
   private exactFloats = 0;
+  /** Bumped when the graph is replaced (clear, load): every brute force goes with it. */
+  private graph = 0;
   /** Bumped when a label's vector was replaced in place (added again, tombstoned or not). */
   private rewrites = 0;
 
@@ -127,6 +139,7 @@ export class HnswIndex implements VectorIndex {
       }
       if (h.getNumDimensions() !== this.dim) throw new AppError('INDEX_DIM_MISMATCH', `its file has dimension ${h.getNumDimensions()}, the model's is ${this.dim}`);
       h.setEf(this.p.efSearch);
+      this.dropAllExact();
       this.hnsw = h;
       this.deleted = new Set(m.deleted);
       this.generation = m.generation;
@@ -139,6 +152,7 @@ export class HnswIndex implements VectorIndex {
 
   /** Drop everything (a rebuild refills it). */
   clear(capacity = MIN_CAPACITY): void {
+    this.dropAllExact();
     this.hnsw = this.newHnsw(capacity);
     this.deleted.clear();
     this.dirty = true;
@@ -215,21 +229,21 @@ export class HnswIndex implements VectorIndex {
   /**
    * issue 13 (target 3): the exact k nearest among `allowed` (labels not in the index are ignored),
    * through hnswlib's native brute force over their vectors, kept per `key` (the caller's name for
-   * the filter): a dataset of 1,000 in 100k vectors answers in ~0.1 ms instead of ~80 ms through the
-   * filter callback (bench/filter-strategies.ts). Returns undefined while that brute force is not
-   * ready — the caller searches another way meanwhile: the first search of a key starts building
-   * it off the request (hnswlib hands vectors out as JavaScript arrays: ~90 µs a 512-d vector), in
-   * slices that yield to the event loop; later index changes are applied to it label by label
-   * (a few hundred at once, more in the background).
+   * the filter): a dataset of 1,000 in 100k vectors answers in ~0.2 ms instead of ~80 ms through
+   * the filter callback (bench/filter-strategies.ts). Returns undefined while that brute force is
+   * not ready — the caller searches another way meanwhile: the first search of a key starts
+   * building it off the request (hnswlib hands vectors out as JavaScript arrays: ~70–90 µs a 512-d
+   * vector), in slices that yield to the event loop; later index changes are added to it by the
+   * next search (a few hundred labels; more, off the request).
    */
   searchAmong(q: Float32Array, k: number, allowed: ReadonlySet<number>, key: string): SearchHit[] | undefined {
     let e = this.exact.get(key);
-    if (e && (e.hnsw !== this.hnsw || e.rewrites !== this.rewrites)) {
-      this.dropExact(key); // another graph (a reload, a rebuild) or vectors replaced in place
+    if (e && (e.graph !== this.graph || e.rewrites !== this.rewrites)) {
+      this.dropExact(key); // vectors replaced in place: start again
       e = undefined;
     }
     if (!e) {
-      this.buildExact(key, allowed);
+      this.startExact(key, allowed);
       return undefined;
     }
     if (e.building) return undefined;
@@ -238,32 +252,36 @@ export class HnswIndex implements VectorIndex {
     if (e.labels !== allowed || e.version !== this.version) {
       const present = e.present;
       const add = [...allowed].filter((l) => !present.has(l) && !this.deleted.has(l));
-      const remove = [...present].filter((l) => !allowed.has(l) || this.deleted.has(l));
-      if (add.length > EXACT_SYNC_MAX || present.size - remove.length + add.length > e.brute.getMaxElements()) {
+      if (present.size + add.length > e.brute.getMaxElements()) {
         this.dropExact(key);
-        this.buildExact(key, allowed);
+        this.startExact(key, allowed);
         return undefined;
       }
-      for (const l of remove) {
-        e.brute.removePoint(l);
-        present.delete(l);
+      if (add.length > EXACT_SYNC_MAX) {
+        this.startExact(key, allowed, e); // added off the request
+        return undefined;
       }
-      for (const l of add) {
-        const v = this.pointOf(l); // a label not in the index (yet) is looked for again next time
-        if (!v) continue;
-        e.brute.addPoint(v, l);
-        present.add(l);
+      for (const l of add) this.addExact(e, l);
+      e.stale = this.staleOf(e, allowed);
+      if (e.stale > EXACT_STALE_MAX) {
+        this.dropExact(key);
+        this.startExact(key, allowed);
+        return undefined;
       }
       e.labels = allowed;
       e.version = this.version;
     }
-    const n = Math.min(k, e.present.size);
+    // The stale ones (at most e.stale) are among the first k + e.stale at worst: skipped.
+    const n = Math.min(k + e.stale, e.brute.getCurrentCount());
     if (n <= 0) return [];
     const r = e.brute.searchKnn(Array.from(q), n);
     const out: SearchHit[] = [];
-    for (let i = 0; i < r.neighbors.length; i++) out.push({ label: r.neighbors[i], score: 1 - r.distances[i] });
+    for (let i = 0; i < r.neighbors.length; i++) {
+      const l = r.neighbors[i];
+      if (allowed.has(l) && !this.deleted.has(l)) out.push({ label: l, score: 1 - r.distances[i] });
+    }
     out.sort((a, b) => b.score - a.score);
-    return out;
+    return out.slice(0, k);
   }
 
   /** Resolves when the brute force of `key` is built (tests; benches). */
@@ -271,45 +289,66 @@ export class HnswIndex implements VectorIndex {
     return this.exact.get(key)?.building ?? Promise.resolve();
   }
 
-  private pointOf(label: number): number[] | undefined {
+  private addExact(e: ExactEntry, label: number): void {
+    if (e.present.has(label) || e.present.size >= e.brute.getMaxElements()) return;
+    let v: number[];
     try {
-      return this.hnsw.getPoint(label);
+      v = this.hnsw.getPoint(label);
     } catch {
-      return undefined; // not in the index (yet)
+      return; // not in the index (yet): looked for again when the index changes
     }
+    e.brute.addPoint(v, label);
+    e.present.add(label);
   }
 
-  private buildExact(key: string, allowed: ReadonlySet<number>): void {
-    const capacity = Math.ceil(allowed.size * 1.25) + 64; // room for the labels later searches add
-    const floats = capacity * this.dim;
-    if (floats > EXACT_CACHE_FLOATS) return;
-    while (this.exact.size && this.exactFloats + floats > EXACT_CACHE_FLOATS) this.dropExact(this.exact.keys().next().value!);
-    const brute = new (hnswlibChoice().module.BruteforceSearch)('ip', this.dim);
-    brute.initIndex(capacity);
-    const e: ExactEntry = { labels: allowed, present: new Set(), brute, hnsw: this.hnsw, version: this.version, rewrites: this.rewrites, floats };
-    this.exact.set(key, e); // before the build starts: it stops when the entry is no longer there
-    this.exactFloats += e.floats;
-    e.building = (async () => {
+  private staleOf(e: ExactEntry, allowed: ReadonlySet<number>): number {
+    let n = 0;
+    for (const l of e.present) if (!allowed.has(l) || this.deleted.has(l)) n++;
+    return n;
+  }
+
+  /** Build the brute force of `key` (or add the labels `extend` lacks) off the request. */
+  private startExact(key: string, allowed: ReadonlySet<number>, extend?: ExactEntry): void {
+    let e = extend;
+    if (!e) {
+      const capacity = Math.ceil(allowed.size * 1.25) + 64; // room for labels that join later
+      const floats = capacity * this.dim;
+      if (floats > EXACT_CACHE_FLOATS / 2) return;
+      // least recently used first; one still building is left alone (else two filters could keep
+      // evicting each other's unfinished builds)
+      for (const [k, other] of this.exact) {
+        if (this.exactFloats + floats <= EXACT_CACHE_FLOATS) break;
+        if (!other.building) this.dropExact(k);
+      }
+      if (this.exactFloats + floats > EXACT_CACHE_FLOATS) return;
+      const brute = new (hnswlibChoice().module.BruteforceSearch)('ip', this.dim);
+      brute.initIndex(capacity);
+      e = { labels: allowed, present: new Set(), stale: 0, brute, graph: this.graph, version: this.version, rewrites: this.rewrites, floats };
+      this.exact.set(key, e); // before the build starts: it stops when the entry is no longer there
+      this.exactFloats += floats;
+    } else {
+      e.labels = allowed;
+      e.version = this.version;
+    }
+    const entry = e;
+    entry.building = (async () => {
       let t = performance.now();
       for (const l of allowed) {
-        if (this.exact.get(key) !== e) return; // dropped meanwhile
-        if (!this.deleted.has(l) && e.hnsw === this.hnsw) {
-          const v = this.pointOf(l);
-          if (v) {
-            brute.addPoint(v, l);
-            e.present.add(l);
-          }
-        }
+        if (this.exact.get(key) !== entry || entry.graph !== this.graph) return; // dropped meanwhile
+        if (!this.deleted.has(l)) this.addExact(entry, l);
         if (performance.now() - t > EXACT_SLICE_MS) {
           await new Promise<void>((r) => setImmediate(r));
           t = performance.now();
         }
       }
-      // what changed meanwhile is applied by the next search (its version is the start's)
+      entry.stale = this.staleOf(entry, allowed);
+      // index changes meanwhile are added by the next search (its version is the start's)
     })()
-      .catch(() => this.dropExact(key))
+      .catch(() => {
+        if (this.exact.get(key) === entry) this.dropExact(key);
+      })
       .finally(() => {
-        e.building = undefined;
+        entry.building = undefined;
       });
   }
 
@@ -318,6 +357,13 @@ export class HnswIndex implements VectorIndex {
     if (!e) return;
     this.exact.delete(key);
     this.exactFloats -= e.floats;
+    // hnswlib-node tells V8 nothing of its native memory: free it now rather than at finalisation
+    e.brute.initIndex(1);
+  }
+
+  private dropAllExact(): void {
+    for (const key of [...this.exact.keys()]) this.dropExact(key);
+    this.graph++;
   }
 
   search(q: Float32Array, k: number, filter?: (label: number) => boolean, ef?: number): SearchHit[] {

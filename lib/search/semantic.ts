@@ -32,7 +32,7 @@ export async function filterLabels(deps: SearchDeps, index: HnswIndex, filter: I
   return entry.labels;
 }
 
-/** The filter each label set of filterLabels stands for (the index keeps its brute force by it). */
+/** The filter each label set of filterLabels stands for (the index keeps its brute force by it: nearest). */
 const setKeys = new WeakMap<ReadonlySet<number>, string>();
 
 /**
@@ -74,7 +74,9 @@ export async function nearest(
     const ask = Math.min(live, Math.ceil((want / Math.min(1, allowed.size / live)) * 2) + (exclude?.size ?? 0));
     if (ask <= Math.max(index.efSearch, want)) {
       const hits = index.search(q, ask).filter((h) => allowed.has(h.label) && !excluded(h));
-      if (hits.length >= Math.min(want, allowed.size - (exclude?.size ?? 0))) return hits.slice(0, want);
+      let reachable = allowed.size;
+      for (const l of exclude ?? []) if (allowed.has(l)) reachable--;
+      if (hits.length >= Math.min(want, reachable)) return hits.slice(0, want);
     }
   }
   const filter = allowed === undefined && exclude === undefined ? undefined : (l: number) => !exclude?.has(l) && (allowed === undefined || allowed.has(l));

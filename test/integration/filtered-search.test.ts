@@ -87,6 +87,15 @@ describe('filtered semantic search', () => {
     expect((await top(first)).sort((a, b) => a - b)).toEqual([3, 5, 11, 13]);
     // another set for the same filter (the next version of its labels): 17 in, 3 out
     expect((await top(new Set([5, 11, 13, 17]))).sort((a, b) => a - b)).toEqual([5, 11, 13, 17]);
+    // two versions of the set in turn (searches in flight hold an older one): 17, the newest
+    // label of the brute force, leaves and comes back, again and again
+    for (let i = 0; i < 4; i++) {
+      expect((await top(new Set([3, 5, 11, 13]))).sort((a, b) => a - b)).toEqual([3, 5, 11, 13]);
+      expect((await top(new Set([5, 11, 13, 17]))).sort((a, b) => a - b)).toEqual([5, 11, 13, 17]);
+    }
+    // fewer asked than pass: still the exact best ones
+    const few = new Set([3, 5, 11, 13, 17]);
+    expect(index.searchAmong(q, 2, few, 'follow')!.map((h) => h.label)).toEqual(exact(q, 2, few));
     // a vector replaced in place: the brute force is rebuilt, not left stale
     const moved = unit(q.map((x) => -x));
     vectors.set(5, moved);
@@ -97,6 +106,19 @@ describe('filtered semantic search', () => {
     const order = await top(again);
     expect(order.at(-1)).toBe(5); // now the farthest
     expect(order).toEqual(exact(q, 10, again));
+  });
+
+  it('drops every brute force when the graph is replaced (clear, load)', async () => {
+    const small = HnswIndex.create({ dir, kind: 'image', modelId: 'm', dim: DIM, m: 16, efConstruction: 100, efSearch: 64 });
+    small.add([1, 2, 3], [vec(), vec(), vec()]);
+    const set = new Set([1, 2, 3]);
+    expect(small.searchAmong(vec(), 3, set, 'c')).toBeUndefined();
+    await small.exactReady('c');
+    expect(small.searchAmong(vec(), 3, set, 'c')).toHaveLength(3);
+    small.clear();
+    expect(small.searchAmong(vec(), 3, set, 'c')).toBeUndefined(); // a new graph: built again
+    await small.exactReady('c');
+    expect(small.searchAmong(vec(), 3, set, 'c')).toEqual([]); // and it is empty
   });
 
   it('rebuilds a filter’s brute force off the request when many labels join at once', async () => {
