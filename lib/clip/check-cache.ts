@@ -14,6 +14,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { statFiles } from './model-id';
 import type { IoInfo } from './onnx-session';
 
 /** Bump when what the check verifies, or what an entry holds, changes. */
@@ -35,11 +36,7 @@ export const modelCheckFile = (dataDir: string): string => path.join(dataDir, 'c
 
 /** The entry key of a model's files as they are now (throws like statSync when a file is missing). */
 export function modelCheckKey(dir: string, files: string[], runtime: string): string {
-  const stats = [...files].sort().map((f) => {
-    const s = fs.statSync(path.join(dir, f), { bigint: true });
-    return [f, String(s.size), String(s.ino), String(s.dev), String(s.mtimeNs), String(s.ctimeNs)];
-  });
-  return JSON.stringify([CHECK_VERSION, runtime, path.resolve(dir), stats]);
+  return JSON.stringify([CHECK_VERSION, runtime, statFiles(dir, files).key]);
 }
 
 function readEntries(file: string): Entry[] {

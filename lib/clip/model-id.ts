@@ -9,18 +9,34 @@ import path from 'node:path';
 
 const cache = new Map<string, string>();
 
+export interface FilesStat {
+  /** The file names, sorted. */
+  names: string[];
+  sizes: bigint[];
+  /**
+   * Each file's size, inode, device, modification and change times: any write to a file, or a
+   * replaced one, changes it — a same-size copy that kept the old mtime (cp -p, rsync -a) still
+   * changes the inode or the change time. Git's index trusts the same fields.
+   */
+  key: string;
+}
+
+/** The stat fields of a model's files (computeModelId's cache and check-cache.ts key by them). */
+export function statFiles(dir: string, files: string[]): FilesStat {
+  const names = [...files].sort();
+  const stats = names.map((f) => fs.statSync(path.join(dir, f), { bigint: true }));
+  const key = JSON.stringify([path.resolve(dir), names.map((f, i) => [f, ...[stats[i].size, stats[i].ino, stats[i].dev, stats[i].mtimeNs, stats[i].ctimeNs].map(String)])]);
+  return { names, sizes: stats.map((s) => s.size), key };
+}
+
 export async function computeModelId(dir: string, files: string[]): Promise<string> {
-  const sorted = [...files].sort();
-  const stats = sorted.map((f) => fs.statSync(path.join(dir, f), { bigint: true }));
-  // The same stat fields as check-cache.ts: a same-size copy that kept the old mtime (cp -p, rsync -a)
-  // still changes the inode or the change time.
-  const key = `${path.resolve(dir)}\0${sorted.map((f, i) => `${f}:${stats[i].size}:${stats[i].ino}:${stats[i].mtimeNs}:${stats[i].ctimeNs}`).join('\0')}`;
+  const { names, sizes, key } = statFiles(dir, files);
   const hit = cache.get(key);
   if (hit) return hit;
   const hash = crypto.createHash('sha256');
-  for (let i = 0; i < sorted.length; i++) {
-    hash.update(`${sorted[i]}\0${stats[i].size}\0`);
-    for await (const chunk of fs.createReadStream(path.join(dir, sorted[i]), { highWaterMark: 1 << 20 })) {
+  for (let i = 0; i < names.length; i++) {
+    hash.update(`${names[i]}\0${sizes[i]}\0`);
+    for await (const chunk of fs.createReadStream(path.join(dir, names[i]), { highWaterMark: 1 << 20 })) {
       hash.update(chunk as Buffer);
     }
   }

@@ -53,6 +53,13 @@ interface ExactEntry {
   building?: Promise<void>;
 }
 
+/** hnswlib's answer as hits, best first (inner product space: score = 1 − distance), those `keep` passes. */
+function hitsOf(r: { neighbors: number[]; distances: number[] }, keep: (label: number) => boolean = () => true): SearchHit[] {
+  const out: SearchHit[] = [];
+  for (let i = 0; i < r.neighbors.length; i++) if (keep(r.neighbors[i])) out.push({ label: r.neighbors[i], score: 1 - r.distances[i] });
+  return out.sort((a, b) => b.score - a.score);
+}
+
 /** Whether `p` settled within `ms` (rethrows its error if it failed meanwhile). */
 async function settlesWithin(p: Promise<unknown>, ms: number): Promise<boolean> {
   if (ms === Infinity) {
@@ -274,14 +281,7 @@ export class HnswIndex implements VectorIndex {
     // The stale ones (at most e.stale) are among the first k + e.stale at worst: skipped.
     const n = Math.min(k + e.stale, e.brute.getCurrentCount());
     if (n <= 0) return [];
-    const r = e.brute.searchKnn(Array.from(q), n);
-    const out: SearchHit[] = [];
-    for (let i = 0; i < r.neighbors.length; i++) {
-      const l = r.neighbors[i];
-      if (allowed.has(l) && !this.deleted.has(l)) out.push({ label: l, score: 1 - r.distances[i] });
-    }
-    out.sort((a, b) => b.score - a.score);
-    return out.slice(0, k);
+    return hitsOf(e.brute.searchKnn(Array.from(q), n), (l) => allowed.has(l) && !this.deleted.has(l)).slice(0, k);
   }
 
   /** Resolves when the brute force of `key` is built (tests; benches). */
@@ -373,11 +373,7 @@ export class HnswIndex implements VectorIndex {
     const wantEf = Math.max(this.p.efSearch, ef ?? 0, n);
     if (this.hnsw.getEf() !== wantEf) this.hnsw.setEf(wantEf);
     // Tombstones are skipped by hnswlib itself; `filter` restricts to a dataset's labels.
-    const r = this.hnsw.searchKnn(Array.from(q), n, filter);
-    const out: SearchHit[] = [];
-    for (let i = 0; i < r.neighbors.length; i++) out.push({ label: r.neighbors[i], score: 1 - r.distances[i] });
-    out.sort((a, b) => b.score - a.score);
-    return out;
+    return hitsOf(this.hnsw.searchKnn(Array.from(q), n, filter));
   }
 
   private saving: Promise<void> = Promise.resolve();

@@ -63,6 +63,9 @@ export async function nearest(
   // Never holds the request for a whole batch another process added (issue 13, target 5).
   await index.refreshIfStale({ waitMs: REQUEST_CATCH_UP_WAIT_MS });
   const excluded = (h: SearchHit) => exclude?.has(h.label) ?? false;
+  // how many results there can be: the passing labels, less the excluded ones among them
+  let reachable = allowed?.size ?? index.size();
+  for (const l of exclude ?? []) if (allowed === undefined || allowed.has(l)) reachable--;
   const key = allowed && (opts.key ?? setKeys.get(allowed));
   if (allowed !== undefined && key !== undefined && allowed.size * index.dim <= (opts.exactMaxFloats ?? EXACT_MAX_FLOATS)) {
     // undefined while its brute force is being built: one of the ways below answers meanwhile
@@ -74,13 +77,10 @@ export async function nearest(
     const ask = Math.min(live, Math.ceil((want / Math.min(1, allowed.size / live)) * 2) + (exclude?.size ?? 0));
     if (ask <= Math.max(index.efSearch, want)) {
       const hits = index.search(q, ask).filter((h) => allowed.has(h.label) && !excluded(h));
-      let reachable = allowed.size;
-      for (const l of exclude ?? []) if (allowed.has(l)) reachable--;
       if (hits.length >= Math.min(want, reachable)) return hits.slice(0, want);
     }
   }
   const filter = allowed === undefined && exclude === undefined ? undefined : (l: number) => !exclude?.has(l) && (allowed === undefined || allowed.has(l));
-  const reachable = (allowed?.size ?? index.size()) - (exclude?.size ?? 0);
   let ef = want;
   let raw = index.search(q, want, filter, ef);
   // A selective filter (a small dataset in a big index) can leave HNSW's beam short of `want`
