@@ -2,6 +2,7 @@
  * Configuration: parsed from process.env once with zod. A fresh clone needs no .env at all:
  * every value has a default that works on a laptop. `resetConfig()` lets tests change env.
  */
+import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { AppError } from './errors';
@@ -42,6 +43,8 @@ const EnvSchema = z.object({
   CLIPDEX_HNSW_EF_CONSTRUCTION: intFrom(200, 8),
   // 768: recall@10 0.988 at 1M vectors with p99 3.5 ms; 128 gave 0.905 there (bench/RESULTS.md).
   CLIPDEX_HNSW_EF_SEARCH: intFrom(768, 8),
+  // issue 13: threads an index rebuild inserts with (the parallel builder npm install compiles)
+  CLIPDEX_INDEX_BUILD_THREADS: intFrom(os.availableParallelism()),
   // issue 12: the adapter (lib/adapters) searches and evaluations use in this process
   CLIPDEX_ADAPTER: z.string().trim().optional(),
   // issue 11: near-duplicates (lib/duplicates); 0.95 is measured (DEFAULT_DUPLICATE_THRESHOLD says how)
@@ -72,7 +75,7 @@ export interface Config {
   maxLineBytes: number;
   maxUploadBytes: number;
   adminToken?: string;
-  hnsw: { m: number; efConstruction: number; efSearch: number };
+  hnsw: { m: number; efConstruction: number; efSearch: number; buildThreads: number };
   /** CLIPDEX_ADAPTER: an adapter name from `clipdex train`; overrides the activated one. */
   adapter?: string;
   /** issue 11: CLIPDEX_DUPLICATE_THRESHOLD: min(CLIP cosine, pixel correlation) at which two images are near-duplicates. */
@@ -110,7 +113,7 @@ export function getConfig(): Config {
     maxLineBytes: e.CLIPDEX_MAX_LINE_BYTES,
     maxUploadBytes: e.CLIPDEX_MAX_UPLOAD_BYTES,
     adminToken: e.CLIPDEX_ADMIN_TOKEN,
-    hnsw: { m: e.CLIPDEX_HNSW_M, efConstruction: e.CLIPDEX_HNSW_EF_CONSTRUCTION, efSearch: e.CLIPDEX_HNSW_EF_SEARCH },
+    hnsw: { m: e.CLIPDEX_HNSW_M, efConstruction: e.CLIPDEX_HNSW_EF_CONSTRUCTION, efSearch: e.CLIPDEX_HNSW_EF_SEARCH, buildThreads: e.CLIPDEX_INDEX_BUILD_THREADS },
     adapter: e.CLIPDEX_ADAPTER || undefined, // empty = none (overrides nothing)
     duplicateThreshold: e.CLIPDEX_DUPLICATE_THRESHOLD,
     ocr: { enabled: isOn(e.CLIPDEX_OCR), timeoutMs: e.CLIPDEX_OCR_TIMEOUT_MS },

@@ -8,31 +8,14 @@
 // then loads it, on a CPU with those features only. Run by `npm install` (postinstall; ~9 s of
 // compiling) and by `npm run build:hnswlib-simd`. Never fails the install: any problem is one
 // line, and clipdex uses the generic addon. CLIPDEX_HNSWLIB_SIMD=0 skips it.
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { compileAddon, cpuFlags, readStamp, X86_64_V3_FLAGS } from './native-addon.mjs';
 import { root as defaultRoot } from './paths.mjs';
 
-/** /proc/cpuinfo flags of x86-64-v3 (lzcnt shows as abm); lib/index/hnswlib-module.ts has the same list. */
-export const X86_64_V3_FLAGS = ['avx', 'avx2', 'bmi1', 'bmi2', 'f16c', 'fma', 'abm', 'movbe', 'xsave'];
+export { X86_64_V3_FLAGS };
 export const SIMD_REL = path.join('node_modules', '.cache', 'clipdex', 'hnswlib-x86-64-v3');
-
-function cpuFlags() {
-  try {
-    const line = /^flags\s*:(.*)$/m.exec(fs.readFileSync('/proc/cpuinfo', 'utf8'));
-    return new Set(line ? line[1].trim().split(/\s+/) : []);
-  } catch {
-    return new Set();
-  }
-}
-
-function nodeGyp() {
-  const c = [process.env.npm_config_node_gyp];
-  if (process.env.npm_execpath) c.push(path.join(path.dirname(process.env.npm_execpath), '..', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js'));
-  c.push(path.join(path.dirname(process.execPath), '..', 'lib', 'node_modules', 'npm', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js'));
-  return c.find((p) => p && fs.existsSync(p));
-}
 
 // Runs in a child: both addons build the same small index; the searches must agree.
 const SELF_TEST = `
@@ -59,44 +42,19 @@ export function buildSimd({ root = defaultRoot, flags = cpuFlags(), env = proces
   const lacking = X86_64_V3_FLAGS.filter((f) => !flags.has(f));
   if (lacking.length) return say(`skipped (this CPU lacks ${lacking.join(', ')}): the generic build is used`);
   const src = path.join(root, 'node_modules', 'hnswlib-node');
-  const gyp = nodeGyp();
-  const nodedir = path.resolve(path.dirname(process.execPath), '..');
-  if (!gyp) return say('skipped (node-gyp not found beside npm): the generic build is used');
-  if (!fs.existsSync(path.join(nodedir, 'include', 'node', 'node_api.h'))) return say(`skipped (no Node headers under ${nodedir}/include/node): the generic build is used`);
   const version = JSON.parse(fs.readFileSync(path.join(src, 'package.json'), 'utf8')).version;
-  try {
-    const stamp = JSON.parse(fs.readFileSync(path.join(dst, 'ok.json'), 'utf8'));
-    if (stamp.hnswlibNode === version && stamp.nodeModules === process.versions.modules) return say('up to date');
-  } catch {
-    // none yet
-  }
-  const tmp = `${dst}.tmp-${process.pid}`;
-  fs.rmSync(tmp, { recursive: true, force: true });
-  try {
-    fs.mkdirSync(tmp, { recursive: true });
-    for (const f of ['binding.gyp', 'package.json', 'src', 'lib']) fs.cpSync(path.join(src, f), path.join(tmp, f), { recursive: true, dereference: true });
-    const t = performance.now();
-    const r = spawnSync(process.execPath, [gyp, 'rebuild', `--nodedir=${nodedir}`], {
-      cwd: tmp,
-      env: { ...env, CXXFLAGS: `${env.CXXFLAGS ?? ''} -march=x86-64-v3`.trim() },
-      encoding: 'utf8',
-      timeout: 300_000,
-    });
-    if (r.status !== 0) return say(`not built (node-gyp: ${(r.stderr || r.error?.message || '').trim().split('\n').slice(-3).join(' | ')}): the generic build is used`);
-    const seconds = ((performance.now() - t) / 1000).toFixed(1);
-    const addon = path.join(tmp, 'build', 'Release', 'addon.node');
-    const test = spawnSync(process.execPath, ['-e', SELF_TEST, path.join(src, 'build', 'Release', 'addon.node'), addon], { encoding: 'utf8', timeout: 120_000 });
-    if (test.status !== 0) return say(`built but failed its self-test (${(test.stderr || `signal ${test.signal}`).trim()}): the generic build is used`);
-    fs.rmSync(path.join(tmp, 'build', 'Release', 'obj.target'), { recursive: true, force: true });
-    fs.writeFileSync(path.join(tmp, 'ok.json'), `${JSON.stringify({ hnswlibNode: version, nodeModules: process.versions.modules, march: 'x86-64-v3' })}\n`);
-    fs.rmSync(dst, { recursive: true, force: true });
-    fs.renameSync(tmp, dst);
-    return say(`built in ${seconds} s and self-tested: searches use it`);
-  } catch (err) {
-    return say(`not built (${err.message}): the generic build is used`);
-  } finally {
-    fs.rmSync(tmp, { recursive: true, force: true });
-  }
+  const stamp = readStamp(dst);
+  if (stamp?.hnswlibNode === version && stamp.nodeModules === process.versions.modules) return say('up to date');
+  const [ok, what] = compileAddon({
+    dst,
+    copy: ['binding.gyp', 'package.json', 'src', 'lib'].map((f) => [path.join(src, f), f]),
+    cxxflags: '-march=x86-64-v3',
+    env,
+    addonName: 'addon',
+    selfTest: (addon) => [SELF_TEST, path.join(src, 'build', 'Release', 'addon.node'), addon],
+    stamp: { hnswlibNode: version, nodeModules: process.versions.modules, march: 'x86-64-v3' },
+  });
+  return say(ok ? `${what}: searches use it` : `${what}: the generic build is used`);
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) buildSimd();

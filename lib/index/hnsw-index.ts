@@ -4,10 +4,11 @@
  * disk is a cache of the database (see open-indexes.ts); this class only knows hnswlib and files.
  */
 import fs from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import type { BruteforceSearch as BruteType, HierarchicalNSW as HnswType } from 'hnswlib-node';
 import { AppError } from '../errors';
-import { hnswlibChoice } from './hnswlib-module';
+import { builderChoice, hnswlibChoice } from './hnswlib-module';
 import { fileSha256, manifestMtime, readManifest, sweepIndexDir, writeManifest, type IndexKind, type IndexManifest } from './manifest';
 import type { Follower, IndexParams, SearchHit, VectorIndex } from './types';
 
@@ -60,6 +61,22 @@ function hitsOf(r: { neighbors: number[]; distances: number[] }, keep: (label: n
   return out.sort((a, b) => b.score - a.score);
 }
 
+/** One page of a rebuild's input. */
+export interface VectorPage {
+  labels: number[];
+  vectors: Float32Array[];
+}
+
+/** What a rebuild did (bench/rebuild.ts prints it). */
+export interface RebuildReport {
+  count: number;
+  /** 'parallel': clipdex's native builder, `threads` threads off the JavaScript thread; 'serial': hnswlib-node, one at a time. */
+  way: 'parallel' | 'serial';
+  threads: number;
+  /** Changes made to the index while the new graph was built, applied to it afterwards. */
+  replayed: number;
+}
+
 /** Whether `p` settled within `ms` (rethrows its error if it failed meanwhile). */
 async function settlesWithin(p: Promise<unknown>, ms: number): Promise<boolean> {
   if (ms === Infinity) {
@@ -92,8 +109,11 @@ export class HnswIndex implements VectorIndex {
   private graph = 0;
   /** Bumped when a label's vector was replaced in place (added again, tombstoned or not). */
   private rewrites = 0;
+  /** While a rebuild builds its new graph: what add and remove did meanwhile (null: removed), last change wins. */
+  private journal?: Map<number, Float32Array | null>;
+  private rebuilds: Promise<unknown> = Promise.resolve();
 
-  private constructor(private readonly p: IndexParams) {
+  private constructor(private p: IndexParams) {
     this.kind = p.kind;
     this.dim = p.dim;
     this.modelId = p.modelId;
@@ -166,6 +186,99 @@ export class HnswIndex implements VectorIndex {
     this.version++;
   }
 
+  /**
+   * issue 13 (target 4): replace the graph with one built from `pages` (every live vector; `total`
+   * sizes it) and save it, while this one keeps answering searches. With clipdex's native builder
+   * (npm install compiles it) the new graph is built by `buildThreads` threads off the JavaScript
+   * thread, saved by hnswlib and read back by hnswlib-node; without it, hnswlib-node inserts one
+   * point at a time between awaits. What add and remove do to this index meanwhile is applied to
+   * the new graph before it is put in place. One rebuild at a time per index.
+   */
+  rebuild(pages: AsyncIterable<VectorPage>, total: number, onProgress?: (done: number) => void): Promise<RebuildReport> {
+    const run = this.rebuilds.then(() => this.rebuildNow(pages, total, onProgress));
+    this.rebuilds = run.catch(() => undefined);
+    return run;
+  }
+
+  private async rebuildNow(pages: AsyncIterable<VectorPage>, total: number, onProgress?: (done: number) => void): Promise<RebuildReport> {
+    const capacity = Math.max(MIN_CAPACITY, Math.ceil(total * 1.1) + 16);
+    const journal = new Map<number, Float32Array | null>();
+    this.journal = journal;
+    const native = builderChoice().module;
+    const threads = native ? Math.max(1, this.p.buildThreads ?? os.availableParallelism()) : 1;
+    let built: HnswType | undefined;
+    let file: string | undefined;
+    let done = 0;
+    try {
+      onProgress?.(0);
+      if (native) {
+        const b = new native.Builder(this.dim, capacity, this.p.m, this.p.efConstruction, 100, threads, 0);
+        try {
+          for await (const page of pages) {
+            const n = page.labels.length;
+            // more than the count said (added since): those go in after the swap, as changes
+            const fit = Math.min(n, capacity - b.count());
+            const rows = new Float32Array(fit * this.dim);
+            for (let i = 0; i < fit; i++) rows.set(this.checked(page.vectors[i]), i * this.dim);
+            await b.add(rows, Uint32Array.from(page.labels.slice(0, fit)));
+            for (let i = fit; i < n; i++) if (!journal.has(page.labels[i])) journal.set(page.labels[i], page.vectors[i]);
+            done += n;
+            onProgress?.(done);
+          }
+          if (!this.p.readOnly) await fs.mkdir(this.p.dir, { recursive: true });
+          file = path.join(this.p.readOnly ? os.tmpdir() : this.p.dir, `${this.kind}-rebuild.tmp-${process.pid}-${Date.now()}`);
+          await b.save(file);
+        } finally {
+          b.close();
+        }
+        built = newNsw(this.dim);
+        await built.readIndex(file);
+        built.setEf(this.p.efSearch);
+      } else {
+        built = this.newHnsw(capacity);
+        for await (const page of pages) {
+          for (let i = 0; i < page.labels.length; i++) {
+            if (built.getCurrentCount() >= built.getMaxElements()) built.resizeIndex(Math.ceil(built.getMaxElements() * 1.5));
+            built.addPoint(Array.from(this.checked(page.vectors[i])), page.labels[i]);
+          }
+          done += page.labels.length;
+          onProgress?.(done);
+          await new Promise<void>((r) => setImmediate(r)); // searches go on between pages
+        }
+      }
+    } catch (err) {
+      if (file) await fs.rm(file, { force: true });
+      throw err;
+    } finally {
+      this.journal = undefined;
+    }
+    // Put it in place (nothing awaits from here to the end of the replay).
+    const old = this.hnsw;
+    this.dropAllExact();
+    this.hnsw = built;
+    this.deleted = new Set();
+    this.dirty = true;
+    this.version++;
+    old.initIndex({ maxElements: 1, m: this.p.m, efConstruction: this.p.efConstruction }); // free the old graph now
+    for (const [label, v] of journal) {
+      if (v) this.add([label], [v]);
+      else this.remove([label]);
+    }
+    const replayed = journal.size;
+    try {
+      // The builder's file is this generation as it stands when nothing changed meanwhile.
+      await this.save(replayed === 0 && file && !this.p.readOnly ? file : undefined);
+    } finally {
+      if (file) await fs.rm(file, { force: true });
+    }
+    return { count: done, way: native ? 'parallel' : 'serial', threads, replayed };
+  }
+
+  private checked(v: Float32Array): Float32Array {
+    if (v.length !== this.dim) throw new AppError('INDEX_DIM_MISMATCH', `vector of dimension ${v.length} given to the ${this.kind} index of dimension ${this.dim}`);
+    return v;
+  }
+
   size(): number {
     return this.hnsw.getCurrentCount() - this.deleted.size;
   }
@@ -207,6 +320,7 @@ export class HnswIndex implements VectorIndex {
       // the count stays when the label was there (tombstoned or not): its vector was replaced
       if (this.hnsw.getCurrentCount() === before) this.rewrites++;
       this.deleted.delete(labels[i]);
+      this.journal?.set(labels[i], v.slice());
     }
     if (labels.length) {
       this.dirty = true;
@@ -220,6 +334,7 @@ export class HnswIndex implements VectorIndex {
       if (this.deleted.has(l) || !this.hnswHas(l)) continue;
       this.hnsw.markDelete(l);
       this.deleted.add(l);
+      this.journal?.set(l, null);
       n++;
     }
     if (n) {
@@ -231,6 +346,11 @@ export class HnswIndex implements VectorIndex {
   /** The ef a search runs with at least (CLIPDEX_HNSW_EF_SEARCH). */
   get efSearch(): number {
     return this.p.efSearch;
+  }
+
+  /** Change the ef searches run with at least (benches sweep it). */
+  setEfSearch(ef: number): void {
+    this.p = { ...this.p, efSearch: Math.max(1, Math.floor(ef)) };
   }
 
   /**
@@ -378,14 +498,18 @@ export class HnswIndex implements VectorIndex {
 
   private saving: Promise<void> = Promise.resolve();
 
-  /** Write a new generation (one save at a time per index: an ingest and a delete may overlap). */
-  save(): Promise<void> {
-    const next = this.saving.then(() => this.saveNow());
+  /**
+   * Write a new generation (one save at a time per index: an ingest and a delete may overlap).
+   * `written`: a file that already holds this graph (a rebuild's), moved into place instead.
+   */
+  save(written?: string): Promise<void> {
+    const version = this.version;
+    const next = this.saving.then(() => this.saveNow(written ? { file: written, version } : undefined));
     this.saving = next.catch(() => undefined);
     return next;
   }
 
-  private async saveNow(): Promise<void> {
+  private async saveNow(written?: { file: string; version: number }): Promise<void> {
     if (this.p.readOnly || (!this.dirty && this.loadedMtime !== undefined)) return;
     await fs.mkdir(this.p.dir, { recursive: true });
     const current = await readManifest(this.p.dir, this.kind);
@@ -395,7 +519,9 @@ export class HnswIndex implements VectorIndex {
     const tmp = path.join(this.p.dir, `${file}.tmp-${process.pid}-${generation}`);
     // Synchronous on purpose: the async writer reads the graph from a worker thread, and an add or
     // markDelete on the main thread meanwhile (a job beside a delete in the web server) would race it.
-    this.hnsw.writeIndexSync(tmp);
+    // A rebuild's file is used only if nothing changed since it was put in place.
+    if (written && this.version === written.version) await fs.rename(written.file, tmp);
+    else this.hnsw.writeIndexSync(tmp);
     const sha256 = await fileSha256(tmp);
     await fs.rename(tmp, path.join(this.p.dir, file));
     const manifest: IndexManifest = {

@@ -92,3 +92,60 @@ let chosen: HnswlibChoice | undefined;
 export function hnswlibChoice(): HnswlibChoice {
   return (chosen ??= chooseHnswlib());
 }
+
+/** issue 13 (target 4): clipdex's parallel builder (native/hnsw-builder; scripts/build-hnsw-builder.mjs). */
+export interface NativeBuilder {
+  /** Insert `labels.length` rows (row i is rows[i·dim … (i+1)·dim)), with the builder's threads, off this thread. */
+  add(rows: Float32Array, labels: Uint32Array): Promise<void>;
+  /** hnswlib's saveIndex: the file hnswlib-node's readIndex reads. */
+  save(file: string): Promise<void>;
+  count(): number;
+  /** Free the graph now. */
+  close(): void;
+}
+export interface BuilderModule {
+  Builder: new (dim: number, maxElements: number, m: number, efConstruction: number, seed: number, threads: number, nice: number) => NativeBuilder;
+}
+export const BUILDER_DIR = path.join('node_modules', '.cache', 'clipdex', 'hnsw-builder');
+
+export interface BuilderChoice {
+  module?: BuilderModule;
+  march?: string;
+  /** Why there is none (a rebuild then inserts from the JavaScript thread). */
+  reason?: string;
+}
+
+/**
+ * Load the parallel builder if npm install built one for this hnswlib-node and this Node (an
+ * x86-64-v3 build only on a CPU with those features). CLIPDEX_HNSW_BUILDER=0 turns it off.
+ */
+export function chooseBuilder(o: { roots?: string[]; flags?: Set<string>; env?: Record<string, string | undefined> } = {}): BuilderChoice {
+  const env = o.env ?? process.env;
+  if (env.CLIPDEX_HNSW_BUILDER === '0') return { reason: 'CLIPDEX_HNSW_BUILDER=0' };
+  const root = (o.roots ?? projectRoots()).find((r) => fs.existsSync(path.join(r, BUILDER_DIR, 'ok.json')));
+  if (!root) return { reason: 'no parallel builder (npm install compiles one where a C++ compiler is present)' };
+  const dir = path.join(root, BUILDER_DIR);
+  try {
+    const stamp = JSON.parse(fs.readFileSync(path.join(dir, 'ok.json'), 'utf8')) as { hnswlibNode: string; nodeModules: string; march: string };
+    const pkg = JSON.parse(fs.readFileSync(path.join(root, 'node_modules', 'hnswlib-node', 'package.json'), 'utf8')) as { version: string };
+    if (stamp.hnswlibNode !== pkg.version || stamp.nodeModules !== process.versions.modules)
+      return { reason: `the parallel builder is stale (hnswlib-node ${stamp.hnswlibNode}, node ABI ${stamp.nodeModules}): run npm install` };
+    if (stamp.march === 'x86-64-v3') {
+      const flags = o.flags ?? cpuFlags();
+      const lacking = X86_64_V3_FLAGS.filter((f) => !flags.has(f));
+      if (lacking.length) return { reason: `the parallel builder was compiled for x86-64-v3 and this CPU lacks ${lacking.join(', ')}: run npm install` };
+    }
+    const m = { exports: {} as BuilderModule };
+    process.dlopen(m, path.join(dir, 'build', 'Release', 'hnsw_builder.node'));
+    if (typeof m.exports.Builder !== 'function') return { reason: 'the parallel builder exports no Builder' };
+    return { module: m.exports, march: stamp.march };
+  } catch (err) {
+    return { reason: `the parallel builder did not load (${(err as Error).message})` };
+  }
+}
+
+let builder: BuilderChoice | undefined;
+/** The parallel builder this process uses, if any (chosen once). */
+export function builderChoice(): BuilderChoice {
+  return (builder ??= chooseBuilder());
+}

@@ -4,7 +4,7 @@
  * They are a cache of the ImageVector/TextVector rows: `openIndexes` reconciles them with the
  * database and says what it repaired; `rebuildIndexes` refills them from the stored vectors.
  */
-export { HnswIndex, type Follower, type VectorIndex, type SearchHit, type IndexParams } from './hnsw-index';
+export { HnswIndex, type Follower, type VectorIndex, type SearchHit, type IndexParams, type RebuildReport, type VectorPage } from './hnsw-index';
 export {
   openIndexes,
   rebuildIndexes,

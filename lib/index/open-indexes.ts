@@ -16,7 +16,7 @@ export interface IndexDeps {
   dataDir: string;
   modelId: string;
   dim: number;
-  hnsw: { m: number; efConstruction: number; efSearch: number };
+  hnsw: { m: number; efConstruction: number; efSearch: number; buildThreads?: number };
   /** Where repair messages go (default: console.warn). */
   log?: (message: string) => void;
   /**
@@ -118,21 +118,20 @@ function paramsOf(deps: IndexDeps, kind: IndexKind): IndexParams {
  */
 const rebuilding = new WeakSet<VectorIndex>();
 
-/** Refill `index` from every stored vector of the active model and save it. */
+/**
+ * Rebuild `index` from every stored vector of the active model and save it: a new graph is built
+ * while the current one keeps answering (HnswIndex.rebuild), on several threads where npm install
+ * compiled the parallel builder.
+ */
 async function rebuildIndex(index: HnswIndex, db: Db, onProgress?: (p: RebuildProgress) => void): Promise<number> {
   rebuilding.add(index);
   try {
     const total = await countVectors(db, index.kind, index.modelId);
-    index.clear(Math.ceil(total * 1.1) + 16);
-    let done = 0;
-    onProgress?.({ kind: index.kind, done, total });
-    for await (const page of iterateVectors(db, index.kind, index.modelId)) {
-      index.add(page.map((v) => v.label), page.map((v) => v.vector));
-      done += page.length;
-      onProgress?.({ kind: index.kind, done, total });
-    }
-    await index.save();
-    return done;
+    const pages = (async function* () {
+      for await (const page of iterateVectors(db, index.kind, index.modelId)) yield { labels: page.map((v) => v.label), vectors: page.map((v) => v.vector) };
+    })();
+    const r = await index.rebuild(pages, total, (done) => onProgress?.({ kind: index.kind, done, total: Math.max(total, done) }));
+    return r.count;
   } finally {
     rebuilding.delete(index);
   }

@@ -58,6 +58,11 @@ export interface IndexParams {
   m: number;
   efConstruction: number;
   efSearch: number;
+  /**
+   * Threads a rebuild inserts with (CLIPDEX_INDEX_BUILD_THREADS; default: every core), when the
+   * parallel builder is there (hnswlib-module.ts builderChoice); without it, one.
+   */
+  buildThreads?: number;
   /** A read-only data dir: everything works in memory, `save` writes nothing. */
   readOnly?: boolean;
 }
