@@ -43,7 +43,8 @@ printHeader('Filtered search strategies — bench/filter-strategies.ts', ['hnswl
 console.log(`- ${n.toLocaleString('en')} clustered unit vectors × ${dim} (see the source), M ${m}, efConstruction ${efConstruction}, ef ${efSearch} (clipdex's defaults), hnswlib addon: ${variant}; ${nq} queries, k ${k}\n`);
 
 const clusterArg = args.get('clusters');
-const { data, queries } = clusteredVectors(n, dim, nq, clusterArg ? Number(clusterArg) : undefined);
+const { data, queries, more } = clusteredVectors(n, dim, nq, clusterArg ? Number(clusterArg) : undefined, 200);
+// HnswIndex.rebuild calibrates its ef on 200 other queries drawn the same way (as clipdex's rebuild does on sampled vectors)
 // The callback is slow on small filters (~80 ms a query at 100k): fewer of its queries at 1M.
 const nqCallback = Math.min(nq, Number(args.get('nq-callback') ?? nq));
 // --ef 128,256,…: also the post-filter and the unfiltered search at these ef (the configured one always)
@@ -55,9 +56,15 @@ const cpu0 = process.cpuUsage();
 // built as a rebuild builds it (the parallel builder where npm install compiled it); readOnly: nothing written
 const index = HnswIndex.create({ dir: path.join(os.tmpdir(), `clipdex-filter-bench-${process.pid}`), kind: 'image', modelId: 'bench', dim, m, efConstruction, efSearch, readOnly: true });
 const labelsAll = Array.from({ length: n }, (_, i) => i + 1);
-const built = await index.rebuild(pagesOf(labelsAll, data), n);
+const built = await index.rebuild(pagesOf(labelsAll, data), n, undefined, { calibrate: more });
 const cpu = process.cpuUsage(cpu0);
-console.log(`built in ${fmt((performance.now() - t0) / 1000)} s (${built.way}, ${built.threads} thread(s), ${fmt((cpu.user + cpu.system) / 1e6)} CPU-s)\n`);
+console.log(`built in ${fmt((performance.now() - t0) / 1000)} s (${built.way}, ${built.threads} thread(s), ${fmt((cpu.user + cpu.system) / 1e6)} CPU-s, calibration included)`);
+const c = built.calibration;
+console.log(
+  c
+    ? `calibrated ef ${c.ef} (recall@${c.k} ${fmt(c.recall, 4)} on ${c.queries} sample queries; swept: ${c.sweep.map(([ef, r]) => `${ef} → ${fmt(r, 4)}`).join(', ')}); searches now run at ef ≥ ${index.efSearch}\n`
+    : `no calibration (${built.way} build): ef ${index.efSearch}\n`,
+);
 
 const filters = [
   { name: '½ (every other label)', fraction: 1 / 2, pass: (l: number) => l % 2 === 0 },
@@ -82,7 +89,7 @@ for (const f of filters) {
   );
 
   const strategies: { name: string; ef?: number; search: (q: Float32Array) => Promise<number[]> | number[] }[] = [
-    { name: 'callback (before)', search: (q) => index.search(q, k, f.pass).map((h) => h.label) },
+    { name: `callback (before), ef ${efSearch}`, ef: efSearch, search: (q) => index.search(q, k, f.pass).map((h) => h.label) },
     ...efs.map((ef) => ({
       name: `post-filter, ef ${ef}`,
       ef,
@@ -95,7 +102,7 @@ for (const f of filters) {
     { name: 'nearest() (what clipdex picks)', search: async (q) => (await nearest(index, q, k, allowedSet, undefined, { key })).map((h) => h.label) },
   ];
   for (const s of strategies) {
-    index.setEfSearch(s.ef ?? efSearch);
+    index.setEfSearch(s.ef);
     const count = s.name.startsWith('callback') ? nqCallback : nq;
     for (let i = 0; i < Math.min(100, count); i++) await s.search(queries[i]); // warm-up
     const times: number[] = [];
@@ -106,7 +113,7 @@ for (const f of filters) {
       times.push(performance.now() - t);
       for (const l of got) if (truth[i].has(l)) hits++;
     }
-    index.setEfSearch(efSearch);
+    index.setEfSearch(undefined);
     rows.push([f.name, `${s.name}${count < nq ? ` (${count} queries)` : ''}`, fmt(percentile(times, 50), 3), fmt(percentile(times, 99), 3), fmt(hits / (count * k), 4)]);
   }
 }
@@ -125,7 +132,7 @@ for (const f of filters) {
     });
     rows.push(['none', `unfiltered, ef ${ef}`, fmt(percentile(times, 50), 3), fmt(percentile(times, 99), 3), fmt(hits / (nq * k), 4)]);
   }
-  index.setEfSearch(efSearch);
+  index.setEfSearch(undefined);
 }
 console.log(table(['filter passes', 'strategy', 'p50 ms', 'p99 ms', 'recall@10'], rows));
 printFooter();

@@ -42,9 +42,13 @@ const EnvSchema = z.object({
   CLIPDEX_HNSW_M: intFrom(16, 2),
   CLIPDEX_HNSW_EF_CONSTRUCTION: intFrom(200, 8),
   // 768: recall@10 0.988 at 1M vectors with p99 3.5 ms; 128 gave 0.905 there (bench/RESULTS.md).
+  // Unset, an index rebuild of 20,000 vectors or more may measure a lower ef enough (issue 13:
+  // HnswIndex.efSearch); set, it is used as it is.
   CLIPDEX_HNSW_EF_SEARCH: intFrom(768, 8),
   // issue 13: threads an index rebuild inserts with (the parallel builder npm install compiles)
   CLIPDEX_INDEX_BUILD_THREADS: intFrom(os.availableParallelism()),
+  // and how much lower than the process those threads run (Linux nice 0-19; bench/rebuild.ts)
+  CLIPDEX_INDEX_BUILD_NICE: z.coerce.number().int().min(0).max(19).default(0),
   // issue 12: the adapter (lib/adapters) searches and evaluations use in this process
   CLIPDEX_ADAPTER: z.string().trim().optional(),
   // issue 11: near-duplicates (lib/duplicates); 0.95 is measured (DEFAULT_DUPLICATE_THRESHOLD says how)
@@ -75,7 +79,7 @@ export interface Config {
   maxLineBytes: number;
   maxUploadBytes: number;
   adminToken?: string;
-  hnsw: { m: number; efConstruction: number; efSearch: number; buildThreads: number };
+  hnsw: { m: number; efConstruction: number; efSearch: number; efSearchFixed: boolean; buildThreads: number; buildNice: number };
   /** CLIPDEX_ADAPTER: an adapter name from `clipdex train`; overrides the activated one. */
   adapter?: string;
   /** issue 11: CLIPDEX_DUPLICATE_THRESHOLD: min(CLIP cosine, pixel correlation) at which two images are near-duplicates. */
@@ -113,7 +117,7 @@ export function getConfig(): Config {
     maxLineBytes: e.CLIPDEX_MAX_LINE_BYTES,
     maxUploadBytes: e.CLIPDEX_MAX_UPLOAD_BYTES,
     adminToken: e.CLIPDEX_ADMIN_TOKEN,
-    hnsw: { m: e.CLIPDEX_HNSW_M, efConstruction: e.CLIPDEX_HNSW_EF_CONSTRUCTION, efSearch: e.CLIPDEX_HNSW_EF_SEARCH, buildThreads: e.CLIPDEX_INDEX_BUILD_THREADS },
+    hnsw: { m: e.CLIPDEX_HNSW_M, efConstruction: e.CLIPDEX_HNSW_EF_CONSTRUCTION, efSearch: e.CLIPDEX_HNSW_EF_SEARCH, efSearchFixed: (process.env.CLIPDEX_HNSW_EF_SEARCH ?? '').trim() !== '', buildThreads: e.CLIPDEX_INDEX_BUILD_THREADS, buildNice: e.CLIPDEX_INDEX_BUILD_NICE },
     adapter: e.CLIPDEX_ADAPTER || undefined, // empty = none (overrides nothing)
     duplicateThreshold: e.CLIPDEX_DUPLICATE_THRESHOLD,
     ocr: { enabled: isOn(e.CLIPDEX_OCR), timeoutMs: e.CLIPDEX_OCR_TIMEOUT_MS },

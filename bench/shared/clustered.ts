@@ -5,7 +5,14 @@
  * points of the same kind. Deterministic: the same vectors every run (bench/filter-strategies.ts,
  * bench/rebuild.ts).
  */
-export function clusteredVectors(n: number, dim: number, nq: number, clusters = Math.max(10, Math.round(n / 100))): { data: Float32Array[]; queries: Float32Array[]; clusters: number } {
+export function clusteredVectors(
+  n: number,
+  dim: number,
+  nq: number,
+  clusters = Math.max(10, Math.round(n / 100)),
+  /** more queries, drawn after the others (the data and the first nq queries stay the same) */
+  extra = 0,
+): { data: Float32Array[]; queries: Float32Array[]; more: Float32Array[]; clusters: number } {
   let seed = 12345;
   const rand = () => {
     seed = (seed * 1664525 + 1013904223) >>> 0;
@@ -24,7 +31,8 @@ export function clusteredVectors(n: number, dim: number, nq: number, clusters = 
   const point = () => unit(Float32Array.from(centres[Math.floor(rand() * clusters)], (x) => x + sigma * gauss()));
   const data = Array.from({ length: n }, point);
   const queries = Array.from({ length: nq }, point);
-  return { data, queries, clusters };
+  const more = Array.from({ length: extra }, point);
+  return { data, queries, more, clusters };
 }
 
 export const dot = (a: Float32Array, b: Float32Array): number => {

@@ -7,7 +7,7 @@ export { getDb, closeDbs, tuneSqlite, providerOf, notWritable, readOnlyReason, r
 export { migrateDatabase, isMigrated, migrationsDir } from './migrate';
 export { vectorToBytes, bytesToVector } from './vectors';
 export { withBusyRetry } from './retry';
-export { listVectorLabels, countVectors, loadVectors, loadModelVectors, vectorsOfImages, iterateVectors, maxVectorLabel, otherModelLabels, type LabeledVector, type VectorKind } from './vector-queries';
+export { listVectorLabels, countVectors, loadVectors, loadModelVectors, vectorsOfImages, iterateVectors, maxVectorLabel, otherModelLabels, sampleVectors, type LabeledVector, type VectorKind } from './vector-queries';
 export {
   ensureModelRow,
   openDatasetForIngest,

@@ -98,6 +98,27 @@ export async function otherModelLabels(db: Db, kind: VectorKind, modelId: string
   return out;
 }
 
+/**
+ * About `count` vectors of a model picked at random (label ids drawn between the lowest and the
+ * highest; ids of other models or deleted rows are drawn again, a few rounds at most): sample
+ * queries for an index rebuild's ef calibration.
+ */
+export async function sampleVectors(db: Db, kind: VectorKind, modelId: string, count: number, rand: () => number = Math.random): Promise<LabeledVector[]> {
+  const hi = await maxVectorLabel(db, kind, modelId);
+  if (hi === 0 || count <= 0) return [];
+  const lo = (await table(db, kind).findMany({ where: { modelId }, select: { id: true }, orderBy: { id: 'asc' }, take: 1 }))[0]?.id ?? hi;
+  const got = new Map<number, LabeledVector>();
+  for (let round = 0; round < 4 && got.size < count; round++) {
+    const want = new Set<number>();
+    for (let i = 0; i < 2 * (count - got.size) && want.size < hi - lo + 1; i++) {
+      const id = lo + Math.floor(rand() * (hi - lo + 1));
+      if (!got.has(id)) want.add(id);
+    }
+    for (const v of await loadModelVectors(db, kind, modelId, [...want])) if (got.size < count) got.set(v.label, v);
+  }
+  return [...got.values()];
+}
+
 /** The highest label of a model's vectors (0 when none): one index seek, whatever the table's size. */
 export async function maxVectorLabel(db: Db, kind: VectorKind, modelId: string): Promise<number> {
   const rows = await table(db, kind).findMany({ where: { modelId }, select: { id: true }, orderBy: { id: 'desc' }, take: 1 });

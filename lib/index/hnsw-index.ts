@@ -8,8 +8,8 @@ import os from 'node:os';
 import path from 'node:path';
 import type { BruteforceSearch as BruteType, HierarchicalNSW as HnswType } from 'hnswlib-node';
 import { AppError } from '../errors';
-import { builderChoice, hnswlibChoice } from './hnswlib-module';
-import { fileSha256, manifestMtime, readManifest, sweepIndexDir, writeManifest, type IndexKind, type IndexManifest } from './manifest';
+import { builderChoice, hnswlibChoice, type BuilderModule, type NativeBuilder } from './hnswlib-module';
+import { fileSha256, manifestMtime, readManifest, sweepIndexDir, writeManifest, type Calibration, type IndexKind, type IndexManifest } from './manifest';
 import type { Follower, IndexParams, SearchHit, VectorIndex } from './types';
 
 export type { Follower, IndexParams, SearchHit, VectorIndex } from './types';
@@ -61,6 +61,23 @@ function hitsOf(r: { neighbors: number[]; distances: number[] }, keep: (label: n
   return out.sort((a, b) => b.score - a.score);
 }
 
+/** Labels as the builder takes them (hnswlib-node's addPoint takes 32-bit labels too). */
+function labelArray(labels: number[]): Uint32Array {
+  for (const l of labels) if (!Number.isInteger(l) || l < 0 || l > 0xffff_ffff) throw new AppError('INTERNAL', `label ${l} is not a 32-bit unsigned integer`);
+  return Uint32Array.from(labels);
+}
+
+/**
+ * issue 13 (target 3): the efs a rebuild's calibration tries (never above the configured one),
+ * and the recall@10 the chosen one must reach on its sample queries (above the 0.98 searches are
+ * held to, as a margin for the sample's noise).
+ */
+export const CALIBRATION_EFS = [16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512, 768, 1024];
+export const CALIBRATION_RECALL = 0.99;
+export const CALIBRATION_K = 10;
+/** A calibration holds until the index has grown past this many times the size it was measured at. */
+const CALIBRATION_GROWTH = 2;
+
 /** One page of a rebuild's input. */
 export interface VectorPage {
   labels: number[];
@@ -75,6 +92,8 @@ export interface RebuildReport {
   threads: number;
   /** Changes made to the index while the new graph was built, applied to it afterwards. */
   replayed: number;
+  /** The ef chosen, and the recall measured at each ef tried, when the rebuild was given sample queries. */
+  calibration?: Calibration & { sweep: [ef: number, recall: number][] };
 }
 
 /** Whether `p` settled within `ms` (rethrows its error if it failed meanwhile). */
@@ -111,9 +130,16 @@ export class HnswIndex implements VectorIndex {
   private rewrites = 0;
   /** While a rebuild builds its new graph: what add and remove did meanwhile (null: removed), last change wins. */
   private journal?: Map<number, Float32Array | null>;
+  /** What the last rebuild measured (saved in the manifest); see `efSearch`. */
+  private calibration?: Calibration;
   private rebuilds: Promise<unknown> = Promise.resolve();
 
+  private readonly configuredEf: number;
+  private readonly configuredFixed?: boolean;
+
   private constructor(private p: IndexParams) {
+    this.configuredEf = p.efSearch;
+    this.configuredFixed = p.efSearchFixed;
     this.kind = p.kind;
     this.dim = p.dim;
     this.modelId = p.modelId;
@@ -169,6 +195,7 @@ export class HnswIndex implements VectorIndex {
       this.dropAllExact();
       this.hnsw = h;
       this.deleted = new Set(m.deleted);
+      this.calibration = m.calibration;
       this.generation = m.generation;
       this.loadedMtime = r.mtimeMs;
       this.dirty = false;
@@ -182,6 +209,7 @@ export class HnswIndex implements VectorIndex {
     this.dropAllExact();
     this.hnsw = this.newHnsw(capacity);
     this.deleted.clear();
+    this.calibration = undefined;
     this.dirty = true;
     this.version++;
   }
@@ -192,39 +220,63 @@ export class HnswIndex implements VectorIndex {
    * (npm install compiles it) the new graph is built by `buildThreads` threads off the JavaScript
    * thread, saved by hnswlib and read back by hnswlib-node; without it, hnswlib-node inserts one
    * point at a time between awaits. What add and remove do to this index meanwhile is applied to
-   * the new graph before it is put in place. One rebuild at a time per index.
+   * the new graph before it is put in place. One rebuild at a time per index. `opts.builder`:
+   * another builder, or null for the serial way (tests, benches). `opts.calibrate`: sample
+   * queries; the native builder then measures recall@10 at each of CALIBRATION_EFS against exact
+   * search, and searches use the smallest ef that reached CALIBRATION_RECALL (see `efSearch`).
    */
-  rebuild(pages: AsyncIterable<VectorPage>, total: number, onProgress?: (done: number) => void): Promise<RebuildReport> {
-    const run = this.rebuilds.then(() => this.rebuildNow(pages, total, onProgress));
+  rebuild(
+    pages: AsyncIterable<VectorPage>,
+    total: number,
+    onProgress?: (done: number) => void,
+    opts: { builder?: BuilderModule | null; calibrate?: Float32Array[] } = {},
+  ): Promise<RebuildReport> {
+    const native = opts.builder === undefined ? builderChoice().module : (opts.builder ?? undefined);
+    const run = this.rebuilds.then(() => this.rebuildNow(pages, total, native, onProgress, opts.calibrate));
     this.rebuilds = run.catch(() => undefined);
     return run;
   }
 
-  private async rebuildNow(pages: AsyncIterable<VectorPage>, total: number, onProgress?: (done: number) => void): Promise<RebuildReport> {
+  private async rebuildNow(
+    pages: AsyncIterable<VectorPage>,
+    total: number,
+    native: BuilderModule | undefined,
+    onProgress?: (done: number) => void,
+    queries?: Float32Array[],
+  ): Promise<RebuildReport> {
     const capacity = Math.max(MIN_CAPACITY, Math.ceil(total * 1.1) + 16);
     const journal = new Map<number, Float32Array | null>();
     this.journal = journal;
-    const native = builderChoice().module;
     const threads = native ? Math.max(1, this.p.buildThreads ?? os.availableParallelism()) : 1;
     let built: HnswType | undefined;
     let file: string | undefined;
+    let calibration: RebuildReport['calibration'];
     let done = 0;
     try {
       onProgress?.(0);
       if (native) {
-        const b = new native.Builder(this.dim, capacity, this.p.m, this.p.efConstruction, 100, threads, 0);
+        const b = new native.Builder(this.dim, capacity, this.p.m, this.p.efConstruction, 100, threads, this.p.buildNice ?? 0);
         try {
-          for await (const page of pages) {
+          // The next page is read while the builder inserts this one.
+          const it = pages[Symbol.asyncIterator]();
+          let next = it.next();
+          for (let r = await next; !r.done; r = await next) {
+            const page = r.value;
             const n = page.labels.length;
             // more than the count said (added since): those go in after the swap, as changes
             const fit = Math.min(n, capacity - b.count());
             const rows = new Float32Array(fit * this.dim);
             for (let i = 0; i < fit; i++) rows.set(this.checked(page.vectors[i]), i * this.dim);
-            await b.add(rows, Uint32Array.from(page.labels.slice(0, fit)));
+            const adding = b.add(rows, labelArray(page.labels.slice(0, fit)));
+            next = it.next();
+            // settled here so that a failed read cannot go unhandled while the add is awaited
+            next.catch(() => undefined);
+            await adding;
             for (let i = fit; i < n; i++) if (!journal.has(page.labels[i])) journal.set(page.labels[i], page.vectors[i]);
             done += n;
             onProgress?.(done);
           }
+          if (queries?.length && !this.p.efSearchFixed && b.count() > 0) calibration = await this.calibrateWith(b, queries);
           if (!this.p.readOnly) await fs.mkdir(this.p.dir, { recursive: true });
           file = path.join(this.p.readOnly ? os.tmpdir() : this.p.dir, `${this.kind}-rebuild.tmp-${process.pid}-${Date.now()}`);
           await b.save(file);
@@ -257,6 +309,7 @@ export class HnswIndex implements VectorIndex {
     this.dropAllExact();
     this.hnsw = built;
     this.deleted = new Set();
+    this.calibration = calibration && { ef: calibration.ef, recall: calibration.recall, k: calibration.k, queries: calibration.queries, count: calibration.count };
     this.dirty = true;
     this.version++;
     old.initIndex({ maxElements: 1, m: this.p.m, efConstruction: this.p.efConstruction }); // free the old graph now
@@ -271,7 +324,26 @@ export class HnswIndex implements VectorIndex {
     } finally {
       if (file) await fs.rm(file, { force: true });
     }
-    return { count: done, way: native ? 'parallel' : 'serial', threads, replayed };
+    return { count: done, way: native ? 'parallel' : 'serial', threads, replayed, calibration };
+  }
+
+  private async calibrateWith(b: NativeBuilder, queries: Float32Array[]): Promise<RebuildReport['calibration']> {
+    const efs = CALIBRATION_EFS.filter((ef) => ef <= this.p.efSearch);
+    if (!efs.length) return undefined;
+    const rows = new Float32Array(queries.length * this.dim);
+    queries.forEach((q, i) => rows.set(this.checked(q), i * this.dim));
+    const recall = await b.calibrate(rows, CALIBRATION_K, Uint32Array.from(efs));
+    const i = efs.findIndex((_, j) => recall[j] >= CALIBRATION_RECALL);
+    // none reached it: the configured ef, with the recall measured at the highest one tried
+    const j = i >= 0 ? i : efs.length - 1;
+    return {
+      ef: i >= 0 ? efs[i] : this.p.efSearch,
+      recall: recall[j],
+      k: CALIBRATION_K,
+      queries: queries.length,
+      count: b.count(),
+      sweep: efs.map((ef, n) => [ef, recall[n]]),
+    };
   }
 
   private checked(v: Float32Array): Float32Array {
@@ -343,14 +415,29 @@ export class HnswIndex implements VectorIndex {
     }
   }
 
-  /** The ef a search runs with at least (CLIPDEX_HNSW_EF_SEARCH). */
+  /**
+   * The ef a search runs with at least: the one the last rebuild calibrated (never above the
+   * configured one) while the index has not grown past CALIBRATION_GROWTH × the size it was
+   * measured at; otherwise, or when CLIPDEX_HNSW_EF_SEARCH is set, the configured one.
+   */
   get efSearch(): number {
-    return this.p.efSearch;
+    const c = this.calibrated();
+    return c ? Math.min(c.ef, this.p.efSearch) : this.p.efSearch;
   }
 
-  /** Change the ef searches run with at least (benches sweep it). */
-  setEfSearch(ef: number): void {
-    this.p = { ...this.p, efSearch: Math.max(1, Math.floor(ef)) };
+  private calibrated(): Calibration | undefined {
+    const c = this.calibration;
+    return c && !this.p.efSearchFixed && this.size() <= c.count * CALIBRATION_GROWTH ? c : undefined;
+  }
+
+  /** What the last rebuild measured, if it still applies (stats, benches). */
+  describeCalibration(): Calibration | undefined {
+    return this.calibrated();
+  }
+
+  /** Benches: search at this ef whatever was calibrated (undefined: back to the configured behaviour). */
+  setEfSearch(ef: number | undefined): void {
+    this.p = ef === undefined ? { ...this.p, efSearch: this.configuredEf, efSearchFixed: this.configuredFixed } : { ...this.p, efSearch: Math.max(1, Math.floor(ef)), efSearchFixed: true };
   }
 
   /**
@@ -490,7 +577,8 @@ export class HnswIndex implements VectorIndex {
     const live = this.size();
     const n = Math.min(k, live);
     if (n <= 0) return [];
-    const wantEf = Math.max(this.p.efSearch, ef ?? 0, n);
+    // a calibrated ef was measured at k = 10: a longer list gets at least twice its length
+    const wantEf = Math.max(this.efSearch, ef ?? 0, this.calibrated() ? 2 * n : n);
     if (this.hnsw.getEf() !== wantEf) this.hnsw.setEf(wantEf);
     // Tombstones are skipped by hnswlib itself; `filter` restricts to a dataset's labels.
     return hitsOf(this.hnsw.searchKnn(Array.from(q), n, filter));
@@ -537,6 +625,7 @@ export class HnswIndex implements VectorIndex {
       file,
       deleted: [...this.deleted],
       sha256,
+      ...(this.calibration ? { calibration: this.calibration } : {}),
       savedAt: new Date().toISOString(),
     };
     await writeManifest(this.p.dir, manifest);

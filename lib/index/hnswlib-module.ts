@@ -100,6 +100,8 @@ export interface NativeBuilder {
   /** hnswlib's saveIndex: the file hnswlib-node's readIndex reads. */
   save(file: string): Promise<void>;
   count(): number;
+  /** Recall@k of the graph at each ef for `queries` (rows of dim floats), against exact search over its points. */
+  calibrate(queries: Float32Array, k: number, efs: Uint32Array): Promise<Float64Array>;
   /** Free the graph now. */
   close(): void;
 }

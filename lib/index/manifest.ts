@@ -32,8 +32,17 @@ const ManifestSchema = z.object({
    * Absent in manifests written before the check existed; such a file is rebuilt once.
    */
   sha256: z.string().regex(/^[0-9a-f]{64}$/).optional(),
+  /**
+   * issue 13 (target 3): the ef the last rebuild measured as enough — the smallest whose
+   * recall@k on `queries` sample queries reached `recall` against exact search — when it had
+   * `count` vectors (HnswIndex.efSearch). Absent: the configured ef.
+   */
+  calibration: z
+    .object({ ef: z.number().int().positive(), recall: z.number().min(0).max(1), k: z.number().int().positive(), queries: z.number().int().positive(), count: z.number().int().positive() })
+    .optional(),
   savedAt: z.string(),
 });
+export type Calibration = NonNullable<z.infer<typeof ManifestSchema>['calibration']>;
 export type IndexManifest = z.infer<typeof ManifestSchema>;
 
 export const manifestPath = (dir: string, kind: IndexKind) => path.join(dir, `${kind}.json`);

@@ -6,7 +6,7 @@
  * Vectors of another model cannot be reused: those items need a re-embed (`clipdex reindex`).
  */
 import path from 'node:path';
-import { countVectors, iterateVectors, listVectorLabels, loadModelVectors, loadVectors, maxVectorLabel, otherModelLabels, type Db } from '../db';
+import { countVectors, iterateVectors, listVectorLabels, loadModelVectors, loadVectors, maxVectorLabel, otherModelLabels, sampleVectors, type Db } from '../db';
 import { HnswIndex, type IndexParams, type VectorIndex } from './hnsw-index';
 import { LateCommits } from './late-commits';
 import type { IndexKind } from './manifest';
@@ -16,7 +16,7 @@ export interface IndexDeps {
   dataDir: string;
   modelId: string;
   dim: number;
-  hnsw: { m: number; efConstruction: number; efSearch: number; buildThreads?: number };
+  hnsw: { m: number; efConstruction: number; efSearch: number; efSearchFixed?: boolean; buildThreads?: number; buildNice?: number };
   /** Where repair messages go (default: console.warn). */
   log?: (message: string) => void;
   /**
@@ -118,6 +118,20 @@ function paramsOf(deps: IndexDeps, kind: IndexKind): IndexParams {
  */
 const rebuilding = new WeakSet<VectorIndex>();
 
+/** Below this many vectors a rebuild keeps the configured ef (a search at ef 768 costs under a millisecond there). */
+export const CALIBRATE_MIN_VECTORS = 20_000;
+
+/**
+ * Sample queries for a rebuild's ef calibration, as searches ask: vectors of the other kind (text
+ * → image, image → text: the query lies across the modality gap, the harder case) and of the
+ * same kind (image → image), 100 of each where there are.
+ */
+async function calibrationQueries(db: Db, index: HnswIndex): Promise<Float32Array[]> {
+  const other = await sampleVectors(db, index.kind === 'image' ? 'text' : 'image', index.modelId, 100);
+  const same = await sampleVectors(db, index.kind, index.modelId, 200 - other.length);
+  return [...other, ...same].map((v) => v.vector).filter((v) => v.length === index.dim);
+}
+
 /**
  * Rebuild `index` from every stored vector of the active model and save it: a new graph is built
  * while the current one keeps answering (HnswIndex.rebuild), on several threads where npm install
@@ -130,7 +144,9 @@ async function rebuildIndex(index: HnswIndex, db: Db, onProgress?: (p: RebuildPr
     const pages = (async function* () {
       for await (const page of iterateVectors(db, index.kind, index.modelId)) yield { labels: page.map((v) => v.label), vectors: page.map((v) => v.vector) };
     })();
-    const r = await index.rebuild(pages, total, (done) => onProgress?.({ kind: index.kind, done, total: Math.max(total, done) }));
+    const r = await index.rebuild(pages, total, (done) => onProgress?.({ kind: index.kind, done, total: Math.max(total, done) }), {
+      calibrate: total >= CALIBRATE_MIN_VECTORS ? await calibrationQueries(db, index) : undefined,
+    });
     return r.count;
   } finally {
     rebuilding.delete(index);

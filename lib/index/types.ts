@@ -58,11 +58,15 @@ export interface IndexParams {
   m: number;
   efConstruction: number;
   efSearch: number;
+  /** CLIPDEX_HNSW_EF_SEARCH was set: searches use it, never an ef a rebuild calibrated. */
+  efSearchFixed?: boolean;
   /**
    * Threads a rebuild inserts with (CLIPDEX_INDEX_BUILD_THREADS; default: every core), when the
    * parallel builder is there (hnswlib-module.ts builderChoice); without it, one.
    */
   buildThreads?: number;
+  /** How much lower than the process the builder's threads run (CLIPDEX_INDEX_BUILD_NICE, 0–19; Linux). */
+  buildNice?: number;
   /** A read-only data dir: everything works in memory, `save` writes nothing. */
   readOnly?: boolean;
 }

@@ -7,11 +7,18 @@
 //
 //   const b = new Builder(dim, maxElements, M, efConstruction, seed, threads, nice)
 //   await b.add(float32Rows, uint32Labels)   // rows.length === labels.length * dim
+//   await b.calibrate(float32Queries, k, uint32Efs)   // recall@k at each ef, against exact search
 //   await b.save(path); b.count(); b.close()
+#include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <cstring>
+#include <fstream>
+#include <stdexcept>
 #include <memory>
 #include <mutex>
+#include <queue>
+#include <unordered_set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -37,13 +44,35 @@ struct Index {
   std::atomic<bool> busy{false};
 };
 
-// Lowers this thread's priority only (Linux: setpriority on a thread id affects that thread).
+// Lowers the calling thread's priority (Linux: setpriority on a thread id affects that thread
+// only). Only the builder's own threads call it: they end with the add, so nothing needs to raise
+// it back (which an unprivileged process could not do).
 void lowerPriority(int nice) {
 #ifdef __linux__
-  if (nice > 0) setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), nice);
+  if (nice <= 0) return;
+  const id_t tid = static_cast<id_t>(syscall(SYS_gettid));
+  errno = 0;
+  const int was = getpriority(PRIO_PROCESS, tid);
+  if (errno == 0) setpriority(PRIO_PROCESS, tid, std::min(19, was + nice));
 #else
   (void)nice;
 #endif
+}
+
+// Runs fn(t, own) for t = 0 … count − 1, each on a new thread (own = true), and waits for them;
+// the calls whose thread could not be started run on this thread (own = false) instead, so a
+// creation failure never loses a share of the work nor leaves a thread unjoined.
+template <typename F>
+void runThreads(size_t count, F fn) {
+  std::vector<std::thread> pool;
+  pool.reserve(count);
+  try {
+    for (size_t t = 0; t < count; t++) pool.emplace_back(fn, t, true);
+  } catch (const std::exception&) {
+    // fewer threads than asked
+  }
+  for (size_t t = pool.size(); t < count; t++) fn(t, false);
+  for (auto& th : pool) th.join();
 }
 
 class AddWorker : public Napi::AsyncWorker {
@@ -60,8 +89,8 @@ public:
     std::mutex errLock;
     std::string error;
     const size_t dim = idx_->dim;
-    auto work = [&](bool own) {
-      if (!own) lowerPriority(idx_->nice);
+    auto work = [&](size_t, bool own) {
+      if (own) lowerPriority(idx_->nice);
       for (;;) {
         const size_t i = next.fetch_add(1);
         if (i >= n_) return;
@@ -75,17 +104,9 @@ public:
         }
       }
     };
-    // This libuv pool thread takes part too (its priority is left alone: the pool is shared).
-    const size_t extra = std::min<size_t>(static_cast<size_t>(std::max(idx_->threads, 1) - 1), n_ > 1 ? n_ - 1 : 0);
-    std::vector<std::thread> pool;
-    pool.reserve(extra);
-    try {
-      for (size_t t = 0; t < extra; t++) pool.emplace_back(work, false);
-    } catch (const std::exception& e) {
-      // fewer threads than asked: the ones started and this one finish the page
-    }
-    work(true);
-    for (auto& t : pool) t.join();
+    // The builder's own threads do the work (they can be niced without touching the libuv pool
+    // thread this runs on, which only waits for them).
+    runThreads(std::max<size_t>(1, std::min<size_t>(static_cast<size_t>(std::max(idx_->threads, 1)), n_)), work);
     if (!error.empty()) SetError("hnswlib: " + error);
   }
 
@@ -115,7 +136,15 @@ public:
   Napi::Promise Promise() { return deferred_.Promise(); }
   void Execute() override {
     try {
+      // hnswlib's saveIndex does not check that its stream opened: a missing folder would be a
+      // silent no-op
+      {
+        std::ofstream probe(path_, std::ios::binary);
+        if (!probe.is_open()) throw std::runtime_error("cannot write " + path_);
+      }
       idx_->hnsw->saveIndex(path_);
+      std::ifstream check(path_, std::ios::binary | std::ios::ate);
+      if (!check.is_open() || check.tellg() <= 0) throw std::runtime_error("cannot write " + path_ + " (nothing was written)");
     } catch (const std::exception& e) {
       SetError(std::string("hnswlib: ") + e.what());
     }
@@ -135,12 +164,111 @@ private:
   std::string path_;
 };
 
+
+// Recall@k of the built graph at each ef, for sample queries, against exact search over every
+// point it holds (issue 13, target 3: clipdex picks the smallest ef that reaches its recall
+// target). The exact pass streams the points once per block of queries, on the builder's threads.
+class CalibrateWorker : public Napi::AsyncWorker {
+public:
+  CalibrateWorker(Napi::Env env, std::shared_ptr<Index> idx, Napi::Float32Array queries, size_t k, std::vector<size_t> efs)
+      : Napi::AsyncWorker(env), deferred_(Napi::Promise::Deferred::New(env)), idx_(std::move(idx)), queriesRef_(Napi::Persistent(queries)),
+        queries_(queries.Data()), nq_(queries.ElementLength() / idx_->dim), k_(k), efs_(std::move(efs)), recall_(efs_.size(), 0.0) {}
+
+  Napi::Promise Promise() { return deferred_.Promise(); }
+
+  void Execute() override {
+    auto& h = *idx_->hnsw;
+    const size_t n = h.cur_element_count;
+    const size_t dim = idx_->dim;
+    const size_t threads = std::max<size_t>(1, std::min<size_t>(static_cast<size_t>(idx_->threads), n));
+    if (nq_ == 0 || n == 0) return;
+    using Heap = std::priority_queue<std::pair<float, hnswlib::labeltype>>;  // worst (largest distance) on top
+    // exact: each thread scans its share of the points for every query, in blocks that stay in cache
+    std::vector<std::vector<Heap>> heaps(threads, std::vector<Heap>(nq_));
+    auto scan = [&](size_t t, bool own) {
+      if (own) lowerPriority(idx_->nice);
+      const size_t from = n * t / threads, to = n * (t + 1) / threads;
+      const size_t block = 1024;
+      for (size_t b = from; b < to; b += block) {
+        const size_t e = std::min(to, b + block);
+        for (size_t q = 0; q < nq_; q++) {
+          const float* qv = queries_ + q * dim;
+          Heap& heap = heaps[t][q];
+          for (size_t i = b; i < e; i++) {
+            const float d = h.fstdistfunc_(qv, h.getDataByInternalId(static_cast<hnswlib::tableint>(i)), h.dist_func_param_);
+            if (heap.size() < k_) heap.emplace(d, h.getExternalLabel(static_cast<hnswlib::tableint>(i)));
+            else if (d < heap.top().first) {
+              heap.pop();
+              heap.emplace(d, h.getExternalLabel(static_cast<hnswlib::tableint>(i)));
+            }
+          }
+        }
+      }
+    };
+    std::vector<std::unordered_set<hnswlib::labeltype>> truth(nq_);
+    try {
+      runThreads(threads, scan);
+      for (size_t q = 0; q < nq_; q++) {
+        Heap all;
+        for (size_t t = 0; t < threads; t++)
+          for (Heap& heap = heaps[t][q]; !heap.empty(); heap.pop()) {
+            all.push(heap.top());
+            if (all.size() > k_) all.pop();
+          }
+        for (; !all.empty(); all.pop()) truth[q].insert(all.top().second);
+      }
+      // the graph at each ef (searchKnn is safe from several threads; ef is set between passes)
+      for (size_t j = 0; j < efs_.size(); j++) {
+        h.setEf(efs_[j]);
+        std::atomic<size_t> next{0}, hits{0};
+        auto search = [&](size_t, bool own) {
+          if (own) lowerPriority(idx_->nice);
+          for (size_t q; (q = next.fetch_add(1)) < nq_;) {
+            auto r = h.searchKnn(queries_ + q * dim, k_);
+            size_t got = 0;
+            for (; !r.empty(); r.pop()) got += truth[q].count(r.top().second);
+            hits += got;
+          }
+        };
+        runThreads(threads, search);
+        size_t possible = 0;
+        for (auto& t : truth) possible += t.size();
+        recall_[j] = possible ? static_cast<double>(hits) / static_cast<double>(possible) : 1.0;
+      }
+    } catch (const std::exception& e) {
+      SetError(std::string("calibrate: ") + e.what());
+    }
+  }
+
+  void OnOK() override {
+    idx_->busy = false;
+    Napi::Float64Array out = Napi::Float64Array::New(Env(), recall_.size());
+    for (size_t j = 0; j < recall_.size(); j++) out[j] = recall_[j];
+    deferred_.Resolve(out);
+  }
+  void OnError(const Napi::Error& e) override {
+    idx_->busy = false;
+    deferred_.Reject(e.Value());
+  }
+
+private:
+  Napi::Promise::Deferred deferred_;
+  std::shared_ptr<Index> idx_;
+  Napi::Reference<Napi::Float32Array> queriesRef_;
+  const float* queries_;
+  size_t nq_;
+  size_t k_;
+  std::vector<size_t> efs_;
+  std::vector<double> recall_;
+};
+
 class Builder : public Napi::ObjectWrap<Builder> {
 public:
   static Napi::Object Init(Napi::Env env, Napi::Object exports) {
     Napi::Function fn = DefineClass(env, "Builder",
                                     {InstanceMethod("add", &Builder::Add), InstanceMethod("save", &Builder::Save),
-                                     InstanceMethod("count", &Builder::Count), InstanceMethod("close", &Builder::Close)});
+                                     InstanceMethod("count", &Builder::Count), InstanceMethod("close", &Builder::Close),
+                                     InstanceMethod("calibrate", &Builder::Calibrate)});
     exports.Set("Builder", fn);
     return exports;
   }
@@ -228,6 +356,29 @@ private:
     }
     if (!ready(env)) return env.Null();
     auto* w = new SaveWorker(env, idx_, info[0].As<Napi::String>().Utf8Value());
+    auto p = w->Promise();
+    w->Queue();
+    return p;
+  }
+
+  Napi::Value Calibrate(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (info.Length() < 3 || !info[0].IsTypedArray() || info[0].As<Napi::TypedArray>().TypedArrayType() != napi_float32_array || !info[1].IsNumber() ||
+        !info[2].IsTypedArray() || info[2].As<Napi::TypedArray>().TypedArrayType() != napi_uint32_array) {
+      Napi::TypeError::New(env, "Builder.calibrate(queries: Float32Array, k: number, efs: Uint32Array)").ThrowAsJavaScriptException();
+      return env.Null();
+    }
+    auto queries = info[0].As<Napi::Float32Array>();
+    const uint32_t k = info[1].As<Napi::Number>().Uint32Value();
+    auto efArr = info[2].As<Napi::Uint32Array>();
+    if (idx_ && (queries.ElementLength() % idx_->dim != 0 || k == 0)) {
+      Napi::RangeError::New(env, "Builder.calibrate: queries must hold whole rows of dim floats, and k must be positive").ThrowAsJavaScriptException();
+      return env.Null();
+    }
+    std::vector<size_t> efs;
+    for (size_t j = 0; j < efArr.ElementLength(); j++) efs.push_back(std::max<size_t>(efArr[j], k));
+    if (!ready(env)) return env.Null();
+    auto* w = new CalibrateWorker(env, idx_, queries, k, std::move(efs));
     auto p = w->Promise();
     w->Queue();
     return p;
