@@ -16,19 +16,20 @@
  * Recall@10 is against exact search over the passing vectors; latency per query, p50 and p99 of
  * --nq queries after a warm-up.
  *
- *   npx tsx bench/filter-strategies.ts [--n 100000] [--dim 512] [--nq 1000] [--nq-callback nq] [--clusters n/100]
+ *   npx tsx bench/filter-strategies.ts [--n 100000] [--dim 512] [--nq 1000] [--nq-callback nq] [--clusters n/100] [--ef 128,256] [--cache]
  *
  * The index is built as a rebuild builds it (HnswIndex.rebuild: the parallel builder npm install
  * compiles, every core), and its time is printed.
  */
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { getConfig } from '../lib/config';
-import { HnswIndex } from '../lib/index';
+import { CATCH_UP_INTERVAL_MS, FULL_CHECK_INTERVAL_MS, HnswIndex, readManifest } from '../lib/index';
 import { hnswlibChoice } from '../lib/index/hnswlib-module';
 import { nearest } from '../lib/search/semantic';
 import { clusteredVectors, exactTopK, pagesOf } from './shared/clustered';
-import { printFooter, printHeader } from './shared/machine';
+import { CACHE, printFooter, printHeader } from './shared/machine';
 import { fmt, numListArg, parseArgs, percentile, table } from './shared/stats';
 
 const args = parseArgs(process.argv.slice(2));
@@ -51,32 +52,62 @@ const nqCallback = Math.min(nq, Number(args.get('nq-callback') ?? nq));
 const efs = [...new Set([efSearch, ...numListArg(args, 'ef', String(efSearch))])].sort((a, b) => a - b);
 
 void hnswlib;
-const t0 = performance.now();
-const cpu0 = process.cpuUsage();
-// built as a rebuild builds it (the parallel builder where npm install compiled it); readOnly: nothing written
-const index = HnswIndex.create({ dir: path.join(os.tmpdir(), `clipdex-filter-bench-${process.pid}`), kind: 'image', modelId: 'bench', dim, m, efConstruction, efSearch, readOnly: true });
+// --cache: the index is kept in bench/.cache (a saved generation, as a rebuild saves it) and a
+// later run with the same --n/--dim loads it instead of building it again
+const cacheDir = args.has('cache') ? path.join(CACHE, `filter-index-${n}-${dim}`) : undefined;
+const params = { dir: cacheDir ?? path.join(os.tmpdir(), `clipdex-filter-bench-${process.pid}`), kind: 'image' as const, modelId: 'bench', dim, m, efConstruction, efSearch, readOnly: !cacheDir };
 const labelsAll = Array.from({ length: n }, (_, i) => i + 1);
-const built = await index.rebuild(pagesOf(labelsAll, data), n, undefined, { calibrate: more });
-const cpu = process.cpuUsage(cpu0);
-console.log(`built in ${fmt((performance.now() - t0) / 1000)} s (${built.way}, ${built.threads} thread(s), ${fmt((cpu.user + cpu.system) / 1e6)} CPU-s, calibration included)`);
-const c = built.calibration;
-console.log(
-  c
-    ? `calibrated ef ${c.ef} (recall@${c.k} ${fmt(c.recall, 4)} on ${c.queries} sample queries; swept: ${c.sweep.map(([ef, r]) => `${ef} → ${fmt(r, 4)}`).join(', ')}); searches now run at ef ≥ ${index.efSearch}\n`
-    : `no calibration (${built.way} build): ef ${index.efSearch}\n`,
-);
+const cached = cacheDir ? await readManifest(cacheDir, 'image') : undefined;
+let index: HnswIndex;
+if (cached?.ok && cached.manifest.count === n) {
+  index = await HnswIndex.load(params);
+  console.log(`loaded the index an earlier run built and saved (${cacheDir}, saved ${cached.manifest.savedAt})`);
+  const c = index.describeCalibration();
+  console.log(c ? `calibrated ef ${c.ef} (recall@${c.k} ${fmt(c.recall, 4)} on ${c.queries} sample queries)\n` : `no calibration: ef ${index.efSearch}\n`);
+} else {
+  const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
+  // built as a rebuild builds it (the parallel builder where npm install compiled it) and, with --cache, saved as it saves
+  index = HnswIndex.create(params);
+  const built = await index.rebuild(pagesOf(labelsAll, data), n, undefined, { calibrate: more });
+  const cpu = process.cpuUsage(cpu0);
+  console.log(`built${cacheDir ? ' and saved' : ''} in ${fmt((performance.now() - t0) / 1000)} s (${built.way}, ${built.threads} thread(s), ${fmt((cpu.user + cpu.system) / 1e6)} CPU-s, calibration included)`);
+  const c = built.calibration;
+  console.log(
+    c
+      ? `calibrated ef ${c.ef} (recall@${c.k} ${fmt(c.recall, 4)} on ${c.queries} sample queries; swept: ${c.sweep.map(([ef, r]) => `${ef} → ${fmt(r, 4)}`).join(', ')}); searches now run at ef ≥ ${index.efSearch}\n`
+      : `no calibration (${built.way} build): ef ${index.efSearch}\n`,
+  );
+}
+// as in a server (openIndexes): before a search, at most one catch-up a second (here nothing to catch up)
+index.follow({ catchUp: async () => ({ behind: false }), intervalMs: CATCH_UP_INTERVAL_MS, fullIntervalMs: FULL_CHECK_INTERVAL_MS });
 
 const filters = [
   { name: '½ (every other label)', fraction: 1 / 2, pass: (l: number) => l % 2 === 0 },
   { name: '1/100 (one block)', fraction: 1 / 100, pass: (l: number) => l <= n / 100 },
 ];
 
+// exact answers over the passing vectors (and over all, for the unfiltered rows), all computed
+// before any timing; kept in bench/.cache, keyed by the generator's arguments
+const truthFile = path.join(CACHE, `filter-truth-${n}-${dim}-${nq}-${clusterArg ?? 'default'}.json`);
+let truths: Record<string, number[][]>;
+try {
+  truths = JSON.parse(fs.readFileSync(truthFile, 'utf8'));
+} catch {
+  const t = performance.now();
+  truths = Object.fromEntries(
+    [...filters.map((f) => [f.name, labelsAll.filter(f.pass)] as const), ['none', labelsAll] as const].map(([name, among]) => [name, queries.map((q) => [...exactTopK(q, data, among, k)])]),
+  );
+  fs.mkdirSync(CACHE, { recursive: true });
+  fs.writeFileSync(truthFile, JSON.stringify(truths));
+  console.log(`exact answers computed in ${fmt((performance.now() - t) / 1000)} s (kept in ${truthFile})\n`);
+}
+
 const rows: (string | number)[][] = [];
 for (const f of filters) {
   const allowed = labelsAll.filter(f.pass);
   const allowedSet = new Set(allowed);
-  // exact answers over the passing vectors
-  const truth = queries.map((q) => exactTopK(q, data, allowed, k));
+  const truth = truths[f.name].map((ls) => new Set(ls));
   const key = `bench:${f.name}`;
   index.searchAmong(queries[0], k, allowedSet, key); // starts its brute force
   const tb = performance.now();
@@ -119,7 +150,7 @@ for (const f of filters) {
 }
 // and the unfiltered search, for scale (recall against exact search over every vector)
 {
-  const truth = queries.map((q) => exactTopK(q, data, labelsAll, k));
+  const truth = truths.none.map((ls) => new Set(ls));
   for (const ef of efs) {
     index.setEfSearch(ef);
     let hits = 0;

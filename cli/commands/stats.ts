@@ -3,6 +3,11 @@ import type { Command } from 'commander';
 import { openEngine } from '../engine-cli';
 import { command, printReport } from '../output';
 
+/** The ef searches use, and where it comes from (a rebuild's calibration, or the configuration). */
+function efOf(d: { ef: number; calibration?: { recall: number; k: number; queries: number } }): string {
+  return d.calibration ? `${d.ef} (calibrated at the last rebuild: recall@${d.calibration.k} ${d.calibration.recall.toFixed(3)} on ${d.calibration.queries} sample queries)` : `${d.ef} (configured)`;
+}
+
 export function registerStatsCommand(program: Command): Command {
   return program
     .command('stats')
@@ -32,6 +37,7 @@ export function registerStatsCommand(program: Command): Command {
           `images       ${db.images}   texts ${db.texts}   links ${db.links}`,
           `vectors      ${db.imageVectors} image, ${db.textVectors} text (all models)`,
           `index        image ${stats.index.image.count} (+${stats.index.image.deleted} deleted), text ${stats.index.text.count} (+${stats.index.text.deleted} deleted)`,
+          `search ef    image ${efOf(stats.index.image)}, text ${efOf(stats.index.text)}`,
         ];
         if (stats.needsReembed.images || stats.needsReembed.texts) lines.push(`to re-embed  ${stats.needsReembed.images} images, ${stats.needsReembed.texts} texts (run clipdex reindex)`);
         for (const j of stats.jobs) lines.push(`job          ${j.createdAt.toISOString()} ${j.kind} ${j.status} ${j.processed}/${j.total}${j.errors ? ` (${j.errors} errors)` : ''}${j.message ? ` — ${j.message}` : ''}`);

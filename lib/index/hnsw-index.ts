@@ -403,10 +403,11 @@ export class HnswIndex implements VectorIndex {
   remove(labels: number[]): void {
     let n = 0;
     for (const l of labels) {
+      // journaled even when this graph lacks it: the rebuild's pages may have held it
+      this.journal?.set(l, null);
       if (this.deleted.has(l) || !this.hnswHas(l)) continue;
       this.hnsw.markDelete(l);
       this.deleted.add(l);
-      this.journal?.set(l, null);
       n++;
     }
     if (n) {
@@ -428,6 +429,16 @@ export class HnswIndex implements VectorIndex {
   private calibrated(): Calibration | undefined {
     const c = this.calibration;
     return c && !this.p.efSearchFixed && this.size() <= c.count * CALIBRATION_GROWTH ? c : undefined;
+  }
+
+  /** HNSW's M (a node of the bottom layer has up to 2M links). */
+  get m(): number {
+    return this.p.m;
+  }
+
+  /** The configured ef (CLIPDEX_HNSW_EF_SEARCH or its default), whatever was calibrated. */
+  get configuredEfSearch(): number {
+    return this.p.efSearch;
   }
 
   /** What the last rebuild measured, if it still applies (stats, benches). */
@@ -728,7 +739,8 @@ export class HnswIndex implements VectorIndex {
   }
 
   /** Manifest-level facts for reports and stats. */
-  describe(): { kind: IndexKind; count: number; deleted: number; capacity: number; generation: number } {
-    return { kind: this.kind, count: this.size(), deleted: this.deleted.size, capacity: this.hnsw.getMaxElements(), generation: this.generation };
+  describe(): { kind: IndexKind; count: number; deleted: number; capacity: number; generation: number; ef: number; calibration?: Calibration } {
+    const calibration = this.calibrated();
+    return { kind: this.kind, count: this.size(), deleted: this.deleted.size, capacity: this.hnsw.getMaxElements(), generation: this.generation, ef: this.efSearch, ...(calibration ? { calibration } : {}) };
   }
 }

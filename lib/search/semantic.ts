@@ -47,6 +47,9 @@ const setKeys = new WeakMap<ReadonlySet<number>, string>();
  *   within the search's ef: no callback, the unfiltered search's first matches (½ of the labels:
  *   3.2 ms against 6.8 ms, the same recall);
  * - otherwise, or when the post-filter leaves fewer than asked: the callback, as before.
+ * When both the brute force and the post-filter could answer, the brute force is taken only while
+ * it computes fewer distances than the graph search may (ef × 2M): with a calibrated ef of 128 a
+ * search of a 20k-vector index at ½ took 0.58 ms by post-filter against 1.03 ms by brute force.
  */
 export const EXACT_MAX_FLOATS = 10_240_000;
 export const POST_FILTER_FRACTION = 0.1;
@@ -67,15 +70,23 @@ export async function nearest(
   let reachable = allowed?.size ?? index.size();
   for (const l of exclude ?? []) if (allowed === undefined || allowed.has(l)) reachable--;
   const key = allowed && (opts.key ?? setKeys.get(allowed));
-  if (allowed !== undefined && key !== undefined && allowed.size * index.dim <= (opts.exactMaxFloats ?? EXACT_MAX_FLOATS)) {
+  const live = index.size();
+  const postFilter = allowed !== undefined && live > 0 && allowed.size >= live * POST_FILTER_FRACTION;
+  if (
+    allowed !== undefined &&
+    key !== undefined &&
+    allowed.size * index.dim <= (opts.exactMaxFloats ?? EXACT_MAX_FLOATS) &&
+    (!postFilter || allowed.size <= index.efSearch * 2 * index.m)
+  ) {
     // undefined while its brute force is being built: one of the ways below answers meanwhile
     const hits = index.searchAmong(q, want + (exclude?.size ?? 0), allowed, key);
     if (hits) return hits.filter((h) => !excluded(h)).slice(0, want);
   }
-  const live = index.size();
-  if (allowed !== undefined && live > 0 && allowed.size >= live * POST_FILTER_FRACTION) {
+  if (postFilter) {
     const ask = Math.min(live, Math.ceil((want / Math.min(1, allowed.size / live)) * 2) + (exclude?.size ?? 0));
-    if (ask <= Math.max(index.efSearch, want)) {
+    // bounded by the configured ef, not a lower calibrated one: that would send fractions the
+    // post-filter answers well (10–30 %) to the slower callback
+    if (ask <= Math.max(index.configuredEfSearch, want)) {
       const hits = index.search(q, ask).filter((h) => allowed.has(h.label) && !excluded(h));
       if (hits.length >= Math.min(want, reachable)) return hits.slice(0, want);
     }

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Engine } from '../../lib/engine';
 import { catchUpWithDatabase, HnswIndex, openIndexes, readManifest, rebuildIndexes } from '../../lib/index';
+import { sampleVectors } from '../../lib/db';
 import { ingestCorpus } from '../../lib/ingest';
 import { makePairsFile, makeTestEnv, ROOT } from './engine-helpers';
 
@@ -248,6 +249,21 @@ describe('HnswIndex', () => {
     release();
     await rebuild;
     expect(image.size()).toBe(24);
+  });
+
+  it("sampleVectors draws distinct vectors of the model only (a rebuild's calibration queries)", async () => {
+    let seed = 1;
+    const rand = () => ((seed = (seed * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+    const some = await sampleVectors(e.db, 'image', e.model.info.id, 10, rand);
+    expect(some).toHaveLength(10);
+    expect(new Set(some.map((v) => v.label)).size).toBe(10);
+    const stored = new Map((await e.db.imageVector.findMany({ where: { modelId: e.model.info.id }, select: { id: true } })).map((r) => [r.id, true]));
+    for (const v of some) {
+      expect(stored.has(v.label)).toBe(true);
+      expect(v.vector).toHaveLength(e.model.info.dim);
+    }
+    expect(await sampleVectors(e.db, 'image', 'no-such-model', 10)).toEqual([]);
+    expect((await sampleVectors(e.db, 'image', e.model.info.id, 1000, rand)).length).toBeLessThanOrEqual(stored.size);
   });
 
   it('rebuildIndexes refills both indexes from the stored vectors', async () => {
