@@ -75,14 +75,32 @@ void runThreads(size_t count, F fn) {
   for (auto& th : pool) th.join();
 }
 
-class AddWorker : public Napi::AsyncWorker {
+// What the three workers share: the builder they run for (its busy flag is cleared when they end)
+// and the promise they settle; Result() is what OnOK resolves it with.
+class BuilderWorker : public Napi::AsyncWorker {
+public:
+  BuilderWorker(Napi::Env env, std::shared_ptr<Index> idx) : Napi::AsyncWorker(env), deferred_(Napi::Promise::Deferred::New(env)), idx_(std::move(idx)) {}
+  Napi::Promise Promise() { return deferred_.Promise(); }
+  void OnOK() override {
+    idx_->busy = false;
+    deferred_.Resolve(Result());
+  }
+  void OnError(const Napi::Error& e) override {
+    idx_->busy = false;
+    deferred_.Reject(e.Value());
+  }
+
+protected:
+  virtual Napi::Value Result() { return Env().Undefined(); }
+  Napi::Promise::Deferred deferred_;
+  std::shared_ptr<Index> idx_;
+};
+
+class AddWorker : public BuilderWorker {
 public:
   AddWorker(Napi::Env env, std::shared_ptr<Index> idx, Napi::Float32Array rows, Napi::Uint32Array labels)
-      : Napi::AsyncWorker(env), deferred_(Napi::Promise::Deferred::New(env)), idx_(std::move(idx)),
-        rowsRef_(Napi::Persistent(rows)), labelsRef_(Napi::Persistent(labels)), rows_(rows.Data()),
+      : BuilderWorker(env, std::move(idx)), rowsRef_(Napi::Persistent(rows)), labelsRef_(Napi::Persistent(labels)), rows_(rows.Data()),
         labels_(labels.Data()), n_(labels.ElementLength()) {}
-
-  Napi::Promise Promise() { return deferred_.Promise(); }
 
   void Execute() override {
     std::atomic<size_t> next{0};
@@ -110,18 +128,7 @@ public:
     if (!error.empty()) SetError("hnswlib: " + error);
   }
 
-  void OnOK() override {
-    idx_->busy = false;
-    deferred_.Resolve(Env().Undefined());
-  }
-  void OnError(const Napi::Error& e) override {
-    idx_->busy = false;
-    deferred_.Reject(e.Value());
-  }
-
 private:
-  Napi::Promise::Deferred deferred_;
-  std::shared_ptr<Index> idx_;
   Napi::Reference<Napi::Float32Array> rowsRef_;
   Napi::Reference<Napi::Uint32Array> labelsRef_;
   const float* rows_;
@@ -129,11 +136,9 @@ private:
   size_t n_;
 };
 
-class SaveWorker : public Napi::AsyncWorker {
+class SaveWorker : public BuilderWorker {
 public:
-  SaveWorker(Napi::Env env, std::shared_ptr<Index> idx, std::string path)
-      : Napi::AsyncWorker(env), deferred_(Napi::Promise::Deferred::New(env)), idx_(std::move(idx)), path_(std::move(path)) {}
-  Napi::Promise Promise() { return deferred_.Promise(); }
+  SaveWorker(Napi::Env env, std::shared_ptr<Index> idx, std::string path) : BuilderWorker(env, std::move(idx)), path_(std::move(path)) {}
   void Execute() override {
     try {
       // hnswlib's saveIndex does not check that its stream opened: a missing folder would be a
@@ -149,32 +154,19 @@ public:
       SetError(std::string("hnswlib: ") + e.what());
     }
   }
-  void OnOK() override {
-    idx_->busy = false;
-    deferred_.Resolve(Env().Undefined());
-  }
-  void OnError(const Napi::Error& e) override {
-    idx_->busy = false;
-    deferred_.Reject(e.Value());
-  }
 
 private:
-  Napi::Promise::Deferred deferred_;
-  std::shared_ptr<Index> idx_;
   std::string path_;
 };
-
 
 // Recall@k of the built graph at each ef, for sample queries, against exact search over every
 // point it holds (issue 13, target 3: clipdex picks the smallest ef that reaches its recall
 // target). The exact pass streams the points once per block of queries, on the builder's threads.
-class CalibrateWorker : public Napi::AsyncWorker {
+class CalibrateWorker : public BuilderWorker {
 public:
   CalibrateWorker(Napi::Env env, std::shared_ptr<Index> idx, Napi::Float32Array queries, size_t k, std::vector<size_t> efs)
-      : Napi::AsyncWorker(env), deferred_(Napi::Promise::Deferred::New(env)), idx_(std::move(idx)), queriesRef_(Napi::Persistent(queries)),
+      : BuilderWorker(env, std::move(idx)), queriesRef_(Napi::Persistent(queries)),
         queries_(queries.Data()), nq_(queries.ElementLength() / idx_->dim), k_(k), efs_(std::move(efs)), recall_(efs_.size(), 0.0) {}
-
-  Napi::Promise Promise() { return deferred_.Promise(); }
 
   void Execute() override {
     auto& h = *idx_->hnsw;
@@ -240,20 +232,14 @@ public:
     }
   }
 
-  void OnOK() override {
-    idx_->busy = false;
+protected:
+  Napi::Value Result() override {
     Napi::Float64Array out = Napi::Float64Array::New(Env(), recall_.size());
     for (size_t j = 0; j < recall_.size(); j++) out[j] = recall_[j];
-    deferred_.Resolve(out);
-  }
-  void OnError(const Napi::Error& e) override {
-    idx_->busy = false;
-    deferred_.Reject(e.Value());
+    return out;
   }
 
 private:
-  Napi::Promise::Deferred deferred_;
-  std::shared_ptr<Index> idx_;
   Napi::Reference<Napi::Float32Array> queriesRef_;
   const float* queries_;
   size_t nq_;
