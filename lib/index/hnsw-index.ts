@@ -78,6 +78,12 @@ export const CALIBRATION_K = 10;
 /** A calibration holds until the index has grown past this many times the size it was measured at. */
 const CALIBRATION_GROWTH = 2;
 
+/**
+ * A rebuild's sample query: a vector, or one of the index's own vectors with its label (left out
+ * of its own answers, exact and searched: finding itself would fill one of the ten for free).
+ */
+export type CalibrationQuery = Float32Array | { vector: Float32Array; self?: number };
+
 /** One page of a rebuild's input. */
 export interface VectorPage {
   labels: number[];
@@ -229,7 +235,7 @@ export class HnswIndex implements VectorIndex {
     pages: AsyncIterable<VectorPage>,
     total: number,
     onProgress?: (done: number) => void,
-    opts: { builder?: BuilderModule | null; calibrate?: Float32Array[] } = {},
+    opts: { builder?: BuilderModule | null; calibrate?: CalibrationQuery[] } = {},
   ): Promise<RebuildReport> {
     const native = opts.builder === undefined ? builderChoice().module : (opts.builder ?? undefined);
     const run = this.rebuilds.then(() => this.rebuildNow(pages, total, native, onProgress, opts.calibrate));
@@ -242,7 +248,7 @@ export class HnswIndex implements VectorIndex {
     total: number,
     native: BuilderModule | undefined,
     onProgress?: (done: number) => void,
-    queries?: Float32Array[],
+    queries?: CalibrationQuery[],
   ): Promise<RebuildReport> {
     const capacity = Math.max(MIN_CAPACITY, Math.ceil(total * 1.1) + 16);
     const journal = new Map<number, Float32Array | null>();
@@ -327,12 +333,17 @@ export class HnswIndex implements VectorIndex {
     return { count: done, way: native ? 'parallel' : 'serial', threads, replayed, calibration };
   }
 
-  private async calibrateWith(b: NativeBuilder, queries: Float32Array[]): Promise<RebuildReport['calibration']> {
+  private async calibrateWith(b: NativeBuilder, queries: CalibrationQuery[]): Promise<RebuildReport['calibration']> {
     const efs = CALIBRATION_EFS.filter((ef) => ef <= this.p.efSearch);
     if (!efs.length) return undefined;
     const rows = new Float32Array(queries.length * this.dim);
-    queries.forEach((q, i) => rows.set(this.checked(q), i * this.dim));
-    const recall = await b.calibrate(rows, CALIBRATION_K, Uint32Array.from(efs));
+    const self = new Uint32Array(queries.length).fill(0xffff_ffff);
+    queries.forEach((q, i) => {
+      const v = q instanceof Float32Array ? q : q.vector;
+      rows.set(this.checked(v), i * this.dim);
+      if (!(q instanceof Float32Array) && q.self !== undefined) self[i] = labelArray([q.self])[0];
+    });
+    const recall = await b.calibrate(rows, CALIBRATION_K, Uint32Array.from(efs), self);
     const i = efs.findIndex((_, j) => recall[j] >= CALIBRATION_RECALL);
     // none reached it: the configured ef, with the recall measured at the highest one tried
     const j = i >= 0 ? i : efs.length - 1;
@@ -417,9 +428,10 @@ export class HnswIndex implements VectorIndex {
   }
 
   /**
-   * The ef a search runs with at least: the one the last rebuild calibrated (never above the
-   * configured one) while the index has not grown past CALIBRATION_GROWTH × the size it was
-   * measured at; otherwise, or when CLIPDEX_HNSW_EF_SEARCH is set, the configured one.
+   * The ef an unfiltered search runs with at least: the one the last rebuild calibrated (never
+   * above the configured one) while the index has not grown past CALIBRATION_GROWTH × the size it
+   * was measured at nor gathered tombstones for half of it; otherwise, or when
+   * CLIPDEX_HNSW_EF_SEARCH is set, the configured one (which filtered searches always use).
    */
   get efSearch(): number {
     const c = this.calibrated();
@@ -428,7 +440,9 @@ export class HnswIndex implements VectorIndex {
 
   private calibrated(): Calibration | undefined {
     const c = this.calibration;
-    return c && !this.p.efSearchFixed && this.size() <= c.count * CALIBRATION_GROWTH ? c : undefined;
+    // the graph it was measured on has changed too much: grown past twice its size, or as many
+    // tombstones as half of it
+    return c && !this.p.efSearchFixed && this.size() <= c.count * CALIBRATION_GROWTH && this.deleted.size <= c.count / 2 ? c : undefined;
   }
 
   /** HNSW's M (a node of the bottom layer has up to 2M links). */
@@ -588,8 +602,9 @@ export class HnswIndex implements VectorIndex {
     const live = this.size();
     const n = Math.min(k, live);
     if (n <= 0) return [];
-    // a calibrated ef was measured at k = 10: a longer list gets at least twice its length
-    const wantEf = Math.max(this.efSearch, ef ?? 0, this.calibrated() ? 2 * n : n);
+    // A calibrated ef was measured for unfiltered top-10 searches: a filtered one keeps the
+    // configured ef, and a longer list gets at least twice its length (never above the configured ef).
+    const wantEf = filter || !this.calibrated() ? Math.max(this.p.efSearch, ef ?? 0, n) : Math.max(this.efSearch, ef ?? 0, Math.min(2 * n, this.p.efSearch), n);
     if (this.hnsw.getEf() !== wantEf) this.hnsw.setEf(wantEf);
     // Tombstones are skipped by hnswlib itself; `filter` restricts to a dataset's labels.
     return hitsOf(this.hnsw.searchKnn(Array.from(q), n, filter));
@@ -618,8 +633,18 @@ export class HnswIndex implements VectorIndex {
     const tmp = path.join(this.p.dir, `${file}.tmp-${process.pid}-${generation}`);
     // Synchronous on purpose: the async writer reads the graph from a worker thread, and an add or
     // markDelete on the main thread meanwhile (a job beside a delete in the web server) would race it.
-    // A rebuild's file is used only if nothing changed since it was put in place.
-    if (written && this.version === written.version) await fs.rename(written.file, tmp);
+    // A rebuild's file is used only if nothing changed since it was put in place. What the
+    // manifest says of the graph is taken in the same step as the file, and `dirty` stays set if
+    // anything changed while the file was hashed (a rebuild may even swap the graph meanwhile).
+    const adopt = written !== undefined && this.version === written.version;
+    const state = {
+      version: this.version,
+      count: this.size(),
+      maxElements: this.hnsw.getMaxElements(),
+      deleted: [...this.deleted],
+      calibration: this.calibration,
+    };
+    if (adopt) await fs.rename(written.file, tmp);
     else this.hnsw.writeIndexSync(tmp);
     const sha256 = await fileSha256(tmp);
     await fs.rename(tmp, path.join(this.p.dir, file));
@@ -628,21 +653,21 @@ export class HnswIndex implements VectorIndex {
       kind: this.kind,
       modelId: this.modelId,
       dim: this.dim,
-      count: this.size(),
-      maxElements: this.hnsw.getMaxElements(),
+      count: state.count,
+      maxElements: state.maxElements,
       M: this.p.m,
       efConstruction: this.p.efConstruction,
       generation,
       file,
-      deleted: [...this.deleted],
+      deleted: state.deleted,
       sha256,
-      ...(this.calibration ? { calibration: this.calibration } : {}),
+      ...(state.calibration ? { calibration: state.calibration } : {}),
       savedAt: new Date().toISOString(),
     };
     await writeManifest(this.p.dir, manifest);
     this.generation = generation;
     this.loadedMtime = await manifestMtime(this.p.dir, this.kind);
-    this.dirty = false;
+    this.dirty = this.version !== state.version;
     await sweepIndexDir(this.p.dir, this.kind, [generation, generation - 1]);
   }
 

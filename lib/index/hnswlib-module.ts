@@ -100,8 +100,12 @@ export interface NativeBuilder {
   /** hnswlib's saveIndex: the file hnswlib-node's readIndex reads. */
   save(file: string): Promise<void>;
   count(): number;
-  /** Recall@k of the graph at each ef for `queries` (rows of dim floats), against exact search over its points. */
-  calibrate(queries: Float32Array, k: number, efs: Uint32Array): Promise<Float64Array>;
+  /**
+   * Recall@k of the graph at each ef for `queries` (rows of dim floats), against exact search over
+   * its points; `self[i]`: query i's own label when it is one of the points (left out of its
+   * answers), 0xffffffff when not.
+   */
+  calibrate(queries: Float32Array, k: number, efs: Uint32Array, self?: Uint32Array): Promise<Float64Array>;
   /** Free the graph now. */
   close(): void;
 }

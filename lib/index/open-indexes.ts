@@ -7,7 +7,7 @@
  */
 import path from 'node:path';
 import { countVectors, iterateVectors, listVectorLabels, loadModelVectors, loadVectors, maxVectorLabel, otherModelLabels, sampleVectors, type Db } from '../db';
-import { HnswIndex, type IndexParams, type VectorIndex } from './hnsw-index';
+import { HnswIndex, type CalibrationQuery, type IndexParams, type VectorIndex } from './hnsw-index';
 import { LateCommits } from './late-commits';
 import type { IndexKind } from './manifest';
 
@@ -126,10 +126,10 @@ export const CALIBRATE_MIN_VECTORS = 20_000;
  * → image, image → text: the query lies across the modality gap, the harder case) and of the
  * same kind (image → image), 100 of each where there are.
  */
-async function calibrationQueries(db: Db, index: HnswIndex): Promise<Float32Array[]> {
+async function calibrationQueries(db: Db, index: HnswIndex): Promise<CalibrationQuery[]> {
   const other = await sampleVectors(db, index.kind === 'image' ? 'text' : 'image', index.modelId, 100);
   const same = await sampleVectors(db, index.kind, index.modelId, 200 - other.length);
-  return [...other, ...same].map((v) => v.vector).filter((v) => v.length === index.dim);
+  return [...other.map((v) => ({ vector: v.vector })), ...same.map((v) => ({ vector: v.vector, self: v.label }))].filter((q) => q.vector.length === index.dim);
 }
 
 /**

@@ -71,7 +71,11 @@ export async function nearest(
   for (const l of exclude ?? []) if (allowed === undefined || allowed.has(l)) reachable--;
   const key = allowed && (opts.key ?? setKeys.get(allowed));
   const live = index.size();
-  const postFilter = allowed !== undefined && live > 0 && allowed.size >= live * POST_FILTER_FRACTION;
+  // the post-filter: the unfiltered search's first matches, when enough labels pass and asking
+  // want / fraction × 2 stays within the configured ef (not a lower calibrated one: that would
+  // send fractions it answers well, 10–30 %, to the slower callback)
+  const ask = allowed !== undefined && live > 0 ? Math.min(live, Math.ceil((want / Math.min(1, allowed.size / live)) * 2) + (exclude?.size ?? 0)) : 0;
+  const postFilter = allowed !== undefined && live > 0 && allowed.size >= live * POST_FILTER_FRACTION && ask <= Math.max(index.configuredEfSearch, want);
   if (
     allowed !== undefined &&
     key !== undefined &&
@@ -83,13 +87,8 @@ export async function nearest(
     if (hits) return hits.filter((h) => !excluded(h)).slice(0, want);
   }
   if (postFilter) {
-    const ask = Math.min(live, Math.ceil((want / Math.min(1, allowed.size / live)) * 2) + (exclude?.size ?? 0));
-    // bounded by the configured ef, not a lower calibrated one: that would send fractions the
-    // post-filter answers well (10–30 %) to the slower callback
-    if (ask <= Math.max(index.configuredEfSearch, want)) {
-      const hits = index.search(q, ask).filter((h) => allowed.has(h.label) && !excluded(h));
-      if (hits.length >= Math.min(want, reachable)) return hits.slice(0, want);
-    }
+    const hits = index.search(q, ask).filter((h) => allowed.has(h.label) && !excluded(h));
+    if (hits.length >= Math.min(want, reachable)) return hits.slice(0, want);
   }
   const filter = allowed === undefined && exclude === undefined ? undefined : (l: number) => !exclude?.has(l) && (allowed === undefined || allowed.has(l));
   let ef = want;

@@ -7,7 +7,7 @@
 //
 //   const b = new Builder(dim, maxElements, M, efConstruction, seed, threads, nice)
 //   await b.add(float32Rows, uint32Labels)   // rows.length === labels.length * dim
-//   await b.calibrate(float32Queries, k, uint32Efs)   // recall@k at each ef, against exact search
+//   await b.calibrate(float32Queries, k, uint32Efs, uint32Self?)   // recall@k at each ef, against exact search
 //   await b.save(path); b.count(); b.close()
 #include <algorithm>
 #include <atomic>
@@ -61,18 +61,34 @@ void lowerPriority(int nice) {
 
 // Runs fn(t, own) for t = 0 … count − 1, each on a new thread (own = true), and waits for them;
 // the calls whose thread could not be started run on this thread (own = false) instead, so a
-// creation failure never loses a share of the work nor leaves a thread unjoined.
+// creation failure never loses a share of the work nor leaves a thread unjoined. An exception in
+// any call is caught where it happens (one escaping a thread would end the process) and the first
+// one is thrown again here once every thread has been joined.
 template <typename F>
 void runThreads(size_t count, F fn) {
+  std::mutex lock;
+  std::string error;
+  auto guarded = [&](size_t t, bool own) {
+    try {
+      fn(t, own);
+    } catch (const std::exception& e) {
+      std::lock_guard<std::mutex> g(lock);
+      if (error.empty()) error = e.what();
+    } catch (...) {
+      std::lock_guard<std::mutex> g(lock);
+      if (error.empty()) error = "unknown error";
+    }
+  };
   std::vector<std::thread> pool;
   pool.reserve(count);
   try {
-    for (size_t t = 0; t < count; t++) pool.emplace_back(fn, t, true);
+    for (size_t t = 0; t < count; t++) pool.emplace_back(guarded, t, true);
   } catch (const std::exception&) {
     // fewer threads than asked
   }
-  for (size_t t = pool.size(); t < count; t++) fn(t, false);
+  for (size_t t = pool.size(); t < count; t++) guarded(t, false);
   for (auto& th : pool) th.join();
+  if (!error.empty()) throw std::runtime_error(error);
 }
 
 // What the three workers share: the builder they run for (its busy flag is cleared when they end)
@@ -124,7 +140,11 @@ public:
     };
     // The builder's own threads do the work (they can be niced without touching the libuv pool
     // thread this runs on, which only waits for them).
-    runThreads(std::max<size_t>(1, std::min<size_t>(static_cast<size_t>(std::max(idx_->threads, 1)), n_)), work);
+    try {
+      runThreads(std::max<size_t>(1, std::min<size_t>(static_cast<size_t>(std::max(idx_->threads, 1)), n_)), work);
+    } catch (const std::exception& e) {
+      if (error.empty()) error = e.what();
+    }
     if (!error.empty()) SetError("hnswlib: " + error);
   }
 
@@ -164,9 +184,13 @@ private:
 // target). The exact pass streams the points once per block of queries, on the builder's threads.
 class CalibrateWorker : public BuilderWorker {
 public:
-  CalibrateWorker(Napi::Env env, std::shared_ptr<Index> idx, Napi::Float32Array queries, size_t k, std::vector<size_t> efs)
-      : BuilderWorker(env, std::move(idx)), queriesRef_(Napi::Persistent(queries)),
-        queries_(queries.Data()), nq_(queries.ElementLength() / idx_->dim), k_(k), efs_(std::move(efs)), recall_(efs_.size(), 0.0) {}
+  CalibrateWorker(Napi::Env env, std::shared_ptr<Index> idx, Napi::Float32Array queries, size_t k, std::vector<size_t> efs, std::vector<uint32_t> self)
+      : BuilderWorker(env, std::move(idx)), queriesRef_(Napi::Persistent(queries)), queries_(queries.Data()), nq_(queries.ElementLength() / idx_->dim),
+        k_(k), efs_(std::move(efs)), self_(std::move(self)), recall_(efs_.size(), 0.0) {}
+
+  // A query that is one of the points (its label in `self`, NO_SELF otherwise) is left out of its
+  // own answers, exact and searched: finding itself would fill one of the k for free.
+  static constexpr uint32_t NO_SELF = 0xffffffffu;
 
   void Execute() override {
     auto& h = *idx_->hnsw;
@@ -186,12 +210,15 @@ public:
         for (size_t q = 0; q < nq_; q++) {
           const float* qv = queries_ + q * dim;
           Heap& heap = heaps[t][q];
+          const uint32_t self = self_[q];
           for (size_t i = b; i < e; i++) {
+            const hnswlib::labeltype label = h.getExternalLabel(static_cast<hnswlib::tableint>(i));
+            if (self != NO_SELF && label == self) continue;
             const float d = h.fstdistfunc_(qv, h.getDataByInternalId(static_cast<hnswlib::tableint>(i)), h.dist_func_param_);
-            if (heap.size() < k_) heap.emplace(d, h.getExternalLabel(static_cast<hnswlib::tableint>(i)));
+            if (heap.size() < k_) heap.emplace(d, label);
             else if (d < heap.top().first) {
               heap.pop();
-              heap.emplace(d, h.getExternalLabel(static_cast<hnswlib::tableint>(i)));
+              heap.emplace(d, label);
             }
           }
         }
@@ -216,9 +243,14 @@ public:
         auto search = [&](size_t, bool own) {
           if (own) lowerPriority(idx_->nice);
           for (size_t q; (q = next.fetch_add(1)) < nq_;) {
-            auto r = h.searchKnn(queries_ + q * dim, k_);
+            const bool hasSelf = self_[q] != NO_SELF;
+            auto r = h.searchKnn(queries_ + q * dim, hasSelf ? k_ + 1 : k_);
+            std::vector<std::pair<float, hnswlib::labeltype>> found;
+            for (; !r.empty(); r.pop())
+              if (!hasSelf || r.top().second != self_[q]) found.push_back(r.top());
+            std::sort(found.begin(), found.end());
             size_t got = 0;
-            for (; !r.empty(); r.pop()) got += truth[q].count(r.top().second);
+            for (size_t i = 0; i < found.size() && i < k_; i++) got += truth[q].count(found[i].second);
             hits += got;
           }
         };
@@ -245,6 +277,7 @@ private:
   size_t nq_;
   size_t k_;
   std::vector<size_t> efs_;
+  std::vector<uint32_t> self_;
   std::vector<double> recall_;
 };
 
@@ -362,9 +395,19 @@ private:
       return env.Null();
     }
     std::vector<size_t> efs;
-    for (size_t j = 0; j < efArr.ElementLength(); j++) efs.push_back(std::max<size_t>(efArr[j], k));
+    for (size_t j = 0; j < efArr.ElementLength(); j++) efs.push_back(std::max<size_t>(efArr[j], k + 1));
+    const size_t nq = idx_ ? queries.ElementLength() / idx_->dim : 0;
+    std::vector<uint32_t> self(nq, CalibrateWorker::NO_SELF);
+    if (info.Length() > 3 && !info[3].IsUndefined()) {
+      if (!info[3].IsTypedArray() || info[3].As<Napi::TypedArray>().TypedArrayType() != napi_uint32_array || info[3].As<Napi::Uint32Array>().ElementLength() != nq) {
+        Napi::TypeError::New(env, "Builder.calibrate: self must be a Uint32Array with one label per query (0xffffffff: none)").ThrowAsJavaScriptException();
+        return env.Null();
+      }
+      auto selfArr = info[3].As<Napi::Uint32Array>();
+      for (size_t q = 0; q < nq; q++) self[q] = selfArr[q];
+    }
     if (!ready(env)) return env.Null();
-    auto* w = new CalibrateWorker(env, idx_, queries, k, std::move(efs));
+    auto* w = new CalibrateWorker(env, idx_, queries, k, std::move(efs), std::move(self));
     auto p = w->Promise();
     w->Queue();
     return p;

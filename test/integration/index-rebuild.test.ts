@@ -105,17 +105,62 @@ describe('HnswIndex.rebuild', () => {
 
   it.runIf(native)("moves the builder's own file into place when nothing changed meanwhile", async () => {
     const index = HnswIndex.create(params('adopt'));
-    const report = await index.rebuild(pages(all), all.length);
+    // the inode of the file the builder saved: a rename keeps it, a second write would not
+    const real = builderChoice().module!;
+    let savedInode = -1;
+    const watched: BuilderModule = {
+      Builder: function (...args: ConstructorParameters<BuilderModule['Builder']>) {
+        const b = new real.Builder(...args);
+        return {
+          add: (r: Float32Array, l: Uint32Array) => b.add(r, l),
+          calibrate: (q: Float32Array, k: number, e: Uint32Array, self?: Uint32Array) => b.calibrate(q, k, e, self),
+          count: () => b.count(),
+          close: () => b.close(),
+          save: async (f: string) => {
+            await b.save(f);
+            savedInode = fs.statSync(f).ino;
+          },
+        };
+      } as unknown as BuilderModule['Builder'],
+    };
+    const report = await index.rebuild(pages(all), all.length, undefined, { builder: watched });
     expect(report.replayed).toBe(0);
     const m = await readManifest(path.join(dir, 'adopt'), 'image');
     expect(m.ok && m.manifest.count).toBe(N);
     if (!m.ok) return;
     expect(await fileSha256(path.join(dir, 'adopt', m.manifest.file))).toBe(m.manifest.sha256);
+    expect(fs.statSync(path.join(dir, 'adopt', m.manifest.file)).ino).toBe(savedInode);
     // no temporary file is left behind
     expect(fs.readdirSync(path.join(dir, 'adopt')).filter((f) => f.includes('.tmp-'))).toEqual([]);
     const loaded = await HnswIndex.load(params('adopt'));
     const q = vec();
     expect(loaded.search(q, 10).map((h) => h.label)).toEqual(exact(q, 10, all));
+  });
+
+  it.runIf(native)('a rebuild that fails after the builder saved removes its file and leaves the index as it was', async () => {
+    const real = builderChoice().module!;
+    const failing: BuilderModule = {
+      Builder: function (...args: ConstructorParameters<BuilderModule['Builder']>) {
+        const b = new real.Builder(...args);
+        return {
+          add: (r: Float32Array, l: Uint32Array) => b.add(r, l),
+          calibrate: (q: Float32Array, k: number, e: Uint32Array, s?: Uint32Array) => b.calibrate(q, k, e, s),
+          count: () => b.count(),
+          close: () => b.close(),
+          save: async (f: string) => {
+            await b.save(f);
+            expect(fs.statSync(f).size).toBeGreaterThan(0);
+            throw new Error('disk full');
+          },
+        };
+      } as unknown as BuilderModule['Builder'],
+    };
+    const p = params('fail-after-save');
+    const index = HnswIndex.create(p);
+    index.add([1, 2, 3], [1, 2, 3].map((l) => vectors.get(l)!));
+    await expect(index.rebuild(pages(all), all.length, undefined, { builder: failing })).rejects.toThrow(/disk full/);
+    expect(index.labels().sort()).toEqual([1, 2, 3]);
+    expect(fs.readdirSync(p.dir).filter((f) => f.includes('.tmp-'))).toEqual([]);
   });
 
   it('a failed rebuild leaves the index as it was', async () => {
@@ -139,7 +184,8 @@ describe.runIf(builderChoice().module)('ef calibration (issue 13, target 3)', ()
   it('measures recall at each ef against exact search, keeps the smallest that reaches the target, saves it, and drops it when it no longer applies', async () => {
     const p = { ...params('calibrate'), efSearch: 256 };
     const index = HnswIndex.create(p);
-    const queries = Array.from({ length: 60 }, vec);
+    // 40 new points, and 20 of the index's own vectors (left out of their own answers)
+    const queries = [...Array.from({ length: 40 }, vec), ...all.slice(0, 20).map((l) => ({ vector: vectors.get(l)!, self: l }))];
     const r = await index.rebuild(pages(all), all.length, undefined, { calibrate: queries });
     const c = r.calibration!;
     expect(c.sweep.map(([ef]) => ef)).toEqual(CALIBRATION_EFS.filter((ef) => ef <= 256));
@@ -150,8 +196,10 @@ describe.runIf(builderChoice().module)('ef calibration (issue 13, target 3)', ()
       index.setEfSearch(ef);
       let hits = 0;
       for (const q of queries) {
-        const truth = new Set(exact(q, CALIBRATION_K, all));
-        for (const h of index.search(q, CALIBRATION_K)) if (truth.has(h.label)) hits++;
+        const [v, self] = q instanceof Float32Array ? [q, undefined] : [q.vector, q.self];
+        const truth = new Set(exact(v, CALIBRATION_K, all.filter((l) => l !== self)));
+        const got = index.search(v, CALIBRATION_K + (self ? 1 : 0)).filter((h) => h.label !== self).slice(0, CALIBRATION_K);
+        for (const h of got) if (truth.has(h.label)) hits++;
       }
       index.setEfSearch(undefined);
       return hits / (queries.length * CALIBRATION_K);
@@ -170,6 +218,23 @@ describe.runIf(builderChoice().module)('ef calibration (issue 13, target 3)', ()
     const more = Array.from({ length: N + 1 }, (_, i) => 100_000 + i);
     grown.add(more, more.map(() => vec()));
     expect(grown.efSearch).toBe(256);
+    // none reaching the target: the configured ef, with the recall measured at the highest ef tried
+    const real = builderChoice().module!;
+    const poor: BuilderModule = {
+      Builder: function (...args: ConstructorParameters<BuilderModule['Builder']>) {
+        const b = new real.Builder(...args);
+        return Object.assign(Object.create(null), {
+          add: (r: Float32Array, l: Uint32Array) => b.add(r, l),
+          save: (f: string) => b.save(f),
+          count: () => b.count(),
+          close: () => b.close(),
+          calibrate: async (_q: Float32Array, _k: number, e: Uint32Array) => Float64Array.from(e, (ef) => Math.min(0.9, ef / 1000)),
+        });
+      } as unknown as BuilderModule['Builder'],
+    };
+    const low = await index.rebuild(pages(all), all.length, undefined, { builder: poor, calibrate: queries });
+    expect(low.calibration).toMatchObject({ ef: 256, recall: 0.256 });
+    expect(index.efSearch).toBe(256);
     // a rebuild without sample queries (or the serial way) has none
     await index.rebuild(pages(all), all.length, undefined, { builder: null, calibrate: queries });
     expect(index.describeCalibration()).toBeUndefined();
