@@ -11,7 +11,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HnswIndex, readManifest } from '../../lib/index';
 import { CALIBRATION_EFS, CALIBRATION_K, CALIBRATION_RECALL } from '../../lib/index/hnsw-index';
-import { BUILDER_DIR, builderChoice, chooseBuilder, X86_64_V3_FLAGS, type BuilderModule } from '../../lib/index/hnswlib-module';
+import { BUILDER_DIR, builderChoice, chooseBuilder, X86_64_V3_FLAGS, type BuilderModule, type NativeBuilder } from '../../lib/index/hnswlib-module';
 import { fileSha256 } from '../../lib/index/manifest';
 // @ts-expect-error plain ESM script without types
 import { BUILDER_REL, buildBuilder } from '../../scripts/build-hnsw-builder.mjs';
@@ -57,6 +57,24 @@ async function* pages(labels: number[], size = 500, beforePage?: (i: number) => 
 
 const params = (sub: string) => ({ dir: path.join(dir, sub), kind: 'image' as const, modelId: 'm', dim: DIM, m: 16, efConstruction: 100, efSearch: 200, buildThreads: 3 });
 const all = [...vectors.keys()];
+
+/** The real builder with some of its methods replaced (what a test watches or breaks). */
+function wrapBuilder(over: (b: NativeBuilder) => Partial<NativeBuilder>): BuilderModule {
+  const real = builderChoice().module!;
+  return {
+    Builder: function (...args: ConstructorParameters<BuilderModule['Builder']>) {
+      const b = new real.Builder(...args);
+      return {
+        add: (r: Float32Array, l: Uint32Array) => b.add(r, l),
+        calibrate: (q: Float32Array, k: number, e: Uint32Array, self?: Uint32Array) => b.calibrate(q, k, e, self),
+        count: () => b.count(),
+        close: () => b.close(),
+        save: (f: string) => b.save(f),
+        ...over(b),
+      };
+    } as unknown as BuilderModule['Builder'],
+  };
+}
 
 describe('HnswIndex.rebuild', () => {
   const native = builderChoice().module;
@@ -106,23 +124,13 @@ describe('HnswIndex.rebuild', () => {
   it.runIf(native)("moves the builder's own file into place when nothing changed meanwhile", async () => {
     const index = HnswIndex.create(params('adopt'));
     // the inode of the file the builder saved: a rename keeps it, a second write would not
-    const real = builderChoice().module!;
     let savedInode = -1;
-    const watched: BuilderModule = {
-      Builder: function (...args: ConstructorParameters<BuilderModule['Builder']>) {
-        const b = new real.Builder(...args);
-        return {
-          add: (r: Float32Array, l: Uint32Array) => b.add(r, l),
-          calibrate: (q: Float32Array, k: number, e: Uint32Array, self?: Uint32Array) => b.calibrate(q, k, e, self),
-          count: () => b.count(),
-          close: () => b.close(),
-          save: async (f: string) => {
-            await b.save(f);
-            savedInode = fs.statSync(f).ino;
-          },
-        };
-      } as unknown as BuilderModule['Builder'],
-    };
+    const watched = wrapBuilder((b) => ({
+      save: async (f: string) => {
+        await b.save(f);
+        savedInode = fs.statSync(f).ino;
+      },
+    }));
     const report = await index.rebuild(pages(all), all.length, undefined, { builder: watched });
     expect(report.replayed).toBe(0);
     const m = await readManifest(path.join(dir, 'adopt'), 'image');
@@ -138,23 +146,13 @@ describe('HnswIndex.rebuild', () => {
   });
 
   it.runIf(native)('a rebuild that fails after the builder saved removes its file and leaves the index as it was', async () => {
-    const real = builderChoice().module!;
-    const failing: BuilderModule = {
-      Builder: function (...args: ConstructorParameters<BuilderModule['Builder']>) {
-        const b = new real.Builder(...args);
-        return {
-          add: (r: Float32Array, l: Uint32Array) => b.add(r, l),
-          calibrate: (q: Float32Array, k: number, e: Uint32Array, s?: Uint32Array) => b.calibrate(q, k, e, s),
-          count: () => b.count(),
-          close: () => b.close(),
-          save: async (f: string) => {
-            await b.save(f);
-            expect(fs.statSync(f).size).toBeGreaterThan(0);
-            throw new Error('disk full');
-          },
-        };
-      } as unknown as BuilderModule['Builder'],
-    };
+    const failing = wrapBuilder((b) => ({
+      save: async (f: string) => {
+        await b.save(f);
+        expect(fs.statSync(f).size).toBeGreaterThan(0);
+        throw new Error('disk full');
+      },
+    }));
     const p = params('fail-after-save');
     const index = HnswIndex.create(p);
     index.add([1, 2, 3], [1, 2, 3].map((l) => vectors.get(l)!));
@@ -219,19 +217,7 @@ describe.runIf(builderChoice().module)('ef calibration (issue 13, target 3)', ()
     grown.add(more, more.map(() => vec()));
     expect(grown.efSearch).toBe(256);
     // none reaching the target: the configured ef, with the recall measured at the highest ef tried
-    const real = builderChoice().module!;
-    const poor: BuilderModule = {
-      Builder: function (...args: ConstructorParameters<BuilderModule['Builder']>) {
-        const b = new real.Builder(...args);
-        return Object.assign(Object.create(null), {
-          add: (r: Float32Array, l: Uint32Array) => b.add(r, l),
-          save: (f: string) => b.save(f),
-          count: () => b.count(),
-          close: () => b.close(),
-          calibrate: async (_q: Float32Array, _k: number, e: Uint32Array) => Float64Array.from(e, (ef) => Math.min(0.9, ef / 1000)),
-        });
-      } as unknown as BuilderModule['Builder'],
-    };
+    const poor = wrapBuilder(() => ({ calibrate: async (_q: Float32Array, _k: number, e: Uint32Array) => Float64Array.from(e, (ef) => Math.min(0.9, ef / 1000)) }));
     const low = await index.rebuild(pages(all), all.length, undefined, { builder: poor, calibrate: queries });
     expect(low.calibration).toMatchObject({ ef: 256, recall: 0.256 });
     expect(index.efSearch).toBe(256);
