@@ -104,9 +104,9 @@ export async function otherModelLabels(db: Db, kind: VectorKind, modelId: string
  * queries for an index rebuild's ef calibration.
  */
 export async function sampleVectors(db: Db, kind: VectorKind, modelId: string, count: number, rand: () => number = Math.random): Promise<LabeledVector[]> {
-  const hi = await maxVectorLabel(db, kind, modelId);
+  const hi = await edgeVectorLabel(db, kind, modelId, 'desc');
   if (hi === 0 || count <= 0) return [];
-  const lo = (await table(db, kind).findMany({ where: { modelId }, select: { id: true }, orderBy: { id: 'asc' }, take: 1 }))[0]?.id ?? hi;
+  const lo = await edgeVectorLabel(db, kind, modelId, 'asc');
   const got = new Map<number, LabeledVector>();
   for (let round = 0; round < 4 && got.size < count; round++) {
     const want = new Set<number>();
@@ -120,8 +120,13 @@ export async function sampleVectors(db: Db, kind: VectorKind, modelId: string, c
 }
 
 /** The highest label of a model's vectors (0 when none): one index seek, whatever the table's size. */
-export async function maxVectorLabel(db: Db, kind: VectorKind, modelId: string): Promise<number> {
-  const rows = await table(db, kind).findMany({ where: { modelId }, select: { id: true }, orderBy: { id: 'desc' }, take: 1 });
+export function maxVectorLabel(db: Db, kind: VectorKind, modelId: string): Promise<number> {
+  return edgeVectorLabel(db, kind, modelId, 'desc');
+}
+
+/** The lowest ('asc') or highest ('desc') label of a model's vectors, 0 when none. */
+async function edgeVectorLabel(db: Db, kind: VectorKind, modelId: string, order: 'asc' | 'desc'): Promise<number> {
+  const rows = await table(db, kind).findMany({ where: { modelId }, select: { id: true }, orderBy: { id: order }, take: 1 });
   return rows[0]?.id ?? 0;
 }
 

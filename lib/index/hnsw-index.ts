@@ -140,12 +140,10 @@ export class HnswIndex implements VectorIndex {
   private calibration?: Calibration;
   private rebuilds: Promise<unknown> = Promise.resolve();
 
-  private readonly configuredEf: number;
-  private readonly configuredFixed?: boolean;
+  /** An ef a bench set (setEfSearch): searches use it whatever was configured or calibrated. */
+  private efOverride?: number;
 
-  private constructor(private p: IndexParams) {
-    this.configuredEf = p.efSearch;
-    this.configuredFixed = p.efSearchFixed;
+  private constructor(private readonly p: IndexParams) {
     this.kind = p.kind;
     this.dim = p.dim;
     this.modelId = p.modelId;
@@ -395,8 +393,7 @@ export class HnswIndex implements VectorIndex {
       this.hnsw.resizeIndex(Math.max(need, Math.ceil(this.hnsw.getMaxElements() * 1.5)));
     }
     for (let i = 0; i < labels.length; i++) {
-      const v = vectors[i];
-      if (v.length !== this.dim) throw new AppError('INDEX_DIM_MISMATCH', `vector of dimension ${v.length} given to the ${this.kind} index of dimension ${this.dim}`);
+      const v = this.checked(vectors[i]);
       // Re-adding a tombstoned label updates and undeletes it (hnswlib ≥ 0.7).
       const before = this.hnsw.getCurrentCount();
       this.hnsw.addPoint(Array.from(v), labels[i]);
@@ -435,14 +432,14 @@ export class HnswIndex implements VectorIndex {
    */
   get efSearch(): number {
     const c = this.calibrated();
-    return c ? Math.min(c.ef, this.p.efSearch) : this.p.efSearch;
+    return c ? Math.min(c.ef, this.configuredEfSearch) : this.configuredEfSearch;
   }
 
   private calibrated(): Calibration | undefined {
     const c = this.calibration;
     // the graph it was measured on has changed too much: grown past twice its size, or as many
     // tombstones as half of it
-    return c && !this.p.efSearchFixed && this.size() <= c.count * CALIBRATION_GROWTH && this.deleted.size <= c.count / 2 ? c : undefined;
+    return c && this.efOverride === undefined && !this.p.efSearchFixed && this.size() <= c.count * CALIBRATION_GROWTH && this.deleted.size <= c.count / 2 ? c : undefined;
   }
 
   /** HNSW's M (a node of the bottom layer has up to 2M links). */
@@ -450,9 +447,9 @@ export class HnswIndex implements VectorIndex {
     return this.p.m;
   }
 
-  /** The configured ef (CLIPDEX_HNSW_EF_SEARCH or its default), whatever was calibrated. */
+  /** The configured ef (CLIPDEX_HNSW_EF_SEARCH or its default, or a bench's setEfSearch), whatever was calibrated. */
   get configuredEfSearch(): number {
-    return this.p.efSearch;
+    return this.efOverride ?? this.p.efSearch;
   }
 
   /** What the last rebuild measured, if it still applies (stats, benches). */
@@ -462,7 +459,7 @@ export class HnswIndex implements VectorIndex {
 
   /** Benches: search at this ef whatever was calibrated (undefined: back to the configured behaviour). */
   setEfSearch(ef: number | undefined): void {
-    this.p = ef === undefined ? { ...this.p, efSearch: this.configuredEf, efSearchFixed: this.configuredFixed } : { ...this.p, efSearch: Math.max(1, Math.floor(ef)), efSearchFixed: true };
+    this.efOverride = ef === undefined ? undefined : Math.max(1, Math.floor(ef));
   }
 
   /**
@@ -604,7 +601,8 @@ export class HnswIndex implements VectorIndex {
     if (n <= 0) return [];
     // A calibrated ef was measured for unfiltered top-10 searches: a filtered one keeps the
     // configured ef, and a longer list gets at least twice its length (never above the configured ef).
-    const wantEf = filter || !this.calibrated() ? Math.max(this.p.efSearch, ef ?? 0, n) : Math.max(this.efSearch, ef ?? 0, Math.min(2 * n, this.p.efSearch), n);
+    const configured = this.configuredEfSearch;
+    const wantEf = filter || !this.calibrated() ? Math.max(configured, ef ?? 0, n) : Math.max(this.efSearch, ef ?? 0, Math.min(2 * n, configured), n);
     if (this.hnsw.getEf() !== wantEf) this.hnsw.setEf(wantEf);
     // Tombstones are skipped by hnswlib itself; `filter` restricts to a dataset's labels.
     return hitsOf(this.hnsw.searchKnn(Array.from(q), n, filter));

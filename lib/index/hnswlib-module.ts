@@ -57,6 +57,29 @@ function projectRoots(): string[] {
   return out;
 }
 
+/** The x86-64-v3 features `flags` lacks. */
+function lackingV3(flags: Set<string>): string[] {
+  return X86_64_V3_FLAGS.filter((f) => !flags.has(f));
+}
+
+/**
+ * The stamp npm install wrote beside an addon it compiled (`dir`/ok.json), and why it no longer
+ * fits this install when it does not (another hnswlib-node, another Node ABI). Throws if unreadable.
+ */
+function readStamp<S extends { hnswlibNode: string; nodeModules: string }>(root: string, dir: string): { stamp: S; stale?: string } {
+  const stamp = JSON.parse(fs.readFileSync(path.join(dir, 'ok.json'), 'utf8')) as S;
+  const pkg = JSON.parse(fs.readFileSync(path.join(root, 'node_modules', 'hnswlib-node', 'package.json'), 'utf8')) as { version: string };
+  const fits = stamp.hnswlibNode === pkg.version && stamp.nodeModules === process.versions.modules;
+  return { stamp, stale: fits ? undefined : `hnswlib-node ${stamp.hnswlibNode}, node ABI ${stamp.nodeModules}` };
+}
+
+/** Load a compiled addon (process.dlopen, not require: bundlers leave it alone, and the path is only known now). */
+function dlopenAddon<T>(file: string): T {
+  const m = { exports: {} as T };
+  process.dlopen(m, file);
+  return m.exports;
+}
+
 /**
  * Pick the addon. Every input can be given (tests); by default the project folder is found from
  * this file and the working directory, the flags come from /proc/cpuinfo.
@@ -69,19 +92,15 @@ export function chooseHnswlib(o: { roots?: string[]; flags?: Set<string>; env?: 
   const root = (o.roots ?? projectRoots()).find((r) => fs.existsSync(path.join(r, SIMD_DIR, 'ok.json')));
   if (!root) return generic('no x86-64-v3 build (npm install makes one on a CPU with AVX2)');
   const flags = o.flags ?? cpuFlags();
-  const lacking = X86_64_V3_FLAGS.filter((f) => !flags.has(f));
+  const lacking = lackingV3(flags);
   if (lacking.length) return generic(`this CPU lacks ${lacking.join(', ')}`);
   const dir = path.join(root, SIMD_DIR);
   try {
-    const stamp = JSON.parse(fs.readFileSync(path.join(dir, 'ok.json'), 'utf8')) as SimdStamp;
-    const pkg = JSON.parse(fs.readFileSync(path.join(root, 'node_modules', 'hnswlib-node', 'package.json'), 'utf8')) as { version: string };
-    if (stamp.hnswlibNode !== pkg.version || stamp.nodeModules !== process.versions.modules)
-      return generic(`the x86-64-v3 build is stale (hnswlib-node ${stamp.hnswlibNode}, node ABI ${stamp.nodeModules}): run npm install`);
-    // process.dlopen, not require: bundlers leave it alone, and the path is only known now.
-    const m = { exports: {} as HnswlibModule };
-    process.dlopen(m, path.join(dir, 'build', 'Release', 'addon.node'));
-    if (typeof m.exports.HierarchicalNSW !== 'function') return generic('the x86-64-v3 build exports no HierarchicalNSW');
-    return { module: m.exports, variant: 'x86-64-v3' };
+    const { stale } = readStamp<SimdStamp>(root, dir);
+    if (stale) return generic(`the x86-64-v3 build is stale (${stale}): run npm install`);
+    const module = dlopenAddon<HnswlibModule>(path.join(dir, 'build', 'Release', 'addon.node'));
+    if (typeof module.HierarchicalNSW !== 'function') return generic('the x86-64-v3 build exports no HierarchicalNSW');
+    return { module, variant: 'x86-64-v3' };
   } catch (err) {
     return generic(`the x86-64-v3 build did not load (${(err as Error).message})`);
   }
@@ -132,19 +151,13 @@ export function chooseBuilder(o: { roots?: string[]; flags?: Set<string>; env?: 
   if (!root) return { reason: 'no parallel builder (npm install compiles one where a C++ compiler is present)' };
   const dir = path.join(root, BUILDER_DIR);
   try {
-    const stamp = JSON.parse(fs.readFileSync(path.join(dir, 'ok.json'), 'utf8')) as { hnswlibNode: string; nodeModules: string; march: string };
-    const pkg = JSON.parse(fs.readFileSync(path.join(root, 'node_modules', 'hnswlib-node', 'package.json'), 'utf8')) as { version: string };
-    if (stamp.hnswlibNode !== pkg.version || stamp.nodeModules !== process.versions.modules)
-      return { reason: `the parallel builder is stale (hnswlib-node ${stamp.hnswlibNode}, node ABI ${stamp.nodeModules}): run npm install` };
-    if (stamp.march === 'x86-64-v3') {
-      const flags = o.flags ?? cpuFlags();
-      const lacking = X86_64_V3_FLAGS.filter((f) => !flags.has(f));
-      if (lacking.length) return { reason: `the parallel builder was compiled for x86-64-v3 and this CPU lacks ${lacking.join(', ')}: run npm install` };
-    }
-    const m = { exports: {} as BuilderModule };
-    process.dlopen(m, path.join(dir, 'build', 'Release', 'hnsw_builder.node'));
-    if (typeof m.exports.Builder !== 'function') return { reason: 'the parallel builder exports no Builder' };
-    return { module: m.exports, march: stamp.march };
+    const { stamp, stale } = readStamp<SimdStamp>(root, dir);
+    if (stale) return { reason: `the parallel builder is stale (${stale}): run npm install` };
+    const lacking = stamp.march === 'x86-64-v3' ? lackingV3(o.flags ?? cpuFlags()) : [];
+    if (lacking.length) return { reason: `the parallel builder was compiled for x86-64-v3 and this CPU lacks ${lacking.join(', ')}: run npm install` };
+    const module = dlopenAddon<BuilderModule>(path.join(dir, 'build', 'Release', 'hnsw_builder.node'));
+    if (typeof module.Builder !== 'function') return { reason: 'the parallel builder exports no Builder' };
+    return { module, march: stamp.march };
   } catch (err) {
     return { reason: `the parallel builder did not load (${(err as Error).message})` };
   }

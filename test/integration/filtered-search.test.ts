@@ -10,22 +10,14 @@ import path from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { HnswIndex } from '../../lib/index';
 import { EXACT_MAX_FLOATS, nearest, POST_FILTER_FRACTION } from '../../lib/search/semantic';
+import { exactTopK, unit, unitVectors } from './vector-helpers';
 
 const DIM = 32;
 const N = 2_000;
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'clipdex-filtered-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-let seed = 7;
-const rand = () => {
-  seed = (seed * 1664525 + 1013904223) >>> 0;
-  return seed / 2 ** 32 - 0.5;
-};
-const unit = (v: Float32Array) => {
-  const r = 1 / Math.hypot(...v);
-  return v.map((x) => x * r);
-};
-const vec = () => unit(Float32Array.from({ length: DIM }, rand));
+const vec = unitVectors(DIM, 7);
 const vectors = new Map<number, Float32Array>();
 const index = HnswIndex.create({ dir, kind: 'image', modelId: 'm', dim: DIM, m: 16, efConstruction: 200, efSearch: 768 });
 const labels = Array.from({ length: N }, (_, i) => i + 1);
@@ -33,15 +25,7 @@ for (const l of labels) vectors.set(l, vec());
 index.add(labels, labels.map((l) => vectors.get(l)!));
 
 /** The exact top `k` among `allowed`, without the labels in `exclude`. */
-function exact(q: Float32Array, k: number, allowed: Iterable<number>, exclude: ReadonlySet<number> = new Set()): number[] {
-  const dot = (v: Float32Array) => v.reduce((s, x, i) => s + x * q[i], 0);
-  return [...allowed]
-    .filter((l) => vectors.has(l) && !exclude.has(l))
-    .map((l) => [l, dot(vectors.get(l)!)] as const)
-    .sort((a, b) => b[1] - a[1])
-    .slice(0, k)
-    .map(([l]) => l);
-}
+const exact = (q: Float32Array, k: number, allowed: Iterable<number>, exclude?: ReadonlySet<number>) => exactTopK(vectors, q, k, allowed, exclude);
 
 describe('filtered semantic search', () => {
   it('few labels: exact, through the native brute force built off the first search, with the same scores as the index', async () => {

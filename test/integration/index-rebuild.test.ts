@@ -15,6 +15,7 @@ import { BUILDER_DIR, builderChoice, chooseBuilder, X86_64_V3_FLAGS, type Builde
 import { fileSha256 } from '../../lib/index/manifest';
 // @ts-expect-error plain ESM script without types
 import { BUILDER_REL, buildBuilder } from '../../scripts/build-hnsw-builder.mjs';
+import { exactTopK, unitVectors } from './vector-helpers';
 
 const repo = path.resolve(import.meta.dirname, '..', '..');
 const headers = fs.existsSync(path.join(path.dirname(process.execPath), '..', 'include', 'node', 'node_api.h'));
@@ -24,27 +25,11 @@ const N = 3_000;
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'clipdex-rebuild-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-let seed = 3;
-const rand = () => {
-  seed = (seed * 1664525 + 1013904223) >>> 0;
-  return seed / 2 ** 32 - 0.5;
-};
-const vec = () => {
-  const v = Float32Array.from({ length: DIM }, rand);
-  const r = 1 / Math.hypot(...v);
-  return v.map((x) => x * r);
-};
+const vec = unitVectors(DIM, 3);
 const vectors = new Map<number, Float32Array>();
 for (let l = 1; l <= N; l++) vectors.set(l, vec());
 
-function exact(q: Float32Array, k: number, among: Iterable<number>): number[] {
-  const dot = (v: Float32Array) => v.reduce((s, x, i) => s + x * q[i], 0);
-  return [...among]
-    .map((l) => [l, dot(vectors.get(l)!)] as const)
-    .sort((a, b) => b[1] - a[1])
-    .slice(0, k)
-    .map(([l]) => l);
-}
+const exact = (q: Float32Array, k: number, among: Iterable<number>) => exactTopK(vectors, q, k, among);
 
 /** Pages of `labels` (as the database hands them out), each after `beforePage(i)` ran. */
 async function* pages(labels: number[], size = 500, beforePage?: (i: number) => Promise<void> | void) {
