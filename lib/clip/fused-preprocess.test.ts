@@ -1,6 +1,6 @@
 /**
- * The fused downscale (decode + resize + crop in one sharp pipeline, resample.ts decodeResized)
- * against the unfused path it replaced (decodeImage, then resizeRgb, then crop), on fixture and
+ * The fused downscale (decode + resize in one sharp pipeline, resample.ts decodeResized, then the
+ * crop) against the unfused path it replaced (decodeImage, then resizeRgb, then crop), on fixture and
  * generated images, for models/mini-clip's 96 px spec, a 224 px CLIP spec and a 224 px squash.
  * Measured: max |Δ| 0 levels in every case below; the bound allows 1 level of rounding.
  */
@@ -11,7 +11,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { probeImage } from '../image';
 import { createImageProcessor, preprocessDecoded, resizePlan, resolvePreprocessSpec, type PreprocessSpec } from './image-processor';
 import { readModelManifest } from './manifest';
-import { canDecodeResized, decodeResized, type Kernel } from './resample';
+import { canDecodeResized, type Kernel } from './resample';
 
 const ROOT = path.resolve(__dirname, '../..');
 const FIXTURES = path.join(ROOT, 'test/fixtures/corpus/images');
@@ -73,8 +73,12 @@ async function compare(spec: PreprocessSpec, only?: RegExp): Promise<{ fused: st
     const plan = resizePlan(header.width, header.height, spec);
     const canFuse = canDecodeResized(header, plan.width, plan.height);
     if (canFuse) fused.push(name);
-    // decodeResized itself, not preprocessDecoded: that one would fall back to the unfused path on an error.
-    const a = canFuse ? await decodeResized(bytes, header, plan.width, plan.height, spec.kernel, plan.crop, MAXPX) : (await preprocessDecoded(bytes, header, spec, MAXPX)).rgb;
+    const f = await preprocessDecoded(bytes, header, spec, MAXPX);
+    // The fused path keeps no whole decode; a fused pipeline that failed would have fallen back to one.
+    if (canFuse) expect(f.decoded, `${name} took the fused path`).toBeUndefined();
+    // The whole image it hands on (pixel signatures) is the model's resize before the crop.
+    expect([f.whole.width, f.whole.height], name).toEqual(canFuse ? [plan.width, plan.height] : [header.width, header.height]);
+    const a = f.rgb;
     const b = (await preprocessDecoded(bytes, header, spec, MAXPX, false)).rgb;
     expect(a.length, name).toBe(spec.width * spec.height * 3);
     expect(b.length, name).toBe(a.length);

@@ -3,8 +3,9 @@
  * (transformers' CLIPImageProcessor semantics), or Chinese-CLIP's squash resize. Decoding,
  * orientation, alpha and colour handling are lib/image's; resizing (resample.ts) works on the
  * decoded 8-bit RGB, so the order matches PIL's (composite → resize → crop → rescale → normalise).
- * Downscales run decode + resize + crop as one sharp pipeline (resample.ts decodeResized: the same
- * pixels without a full-size RGB copy and a second pipeline; bench/ingest/preprocess-parts.ts).
+ * Downscales run decode + resize as one sharp pipeline (resample.ts decodeResized: the same pixels
+ * without a full-size RGB copy and a second pipeline; bench/ingest/preprocess-parts.ts), then the
+ * centre crop here, so the whole resize is there for ingest's pixel signatures.
  */
 import { AppError } from '../errors';
 import { decodeImage, probeImage, type DecodedImage, type ImageHeader } from '../image';
@@ -132,17 +133,21 @@ export async function preprocessDecoded(
   spec: PreprocessSpec,
   maxPixels: number,
   fuse = true,
-): Promise<{ rgb: Uint8Array; decoded?: DecodedImage }> {
+): Promise<{ rgb: Uint8Array; decoded?: DecodedImage; whole: PreprocessedImage['whole'] }> {
   const plan = resizePlan(header.width, header.height, spec);
   if (fuse && canDecodeResized(header, plan.width, plan.height)) {
     try {
-      return { rgb: await decodeResized(bytes, header, plan.width, plan.height, spec.kernel, plan.crop, maxPixels) };
+      // Resized whole, cropped here: a crop of libvips' output is the same pixels as libvips' crop.
+      const resized = await decodeResized(bytes, header, plan.width, plan.height, spec.kernel, maxPixels);
+      const { crop } = plan;
+      const rgb = crop ? cropRgb(resized, plan.width, crop.left, crop.top, crop.width, crop.height) : resized;
+      return { rgb, whole: { data: resized, width: plan.width, height: plan.height } };
     } catch {
       // Never seen on images that probe well; the unfused path decides (and words the error).
     }
   }
   const decoded = await decodeImage(bytes, { maxPixels }, header);
-  return { rgb: await rgbFromDecoded(decoded, spec), decoded };
+  return { rgb: await rgbFromDecoded(decoded, spec), decoded, whole: decoded };
 }
 
 function cropRgb(rgb: Uint8Array, w: number, left: number, top: number, cw: number, ch: number): Uint8Array {
@@ -169,8 +174,8 @@ export function createImageProcessor(spec: PreprocessSpec, maxPixels: number) {
   const run = async (bytes: Buffer): Promise<PreprocessedImage> => {
     // Header only, before any decoding: the pixel limit (CLIPDEX_MAX_IMAGE_PIXELS) is checked here.
     const header = await probeImage(bytes, { maxPixels });
-    const { rgb, decoded } = await preprocessDecoded(bytes, header, spec, maxPixels);
-    return { pixels: toChw(rgb, spec), width: header.width, height: header.height, format: header.format, decoded, header };
+    const { rgb, decoded, whole } = await preprocessDecoded(bytes, header, spec, maxPixels);
+    return { pixels: toChw(rgb, spec), width: header.width, height: header.height, format: header.format, decoded, header, whole };
   };
   return {
     spec,

@@ -201,21 +201,22 @@ export interface CropBox {
 }
 
 /**
- * Decode (oriented, flattened, 8-bit sRGB), resize to tw×th and optionally crop, in one sharp
- * pipeline: RGB bytes of the crop (or of tw×th). Only where canDecodeResized says so; the pixel
- * limit is the caller's probe's job (as for decodeImage) plus sharp's limitInputPixels.
+ * Decode (oriented, flattened, 8-bit sRGB) and resize to tw×th in one sharp pipeline: RGB bytes.
+ * Only where canDecodeResized says so; the pixel limit is the caller's probe's job (as for
+ * decodeImage) plus sharp's limitInputPixels. A centre crop is the caller's (image-processor.ts):
+ * it keeps the whole resize for the pixel signatures.
  */
-export async function decodeResized(bytes: Buffer, header: ImageHeader, tw: number, th: number, kernel: Kernel, crop: CropBox | undefined, maxPixels: number): Promise<Buffer> {
+export async function decodeResized(bytes: Buffer, header: ImageHeader, tw: number, th: number, kernel: Kernel, maxPixels: number): Promise<Buffer> {
   return runDecode(async () => {
-    let p = decodePipeline(bytes, maxPixels)
+    const { data, info } = await decodePipeline(bytes, maxPixels)
       // The whole oriented frame: a no-op crop that turns shrink-on-load off (see the module note).
       .extract({ left: 0, top: 0, width: header.width, height: header.height })
-      .resize(tw, th, { fit: 'fill', kernel, fastShrinkOnLoad: false });
-    if (crop) p = p.extract(crop);
-    const { data, info } = await p.removeAlpha().raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
-    const [w, h] = crop ? [crop.width, crop.height] : [tw, th];
-    if (info.channels !== 3 || info.width !== w || info.height !== h) {
-      throw new Error(`decoded to ${info.width}×${info.height}×${info.channels}, expected ${w}×${h}×3`);
+      .resize(tw, th, { fit: 'fill', kernel, fastShrinkOnLoad: false })
+      .removeAlpha()
+      .raw({ depth: 'uchar' })
+      .toBuffer({ resolveWithObject: true });
+    if (info.channels !== 3 || info.width !== tw || info.height !== th) {
+      throw new Error(`decoded to ${info.width}×${info.height}×${info.channels}, expected ${tw}×${th}×3`);
     }
     return data;
   });

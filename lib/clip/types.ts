@@ -10,6 +10,12 @@ export interface PreprocessedImage {
   format: string;
   /** The whole image as lib/image decodes it, when preprocessing decoded it whole (not fused). */
   decoded?: DecodedImage;
+  /**
+   * The whole image as preprocessing last saw it, 8-bit RGB: `decoded`, or the model's resize
+   * before its centre crop (issue 13: ingest reads the pixel signatures of near-duplicate checks
+   * off it instead of decoding the image again).
+   */
+  whole: { data: Uint8Array; width: number; height: number };
   /** What the header probe said (ingest decides from it whether the original can be its own thumbnail). */
   header: ImageHeader;
 }

@@ -1,13 +1,15 @@
 /**
  * Finding near-duplicates with the image index. For each image, its nearest neighbours in the
  * HNSW index (itself excluded) whose CLIP cosine is ≥ the threshold are candidates; a candidate is
- * a near-duplicate when the pixel signatures of the two stored thumbnails also correlate ≥ the
- * threshold (signature.ts says why CLIP alone is not enough with a small model). The link's
- * similarity is the smaller of the two figures.
+ * a near-duplicate when the pixel signatures of the two images also correlate ≥ the threshold
+ * (signature.ts says why CLIP alone is not enough with a small model). The link's similarity is
+ * the smaller of the two figures.
  *
- * Cost: one k-NN query per image (k = NEIGHBOURS) plus a thumbnail decode for each image that has
- * a candidate. At ingest that is per new image; `rescanDuplicates` and `findGroupsAt` do it for
- * every image of the model (the full-library figure is in README "Near-duplicates").
+ * Cost: one k-NN query per image (k = NEIGHBOURS) plus, for each image that has a candidate and
+ * whose signatures this process does not hold yet, a decode of its stored thumbnail. Ingest hands
+ * over the signatures of the images it adds (read off their preprocessed pixels); `rescanDuplicates`
+ * and `findGroupsAt` read every image of the model (the full-library figure is in README
+ * "Near-duplicates").
  */
 import { countVectors, iterateVectors, withBusyRetry, type Db } from '../db';
 import type { VectorIndex } from '../index';
@@ -66,10 +68,7 @@ class SignatureCache {
     this.map.set(sha, p);
     return p;
   }
-  forget(sha: string, p: Promise<Signatures | null>): void {
-    if (this.map.get(sha) === p) this.map.delete(sha);
-  }
-  /** Signatures computed elsewhere from the very bytes of the stored thumbnail. */
+  /** Signatures computed elsewhere (ingest: from the pixels it preprocessed). */
   put(sha: string, p: Promise<Signatures | null>): void {
     this.map.delete(sha);
     if (this.map.size >= this.max) this.map.delete(this.map.keys().next().value!);
@@ -80,26 +79,16 @@ class SignatureCache {
 const signatures = new SignatureCache();
 
 /**
- * issue 13: an ingest hands over the signatures of a thumbnail it has just made, computed from the
- * bytes it wrote while it prepared the batch (in parallel, with the other images' decoding), so
- * linking the batch later neither reads the file back nor waits behind the next batch's decoding.
- * Worth it when most new images turn out to need them (ingest-corpus.ts decides from the batches
- * linked so far): otherwise it decodes thumbnails nobody looks at.
+ * issue 13: an ingest hands over the signatures it read off the pixels it preprocessed for the
+ * model (signature.ts signaturesFromRgb), so linking the batch neither reads the thumbnail back
+ * nor decodes it again.
  */
-export function rememberThumbnailSignatures(sha: string, thumbnail: Buffer): Promise<Signatures | null> {
-  const p = pixelSignatures(thumbnail).catch(() => {
-    signatures.forget(sha, p); // not remembered: linking reads the stored file instead
-    return null;
-  });
-  signatures.put(sha, p);
-  return p;
+export function rememberSignatures(sha: string, sigs: Signatures): void {
+  signatures.put(sha, Promise.resolve(sigs));
 }
 
-/**
- * Near-duplicate links of the given vectors' images (to any image in the index). `stats.checked`
- * gets how many of them had a CLIP candidate (their pixels were looked at).
- */
-export async function findLinks(deps: DuplicateDeps, items: Vectors, stats?: { checked: number }): Promise<DuplicateLink[]> {
+/** Near-duplicate links of the given vectors' images (to any image in the index). */
+export async function findLinks(deps: DuplicateDeps, items: Vectors): Promise<DuplicateLink[]> {
   const { index, threshold } = deps;
   const candidates: { label: number; other: number; clip: number }[] = [];
   items.labels.forEach((label, i) => {
@@ -110,7 +99,6 @@ export async function findLinks(deps: DuplicateDeps, items: Vectors, stats?: { c
       if (hit.label !== label && hit.score >= threshold) candidates.push({ label, other: hit.label, clip: hit.score });
     }
   });
-  if (stats) stats.checked = new Set(candidates.map((c) => c.label)).size;
   if (!candidates.length) return [];
   const owners = await ownersOf(deps.db, [...new Set(candidates.flatMap((c) => [c.label, c.other]))]);
   const links: DuplicateLink[] = [];
@@ -174,15 +162,14 @@ export async function forgetDuplicateScan(db: Db, modelId: string): Promise<void
  * `claimScan: false`: never record the library as scanned here (a caller linking in several
  * passes records it itself once all of them are done: markDuplicatesScanned).
  */
-export async function linkNewImages(deps: DuplicateDeps, items: Vectors, opts: { claimScan?: boolean } = {}): Promise<{ links: number; checked: number }> {
-  if (!items.labels.length) return { links: 0, checked: 0 };
+export async function linkNewImages(deps: DuplicateDeps, items: Vectors, opts: { claimScan?: boolean } = {}): Promise<{ links: number }> {
+  if (!items.labels.length) return { links: 0 };
   if (opts.claimScan !== false) await markScannedIfFirst(deps, items);
-  const stats = { checked: 0 };
-  const links = await findLinks(deps, items, stats);
-  if (!links.length) return { links: 0, checked: stats.checked };
+  const links = await findLinks(deps, items);
+  if (!links.length) return { links: 0 };
   await saveLinks(deps.db, deps.modelId, links);
   await regroup(deps.db, deps.modelId, links.flatMap((l) => [l.imageId, l.otherId]));
-  return { links: links.length, checked: stats.checked };
+  return { links: links.length };
 }
 
 export interface ScanProgress {

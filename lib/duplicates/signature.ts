@@ -1,16 +1,25 @@
 /**
- * Pixel signatures: the image's stored thumbnail shrunk to 16×16 RGB (alpha on white, the aspect
- * ignored), mean-centred and L2-normalised, so the dot product of two signatures is the Pearson
- * correlation of their pixels. They check what a CLIP neighbour suggests: a small model (mini-clip)
- * puts different drawings of one concept as close as a resized copy, while the pixels of a copy
- * stay correlated and those of another drawing mostly do not (bench/duplicates/threshold.ts).
+ * Pixel signatures: the image shrunk to 16×16 RGB cells (each cell the exact mean of the pixels it
+ * covers, alpha on white, the aspect ignored), mean-centred and L2-normalised, so the dot product
+ * of two signatures is the Pearson correlation of their cells. They check what a CLIP neighbour
+ * suggests: a small model (mini-clip) puts different drawings of one concept as close as a resized
+ * copy, while the pixels of a copy stay correlated and those of another drawing mostly do not
+ * (bench/duplicates/threshold.ts).
  *
  * A crop shifts every pixel, so each image also gets signatures of a few crops of itself (the
  * centre at 4 % and 8 % off each side, and 8 % off two sides at each corner); two images compare
  * as the best of "A whole against a crop of B" and "a crop of A against B whole". On the demo
- * corpus, at 0.95, that links 93 % of 5 %-cropped and 88 % of 10 %-corner-cropped copies (3 % and
- * 0.3 % with the whole image alone), at the cost of 120 instead of 87 linked pairs among the 3,022
- * CLIP-close distinct pairs (bench/duplicates/threshold-results.txt).
+ * corpus, at 0.95, that links ~93 % of 5 %-cropped and ~88 % of 10 %-corner-cropped copies (3 % and
+ * 0.3 % with the whole image alone), at the cost of ~120 instead of 87 linked pairs among the
+ * 3,022 CLIP-close distinct pairs (bench/duplicates/threshold-results.txt).
+ *
+ * issue 13: the cells are area means read off a summed-area table of any decoded copy of the image,
+ * so the same function serves every source: the pixels ingest's preprocessing already decoded (the
+ * whole image, or the model's resize of it before its centre crop: signaturesFromRgb, no decode of
+ * its own) and a stored thumbnail read back later (pixelSignatures). Area means of 16×16 cells
+ * hardly depend on which of these copies they are read from (a resize only redistributes pixels
+ * within a cell), so signatures from the two routes compare as the same image; ingest no longer
+ * pays a second decode and a libvips resize (~2 CPU-ms) per image for them (bench/RESULTS.md).
  */
 import sharp from 'sharp';
 
@@ -29,80 +38,114 @@ const CROPS: [number, number, number, number][] = [
 
 export type Signatures = Float32Array[];
 
-function normalise(raw: Buffer): Float32Array {
-  const v = new Float32Array(raw.length);
+function normalise(v: Float32Array): Float32Array {
   let mean = 0;
-  for (let i = 0; i < raw.length; i++) mean += raw[i];
-  mean /= raw.length;
+  for (let i = 0; i < v.length; i++) mean += v[i];
+  mean /= v.length;
   let norm = 0;
-  for (let i = 0; i < raw.length; i++) {
-    v[i] = raw[i] - mean;
+  for (let i = 0; i < v.length; i++) {
+    v[i] -= mean;
     norm += v[i] * v[i];
   }
   norm = Math.sqrt(norm);
-  // A flat image (one colour) has no pattern to correlate: all zeros (see similarity()).
-  if (norm > 1e-6) for (let i = 0; i < v.length; i++) v[i] /= norm;
+  // A flat image (one colour, give or take half a level: JPEG noise on a plain background) has no
+  // pattern to correlate: all zeros (see similarity()).
+  if (norm > 0.5 * Math.sqrt(v.length)) for (let i = 0; i < v.length; i++) v[i] /= norm;
+  else v.fill(0);
   return v;
 }
 
-/** The grid one decode is shrunk to; every crop's signature is sampled from it (one sharp pipeline per image). */
-const GRID = 64;
-
-/** The signatures of an image's bytes (the whole image first, then its crops). */
-export async function pixelSignatures(image: Buffer): Promise<Signatures> {
-  const px = await sharp(image, { failOn: 'none' })
-    .flatten({ background: '#ffffff' })
-    .removeAlpha()
-    .toColourspace('srgb')
-    .resize(GRID, GRID, { fit: 'fill', kernel: 'cubic' })
-    .raw()
-    .toBuffer();
-  return CROPS.map((crop) => normalise(sampleCrop(px, crop)));
+/**
+ * The summed-area table of 8-bit RGB (w×h): (w+1)×(h+1) entries per channel, interleaved; entry
+ * (x, y) is the sum over the pixels left of x and above y.
+ */
+function summedArea(rgb: Uint8Array, w: number, h: number): Float64Array {
+  const W = w + 1;
+  const sat = new Float64Array(W * (h + 1) * 3);
+  for (let y = 0; y < h; y++) {
+    let r = 0;
+    let g = 0;
+    let b = 0;
+    let src = y * w * 3;
+    let up = (y * W + 1) * 3;
+    let dst = ((y + 1) * W + 1) * 3;
+    for (let x = 0; x < w; x++) {
+      r += rgb[src];
+      g += rgb[src + 1];
+      b += rgb[src + 2];
+      sat[dst] = sat[up] + r;
+      sat[dst + 1] = sat[up + 1] + g;
+      sat[dst + 2] = sat[up + 2] + b;
+      src += 3;
+      up += 3;
+      dst += 3;
+    }
+  }
+  return sat;
 }
 
 /**
- * The crop [l, t, r, b] of the GRID×GRID RGB pixels as SIGNATURE_SIDE² cells, each the mean of
- * 2×2 bilinear samples: each sample blends 2×2 pixels, so a cell of about 4×4 pixels is averaged
- * (close to an area average, which a 4× reduction needs to avoid aliasing), at a quarter of the
- * cost of 4×4 samples.
+ * The exact area integral of each channel over [0, fx] × [0, fy] (pixel units) into `out` at `at`:
+ * with the pixels as constant squares it is bilinear between the table's entries.
  */
-function sampleCrop(px: Buffer, [l, t, r, b]: [number, number, number, number]): Buffer {
-  const out = Buffer.alloc(SIGNATURE_SIDE * SIGNATURE_SIDE * 3);
-  const x0 = l * GRID;
-  const y0 = t * GRID;
-  const cw = ((1 - l - r) * GRID) / SIGNATURE_SIDE;
-  const ch = ((1 - t - b) * GRID) / SIGNATURE_SIDE;
-  const S = 2;
-  for (let cy = 0; cy < SIGNATURE_SIDE; cy++) {
-    for (let cx = 0; cx < SIGNATURE_SIDE; cx++) {
-      const acc = [0, 0, 0];
-      for (let sy = 0; sy < S; sy++) {
-        for (let sx = 0; sx < S; sx++) {
-          // sample position in pixel-centre coordinates, clamped to the grid
-          const fx = Math.min(GRID - 1, Math.max(0, x0 + (cx + (sx + 0.5) / S) * cw - 0.5));
-          const fy = Math.min(GRID - 1, Math.max(0, y0 + (cy + (sy + 0.5) / S) * ch - 0.5));
-          const ix = Math.floor(fx);
-          const iy = Math.floor(fy);
-          const ax = fx - ix;
-          const ay = fy - iy;
-          const jx = Math.min(GRID - 1, ix + 1);
-          const jy = Math.min(GRID - 1, iy + 1);
-          const p00 = (iy * GRID + ix) * 3;
-          const p10 = (iy * GRID + jx) * 3;
-          const p01 = (jy * GRID + ix) * 3;
-          const p11 = (jy * GRID + jx) * 3;
-          const w00 = (1 - ax) * (1 - ay);
-          const w10 = ax * (1 - ay);
-          const w01 = (1 - ax) * ay;
-          const w11 = ax * ay;
-          for (let c = 0; c < 3; c++) acc[c] += px[p00 + c] * w00 + px[p10 + c] * w10 + px[p01 + c] * w01 + px[p11 + c] * w11;
-        }
-      }
-      const o = (cy * SIGNATURE_SIDE + cx) * 3;
-      for (let c = 0; c < 3; c++) out[o + c] = Math.round(acc[c] / (S * S));
-    }
+function integral(sat: Float64Array, w: number, h: number, fx: number, fy: number, out: Float64Array, at: number): void {
+  const W = w + 1;
+  const ix = Math.min(Math.floor(fx), w - 1);
+  const iy = Math.min(Math.floor(fy), h - 1);
+  const ax = fx - ix;
+  const ay = fy - iy;
+  const p0 = (iy * W + ix) * 3;
+  const p1 = p0 + W * 3;
+  for (let c = 0; c < 3; c++) {
+    const top = sat[p0 + c] * (1 - ax) + sat[p0 + 3 + c] * ax;
+    const bottom = sat[p1 + c] * (1 - ax) + sat[p1 + 3 + c] * ax;
+    out[at + c] = top * (1 - ay) + bottom * ay;
   }
-  return out;
+}
+
+/**
+ * The signatures of decoded 8-bit RGB (w×h, already flattened on white), the whole image first,
+ * then its crops: each cell the mean of the (fractional) pixels it covers.
+ */
+export function signaturesFromRgb(rgb: Uint8Array, w: number, h: number): Signatures {
+  if (rgb.length !== w * h * 3 || w < 1 || h < 1) throw new Error(`expected ${w}×${h} RGB, got ${rgb.length} bytes`);
+  const sat = summedArea(rgb, w, h);
+  const n = SIGNATURE_SIDE;
+  // The integral at each grid corner, per crop; a cell's sum is four corners apart.
+  const corner = new Float64Array((n + 1) * (n + 1) * 3);
+  return CROPS.map(([l, t, r, b]) => {
+    const x0 = l * w;
+    const y0 = t * h;
+    const cw = ((1 - l - r) * w) / n;
+    const ch = ((1 - t - b) * h) / n;
+    for (let gy = 0; gy <= n; gy++) {
+      for (let gx = 0; gx <= n; gx++) {
+        integral(sat, w, h, Math.min(w, x0 + gx * cw), Math.min(h, y0 + gy * ch), corner, (gy * (n + 1) + gx) * 3);
+      }
+    }
+    const area = cw * ch;
+    const v = new Float32Array(n * n * 3);
+    for (let cy = 0; cy < n; cy++) {
+      for (let cx = 0; cx < n; cx++) {
+        const a = (cy * (n + 1) + cx) * 3;
+        const d = ((cy + 1) * (n + 1) + cx) * 3;
+        for (let c = 0; c < 3; c++) v[(cy * n + cx) * 3 + c] = (corner[d + 3 + c] - corner[d + c] - corner[a + 3 + c] + corner[a + c]) / area;
+      }
+    }
+    return normalise(v);
+  });
+}
+
+/** The signatures of an image's bytes (a stored thumbnail): decoded whole, then signaturesFromRgb. */
+export async function pixelSignatures(image: Buffer): Promise<Signatures> {
+  const { data, info } = await sharp(image, { failOn: 'none' })
+    .flatten({ background: '#ffffff' })
+    .removeAlpha()
+    .toColourspace('srgb')
+    .raw({ depth: 'uchar' })
+    .toBuffer({ resolveWithObject: true });
+  if (info.channels !== 3) throw new Error(`decoded to ${info.channels} channels, expected 3`);
+  return signaturesFromRgb(data, info.width, info.height);
 }
 
 function similarity(a: Float32Array, b: Float32Array): number {

@@ -87,9 +87,8 @@ async function runIngest(opts: IngestOptions, deps: IngestDeps, onProgress?: (p:
     stages.read += (performance.now() - t) / 1000;
     return out;
   };
-  // issue 13: while most new images of the batches linked so far had a CLIP candidate (the bundled
-  // model puts many images that close), their pixel signatures are computed as they are prepared,
-  // beside the other decoding, rather than later in the serial linking step (bench/RESULTS.md).
+  // issue 13: the new images' pixel signatures are read off their preprocessed pixels as they are
+  // prepared, so the serial linking step never waits for a thumbnail's decode (bench/RESULTS.md).
   const ctx = { deps, datasetId: dataset.id, modelId: model.info.id, concurrency: Math.max(2, config.threads * 2), signatures: linkDuplicates };
   const nextPrepared = async (): Promise<PreparedBatch | undefined> => {
     const recs = await readBatch();
@@ -139,8 +138,7 @@ async function runIngest(opts: IngestOptions, deps: IngestDeps, onProgress?: (p:
       if (c.newTextVectors.labels.length) indexes.text.add(c.newTextVectors.labels, c.newTextVectors.vectors);
       // issue 11: the new images' near-duplicates, now that the whole batch is in the index.
       if (linkDuplicates) {
-        const r = await linkNewImages({ db, index: indexes.image, store: deps.store, modelId: model.info.id, threshold: config.duplicateThreshold }, c.newImageVectors);
-        if (c.newImageVectors.labels.length) ctx.signatures = r.checked * 2 >= c.newImageVectors.labels.length;
+        await linkNewImages({ db, index: indexes.image, store: deps.store, modelId: model.info.id, threshold: config.duplicateThreshold }, c.newImageVectors);
       }
       stages.index += (performance.now() - t) / 1000;
 

@@ -8,7 +8,7 @@
 import type { CorpusRecord } from '../corpus';
 import type { DecodedImage, ImageHeader } from '../image';
 import { sha256Hex, thumbnailFor } from '../store';
-import { rememberThumbnailSignatures } from '../duplicates';
+import { rememberSignatures, signaturesFromRgb } from '../duplicates';
 import { mapPool } from '../map-pool';
 import { removeUnreferenced } from './cleanup';
 import type { IngestDeps, LineError } from './types';
@@ -60,9 +60,12 @@ export interface PrepareContext {
   datasetId: number;
   modelId: string;
   concurrency: number;
-  /** Near-duplicate linking follows this batch: compute each new thumbnail's pixel signatures now. */
+  /** Near-duplicate linking follows this batch: read each new image's pixel signatures off its preprocessed pixels. */
   signatures?: boolean;
 }
+
+/** Larger whole images than this (a 16-bit photo decoded whole) are not read for signatures here. */
+const SIGNATURE_SOURCE_MAX_PIXELS = 1024 * 1024;
 
 const imageOf = (r: GoodRecord): Buffer | undefined => (r.kind === 'pair' || r.kind === 'image' ? r.image : undefined);
 export const textOf = (r: GoodRecord): string | undefined => (r.kind === 'pair' || r.kind === 'text' ? r.text : r.kind === 'image' ? r.caption : undefined);
@@ -144,6 +147,11 @@ async function prepareInto(batch: CorpusRecord[], ctx: PrepareContext, written: 
           pixels = p.pixels;
           decoded = p.decoded;
           header = p.header;
+          // issue 13: no decode of their own; a large whole decode (16-bit) is left to the thumbnail.
+          const { whole } = p;
+          if (ctx.signatures && whole.width * whole.height <= SIGNATURE_SOURCE_MAX_PIXELS) {
+            rememberSignatures(sha, signaturesFromRgb(whole.data, whole.width, whole.height));
+          }
         }
         // Originals and thumbnails are written before the rows that point at them are committed.
         const newOriginal = await timed('store', () => store.putOriginal(sha, facts.format, bytes));
@@ -156,11 +164,8 @@ async function prepareInto(batch: CorpusRecord[], ctx: PrepareContext, written: 
           // The original itself where it already is a thumbnail; else a small image that preprocessing
           // decoded whole is re-encoded from those pixels (the same bytes, one decode fewer); else decode.
           const thumb = await timed('thumbnail', () => thumbnailFor(bytes, config.maxImagePixels, { header, decoded }));
-          if (await timed('store', () => store.putThumbnail(sha, thumb.bytes, thumb.format))) {
-            written.add(sha);
-            // only from bytes this call stored: a thumbnail found there may differ (another version's)
-            if (ctx.signatures) await timed('thumbnail', () => rememberThumbnailSignatures(sha, thumb.bytes));
-          } else found.add(sha);
+          if (await timed('store', () => store.putThumbnail(sha, thumb.bytes, thumb.format))) written.add(sha);
+          else found.add(sha);
         }
         if (pixels) images.set(sha, { state: 'encode', sha, facts, pixels });
       } catch (err) {
