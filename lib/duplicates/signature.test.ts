@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { readModelManifest } from '../clip/manifest';
 import { createImageProcessor, resolvePreprocessSpec } from '../clip/image-processor';
 import { thumbnailFor } from '../store/thumbnail';
-import { pixelSignatures, signaturesFromRgb, signatureSimilarity, SIGNATURE_SIDE } from './signature';
+import { pixelSignatures, signaturesFromRgb, signatureSimilarity, SIGNATURE_SIDE, type Signatures } from './signature';
 
 const ROOT = path.resolve(__dirname, '../..');
 const MAXPX = 40_000_000;
@@ -88,8 +88,8 @@ describe('pixel signatures', () => {
     for (const [w, h, seed] of [[500, 500, 1], [1600, 1200, 2], [640, 360, 3], [300, 700, 4]]) {
       images.push(await sharp(texture(w, h, seed), { raw: { width: w, height: h, channels: 3 } }).jpeg({ quality: 85 }).toBuffer());
     }
-    const fromPixels = [];
-    const fromThumb = [];
+    const fromPixels: Signatures[] = [];
+    const fromThumb: Signatures[] = [];
     for (const bytes of images) {
       const p = await processor.preprocessWithFacts(bytes);
       fromPixels.push(signaturesFromRgb(p.whole.data, p.whole.width, p.whole.height));

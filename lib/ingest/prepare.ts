@@ -164,7 +164,8 @@ async function prepareInto(batch: CorpusRecord[], ctx: PrepareContext, written: 
           // The original itself where it already is a thumbnail; else a small image that preprocessing
           // decoded whole is re-encoded from those pixels (the same bytes, one decode fewer); else decode.
           const thumb = await timed('thumbnail', () => thumbnailFor(bytes, config.maxImagePixels, { header, decoded }));
-          if (await timed('store', () => store.putThumbnail(sha, thumb.bytes, thumb.format))) written.add(sha);
+          const ofOriginal = thumb.bytes === bytes; // the original is its own thumbnail: a hard link to it
+          if (await timed('store', () => store.putThumbnail(sha, thumb.bytes, thumb.format, { ofOriginal }))) written.add(sha);
           else found.add(sha);
         }
         if (pixels) images.set(sha, { state: 'encode', sha, facts, pixels });

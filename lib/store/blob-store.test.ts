@@ -92,4 +92,24 @@ describe('blob store', () => {
     await expect(store.readThumbnail(s)).rejects.toMatchObject({ code: 'NOT_FOUND' });
     await expect(store.putThumbnail(s, jpg, 'gif')).rejects.toMatchObject({ code: 'INTERNAL' });
   });
+
+  it("makes an original's own thumbnail a hard link to the stored original, and writes it where there is none to link", async () => {
+    const png = Buffer.from('pretend png that is its own thumbnail');
+    const s = sha256Hex(png);
+    expect(await store.putOriginal(s, 'png', png)).toBe(true);
+    expect(await store.putThumbnail(s, png, 'png', { ofOriginal: true })).toBe(true);
+    expect(await store.putThumbnail(s, png, 'png', { ofOriginal: true })).toBe(false);
+    const orig = fs.statSync(path.join(dir, 'blobs', s.slice(0, 2), `${s}.png`));
+    const thumb = fs.statSync(path.join(dir, 'thumbs', s.slice(0, 2), `${s}.png`));
+    expect([thumb.ino, thumb.nlink]).toEqual([orig.ino, 2]);
+    expect((await store.readThumbnail(s)).bytes).toEqual(png);
+    // Removing both names leaves nothing behind.
+    await store.remove(s);
+    expect(await store.hasOriginal(s)).toBe(false);
+    await expect(store.readThumbnail(s)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    // No original (removed meanwhile): the bytes are written as a file of their own.
+    expect(await store.putThumbnail(s, png, 'png', { ofOriginal: true })).toBe(true);
+    expect(fs.statSync(path.join(dir, 'thumbs', s.slice(0, 2), `${s}.png`)).nlink).toBe(1);
+    expect((await store.readThumbnail(s)).bytes).toEqual(png);
+  });
 });

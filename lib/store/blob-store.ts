@@ -28,9 +28,11 @@ export interface BlobStore {
    * Store a thumbnail: a WebP, or (issue 13) an original that is its own thumbnail, in its own
    * format (jpeg, png or webp; store/thumbnail.ts originalIsThumbnail). Resolves false when that
    * file is already there. Which one an image gets depends on its bytes only, so a sha256 has one;
-   * readers take the WebP first should a store ever hold two.
+   * readers take the WebP first should a store ever hold two. `ofOriginal`: the bytes are the
+   * stored original's, so the thumbnail is a hard link to that file where the file system allows
+   * (issue 13: no second file to create; written as usual otherwise).
    */
-  putThumbnail(sha256: string, bytes: Buffer, format?: string): Promise<boolean>;
+  putThumbnail(sha256: string, bytes: Buffer, format?: string, opts?: { ofOriginal?: boolean }): Promise<boolean>;
   hasOriginal(sha256: string): Promise<boolean>;
   hasThumbnail(sha256: string): Promise<boolean>;
   readOriginal(sha256: string): Promise<StoredFile>;
@@ -109,6 +111,33 @@ async function writeAtomic(file: string, bytes: Buffer, madeDirs: Set<string>, o
   }
 }
 
+/**
+ * `file` as a hard link to `source`: true when made, false when `file` is already there, undefined
+ * when no link can be made here (no such source, another device, a file system without hard
+ * links): the caller writes the bytes instead. A link appears whole, as a rename does.
+ */
+async function linkAtomic(source: string, file: string, madeDirs: Set<string>): Promise<boolean | undefined> {
+  const dir = path.dirname(file);
+  for (let attempt = 0; attempt < 2; attempt++) {
+    if (!madeDirs.has(dir)) {
+      await fs.mkdir(dir, { recursive: true });
+      madeDirs.add(dir);
+    }
+    try {
+      await fs.link(source, file);
+      return true;
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'EEXIST') return false;
+      // The folder went behind our back (made again once), or the source did: write instead.
+      if (code === 'ENOENT' && !(await exists(source))) return undefined;
+      if (code === 'ENOENT') madeDirs.delete(dir);
+      else return undefined; // EXDEV, EPERM, ENOTSUP, EMLINK…
+    }
+  }
+  return undefined;
+}
+
 export function createBlobStore(dataDir: string): BlobStore {
   const blobs = path.join(dataDir, 'blobs');
   const thumbs = path.join(dataDir, 'thumbs');
@@ -156,10 +185,15 @@ export function createBlobStore(dataDir: string): BlobStore {
       // findOriginal just saw no file of this sha, whatever its extension
       return writeAtomic(path.join(dirOf(blobs, sha), `${sha}.${ext}`), bytes, madeDirs, { checked: true });
     },
-    async putThumbnail(sha, bytes, format = 'webp') {
+    async putThumbnail(sha, bytes, format = 'webp', opts = {}) {
       checkSha(sha);
       const ext = FORMATS[format]?.ext;
       if (!ext || !THUMB_EXTS.includes(ext)) throw new AppError('INTERNAL', `a thumbnail cannot be ${format} (webp, jpeg or png)`);
+      if (opts.ofOriginal) {
+        // putOriginal names the file after the same format
+        const linked = await linkAtomic(path.join(dirOf(blobs, sha), `${sha}.${ext}`), thumbPath(sha, ext), madeDirs);
+        if (linked !== undefined) return linked;
+      }
       return writeAtomic(thumbPath(sha, ext), bytes, madeDirs);
     },
     async hasOriginal(sha) {
