@@ -1,8 +1,8 @@
 /**
- * ingestCorpus: stream records → batches → (prepare batch i+1 while batch i is in the model) →
- * encode → one transaction per batch → HNSW add after commit → save every N batches and at the
- * end. Memory is bounded by two batches in flight, never by the corpus size. Per-record problems
- * become {line, reason} errors and the run goes on.
+ * ingestCorpus: stream records → batches → (prepare batches i+1 and i+2 while batch i is in the
+ * model) → encode → one transaction per batch → HNSW add after commit → save every N batches and
+ * at the end. Memory is bounded by three batches in flight (two above 64 records a batch), never
+ * by the corpus size. Per-record problems become {line, reason} errors and the run goes on.
  */
 import path from 'node:path';
 import { countRecords, detectFormat, readCorpus, type CorpusRecord } from '../corpus';
@@ -13,7 +13,7 @@ import { AppError } from '../errors';
 import { removeUnreferenced } from './cleanup';
 import { commitBatch, type EncodedBatch } from './commit';
 import { ensureFoundBlobs, prepareBatch, type PreparedBatch } from './prepare';
-import { addCounts, MAX_BATCH_SIZE, MAX_ERRORS_KEPT, type IngestDeps, type IngestOptions, type IngestProgress, type IngestStage, type IngestSummary, type LineError } from './types';
+import { addCounts, MAX_BATCH_SIZE, prepareAhead, MAX_ERRORS_KEPT, type IngestDeps, type IngestOptions, type IngestProgress, type IngestStage, type IngestSummary, type LineError } from './types';
 
 /**
  * Whatever fails, the dataset does not stay 'ingesting' once the call returns: it becomes 'failed'
@@ -90,20 +90,32 @@ async function runIngest(opts: IngestOptions, deps: IngestDeps, onProgress?: (p:
   // issue 13: the new images' pixel signatures are read off their preprocessed pixels as they are
   // prepared, so the serial linking step never waits for a thumbnail's decode (bench/RESULTS.md).
   const ctx = { deps, datasetId: dataset.id, modelId: model.info.id, concurrency: Math.max(2, config.threads * 2), signatures: linkDuplicates };
-  const nextPrepared = async (): Promise<PreparedBatch | undefined> => {
-    const recs = await readBatch();
-    return recs.length ? prepareBatch(recs, ctx) : undefined;
+  // Batches are read in order (one reader), then prepared side by side.
+  let reading: Promise<unknown> = Promise.resolve();
+  const nextPrepared = (): Promise<PreparedBatch | undefined> => {
+    const recs = reading.then(readBatch);
+    reading = recs.catch(() => undefined);
+    const p = recs.then((r) => (r.length ? prepareBatch(r, ctx) : undefined));
+    p.catch(() => undefined); // surfaced when awaited
+    return p;
+  };
+  // issue 13: two batches ahead, not one: a batch's own preparation starts and ends with its lanes
+  // half idle (lookups first, the slowest images last), which the next batch's fills in.
+  const ahead = Array.from({ length: prepareAhead(batchSize) }, nextPrepared);
+  /** Files the batches prepared ahead wrote; they go with a failed or cancelled run. */
+  const dropAhead = async () => {
+    const rest = await Promise.all(ahead.splice(0).map((p) => p.catch(() => undefined)));
+    await removeUnreferenced(deps, rest.flatMap((b) => [...(b?.written ?? [])])).catch(() => undefined);
   };
   const commitCtx = { datasetId: dataset.id, modelId: model.info.id, aliases: new Map<string, number>(), textsFile: format === 'muge' ? opts.texts : undefined };
 
   report();
-  let pending = nextPrepared();
   let batchNo = 0;
   let uncommitted: PreparedBatch | undefined; // its files go if it never commits
   try {
     for (;;) {
       let t = performance.now();
-      const b = await pending;
+      const b = await ahead.shift()!;
       stages.wait += (performance.now() - t) / 1000;
       if (!b) break;
       uncommitted = b;
@@ -113,9 +125,8 @@ async function runIngest(opts: IngestOptions, deps: IngestDeps, onProgress?: (p:
         summary.cancelled = true;
         break;
       }
-      // Overlap: decode/preprocess the next batch while this one is in the model.
-      pending = nextPrepared();
-      pending.catch(() => undefined); // surfaced when awaited
+      // Overlap: decode/preprocess the next batches while this one is in the model.
+      ahead.push(nextPrepared());
       stages.prepare += b.prepareSeconds;
       for (const [k, v] of Object.entries(b.parts) as [keyof PreparedBatch['parts'], number][]) stages[k] += v;
 
@@ -152,13 +163,16 @@ async function runIngest(opts: IngestOptions, deps: IngestDeps, onProgress?: (p:
       report();
     }
   } catch (err) {
-    const next = await pending.catch(() => undefined);
-    await removeUnreferenced(deps, [...(uncommitted?.written ?? []), ...(next?.written ?? [])]).catch(() => undefined);
+    await dropAhead();
+    await removeUnreferenced(deps, [...(uncommitted?.written ?? [])]).catch(() => undefined);
     await timedSave(deps, stages).catch(() => undefined);
     await reader.return?.(undefined);
     throw err;
   }
-  if (summary.cancelled) await reader.return?.(undefined);
+  if (summary.cancelled) {
+    await dropAhead();
+    await reader.return?.(undefined);
+  }
   if (uncommitted) await removeUnreferenced(deps, uncommitted.written).catch(() => undefined); // dropped by a cancel
   await timedSave(deps, stages);
 

@@ -94,6 +94,12 @@ export const nearDuplicatesNote = (s: Pick<IngestSummary, 'nearDuplicatesOff'>) 
 
 export const MAX_BATCH_SIZE = 1024;
 
+/**
+ * Batches prepared ahead of the one in the model (ingest-corpus.ts): two while batches are small
+ * (the default 32), one above this size, where a batch's model inputs alone reach hundreds of MB.
+ */
+export const prepareAhead = (batchSize: number): number => (batchSize <= 64 ? 2 : 1);
+
 /** What each committed batch adds to an ingest's totals (in-process, per queued slice, and over an ingest's slices). */
 export interface AddedCounts {
   images: number;

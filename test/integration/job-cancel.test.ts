@@ -1,6 +1,7 @@
 /**
  * Cancelling jobs on a real engine (temp SQLite, real model): an ingest cancelled from its own
- * process stops between batches with its dataset consistent and 'failed', and a re-run completes
+ * process stops between batches with its dataset consistent and 'failed' (and no file of the
+ * batches it had prepared ahead left in the store), and a re-run completes
  * it; a re-index cancelled while re-embedding keeps what it embedded, indexed, and a re-run
  * finishes; an evaluate job cancelled while queued never runs and still deletes its uploaded file.
  */
@@ -15,6 +16,13 @@ import { makePairsFile, makeTestEnv, type TestEnv } from './engine-helpers';
 
 let t: TestEnv;
 let engine: Engine;
+
+/** The sha256 of every file under DATA_DIR/<dir> (originals or thumbnails), sorted. */
+function storedShas(dir: string): string[] {
+  const root = path.join(t.dataDir, dir);
+  if (!fs.existsSync(root)) return [];
+  return fs.readdirSync(root).flatMap((d) => fs.readdirSync(path.join(root, d)).map((f) => f.split('.')[0])).sort();
+}
 
 beforeAll(async () => {
   t = makeTestEnv('job-cancel');
@@ -39,6 +47,10 @@ describe('cancelling jobs', () => {
     expect(ds.status).toBe('failed');
     expect(await engine.db.image.count({ where: { datasetId: ds.id } })).toBe(8);
     expect(engine.indexes.image.size()).toBe(await engine.db.imageVector.count());
+    // The batches prepared ahead of the cancel wrote their files; those went with them.
+    const rows = (await engine.db.image.findMany({ select: { sha256: true } })).map((r) => r.sha256).sort();
+    expect(storedShas('blobs')).toEqual(rows);
+    expect(storedShas('thumbs')).toEqual(rows);
 
     const again = await startIngestJob(engine, { path: file, dataset: 'c', batchSize: 4 });
     expect(await again.done).toMatchObject({ cancelled: false, result: { images: 12, duplicates: 8, datasetStatus: 'ready' } });
