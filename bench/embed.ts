@@ -10,7 +10,8 @@
  *
  *   npx tsx bench/embed.ts [--models models/mini-clip,bench/.cache/vit-b32-random] [--threads 1,2]
  *     [--batch 1,8,32,64] [--kinds images,texts] [--repeats 3] [--min-items 64]
- * The ViT-B/32-shaped model is made by `python3 bench/models/make-vit-b32.py` (random weights).
+ * The ViT-B/32-shaped model is made by `python3 bench/models/make-vit-b32.py` (random weights), or
+ * without PyTorch by `/usr/bin/python3 bench/models/make-vit-b32-onnx.py` (Debian's python3-onnx).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -60,7 +61,7 @@ function int64(rows: number[][]): ort.Tensor {
 
 async function benchModel(dir: string): Promise<void> {
   if (!fs.existsSync(dir)) {
-    console.log(`### ${path.relative(ROOT, dir)}\n\nskipped: folder absent${dir.includes('vit-b32') ? ' (make it with `python3 bench/models/make-vit-b32.py`)' : ''}\n`);
+    console.log(`### ${path.relative(ROOT, dir)}\n\nskipped: folder absent${dir.includes('vit-b32') ? ' (make it with `python3 bench/models/make-vit-b32.py`, or `make-vit-b32-onnx.py` without PyTorch)' : ''}\n`);
     return;
   }
   const manifest = readModelManifest(dir);
