@@ -14,3 +14,25 @@ export async function mapPool<T, R>(items: readonly T[], limit: number, fn: (ite
   await Promise.all(Array.from({ length: Math.min(Math.max(1, limit), items.length) }, worker));
   return out;
 }
+
+export type Limiter = <R>(fn: () => Promise<R>) => Promise<R>;
+
+/**
+ * At most `limit` calls in flight across everyone who holds the limiter; the rest wait in the
+ * order they came (issue 13: the batches an ingest prepares ahead share one set of lanes).
+ */
+export function createLimiter(limit: number): Limiter {
+  let active = 0;
+  const waiting: (() => void)[] = [];
+  return async (fn) => {
+    if (active < Math.max(1, limit)) active++;
+    else await new Promise<void>((resolve) => waiting.push(resolve)); // handed its lane by a finisher
+    try {
+      return await fn();
+    } finally {
+      const next = waiting.shift();
+      if (next) next();
+      else active--;
+    }
+  };
+}

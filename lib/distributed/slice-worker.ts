@@ -7,6 +7,7 @@
  */
 import type { ClipModel } from '../clip';
 import { AppError } from '../errors';
+import { createLimiter } from '../map-pool';
 import type { Indexes } from '../index';
 import { removeUnreferenced } from '../ingest/cleanup';
 import { commitBatch, type EncodedBatch } from '../ingest/commit';
@@ -55,7 +56,7 @@ export async function processSlice(deps: WorkerDeps, data: SliceData, hooks: Sli
   };
   // prepare.ts never touches the indexes; the type asks for the whole IngestDeps.
   const ingestDeps = { ...deps, indexes: undefined as unknown as Indexes } satisfies IngestDeps;
-  const prepareCtx = { deps: ingestDeps, datasetId: data.datasetId, modelId: data.modelId, concurrency: Math.max(2, deps.config.threads * 2) };
+  const prepareCtx = { deps: ingestDeps, datasetId: data.datasetId, modelId: data.modelId, lanes: createLimiter(Math.max(2, deps.config.threads * 2)) };
   const commitCtx = { datasetId: data.datasetId, modelId: data.modelId, aliases: new Map<string, number>() };
   const errors: LineError[] = [];
   const add = (c: BatchCounts) => {

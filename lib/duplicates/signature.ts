@@ -26,7 +26,7 @@ import sharp from 'sharp';
 export const SIGNATURE_SIDE = 16;
 
 /** Fractions cut off (left, top, right, bottom); the first is the whole image. */
-const CROPS: [number, number, number, number][] = [
+export const CROPS: [number, number, number, number][] = [
   [0, 0, 0, 0],
   [0.04, 0.04, 0.04, 0.04],
   [0.08, 0.08, 0.08, 0.08],
@@ -148,7 +148,8 @@ export async function pixelSignatures(image: Buffer): Promise<Signatures> {
   return signaturesFromRgb(data, info.width, info.height);
 }
 
-function similarity(a: Float32Array, b: Float32Array): number {
+/** `flatMatch`: what two flat signatures score (1 whole against whole; a flat crop says nothing). */
+function similarity(a: Float32Array, b: Float32Array, flatMatch: 0 | 1): number {
   let s = 0;
   let na = 0;
   let nb = 0;
@@ -157,14 +158,18 @@ function similarity(a: Float32Array, b: Float32Array): number {
     na += a[i] * a[i];
     nb += b[i] * b[i];
   }
-  // Flat images: the same only if both are flat.
-  if (na === 0 || nb === 0) return na === nb ? 1 : 0;
+  // Flat images: the same only if both are flat, whole against whole.
+  if (na === 0 || nb === 0) return na === nb ? flatMatch : 0;
   return s;
 }
 
-/** The pixel similarity of two images: the best of whole-against-crop both ways (−1..1). */
+/**
+ * The pixel similarity of two images: the best of whole-against-crop both ways (−1..1). A crop
+ * that is flat (a blank page whose one mark the crop cut off) matches nothing: only two images
+ * flat as a whole are the same by their pixels.
+ */
 export function signatureSimilarity(a: Signatures, b: Signatures): number {
-  let best = similarity(a[0], b[0]);
-  for (let k = 1; k < Math.min(a.length, b.length); k++) best = Math.max(best, similarity(a[0], b[k]), similarity(a[k], b[0]));
+  let best = similarity(a[0], b[0], 1);
+  for (let k = 1; k < Math.min(a.length, b.length); k++) best = Math.max(best, similarity(a[0], b[k], 0), similarity(a[k], b[0], 0));
   return best;
 }

@@ -1,6 +1,6 @@
 /**
  * lib/ingest — a corpus file into clipdex: stream records (lib/corpus), batch them, preprocess
- * and embed (lib/clip, the next batch preprocessing while the current one is in the model), store
+ * and embed (lib/clip, the next two batches preprocessing while the current one is in the model), store
  * originals + thumbnails (lib/store), commit one transaction per batch (lib/db), then add the new
  * vectors to the HNSW indexes (lib/index). Bad lines are reported, never fatal; re-ingesting adds
  * nothing; a killed ingest is completed by running it again. A failed ingest leaves its dataset

@@ -10,10 +10,18 @@ import { openDatasetForIngest, setDatasetStatus } from '../db';
 import { checkDatasetName } from '../datasets/name';
 import { forgetDuplicateScan, linkNewImages } from '../duplicates';
 import { AppError } from '../errors';
+import { createLimiter } from '../map-pool';
 import { removeUnreferenced } from './cleanup';
 import { commitBatch, type EncodedBatch } from './commit';
 import { ensureFoundBlobs, prepareBatch, type PreparedBatch } from './prepare';
 import { addCounts, MAX_BATCH_SIZE, prepareAhead, MAX_ERRORS_KEPT, type IngestDeps, type IngestOptions, type IngestProgress, type IngestStage, type IngestSummary, type LineError } from './types';
+
+/**
+ * Images prepared at once, per CLIPDEX_THREADS. Each spends part of its time waiting on the file
+ * system or the main thread: two batches ahead sharing 2 a thread left the cores idle (demo 6.45
+ * against 5.82 s in one A/B), 4 did not (bench/RESULTS.md, pass 3, session 8).
+ */
+const IMAGE_LANES_PER_THREAD = 4;
 
 /**
  * Whatever fails, the dataset does not stay 'ingesting' once the call returns: it becomes 'failed'
@@ -89,7 +97,7 @@ async function runIngest(opts: IngestOptions, deps: IngestDeps, onProgress?: (p:
   };
   // issue 13: the new images' pixel signatures are read off their preprocessed pixels as they are
   // prepared, so the serial linking step never waits for a thumbnail's decode (bench/RESULTS.md).
-  const ctx = { deps, datasetId: dataset.id, modelId: model.info.id, concurrency: Math.max(2, config.threads * 2), signatures: linkDuplicates };
+  const ctx = { deps, datasetId: dataset.id, modelId: model.info.id, lanes: createLimiter(IMAGE_LANES_PER_THREAD * Math.max(1, config.threads)), signatures: linkDuplicates };
   // Batches are read in order (one reader), then prepared side by side.
   let reading: Promise<unknown> = Promise.resolve();
   const nextPrepared = (): Promise<PreparedBatch | undefined> => {
@@ -100,7 +108,9 @@ async function runIngest(opts: IngestOptions, deps: IngestDeps, onProgress?: (p:
     return p;
   };
   // issue 13: two batches ahead, not one: a batch's own preparation starts and ends with its lanes
-  // half idle (lookups first, the slowest images last), which the next batch's fills in.
+  // half idle (lookups first, the slowest images last), which the next batch's images fill in. The
+  // batches share one set of lanes, so however many are being prepared, at most that many images
+  // (and the whole decodes of the enlarged or 16-bit ones among them) are held at once.
   const ahead = Array.from({ length: prepareAhead(batchSize) }, nextPrepared);
   /** Files the batches prepared ahead wrote; they go with a failed or cancelled run. */
   const dropAhead = async () => {

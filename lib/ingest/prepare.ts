@@ -1,5 +1,6 @@
 /**
- * The CPU-heavy half of a batch, run while the previous batch is in the model: hash each image,
+ * The CPU-heavy half of a batch, run while an earlier batch is in the model (ingest prepares up to
+ * two ahead, sharing one set of image lanes): hash each image,
  * skip those this model already embedded (in this dataset, or reuse the vector stored for the same
  * bytes in another dataset), and for the rest preprocess for CLIP (its header probe enforces the
  * pixel limit and gives the size and format stored with the image), and write the original +
@@ -9,7 +10,7 @@ import type { CorpusRecord } from '../corpus';
 import type { DecodedImage, ImageHeader } from '../image';
 import { sha256Hex, thumbnailFor } from '../store';
 import { rememberSignatures, signaturesFromRgb } from '../duplicates';
-import { mapPool } from '../map-pool';
+import type { Limiter } from '../map-pool';
 import { removeUnreferenced } from './cleanup';
 import type { IngestDeps, LineError } from './types';
 
@@ -59,12 +60,13 @@ export interface PrepareContext {
   deps: IngestDeps;
   datasetId: number;
   modelId: string;
-  concurrency: number;
+  /** The image lanes: shared by every batch prepared at once, so together they never exceed them. */
+  lanes: Limiter;
   /** Near-duplicate linking follows this batch: read each new image's pixel signatures off its preprocessed pixels. */
   signatures?: boolean;
 }
 
-/** Larger whole images than this (a 16-bit photo decoded whole) are not read for signatures here. */
+/** Larger whole images than this (a photo decoded whole: 16-bit, or a fused path that fell back) are not read for signatures here. */
 const SIGNATURE_SOURCE_MAX_PIXELS = 1024 * 1024;
 
 const imageOf = (r: GoodRecord): Buffer | undefined => (r.kind === 'pair' || r.kind === 'image' ? r.image : undefined);
@@ -129,7 +131,7 @@ async function prepareInto(batch: CorpusRecord[], ctx: PrepareContext, written: 
       }
     }
     parts.lookup += (performance.now() - tl) / 1000;
-    await mapPool(shas, ctx.concurrency, async (sha) => {
+    await Promise.all(shas.map((sha) => ctx.lanes(async () => {
       const bytes = bytesBySha.get(sha)!;
       const known = images.get(sha);
       try {
@@ -147,10 +149,15 @@ async function prepareInto(batch: CorpusRecord[], ctx: PrepareContext, written: 
           pixels = p.pixels;
           decoded = p.decoded;
           header = p.header;
-          // issue 13: no decode of their own; a large whole decode (16-bit) is left to the thumbnail.
+          // issue 13: no decode of their own; a large whole decode (16-bit, or a fused path that
+          // fell back) is left to the thumbnail, as is an image whose signatures fail here.
           const { whole } = p;
           if (ctx.signatures && whole.width * whole.height <= SIGNATURE_SOURCE_MAX_PIXELS) {
-            rememberSignatures(sha, signaturesFromRgb(whole.data, whole.width, whole.height));
+            try {
+              rememberSignatures(sha, signaturesFromRgb(whole.data, whole.width, whole.height));
+            } catch {
+              // linking reads the stored thumbnail instead
+            }
           }
         }
         // Originals and thumbnails are written before the rows that point at them are committed.
@@ -172,7 +179,7 @@ async function prepareInto(batch: CorpusRecord[], ctx: PrepareContext, written: 
       } catch (err) {
         images.set(sha, { state: 'failed', sha, reason: reasonOf(err) });
       }
-    });
+    })));
   }
 
   const texts = [...new Set(records.map((r) => textOf(r.rec)).filter((t): t is string => t !== undefined))];
