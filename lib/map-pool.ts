@@ -1,20 +1,3 @@
-/**
- * Run `fn` over `items` with at most `limit` in flight; results in input order. One helper for
- * lib/clip (image preprocessing two at a time) and lib/ingest (the per-batch image pool).
- */
-export async function mapPool<T, R>(items: readonly T[], limit: number, fn: (item: T, i: number) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i], i);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(Math.max(1, limit), items.length) }, worker));
-  return out;
-}
-
 export type Limiter = <R>(fn: () => Promise<R>) => Promise<R>;
 
 /**
@@ -35,4 +18,10 @@ export function createLimiter(limit: number): Limiter {
       else active--;
     }
   };
+}
+
+/** Run `fn` over `items` with at most `limit` in flight; results in input order (lib/clip: image preprocessing two at a time). */
+export async function mapPool<T, R>(items: readonly T[], limit: number, fn: (item: T, i: number) => Promise<R>): Promise<R[]> {
+  const lane = createLimiter(limit);
+  return Promise.all(items.map((item, i) => lane(() => fn(item, i))));
 }

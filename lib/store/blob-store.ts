@@ -87,13 +87,16 @@ async function exists(p: string): Promise<boolean> {
  * file (issue 13: the store's system calls were a sixth of the ingest's main thread). A folder
  * removed behind our back is made again when the write finds it missing.
  */
+async function ensureDir(dir: string, madeDirs: Set<string>): Promise<void> {
+  if (madeDirs.has(dir)) return;
+  await fs.mkdir(dir, { recursive: true });
+  madeDirs.add(dir);
+}
+
 async function writeAtomic(file: string, bytes: Buffer, madeDirs: Set<string>, opts: { checked?: boolean } = {}): Promise<boolean> {
   if (!opts.checked && (await exists(file))) return false;
   const dir = path.dirname(file);
-  if (!madeDirs.has(dir)) {
-    await fs.mkdir(dir, { recursive: true });
-    madeDirs.add(dir);
-  }
+  await ensureDir(dir, madeDirs);
   const tmp = `${file}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
   try {
     try {
@@ -113,29 +116,18 @@ async function writeAtomic(file: string, bytes: Buffer, madeDirs: Set<string>, o
 
 /**
  * `file` as a hard link to `source`: true when made, false when `file` is already there, undefined
- * when no link can be made here (no such source, another device, a file system without hard
- * links): the caller writes the bytes instead. A link appears whole, as a rename does.
+ * when no link can be made (no such source, a folder gone behind our back, another device, a file
+ * system without hard links): the caller writes the bytes instead, which makes a missing folder
+ * again. A link appears whole, as a rename does.
  */
 async function linkAtomic(source: string, file: string, madeDirs: Set<string>): Promise<boolean | undefined> {
-  const dir = path.dirname(file);
-  for (let attempt = 0; attempt < 2; attempt++) {
-    if (!madeDirs.has(dir)) {
-      await fs.mkdir(dir, { recursive: true });
-      madeDirs.add(dir);
-    }
-    try {
-      await fs.link(source, file);
-      return true;
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'EEXIST') return false;
-      // The folder went behind our back (made again once), or the source did: write instead.
-      if (code === 'ENOENT' && !(await exists(source))) return undefined;
-      if (code === 'ENOENT') madeDirs.delete(dir);
-      else return undefined; // EXDEV, EPERM, ENOTSUP, EMLINK…
-    }
+  await ensureDir(path.dirname(file), madeDirs);
+  try {
+    await fs.link(source, file);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EEXIST' ? false : undefined;
   }
-  return undefined;
 }
 
 export function createBlobStore(dataDir: string): BlobStore {
