@@ -7,7 +7,7 @@ import { loadClipModel, type ClipModel } from './clip';
 import { getConfig, type Config } from './config';
 import type { VectorFollower } from './distributed/follow';
 import { closeDbs, ensureModelRow, getDb, isMigrated, migrateDatabase, notWritable, providerOf, readOnlyMessage, readOnlyReason, tuneSqlite, type Db } from './db';
-import { AppError } from './errors';
+import { AppError, describeError, isDiskFull } from './errors';
 import { openIndexes, type IndexReport, type Indexes } from './index'; // the lib/index room (HNSW indexes), not lib's own face
 import { markInterruptedJobs } from './jobs';
 import { createBlobStore, type BlobStore } from './store';
@@ -85,7 +85,14 @@ async function openEngine(opts: EngineOptions): Promise<Engine> {
   }
   if (ro) (opts.log ?? console.warn)(readOnlyMessage(ro.dir, ro.reason, 'opened for reading only'));
   else await tuneSqlite(db, config.databaseUrl);
-  const interruptedJobs = ro ? 0 : await markInterruptedJobs(db);
+  // On a full disk this bookkeeping cannot be written; searching and `clipdex stats` still work.
+  const interruptedJobs = ro
+    ? 0
+    : await markInterruptedJobs(db).catch((err: unknown) => {
+        if (!isDiskFull(err)) throw err;
+        (opts.log ?? console.warn)(`${describeError(err)} (jobs that were interrupted are marked so once there is space)`);
+        return 0;
+      });
   const model = await loadClipModel(config.modelDir, { threads: config.threads, maxImagePixels: config.maxImagePixels, batchSize: config.batchSize });
   try {
     await ensureModelRow(db, model.info, { readOnly: !!ro });

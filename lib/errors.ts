@@ -60,8 +60,21 @@ export function isAppError(err: unknown): err is AppError {
   return err instanceof AppError;
 }
 
+/**
+ * A full disk, as Node reports it (ENOSPC) or as SQLite does (SQLITE_FULL, "database or disk is
+ * full"), anywhere in the error's causes.
+ */
+export function isDiskFull(err: unknown): boolean {
+  for (let e = err as { code?: unknown; message?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 4; e = e.cause as typeof e, depth++) {
+    if (e.code === 'ENOSPC' || e.code === 'SQLITE_FULL') return true;
+    if (typeof e.message === 'string' && /ENOSPC|no space left on device|database or disk is full/i.test(e.message)) return true;
+  }
+  return false;
+}
+
 export function toHttpStatus(err: unknown): number {
-  return isAppError(err) ? err.status : 500;
+  if (isAppError(err)) return err.status;
+  return isDiskFull(err) ? 507 : 500;
 }
 
 export function toExitCode(err: unknown): number {
@@ -71,6 +84,12 @@ export function toExitCode(err: unknown): number {
 /** A message safe to show a user: AppError messages as they are, others generic plus the cause. */
 export function describeError(err: unknown): string {
   if (isAppError(err)) return err.message;
+  if (isDiskFull(err)) {
+    // Prisma's messages open with the call ("Invalid `tx.image.create()` invocation:") and end with the cause.
+    const lines = (err instanceof Error ? err.message : String(err)).split('\n').map((l) => l.trim()).filter(Boolean);
+    const detail = lines.at(-1) ?? 'no space left';
+    return `the disk that holds clipdex's data is full (${detail}). What was saved before is kept: free some space on it (or move the data directory to a larger disk and point CLIPDEX_DATA_DIR there) and run the same command again.`;
+  }
   if (err instanceof Error) return `internal error: ${err.message}`;
   return `internal error: ${String(err)}`;
 }

@@ -6,11 +6,11 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { PrismaBetterSQLite3 } from '@prisma/adapter-better-sqlite3';
 import type { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient } from '../generated/prisma/client';
 import { PrismaClient as PgPrismaClient } from '../generated/prisma-pg/client';
 import { AppError } from '../errors';
+import { sqliteAdapter } from './sqlite-adapter';
 
 export type Db = PrismaClient;
 export type DbProvider = 'sqlite' | 'postgresql';
@@ -91,11 +91,11 @@ export function getDb(url: string, opts: { readOnly?: Omit<NotWritable, 'readOnl
     // A WAL database on a read-only file system opens only as immutable (SQLite cannot create its
     // -shm file there). The adapter strips one `file:` prefix, so two make a URI filename.
     const name = readOnlyReason(url)?.readOnlyFs ? `file:file:${encodeURI(file)}?mode=ro&immutable=1` : file;
-    client = new PrismaClient({ adapter: new PrismaBetterSQLite3({ url: name, readonly: true, fileMustExist: true }) });
+    client = new PrismaClient({ adapter: sqliteAdapter({ url: name, readonly: true, fileMustExist: true }) });
   } else {
     const file = sqliteFile(url);
     fs.mkdirSync(path.dirname(file), { recursive: true });
-    client = new PrismaClient({ adapter: new PrismaBetterSQLite3({ url: file, timeout: 10_000 }) });
+    client = new PrismaClient({ adapter: sqliteAdapter({ url: file, timeout: 10_000 }) });
   }
   if (ro) {
     client = client.$extends({

@@ -10,6 +10,7 @@ import type { BruteforceSearch as BruteType, HierarchicalNSW as HnswType } from 
 import { AppError } from '../errors';
 import { builderChoice, hnswlibChoice, type BuilderModule, type NativeBuilder } from './hnswlib-module';
 import { fileSha256, manifestMtime, readManifest, sweepIndexDir, writeManifest, type Calibration, type IndexKind, type IndexManifest } from './manifest';
+import { writeWhole } from './hnsw-file';
 import type { Follower, IndexParams, SearchHit, VectorIndex } from './types';
 
 export type { Follower, IndexParams, SearchHit, VectorIndex } from './types';
@@ -283,7 +284,7 @@ export class HnswIndex implements VectorIndex {
           if (queries?.length && !this.p.efSearchFixed && b.count() > 0) calibration = await this.calibrateWith(b, queries);
           if (!this.p.readOnly) await fs.mkdir(this.p.dir, { recursive: true });
           file = path.join(this.p.readOnly ? os.tmpdir() : this.p.dir, `${this.kind}-rebuild.tmp-${process.pid}-${Date.now()}`);
-          await b.save(file);
+          await writeWhole(file, () => b.save(file!));
         } finally {
           b.close();
         }
@@ -643,7 +644,7 @@ export class HnswIndex implements VectorIndex {
       calibration: this.calibration,
     };
     if (adopt) await fs.rename(written.file, tmp);
-    else this.hnsw.writeIndexSync(tmp);
+    else await writeWhole(tmp, () => this.hnsw.writeIndexSync(tmp)); // never a file a full disk cut short
     const sha256 = await fileSha256(tmp);
     await fs.rename(tmp, path.join(this.p.dir, file));
     const manifest: IndexManifest = {

@@ -266,3 +266,27 @@ describe.each(targets)('jobs on $name', ({ url }) => {
     });
   });
 });
+
+describe('a job on a database that can no longer be written (SQLite)', () => {
+  it("reports its own failure, not the failure to record it (a full disk, probe D2)", async () => {
+    const url = `file:${path.join(dir, 'stuck.db')}`;
+    await migrateDatabase(url);
+    const db = getDb(url);
+    const events: JobEvent[] = [];
+    const { id, done } = await runJob(db, 'ingest', {}, async () => {
+      await db.$executeRawUnsafe('PRAGMA query_only = ON'); // every write from here on fails
+      throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+    });
+    const off = subscribe(id, (e) => events.push(e));
+    try {
+      const outcome = await done;
+      expect(outcome).toMatchObject({ failed: true, message: expect.stringMatching(/^the disk that holds clipdex's data is full \(ENOSPC/) });
+      expect(events.at(-1)).toMatchObject({ type: 'failed', message: expect.stringMatching(/disk .* is full/) });
+    } finally {
+      off();
+      await db.$executeRawUnsafe('PRAGMA query_only = OFF');
+    }
+    // The row could not be written: it still says running, and a later start marks it interrupted.
+    expect(await getJob(db, id)).toMatchObject({ status: 'running' });
+  });
+});

@@ -197,15 +197,21 @@ async function execute<R>(
   outcome = { ...outcome, cancelled };
   const failed = outcome.failed === true;
   const message = outcome.message ?? (cancelled ? 'cancelled' : null);
-  await db.job.update({
-    where: { id },
-    data: {
-      status: cancelled ? 'cancelled' : failed ? 'failed' : 'done',
-      message,
-      result: 'result' in outcome ? JSON.stringify(outcome.result ?? null) : null,
-      finishedAt: new Date(),
-    },
-  });
+  try {
+    await db.job.update({
+      where: { id },
+      data: {
+        status: cancelled ? 'cancelled' : failed ? 'failed' : 'done',
+        message,
+        result: 'result' in outcome ? JSON.stringify(outcome.result ?? null) : null,
+        finishedAt: new Date(),
+      },
+    });
+  } catch (err) {
+    // A job that failed (a full disk, say) reports its own error, not the one from recording it;
+    // the row stays 'running' until markInterruptedJobs finds its process gone.
+    if (!failed && !cancelled) throw err;
+  }
   // An ingest that threw (a database error mid-way) never leaves its dataset 'ingesting'.
   const ds = datasetId ?? job.datasetId;
   if (kind === 'ingest' && (failed || cancelled) && ds !== undefined) {
