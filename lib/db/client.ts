@@ -95,7 +95,9 @@ export function getDb(url: string, opts: { readOnly?: Omit<NotWritable, 'readOnl
   } else {
     const file = sqliteFile(url);
     fs.mkdirSync(path.dirname(file), { recursive: true });
-    client = new PrismaClient({ adapter: sqliteAdapter({ url: file, timeout: 10_000 }) });
+    // Its connection is known to sql-runner.ts, which runs an ingest's bulk writes on it.
+    const owner: PrismaClient = new PrismaClient({ adapter: sqliteAdapter({ url: file, timeout: 10_000 }, () => owner) });
+    client = owner;
   }
   if (ro) {
     client = client.$extends({

@@ -52,14 +52,28 @@ function endsAlways(tx: Transaction): Transaction {
   return tx;
 }
 
-/** `new PrismaBetterSQLite3(config)`, whose transactions free their lock however they end. */
-export function sqliteAdapter(config: ConstructorParameters<typeof PrismaBetterSQLite3>[0]): PrismaBetterSQLite3 {
+/** The connection under each writable SQLite client, once it has connected (sql-runner.ts). */
+const connections = new WeakMap<object, Database.Database>();
+
+/** The better-sqlite3 connection under `client`, when it was made by sqliteAdapter with `owner: client` and is open. */
+export function connectionOf(client: object): Database.Database | undefined {
+  return connections.get(client);
+}
+
+/**
+ * `new PrismaBetterSQLite3(config)`, whose transactions free their lock however they end.
+ * `owner()`: the client the adapter serves, under which connectionOf finds its connection.
+ */
+export function sqliteAdapter(config: ConstructorParameters<typeof PrismaBetterSQLite3>[0], owner?: () => object): PrismaBetterSQLite3 {
   const factory = new PrismaBetterSQLite3(config);
   const connect = factory.connect.bind(factory);
   factory.connect = async () => {
     const adapter = await connect();
     const startTransaction = adapter.startTransaction.bind(adapter);
     adapter.startTransaction = async (isolationLevel) => endsAlways(await startTransaction(isolationLevel));
+    const conn = handleOf(adapter);
+    const client = owner?.();
+    if (conn && client) connections.set(client, conn);
     return adapter;
   };
   return factory;

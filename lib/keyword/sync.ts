@@ -6,6 +6,7 @@
  */
 import { Prisma } from '../generated/prisma/client';
 import { isPostgresDb, type Db } from '../db';
+import { prismaRunner, type SqlRunner } from '../db/sql-runner';
 import { docGrams } from './grams';
 
 /** How many images one statement rebuilds (SQLite's bound-parameter limit is far above). */
@@ -28,9 +29,10 @@ async function ocrColumnExists(db: Db, pg: boolean): Promise<boolean> {
 /**
  * Rebuild the keyword documents of `imageIds` (after anything changed their captions, OCR text
  * or file name). Ids of images that no longer exist are dropped. Call it inside the transaction
- * that made the change where there is one, so the index never lags behind the rows.
+ * that made the change where there is one, so the index never lags behind the rows; `sql`: that
+ * transaction's runner (lib/db/sql-runner.ts), when the caller has one.
  */
-export async function syncKeywordDocs(db: Db, imageIds: number[]): Promise<void> {
+export async function syncKeywordDocs(db: Db, imageIds: number[], sql: SqlRunner = prismaRunner(db)): Promise<void> {
   const unique = [...new Set(imageIds.filter((id) => Number.isSafeInteger(id) && id > 0))];
   if (!unique.length) return;
   const pg = isPostgresDb(db);
@@ -41,18 +43,18 @@ export async function syncKeywordDocs(db: Db, imageIds: number[]): Promise<void>
   for (let at = 0; at < unique.length; at += CHUNK) {
     const ids = Prisma.join(unique.slice(at, at + CHUNK));
     // Read the fields, add their CJK grams (grams.ts: computed here, not in SQL), write the rows.
-    const rows = await db.$queryRaw<{ imageId: number; captions: string; ocr: string; filename: string }[]>`
-      SELECT i."id" AS "imageId", ${captions} AS "captions", ${ocr} AS "ocr", COALESCE(i."externalId", '') AS "filename" FROM "Image" i WHERE i."id" IN (${ids})`;
+    const rows = await sql.query<{ imageId: number; captions: string; ocr: string; filename: string }>(Prisma.sql`
+      SELECT i."id" AS "imageId", ${captions} AS "captions", ${ocr} AS "ocr", COALESCE(i."externalId", '') AS "filename" FROM "Image" i WHERE i."id" IN (${ids})`);
     // One upsert per document, never a delete then an insert: a crash between the two would lose
     // the document, and on PostgreSQL two writers syncing one image would both insert (23505).
     // The update triggers (SQLite) keep the FTS tables in step.
     const found = new Set(rows.map((r) => Number(r.imageId)));
     const gone = unique.slice(at, at + CHUNK).filter((id) => !found.has(id));
-    if (gone.length) await db.$executeRaw`DELETE FROM "KeywordDoc" WHERE "imageId" IN (${Prisma.join(gone)})`;
+    if (gone.length) await sql.execute(Prisma.sql`DELETE FROM "KeywordDoc" WHERE "imageId" IN (${Prisma.join(gone)})`);
     if (!rows.length) continue;
     const values = rows.map((r) => Prisma.sql`(${Number(r.imageId)}, ${r.captions}, ${r.ocr}, ${r.filename}, ${docGrams(r)})`);
-    await db.$executeRaw`INSERT INTO "KeywordDoc" ("imageId", "captions", "ocr", "filename", "grams") VALUES ${Prisma.join(values)}
-      ON CONFLICT ("imageId") DO UPDATE SET "captions" = excluded."captions", "ocr" = excluded."ocr", "filename" = excluded."filename", "grams" = excluded."grams"`;
+    await sql.execute(Prisma.sql`INSERT INTO "KeywordDoc" ("imageId", "captions", "ocr", "filename", "grams") VALUES ${Prisma.join(values)}
+      ON CONFLICT ("imageId") DO UPDATE SET "captions" = excluded."captions", "ocr" = excluded."ocr", "filename" = excluded."filename", "grams" = excluded."grams"`);
   }
 }
 
