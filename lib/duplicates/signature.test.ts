@@ -113,11 +113,11 @@ describe('pixel signatures', () => {
     const spec = resolvePreprocessSpec(readModelManifest(path.join(ROOT, 'models/mini-clip')));
     const processor = createImageProcessor(spec, MAXPX);
     const images: Buffer[] = [];
-    // Demo drawings (small PNGs with alpha: enlarged for the model; WebP thumbnails, as they have alpha).
+    // Demo drawings (small PNGs with alpha: enlarged for the model; their own thumbnails, alpha kept).
     const lines = fs.readFileSync(path.join(ROOT, 'demo/valid.tsv'), 'utf8').split('\n').filter(Boolean);
     for (const line of lines.slice(0, 40)) images.push(Buffer.from(line.split('\t')[1], 'base64'));
     // Photo-like JPEGs: shrunk for the model; a large one gets a WebP thumbnail, a wide one a centre
-    // crop; the smooth small ones are their own thumbnails (≤ 512 px, ≤ 64 KiB, opaque).
+    // crop; the smooth small ones are their own thumbnails (≤ 512 px, ≤ 64 KiB).
     const jpegs: [number, number, number, number][] = [[500, 500, 1, 85], [1600, 1200, 2, 85], [640, 360, 3, 85], [300, 700, 4, 85], [400, 300, 5, 40], [200, 200, 6, 40]];
     for (const [w, h, seed, quality] of jpegs) {
       images.push(await sharp(texture(w, h, seed), { raw: { width: w, height: h, channels: 3 } }).jpeg({ quality }).toBuffer());

@@ -36,13 +36,30 @@ describe('thumbnails', () => {
       .readdirSync(IMG)
       .filter((f) => f !== 'not-an-image.png' && f !== 'big-1200x1000.png')
       .map((f) => [f, fs.readFileSync(path.join(IMG, f))]);
-    cases.push(['emoji-72.png', await emoji()]);
     cases.push(['p3-256x200.jpg', await sharp({ create: { width: 256, height: 200, channels: 3, background: '#3a8' } }).withIccProfile('p3').jpeg().toBuffer()]);
+    let opaque = 0;
     for (const [name, bytes] of cases) {
+      if ((await sharp(bytes).metadata()).hasAlpha) continue; // kept by makeThumbnail, flattened by decodeImage
+      opaque++;
       const d = await decodeImage(bytes, { maxPixels: MAXPX });
       expect(thumbnailIsReencode(d.width, d.height), name).toBe(true);
       expect((await makeThumbnailFromDecoded(d)).equals(await makeThumbnail(bytes, MAXPX)), name).toBe(true);
     }
+    expect(opaque).toBeGreaterThanOrEqual(3);
+  });
+
+  it('keeps transparency: a small transparent image is its own thumbnail, a large one a WebP with alpha', async () => {
+    const small = await emoji();
+    expect(await thumbnailFor(small, MAXPX, { decoded: await decodeImage(small, { maxPixels: MAXPX }) })).toEqual({ bytes: small, format: 'png' });
+    const big = await sharp(small).resize(900, 900).png().toBuffer();
+    const t = await thumbnailFor(big, MAXPX, { decoded: await decodeImage(big, { maxPixels: MAXPX }) });
+    const meta = await sharp(t.bytes).metadata();
+    expect([t.format, meta.format, meta.width, meta.hasAlpha]).toEqual(['webp', 'webp', THUMB_MAX_SIDE, true]);
+    // transparent where the original is (a corner), opaque where it is (the disc's centre)
+    const { data, info } = await sharp(t.bytes).raw().toBuffer({ resolveWithObject: true });
+    const alphaAt = (x: number, y: number) => data[(y * info.width + x) * info.channels + 3];
+    expect(alphaAt(2, 2)).toBe(0);
+    expect(alphaAt(Math.round((36 / 72) * info.width), Math.round((30 / 72) * info.height))).toBe(255);
   });
 
   it('refuses decoded images that would need a resize', async () => {
@@ -71,8 +88,8 @@ describe('thumbnails', () => {
     expect((await reencoded(await photo(600, 400).jpeg().toBuffer())).width).toBe(THUMB_MAX_SIDE);
     // EXIF-rotated: turned upright
     expect(await reencoded(await photo(40, 30).jpeg().withMetadata({ orientation: 6 }).toBuffer())).toMatchObject({ width: 30, height: 40 });
-    // alpha: flattened on white
-    expect((await reencoded(await emoji())).hasAlpha).toBe(false);
+    // alpha with 16 bits a channel: to 8 bits, transparency kept
+    expect((await reencoded(await sharp(await emoji()).toColourspace('rgb16').png().toBuffer())).hasAlpha).toBe(true);
     // CMYK, 16-bit, GIF: to 8-bit sRGB WebP
     await reencoded(await photo(64, 64).toColourspace('cmyk').jpeg().toBuffer());
     await reencoded(await photo(64, 64).toColourspace('rgb16').png().toBuffer());

@@ -1,4 +1,8 @@
-/** Thumbnails through sharp: EXIF orientation applied, alpha flattened on white, WebP, ≤ 512 px. */
+/**
+ * Thumbnails through sharp: EXIF orientation applied, sRGB, WebP, ≤ 512 px. Transparency is kept,
+ * as the image page shows the original: a transparent image looks the same in the grid and on its
+ * own page, over the page's tile colour (light or dark), not on a white square.
+ */
 import sharp from 'sharp';
 import { probeImage, type DecodedImage, type ImageHeader } from '../image';
 
@@ -11,7 +15,6 @@ const WEBP = { quality: 80, effort: 1 } as const;
 export async function makeThumbnail(bytes: Buffer, maxPixels: number): Promise<Buffer> {
   return sharp(bytes, { limitInputPixels: maxPixels, failOn: 'error', animated: false })
     .rotate()
-    .flatten({ background: '#ffffff' })
     .toColourspace('srgb')
     .resize(THUMB_MAX_SIDE, THUMB_MAX_SIDE, { fit: 'inside', withoutEnlargement: true })
     .webp(WEBP)
@@ -19,15 +22,17 @@ export async function makeThumbnail(bytes: Buffer, maxPixels: number): Promise<B
 }
 
 /**
- * Whether makeThumbnailFromDecoded applies: the image is its own thumbnail (no side over THUMB_MAX_SIDE),
- * so makeThumbnail would only re-encode the pixels lib/image decodes (oriented, flattened, sRGB).
- * Larger images are resized, and there makeThumbnail's shrink-on-load can change pixels.
+ * Whether makeThumbnailFromDecoded applies to an opaque image: no side over THUMB_MAX_SIDE, so
+ * makeThumbnail would only re-encode the pixels lib/image decodes (oriented, sRGB). Larger images
+ * are resized, and there makeThumbnail's shrink-on-load can change pixels. (lib/image flattens
+ * transparency for the model; a thumbnail keeps it, so an image with alpha is never re-encoded
+ * from those pixels.)
  */
 export const thumbnailIsReencode = (width: number, height: number): boolean => Math.max(width, height) <= THUMB_MAX_SIDE;
 
 /**
- * The thumbnail of an image already decoded by lib/image (decodeImage), without decoding it again:
- * byte for byte what makeThumbnail(original) gives, where thumbnailIsReencode says so
+ * The thumbnail of an opaque image already decoded by lib/image (decodeImage), without decoding it
+ * again: byte for byte what makeThumbnail(original) gives, where thumbnailIsReencode says so
  * (lib/store/thumbnail.test.ts). Ingest uses it when CLIP preprocessing decoded the image whole.
  */
 export async function makeThumbnailFromDecoded(img: Pick<DecodedImage, 'data' | 'width' | 'height'>): Promise<Buffer> {
@@ -43,15 +48,15 @@ const SHOWN_AS_IS = new Set(['jpeg', 'png', 'webp']);
 
 /**
  * issue 13: whether an original is its own thumbnail — already what makeThumbnail would make it
- * look like (no side over THUMB_MAX_SIDE, as stored (EXIF orientation 1), no alpha to flatten,
- * 8-bit sRGB or grey, one frame, not an APNG) in a format browsers show, and small in bytes. Re-encoding such an
- * image would cost a decode and a WebP encode (~9 ms of CPU for a 500 × 500 JPEG, the largest part
- * of its ingest) for no visible change; a result page downloads at most 64 KiB for it instead of
- * ~20 KiB.
+ * look like (no side over THUMB_MAX_SIDE, as stored (EXIF orientation 1), 8-bit sRGB or grey, with
+ * or without transparency, one frame, not an APNG) in a format browsers show, and small in bytes.
+ * Re-encoding such an image would cost a decode and a WebP encode (~9 ms of CPU for a 500 × 500
+ * JPEG, the largest part of its ingest) for no visible change; a result page downloads at most
+ * 64 KiB for it instead of ~20 KiB.
  */
 export function originalIsThumbnail(h: ImageHeader, bytes: Buffer): boolean {
   return (
-    SHOWN_AS_IS.has(h.format) && Math.max(h.width, h.height) <= THUMB_MAX_SIDE && h.orientation === 1 && !h.hasAlpha &&
+    SHOWN_AS_IS.has(h.format) && Math.max(h.width, h.height) <= THUMB_MAX_SIDE && h.orientation === 1 &&
     (h.space === 'srgb' || h.space === 'b-w') && h.depth === 'uchar' && h.pages === 1 && bytes.length <= ORIGINAL_AS_THUMB_MAX_BYTES &&
     !(h.format === 'png' && isAnimatedPng(bytes))
   );
@@ -71,12 +76,14 @@ export interface Thumbnail {
 
 /**
  * The thumbnail ingest stores for an image: the original itself (originalIsThumbnail), else the
- * pixels preprocessing already decoded re-encoded (makeThumbnailFromDecoded), else makeThumbnail.
+ * pixels preprocessing already decoded re-encoded (makeThumbnailFromDecoded; opaque images only),
+ * else makeThumbnail.
  * The choice depends on the bytes only, so every ingest of the same image makes the same one.
  */
 export async function thumbnailFor(bytes: Buffer, maxPixels: number, known: { header?: ImageHeader; decoded?: DecodedImage } = {}): Promise<Thumbnail> {
   const header = known.header ?? (await probeImage(bytes, { maxPixels }));
   if (originalIsThumbnail(header, bytes)) return { bytes, format: header.format };
   const d = known.decoded;
-  return { bytes: d && thumbnailIsReencode(d.width, d.height) ? await makeThumbnailFromDecoded(d) : await makeThumbnail(bytes, maxPixels), format: 'webp' };
+  const reencode = d && !header.hasAlpha && thumbnailIsReencode(d.width, d.height);
+  return { bytes: reencode ? await makeThumbnailFromDecoded(d) : await makeThumbnail(bytes, maxPixels), format: 'webp' };
 }
