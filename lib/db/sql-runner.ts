@@ -25,13 +25,15 @@ export interface SqlRunner {
 type RawClient = Pick<Db, '$queryRaw' | '$executeRaw'>;
 
 /**
- * The runner for statements inside the transaction `tx` of `db`: the direct way when `db` is a
- * SQLite client whose connection is in that transaction, else Prisma's.
+ * The runner for `db`, or for its transaction `tx`: the direct way when `db` is a SQLite client
+ * whose connection is open, else Prisma's (on `tx`). Called inside `db.$transaction`, the
+ * statements are part of that transaction. Called outside one, they run as Prisma's own queries
+ * outside a transaction do on that one connection: in autocommit, or seeing what a transaction
+ * then open on it has written (use it for reads there).
  */
-export function sqlRunner(db: Db, tx: RawClient): SqlRunner {
+export function sqlRunner(db: Db, tx: RawClient = db): SqlRunner {
   const conn = connectionOf(db);
-  if (conn?.open && conn.inTransaction) return direct(conn);
-  return prismaRunner(tx);
+  return conn?.open ? direct(conn) : prismaRunner(tx);
 }
 
 /** Prisma's $queryRaw, with SQLite's integers (bigint there) as numbers, as on the direct way. */

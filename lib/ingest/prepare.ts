@@ -7,6 +7,8 @@
  * thumbnail to the store. Bad bytes become per-line errors, never exceptions.
  */
 import type { CorpusRecord } from '../corpus';
+import { sqlRunner } from '../db/sql-runner';
+import { Prisma } from '../generated/prisma/client';
 import type { DecodedImage, ImageHeader } from '../image';
 import { sha256Hex, thumbnailFor } from '../store';
 import { rememberSignatures, signaturesFromRgb } from '../duplicates';
@@ -114,20 +116,19 @@ async function prepareInto(batch: CorpusRecord[], ctx: PrepareContext, written: 
   };
   if (shas.length) {
     const tl = performance.now();
-    const inDataset = await db.image.findMany({
-      where: { datasetId: ctx.datasetId, sha256: { in: shas } },
-      select: { sha256: true, vectors: { where: { modelId: ctx.modelId }, select: { id: true } } },
-    });
-    for (const r of inDataset) if (r.vectors.length) images.set(r.sha256, { state: 'known', sha: r.sha256 });
+    // SQL of our own (lib/db/sql-runner.ts): Prisma's model queries cost the main thread several ms each.
+    const sql = sqlRunner(db);
+    const known = await sql.query<{ sha256: string }>(Prisma.sql`
+      SELECT i."sha256" FROM "Image" i WHERE i."datasetId" = ${ctx.datasetId} AND i."sha256" IN (${Prisma.join(shas)})
+        AND EXISTS (SELECT 1 FROM "ImageVector" v WHERE v."imageId" = i."id" AND v."modelId" = ${ctx.modelId})`);
+    for (const r of known) images.set(r.sha256, { state: 'known', sha: r.sha256 });
     const rest = shas.filter((s) => !images.has(s));
     if (rest.length) {
-      const elsewhere = await db.imageVector.findMany({
-        where: { modelId: ctx.modelId, image: { sha256: { in: rest } } },
-        select: { data: true, image: { select: { sha256: true, width: true, height: true, format: true, bytes: true } } },
-      });
-      for (const v of elsewhere) {
-        const { sha256, ...facts } = v.image;
-        if (!images.has(sha256)) images.set(sha256, { state: 'reuse', sha: sha256, facts, vector: v.data });
+      const elsewhere = await sql.query<ImageFacts & { sha256: string; data: Uint8Array }>(Prisma.sql`
+        SELECT i."sha256", i."width", i."height", i."format", i."bytes", v."data" FROM "ImageVector" v JOIN "Image" i ON i."id" = v."imageId"
+        WHERE v."modelId" = ${ctx.modelId} AND i."sha256" IN (${Prisma.join(rest)})`);
+      for (const { sha256, data, width, height, format, bytes } of elsewhere) {
+        if (!images.has(sha256)) images.set(sha256, { state: 'reuse', sha: sha256, facts: { width, height, format, bytes }, vector: data });
       }
     }
     parts.lookup += (performance.now() - tl) / 1000;
@@ -186,10 +187,9 @@ async function prepareInto(batch: CorpusRecord[], ctx: PrepareContext, written: 
   let textsToEncode = texts;
   if (texts.length) {
     const tl = performance.now();
-    const known = await db.text.findMany({
-      where: { datasetId: ctx.datasetId, text: { in: texts }, vectors: { some: { modelId: ctx.modelId } } },
-      select: { text: true },
-    });
+    const known = await sqlRunner(db).query<{ text: string }>(Prisma.sql`
+      SELECT t."text" FROM "Text" t WHERE t."datasetId" = ${ctx.datasetId} AND t."text" IN (${Prisma.join(texts)})
+        AND EXISTS (SELECT 1 FROM "TextVector" v WHERE v."textId" = t."id" AND v."modelId" = ${ctx.modelId})`);
     const knownSet = new Set(known.map((k) => k.text));
     textsToEncode = texts.filter((t) => !knownSet.has(t));
     parts.lookup += (performance.now() - tl) / 1000;

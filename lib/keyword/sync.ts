@@ -17,11 +17,11 @@ const CHUNK = 500;
  * Only a yes is cached: a database migrated later in this process is seen on the next call.
  */
 const hasOcrColumn = new WeakMap<object, true>();
-async function ocrColumnExists(db: Db, pg: boolean): Promise<boolean> {
+async function ocrColumnExists(db: Db, pg: boolean, sql: SqlRunner): Promise<boolean> {
   if (hasOcrColumn.has(db)) return true;
   const rows = pg
-    ? await db.$queryRaw<{ n: number }[]>`SELECT 1 AS "n" FROM information_schema.columns WHERE table_name = 'Image' AND column_name = 'ocrText' AND table_schema = current_schema()`
-    : await db.$queryRaw<{ n: number }[]>`SELECT 1 AS "n" FROM pragma_table_info('Image') WHERE name = 'ocrText'`;
+    ? await sql.query(Prisma.sql`SELECT 1 AS "n" FROM information_schema.columns WHERE table_name = 'Image' AND column_name = 'ocrText' AND table_schema = current_schema()`)
+    : await sql.query(Prisma.sql`SELECT 1 AS "n" FROM pragma_table_info('Image') WHERE name = 'ocrText'`);
   if (rows.length) hasOcrColumn.set(db, true);
   return rows.length > 0;
 }
@@ -36,7 +36,7 @@ export async function syncKeywordDocs(db: Db, imageIds: number[], sql: SqlRunner
   const unique = [...new Set(imageIds.filter((id) => Number.isSafeInteger(id) && id > 0))];
   if (!unique.length) return;
   const pg = isPostgresDb(db);
-  const ocr = (await ocrColumnExists(db, pg)) ? Prisma.raw(`COALESCE(i."ocrText", '')`) : Prisma.raw(`''`);
+  const ocr = (await ocrColumnExists(db, pg, sql)) ? Prisma.raw(`COALESCE(i."ocrText", '')`) : Prisma.raw(`''`);
   const captions = pg
     ? Prisma.raw(`COALESCE((SELECT string_agg(t."text", E'\\n' ORDER BY t."id") FROM "ImageText" it JOIN "Text" t ON t."id" = it."textId" WHERE it."imageId" = i."id"), '')`)
     : Prisma.raw(`COALESCE((SELECT group_concat(t."text", char(10)) FROM (SELECT t."text" AS "text" FROM "ImageText" it JOIN "Text" t ON t."id" = it."textId" WHERE it."imageId" = i."id" ORDER BY t."id") t), '')`);
