@@ -12,6 +12,8 @@
  * "Near-duplicates").
  */
 import { countVectors, iterateVectors, withBusyRetry, type Db } from '../db';
+import { sqlRunner } from '../db/sql-runner';
+import { Prisma } from '../generated/prisma/client';
 import type { VectorIndex } from '../index';
 import type { BlobStore } from '../store';
 import { groupLinks, regroup, saveLinks, type DuplicateLink, type GroupInfo } from './groups';
@@ -36,8 +38,9 @@ type Vectors = { labels: number[]; vectors: Float32Array[] };
 async function ownersOf(db: Db, labels: number[]): Promise<Map<number, { imageId: number; sha256: string }>> {
   const out = new Map<number, { imageId: number; sha256: string }>();
   for (let i = 0; i < labels.length; i += 500) {
-    const rows = await db.imageVector.findMany({ where: { id: { in: labels.slice(i, i + 500) } }, select: { id: true, imageId: true, image: { select: { sha256: true } } } });
-    for (const r of rows) out.set(r.id, { imageId: r.imageId, sha256: r.image.sha256 });
+    const rows = await sqlRunner(db).query<{ id: number; imageId: number; sha256: string }>(Prisma.sql`
+      SELECT v."id", v."imageId", i."sha256" FROM "ImageVector" v JOIN "Image" i ON i."id" = v."imageId" WHERE v."id" IN (${Prisma.join(labels.slice(i, i + 500))})`);
+    for (const r of rows) out.set(r.id, { imageId: r.imageId, sha256: r.sha256 });
   }
   return out;
 }

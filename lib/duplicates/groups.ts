@@ -11,6 +11,8 @@
  * another member, so it is the figure that says how loose the group may be.
  */
 import { withBusyRetry, type Db } from '../db';
+import { insertRows, sqlRunner } from '../db/sql-runner';
+import { Prisma } from '../generated/prisma/client';
 
 export interface GroupInfo {
   groupId: number;
@@ -67,20 +69,24 @@ export async function saveLinks(db: Db, modelId: string, links: DuplicateLink[])
     if (!prev || prev.similarity < l.similarity) best.set(key, { imageId: a, otherId: b, similarity: l.similarity });
   }
   const rows = [...best.values()];
+  // SQL of our own (lib/db/sql-runner.ts): this runs after every ingest batch, on its main thread.
   for (const part of chunks(rows, 200)) {
     await withBusyRetry(() =>
       db.$transaction(async (tx) => {
-        const existing = await tx.duplicateEdge.findMany({
-          where: { modelId, OR: part.map((p) => ({ imageId: p.imageId, otherId: p.otherId })) },
-          select: { imageId: true, otherId: true },
-        });
+        const sql = sqlRunner(db, tx);
+        // The stored pairs among these ids (a superset of the pairs asked for; filtered below).
+        const existing = await sql.query<{ imageId: number; otherId: number }>(Prisma.sql`
+          SELECT "imageId", "otherId" FROM "DuplicateEdge" WHERE "modelId" = ${modelId}
+            AND "imageId" IN (${Prisma.join([...new Set(part.map((p) => p.imageId))])}) AND "otherId" IN (${Prisma.join([...new Set(part.map((p) => p.otherId))])})`);
         const have = new Set(existing.map((e) => `${e.imageId}:${e.otherId}`));
         const fresh = part.filter((p) => !have.has(`${p.imageId}:${p.otherId}`));
+        if (!fresh.length) return;
         // An image deleted since its neighbours were found has no row to link to: skip such pairs
         // rather than fail the whole batch on the foreign key.
-        const alive = new Set((await tx.image.findMany({ where: { id: { in: [...new Set(fresh.flatMap((p) => [p.imageId, p.otherId]))] } }, select: { id: true } })).map((r) => r.id));
-        const data = fresh.filter((p) => alive.has(p.imageId) && alive.has(p.otherId)).map((p) => ({ modelId, ...p }));
-        if (data.length) await tx.duplicateEdge.createMany({ data });
+        const ids = [...new Set(fresh.flatMap((p) => [p.imageId, p.otherId]))];
+        const alive = new Set((await sql.query<{ id: number }>(Prisma.sql`SELECT "id" FROM "Image" WHERE "id" IN (${Prisma.join(ids)})`)).map((r) => r.id));
+        const data = fresh.filter((p) => alive.has(p.imageId) && alive.has(p.otherId)).map((p) => [modelId, p.imageId, p.otherId, p.similarity]);
+        if (data.length) await insertRows(sql, 'DuplicateEdge', ['modelId', 'imageId', 'otherId', 'similarity'], data);
       }),
     );
   }
@@ -93,13 +99,13 @@ async function componentOf(db: Db, modelId: string, seeds: number[]): Promise<{ 
   const seen = new Set<string>();
   const links: DuplicateLink[] = [];
   let frontier = [...nodes];
+  const sql = sqlRunner(db);
   while (frontier.length) {
     const next: number[] = [];
     for (const part of chunks(frontier)) {
-      const rows = await db.duplicateEdge.findMany({
-        where: { modelId, OR: [{ imageId: { in: part } }, { otherId: { in: part } }] },
-        select: { imageId: true, otherId: true, similarity: true },
-      });
+      const ids = Prisma.join(part);
+      const rows = await sql.query<DuplicateLink>(Prisma.sql`
+        SELECT "imageId", "otherId", "similarity" FROM "DuplicateEdge" WHERE "modelId" = ${modelId} AND ("imageId" IN (${ids}) OR "otherId" IN (${ids}))`);
       for (const r of rows) {
         const key = `${r.imageId}:${r.otherId}`;
         if (seen.has(key)) continue;
@@ -166,13 +172,14 @@ export async function regroup(db: Db, modelId: string, seeds: Iterable<number>):
   await withBusyRetry(() =>
     db.$transaction(
       async (tx) => {
-        for (const part of chunks(all)) await tx.duplicateMember.deleteMany({ where: { modelId, imageId: { in: part } } });
+        const sql = sqlRunner(db, tx);
+        for (const part of chunks(all)) await sql.execute(Prisma.sql`DELETE FROM "DuplicateMember" WHERE "modelId" = ${modelId} AND "imageId" IN (${Prisma.join(part)})`);
         const alive = new Set<number>();
         for (const part of chunks([...groups.keys()])) {
-          for (const r of await tx.image.findMany({ where: { id: { in: part } }, select: { id: true } })) alive.add(r.id);
+          for (const r of await sql.query<{ id: number }>(Prisma.sql`SELECT "id" FROM "Image" WHERE "id" IN (${Prisma.join(part)})`)) alive.add(r.id);
         }
-        const data = [...groups].filter(([id]) => alive.has(id)).map(([imageId, g]) => ({ imageId, modelId, ...g }));
-        for (const part of chunks(data)) await tx.duplicateMember.createMany({ data: part });
+        const data = [...groups].filter(([id]) => alive.has(id)).map(([imageId, g]) => [imageId, modelId, g.groupId, g.size, g.similarity]);
+        if (data.length) await insertRows(sql, 'DuplicateMember', ['imageId', 'modelId', 'groupId', 'size', 'similarity'], data);
       },
       { timeout: 120_000, maxWait: 120_000 },
     ),
