@@ -49,6 +49,7 @@ export function formatSummary(s: IngestJobResult): string {
     `  time           ${s.seconds.toFixed(1)} s (${(s.records / Math.max(s.seconds, 1e-3)).toFixed(1)} records/s; most in ${top?.[0] ?? '-'})`,
     ...(s.ocr ? [formatOcr(s.ocr)] : []),
     ...(s.nearDuplicatesOff ? ['  near-duplicates not linked (clipdex duplicates --rescan links them)'] : []),
+    ...(s.pendingLinked ? [`  near-duplicates also checked for ${s.pendingLinked} images an interrupted ingest had committed`] : []),
   ].join('\n');
 }
 

@@ -11,8 +11,8 @@
  * and `findGroupsAt` read every image of the model (the full-library figure is in README
  * "Near-duplicates").
  */
-import { countVectors, iterateVectors, withBusyRetry, type Db } from '../db';
-import { sqlRunner } from '../db/sql-runner';
+import { countVectors, iterateVectors, loadVectors, maxVectorLabel, withBusyRetry, type Db } from '../db';
+import { insertRows, sqlRunner, type SqlRunner } from '../db/sql-runner';
 import { Prisma } from '../generated/prisma/client';
 import type { VectorIndex } from '../index';
 import type { BlobStore } from '../store';
@@ -175,6 +175,36 @@ export async function linkNewImages(deps: DuplicateDeps, items: Vectors, opts: {
   return { links: links.length };
 }
 
+/**
+ * issue 13: the image vectors a batch commits are written to DuplicatePending in its transaction
+ * (`sql`: the batch's runner); `clearPending` removes them once their links are stored. An ingest
+ * killed between the two leaves rows, and `linkPending` links them when the next ingest starts, so
+ * a kill never costs near-duplicate links (before, the images were "already there" on the next
+ * run and were never checked).
+ */
+export async function addPending(sql: SqlRunner, modelId: string, labels: number[]): Promise<void> {
+  if (labels.length) await insertRows(sql, 'DuplicatePending', ['modelId', 'label'], labels.map((l) => [modelId, l]));
+}
+
+export async function clearPending(db: Db, modelId: string, labels: number[]): Promise<void> {
+  for (let i = 0; i < labels.length; i += 500) {
+    const part = Prisma.join(labels.slice(i, i + 500));
+    await withBusyRetry(() => sqlRunner(db).execute(Prisma.sql`DELETE FROM "DuplicatePending" WHERE "modelId" = ${modelId} AND "label" IN (${part})`));
+  }
+}
+
+/** Links the images an interrupted ingest committed but never checked (they are in the index: openIndexes adds them). Returns how many. */
+export async function linkPending(deps: DuplicateDeps): Promise<number> {
+  const labels = (await sqlRunner(deps.db).query<{ label: number }>(Prisma.sql`SELECT "label" FROM "DuplicatePending" WHERE "modelId" = ${deps.modelId} ORDER BY "label"`)).map((r) => r.label);
+  for (let i = 0; i < labels.length; i += 500) {
+    const part = labels.slice(i, i + 500);
+    const vs = (await loadVectors(deps.db, 'image', part)).filter((v) => deps.index.has(v.label));
+    await linkNewImages(deps, { labels: vs.map((v) => v.label), vectors: vs.map((v) => v.vector) }, { claimScan: false });
+    await clearPending(deps.db, deps.modelId, part);
+  }
+  return labels.length;
+}
+
 export interface ScanProgress {
   done: number;
   total: number;
@@ -199,6 +229,7 @@ async function scan(deps: DuplicateDeps, opts: { datasetId?: number; onProgress?
  * replacing the stored links and groups; records the scan (DuplicateScan).
  */
 export async function rescanDuplicates(deps: DuplicateDeps, onProgress?: (p: ScanProgress) => void, signal?: AbortSignal): Promise<{ images: number; links: number; grouped: number; cancelled?: boolean }> {
+  const scannedUpTo = await maxVectorLabel(deps.db, 'image', deps.modelId);
   const links = await scan(deps, { onProgress, signal });
   if (signal?.aborted) return { images: 0, links: 0, grouped: 0, cancelled: true };
   const { db, modelId } = deps;
@@ -212,6 +243,8 @@ export async function rescanDuplicates(deps: DuplicateDeps, onProgress?: (p: Sca
   await regroup(db, modelId, linked);
   const now = new Date();
   await withBusyRetry(() => db.duplicateScan.upsert({ where: { modelId }, create: { modelId, threshold: deps.threshold, scannedAt: now }, update: { threshold: deps.threshold, scannedAt: now } }));
+  // Every image the scan read is checked now (an ingest running beside it clears its own).
+  await withBusyRetry(() => db.duplicatePending.deleteMany({ where: { modelId, label: { lte: scannedUpTo } } }));
   const images = await db.imageVector.count({ where: { modelId } });
   const grouped = await db.duplicateMember.count({ where: { modelId } });
   return { images, links: links.length, grouped };

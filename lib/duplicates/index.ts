@@ -6,7 +6,7 @@
  * by group (`duplicateGroupsOf`); `/duplicates` and `clipdex duplicates` review them.
  */
 export { duplicateGroupsOf, membersOfGroups, regroup, groupMatesOf, groupLinks, saveLinks, type GroupInfo, type DuplicateLink } from './groups';
-export { findLinks, forgetDuplicateScan, linkNewImages, rememberSignatures, markDuplicatesScanned, rescanDuplicates, findGroupsAt, NEIGHBOURS, type DuplicateDeps, type ScanProgress } from './detect';
+export { addPending, clearPending, linkPending, findLinks, forgetDuplicateScan, linkNewImages, rememberSignatures, markDuplicatesScanned, rescanDuplicates, findGroupsAt, NEIGHBOURS, type DuplicateDeps, type ScanProgress } from './detect';
 export { listGroups, describeGroups, storedLinks, lastScan, datasetIdFor, type DuplicateGroup, type DuplicateImage } from './list';
 export { checkThreshold, DEFAULT_DUPLICATE_THRESHOLD } from './settings';
 export { pixelSignatures, signaturesFromRgb, signatureSimilarity, type Signatures } from './signature';

@@ -8,6 +8,7 @@
 import { Prisma } from '../generated/prisma/client';
 import { bytesToVector, vectorToBytes, withBusyRetry, type Db } from '../db';
 import { insertRows, isUniqueViolation, sqlRunner, type SqlRunner } from '../db/sql-runner';
+import { addPending } from '../duplicates';
 import { syncKeywordDocs } from '../keyword'; // issue 11: the keyword documents follow the rows
 import { textOf, type PreparedBatch } from './prepare';
 import type { LineError } from './types';
@@ -40,6 +41,8 @@ export interface CommitContext {
   aliases: Map<string, number>;
   /** The MUGE texts JSONL, named in errors about its lines. */
   textsFile?: string;
+  /** Near-duplicates are linked after the commit: the new image vectors are recorded as pending (lib/duplicates, addPending). */
+  pendingLinks?: boolean;
 }
 
 export async function commitBatch(db: Db, b: PreparedBatch, enc: EncodedBatch, ctx: CommitContext): Promise<CommitResult> {
@@ -140,6 +143,7 @@ async function commitInTx(tx: Tx, sql: SqlRunner, b: PreparedBatch, enc: Encoded
         res.newImageVectors.labels.push(r.id);
         res.newImageVectors.vectors.push(vecOf.get(r.imageId)!);
       }
+      if (ctx.pendingLinks) await addPending(sql, modelId, res.newImageVectors.labels);
     }
     // MUGE: remember ids whose bytes were stored under another id (duplicate images) — only
     // those, so memory grows with the duplicates, not with the corpus.

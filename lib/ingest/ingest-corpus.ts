@@ -8,7 +8,7 @@ import path from 'node:path';
 import { countRecords, detectFormat, readCorpus, type CorpusRecord } from '../corpus';
 import { openDatasetForIngest, setDatasetStatus } from '../db';
 import { checkDatasetName } from '../datasets/name';
-import { forgetDuplicateScan, linkNewImages } from '../duplicates';
+import { clearPending, forgetDuplicateScan, linkNewImages, linkPending } from '../duplicates';
 import { AppError } from '../errors';
 import { createLimiter } from '../map-pool';
 import { removeUnreferenced } from './cleanup';
@@ -58,12 +58,16 @@ async function runIngest(opts: IngestOptions, deps: IngestDeps, onProgress?: (p:
   opts.onDataset?.(dataset.id);
   const linkDuplicates = opts.nearDuplicates ?? config.nearDuplicates;
   if (!linkDuplicates) await forgetDuplicateScan(db, model.info.id);
+  const dupDeps = { db, index: indexes.image, store: deps.store, modelId: model.info.id, threshold: config.duplicateThreshold };
+  // Images an interrupted ingest committed but never checked for near-duplicates: checked now.
+  const pendingLinked = linkDuplicates ? await linkPending(dupDeps) : 0;
   await deps.store.sweepTemp().catch(() => 0);
 
   const stages: Record<IngestStage, number> = { read: 0, prepare: 0, wait: 0, encode: 0, db: 0, index: 0, save: 0, lookup: 0, preprocess: 0, thumbnail: 0, store: 0 };
   const summary: IngestSummary = {
     dataset: name, datasetStatus: 'ready', records: 0, good: 0, images: 0, texts: 0, links: 0, duplicates: 0,
     vectorsReused: 0, errorCount: 0, errors: [], seconds: 0, stages, ...(linkDuplicates ? {} : { nearDuplicatesOff: true }),
+    ...(pendingLinked ? { pendingLinked } : {}),
   };
   let good = 0;
   const addErrors = (errs: LineError[]) => {
@@ -117,7 +121,7 @@ async function runIngest(opts: IngestOptions, deps: IngestDeps, onProgress?: (p:
     const rest = await Promise.all(ahead.splice(0).map((p) => p.catch(() => undefined)));
     await removeUnreferenced(deps, rest.flatMap((b) => [...(b?.written ?? [])])).catch(() => undefined);
   };
-  const commitCtx = { datasetId: dataset.id, modelId: model.info.id, aliases: new Map<string, number>(), textsFile: format === 'muge' ? opts.texts : undefined };
+  const commitCtx = { datasetId: dataset.id, modelId: model.info.id, aliases: new Map<string, number>(), textsFile: format === 'muge' ? opts.texts : undefined, pendingLinks: linkDuplicates };
 
   report();
   let batchNo = 0;
@@ -159,7 +163,8 @@ async function runIngest(opts: IngestOptions, deps: IngestDeps, onProgress?: (p:
       if (c.newTextVectors.labels.length) indexes.text.add(c.newTextVectors.labels, c.newTextVectors.vectors);
       // issue 11: the new images' near-duplicates, now that the whole batch is in the index.
       if (linkDuplicates) {
-        await linkNewImages({ db, index: indexes.image, store: deps.store, modelId: model.info.id, threshold: config.duplicateThreshold }, c.newImageVectors);
+        await linkNewImages(dupDeps, c.newImageVectors);
+        await clearPending(db, model.info.id, c.newImageVectors.labels);
       }
       stages.index += (performance.now() - t) / 1000;
 

@@ -82,6 +82,8 @@ export interface IngestSummary {
   cancelled?: boolean;
   /** Near-duplicate links were not looked for (`--no-near-duplicates`, CLIPDEX_NEAR_DUPLICATES=0). */
   nearDuplicatesOff?: boolean;
+  /** Images an interrupted ingest committed but never checked for near-duplicates, checked by this one first. */
+  pendingLinked?: number;
   /** Seconds spent per stage ('prepare' overlaps 'encode'; 'wait' is time the loop waited for it). */
   stages: Record<IngestStage, number>;
 }
