@@ -284,7 +284,8 @@ test('JSON API: search, errors, image bytes with caching headers, health', async
 
   const thumb = await request.get(body.hits[0].thumbUrl);
   expect(thumb.status()).toBe(200);
-  expect(thumb.headers()['content-type']).toBe('image/webp');
+  // The demo's 72 px PNGs (with transparency) are their own thumbnails (lib/store/thumbnail.ts).
+  expect(thumb.headers()['content-type']).toBe('image/png');
   expect(thumb.headers()['cache-control']).toBe('public, max-age=31536000, immutable');
   const etag = thumb.headers()['etag'];
   expect(etag).toMatch(/^"[0-9a-f]{64}"$/);

@@ -7,8 +7,10 @@
  * SQLITE_BUSY to a socket timeout). The transaction was rolled back, so running it again is safe.
  */
 export function isBusyError(err: unknown): boolean {
-  for (let e = err as { code?: unknown; message?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 4; e = e.cause as typeof e, depth++) {
+  for (let e = err as { code?: unknown; originalCode?: unknown; message?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 4; e = e.cause as typeof e, depth++) {
     if (typeof e.code === 'string' && (e.code === 'P1008' || e.code.startsWith('SQLITE_BUSY'))) return true;
+    // A driver adapter's error as it reaches us unwrapped (a failed COMMIT): { kind, originalCode } in its cause.
+    if (typeof e.originalCode === 'string' && e.originalCode.startsWith('SQLITE_BUSY')) return true;
     if (typeof e.message === 'string' && /database is locked|SQLITE_BUSY|Operation has timed out/i.test(e.message)) return true;
   }
   return false;

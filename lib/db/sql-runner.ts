@@ -27,14 +27,15 @@ type RawClient = Pick<Db, '$queryRaw' | '$executeRaw'>;
 
 /**
  * The runner for `db`, or for its transaction `tx`: the direct way when `db` is a SQLite client
- * whose connection is open, else Prisma's (on `tx`). Called inside `db.$transaction`, the
- * statements are part of that transaction. Called outside one, they run as Prisma's own queries
- * outside a transaction do on that one connection: in autocommit, or seeing what a transaction
- * then open on it has written (use it for reads there).
+ * whose connection is open, else Prisma's (on `tx`). Given `tx`, the statements are part of that
+ * transaction, and one that finds it over (Prisma's timeout) is refused, as `tx` itself would
+ * refuse it. Without `tx`, a statement runs as Prisma's own queries outside a transaction do on
+ * that one connection: in autocommit, or inside a transaction then open on it (for reads, and for
+ * writes that may be repeated).
  */
-export function sqlRunner(db: Db, tx: RawClient = db): SqlRunner {
+export function sqlRunner(db: Db, tx?: RawClient): SqlRunner {
   const conn = connectionOf(db);
-  return conn?.open ? direct(conn) : prismaRunner(tx);
+  return conn?.open ? direct(conn, tx !== undefined) : prismaRunner(tx ?? db);
 }
 
 /** Prisma's $queryRaw, with SQLite's integers (bigint there) as numbers, as on the direct way. */
@@ -74,10 +75,13 @@ function bindable(v: unknown): unknown {
   return v;
 }
 
-function direct(conn: Database.Database): SqlRunner {
+function direct(conn: Database.Database, inTransaction: boolean): SqlRunner {
+  const open = () => {
+    if (inTransaction && !conn.inTransaction) throw new Error('Transaction already closed: a statement came after its transaction ended (timed out?)');
+  };
   return {
-    query: async <T>(q: Prisma.Sql) => prepared(conn, q.sql).all(...q.values.map(bindable)) as T[],
-    execute: async (q) => prepared(conn, q.sql).run(...q.values.map(bindable)).changes,
+    query: async <T>(q: Prisma.Sql) => (open(), prepared(conn, q.sql).all(...q.values.map(bindable)) as T[]),
+    execute: async (q) => (open(), prepared(conn, q.sql).run(...q.values.map(bindable)).changes),
   };
 }
 
@@ -88,14 +92,14 @@ const ROWS_PER_INSERT = 500;
  * INSERT `rows` (values in `columns` order) into `table`, returning the `returning` columns of each
  * new row (in no particular order: match them by a key), or nothing when `returning` is empty.
  */
-export async function insertRows<T = never>(run: SqlRunner, table: string, columns: string[], rows: unknown[][], returning: string[] = []): Promise<T[]> {
+export async function insertRows<T = never>(run: SqlRunner, table: string, columns: string[], rows: unknown[][], returning: string[] = [], onConflict?: 'ON CONFLICT DO NOTHING'): Promise<T[]> {
   const head = Prisma.raw(`INSERT INTO "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) VALUES `);
-  const tail = Prisma.raw(returning.length ? ` RETURNING ${returning.map((c) => `"${c}"`).join(', ')}` : '');
+  const tail = Prisma.raw(`${onConflict ? ` ${onConflict}` : ''}${returning.length ? ` RETURNING ${returning.map((c) => `"${c}"`).join(', ')}` : ''}`);
   const out: T[] = [];
   for (let at = 0; at < rows.length; at += ROWS_PER_INSERT) {
     const values = Prisma.join(rows.slice(at, at + ROWS_PER_INSERT).map((r) => Prisma.sql`(${Prisma.join(r)})`));
     if (returning.length) out.push(...(await run.query<T>(Prisma.sql`${head}${values}${tail}`)));
-    else await run.execute(Prisma.sql`${head}${values}`);
+    else await run.execute(Prisma.sql`${head}${values}${tail}`);
   }
   return out;
 }

@@ -193,16 +193,29 @@ export async function clearPending(db: Db, modelId: string, labels: number[]): P
   }
 }
 
-/** Links the images an interrupted ingest committed but never checked (they are in the index: openIndexes adds them). Returns how many. */
+/**
+ * Links the images an interrupted ingest committed but never checked. Returns how many it linked.
+ * The index first catches up with the database (a server's index follows other processes' commits
+ * lazily); a pending image it still lacks (another process's commit not visible yet) stays pending.
+ * Another ingest running meanwhile may link the same images too: links are stored idempotently.
+ */
 export async function linkPending(deps: DuplicateDeps): Promise<number> {
   const labels = (await sqlRunner(deps.db).query<{ label: number }>(Prisma.sql`SELECT "label" FROM "DuplicatePending" WHERE "modelId" = ${deps.modelId} ORDER BY "label"`)).map((r) => r.label);
+  if (!labels.length) return 0;
+  await deps.index.catchUpFully();
+  let linked = 0;
   for (let i = 0; i < labels.length; i += 500) {
     const part = labels.slice(i, i + 500);
-    const vs = (await loadVectors(deps.db, 'image', part)).filter((v) => deps.index.has(v.label));
+    const stored = await loadVectors(deps.db, 'image', part);
+    const vs = stored.filter((v) => deps.index.has(v.label));
     await linkNewImages(deps, { labels: vs.map((v) => v.label), vectors: vs.map((v) => v.vector) }, { claimScan: false });
-    await clearPending(deps.db, deps.modelId, part);
+    // Linked, or gone (its image deleted: the cascade already took the row).
+    const have = new Set(stored.map((v) => v.label));
+    const done = new Set(vs.map((v) => v.label));
+    await clearPending(deps.db, deps.modelId, part.filter((l) => done.has(l) || !have.has(l)));
+    linked += vs.length;
   }
-  return labels.length;
+  return linked;
 }
 
 export interface ScanProgress {

@@ -86,7 +86,8 @@ export async function saveLinks(db: Db, modelId: string, links: DuplicateLink[])
         const ids = [...new Set(fresh.flatMap((p) => [p.imageId, p.otherId]))];
         const alive = new Set((await sql.query<{ id: number }>(Prisma.sql`SELECT "id" FROM "Image" WHERE "id" IN (${Prisma.join(ids)})`)).map((r) => r.id));
         const data = fresh.filter((p) => alive.has(p.imageId) && alive.has(p.otherId)).map((p) => [modelId, p.imageId, p.otherId, p.similarity]);
-        if (data.length) await insertRows(sql, 'DuplicateEdge', ['modelId', 'imageId', 'otherId', 'similarity'], data);
+        // Another writer may store the same pair meanwhile (two ingests, or one linking pending images).
+        if (data.length) await insertRows(sql, 'DuplicateEdge', ['modelId', 'imageId', 'otherId', 'similarity'], data, [], 'ON CONFLICT DO NOTHING');
       }),
     );
   }

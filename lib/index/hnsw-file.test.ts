@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { asNoSpace, checkHnswFile } from './hnsw-file';
+import { asNoSpace, checkHnswFile, writeWhole } from './hnsw-file';
 import { hnswlibChoice } from './hnswlib-module';
 
 describe('checkHnswFile', () => {
@@ -44,6 +44,15 @@ describe('checkHnswFile', () => {
     const long = path.join(dir, 'long.hnsw');
     fs.writeFileSync(long, Buffer.concat([whole, Buffer.from([0])]));
     await expect(checkHnswFile(long)).rejects.toThrow(/contents say/);
+  });
+
+  it('writeWhole: a save that comes out short is removed and reported; a whole one is kept', async () => {
+    const target = path.join(dir, 'saved.hnsw');
+    await expect(writeWhole(target, () => fs.writeFileSync(target, whole.subarray(0, whole.length - 7)))).rejects.toThrow(/contents say|cut short/);
+    expect(fs.existsSync(target)).toBe(false);
+    await expect(writeWhole(target, () => { throw new Error('cannot write'); })).rejects.toThrow(/cannot write/);
+    await writeWhole(target, () => h.writeIndexSync(target));
+    expect(fs.readFileSync(target).equals(whole)).toBe(true);
   });
 
   it('calls a short file ENOSPC only when its file system is out of room', async () => {

@@ -13,7 +13,7 @@ import type { IngestDeps } from './types';
 export async function deleteDataset(deps: Pick<IngestDeps, 'db' | 'indexes' | 'store'>, name: string): Promise<DeletedDataset> {
   const ds = await findDataset(deps.db, name);
   if (!ds) throw new AppError('NOT_FOUND', `no dataset called "${name}"`);
-  const running = await deps.db.job.findMany({ where: { datasetId: ds.id, kind: 'ingest', status: { in: ['running', 'cancelling'] } }, select: { pid: true, host: true, heartbeatAt: true } });
+  const running = await deps.db.job.findMany({ where: { datasetId: ds.id, kind: 'ingest', status: { in: ['running', 'cancelling'] } }, select: { id: true, pid: true, host: true, heartbeatAt: true } });
   if (running.some(jobProcessMayRun)) {
     throw new AppError('CONFLICT', `dataset "${name}" is being ingested right now; delete it when the ingest has finished`);
   }

@@ -30,7 +30,7 @@ export async function deleteImage(deps: Pick<IngestDeps, 'db' | 'indexes' | 'sto
   const { db } = deps;
   const img = await db.image.findUnique({ where: { id: imageId }, select: { id: true, sha256: true, datasetId: true, dataset: { select: { name: true } } } });
   if (!img) throw new AppError('NOT_FOUND', `no image with id ${imageId} (it may have been deleted already)`);
-  const running = await db.job.findMany({ where: { datasetId: img.datasetId, kind: 'ingest', status: { in: ['running', 'cancelling'] } }, select: { pid: true, host: true, heartbeatAt: true } });
+  const running = await db.job.findMany({ where: { datasetId: img.datasetId, kind: 'ingest', status: { in: ['running', 'cancelling'] } }, select: { id: true, pid: true, host: true, heartbeatAt: true } });
   if (running.some(jobProcessMayRun)) {
     throw new AppError('CONFLICT', `dataset "${img.dataset.name}" is being ingested right now; delete image ${imageId} when the ingest has finished`);
   }

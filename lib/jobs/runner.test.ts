@@ -11,7 +11,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeDbs, getDb, migrateDatabase, type Db } from '../db';
 import { isAppError } from '../errors';
-import { CANCEL_POLL_MS, JOB_STALE_MS, PERSIST_INTERVAL_MS, cancelJob, markInterruptedJobs, runJob, subscribe } from './runner';
+import { CANCEL_POLL_MS, JOB_STALE_MS, PERSIST_INTERVAL_MS, cancelJob, jobProcessMayRun, markInterruptedJobs, runJob, subscribe } from './runner';
 import { getJob, getJobLineErrors } from './queries';
 import type { JobContext, JobEvent } from './types';
 
@@ -286,7 +286,12 @@ describe('a job on a database that can no longer be written (SQLite)', () => {
       off();
       await db.$executeRawUnsafe('PRAGMA query_only = OFF');
     }
-    // The row could not be written: it still says running, and a later start marks it interrupted.
-    expect(await getJob(db, id)).toMatchObject({ status: 'running' });
+    // The row could not be written: it still says running, but it is over (deletes are not
+    // refused because of it), and a later start marks it interrupted.
+    const row = await getJob(db, id);
+    expect(row).toMatchObject({ status: 'running', pid: process.pid });
+    expect(jobProcessMayRun(row!)).toBe(false);
+    expect(await markInterruptedJobs(db)).toBe(1);
+    expect(await getJob(db, id)).toMatchObject({ status: 'failed' });
   });
 });

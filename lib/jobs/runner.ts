@@ -11,6 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import os from 'node:os';
 import type { Db } from '../db';
+import { withBusyRetry } from '../db/retry';
 import { AppError, describeError } from '../errors';
 import { isAlive } from '../process';
 import { getJob } from './queries';
@@ -198,18 +199,21 @@ async function execute<R>(
   const failed = outcome.failed === true;
   const message = outcome.message ?? (cancelled ? 'cancelled' : null);
   try {
-    await db.job.update({
-      where: { id },
-      data: {
-        status: cancelled ? 'cancelled' : failed ? 'failed' : 'done',
-        message,
-        result: 'result' in outcome ? JSON.stringify(outcome.result ?? null) : null,
-        finishedAt: new Date(),
-      },
-    });
+    await withBusyRetry(() =>
+      db.job.update({
+        where: { id },
+        data: {
+          status: cancelled ? 'cancelled' : failed ? 'failed' : 'done',
+          message,
+          result: 'result' in outcome ? JSON.stringify(outcome.result ?? null) : null,
+          finishedAt: new Date(),
+        },
+      }),
+    );
   } catch (err) {
-    // A job that failed (a full disk, say) reports its own error, not the one from recording it;
-    // the row stays 'running' until markInterruptedJobs finds its process gone.
+    // A job that failed (a full disk, say) reports its own error, not the one from recording it.
+    // Its row stays 'running': jobProcessMayRun reads it as over once its controller is gone (so
+    // deletes are not refused), and markInterruptedJobs marks it at the next start.
     if (!failed && !cancelled) throw err;
   }
   // An ingest that threw (a database error mid-way) never leaves its dataset 'ingesting'.
@@ -238,7 +242,7 @@ export async function cancelJob(db: Db, id: string): Promise<JobRecord> {
   }
   // This process's job stops at once; another process's sees the row within CANCEL_POLL_MS.
   state().controllers.get(id)?.abort();
-  if (job.pid !== null && !(job.pid === process.pid && onThisHost(job.host)) && !jobProcessMayRun(job)) {
+  if (job.pid !== null && !jobProcessMayRun(job)) {
     // Nobody is left to act on a cancel: fail it as interrupted now.
     await markInterruptedJobs(db);
   } else if (job.status !== 'cancelling') {
@@ -266,8 +270,13 @@ const heartbeatMs = () => Number(process.env.CLIPDEX_TEST_JOB_HEARTBEAT_MS) || J
  * machine's (distributed mode: its pid says nothing here) while its beat is fresh. A generous
  * silence (JOB_STALE_MS) before giving up on it: a busy process may beat late, never for minutes.
  */
-export const jobProcessMayRun = (j: { pid: number | null; host: string | null; heartbeatAt: Date | null }) =>
-  j.pid !== null && (onThisHost(j.host) ? isAlive(j.pid) : !j.heartbeatAt || Date.now() - j.heartbeatAt.getTime() < JOB_STALE_MS);
+export const jobProcessMayRun = (j: { id?: string; pid: number | null; host: string | null; heartbeatAt: Date | null }): boolean => {
+  if (j.pid === null) return false;
+  // This process's own job runs while it holds the job's controller (a job whose final status
+  // could not be written, on a full disk, stays 'running' in its row but is over).
+  if (j.id !== undefined && j.pid === process.pid && onThisHost(j.host)) return state().controllers.has(j.id);
+  return onThisHost(j.host) ? isAlive(j.pid) : !j.heartbeatAt || Date.now() - j.heartbeatAt.getTime() < JOB_STALE_MS;
+};
 
 /**
  * Jobs left 'running', 'queued' or 'cancelling' by a process that no longer exists are marked

@@ -2,12 +2,13 @@
  * An ingest killed between a batch's commit and its near-duplicate links (issue 13): the batch's
  * image vectors are recorded as pending in its transaction and cleared once linked, so the next
  * ingest links what was left. Real parts: the bundled model, sharp, hnswlib on disk, SQLite.
- * The kill is reproduced by its outcome (the rows committed, their links never written); the
- * SIGKILL loop itself is the hostile probe's C1 (/tmp probe scripts in the closing notes).
+ * The kill is reproduced by a linking step that throws after the first batch committed; the
+ * SIGKILL loop itself is the hostile probe's C1 (its script is in the issue's closing note).
  */
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Engine } from '../../lib/engine';
+import { findGroupsAt } from '../../lib/duplicates';
 import { ingestCorpus } from '../../lib/ingest';
 import { cropped, demoImages, halfSize, jpeg60, writePairs, type DemoImage } from './duplicates-helpers';
 import { makeTestEnv } from './engine-helpers';
@@ -37,29 +38,38 @@ const counts = async () => ({
 });
 
 describe('near-duplicate links of a batch whose ingest was killed before linking', () => {
-  it('a clean ingest leaves nothing pending', async () => {
-    const s = await ingestCorpus({ path: file, dataset: 'pending', batchSize: 4 }, e);
-    expect(s.images).toBe(14);
-    const c = await counts();
-    expect(c.pending).toBe(0);
-    expect(c.edges).toBeGreaterThanOrEqual(6); // each original with its three copies
-    expect(c.members).toBe(8);
+  it('the batch commits its new image vectors as pending; a failure while linking leaves them so', async () => {
+    // The index a failing linking step sees: adds go to the real index, the first search throws
+    // (what a kill between the batch's commit and its links leaves behind).
+    const real = e.indexes.image;
+    const failing = new Proxy(real, {
+      get(target, prop) {
+        if (prop === 'search') return () => { throw new Error('killed while linking'); };
+        const v = Reflect.get(target, prop, target);
+        return typeof v === 'function' ? v.bind(target) : v;
+      },
+    });
+    const killed = ingestCorpus({ path: file, dataset: 'pending', batchSize: 4 }, { ...e, indexes: { ...e.indexes, image: failing } });
+    await expect(killed).rejects.toThrow(/killed while linking/);
+    const committed = await e.db.imageVector.findMany({ select: { id: true }, orderBy: { id: 'asc' } });
+    expect(committed.length).toBe(4); // the first batch, whose linking failed
+    const pending = await e.db.duplicatePending.findMany({ select: { label: true }, orderBy: { label: 'asc' } });
+    expect(pending.map((p) => p.label)).toEqual(committed.map((c) => c.id));
+    expect(await e.db.duplicateEdge.count()).toBe(0);
   });
 
-  it('the next ingest links what was committed but never linked, and says so', async () => {
-    const before = await counts();
-    const edges = await e.db.duplicateEdge.findMany({ orderBy: [{ imageId: 'asc' }, { otherId: 'asc' }] });
-    // What a kill right after the commits leaves: the vectors (pending) and no links or groups.
-    await e.db.duplicateEdge.deleteMany();
-    await e.db.duplicateMember.deleteMany();
-    const labels = await e.db.imageVector.findMany({ select: { id: true } });
-    await e.db.duplicatePending.createMany({ data: labels.map((l) => ({ modelId: e.model.info.id, label: l.id })) });
-    // Running the same ingest again: every record is already there, and the links come back.
+  it('the next ingest links them first, says so, and ends with the links a full scan finds', async () => {
     const s = await ingestCorpus({ path: file, dataset: 'pending', batchSize: 4 }, e);
-    expect(s.images).toBe(0);
-    expect(s.pendingLinked).toBe(14);
-    expect(await counts()).toEqual({ ...before, pending: 0 });
-    expect(await e.db.duplicateEdge.findMany({ orderBy: [{ imageId: 'asc' }, { otherId: 'asc' }] })).toEqual(edges);
+    expect(s.pendingLinked).toBe(4);
+    expect(s.images).toBe(10);
+    const c = await counts();
+    expect(c.pending).toBe(0);
+    expect(c.members).toBe(8); // each of the two originals with its three copies
+    const stored = (await e.db.duplicateEdge.findMany()).map((l) => `${l.imageId}:${l.otherId}`).sort();
+    const scan = await findGroupsAt({ db: e.db, index: e.indexes.image, store: e.store, modelId: e.model.info.id, threshold: e.config.duplicateThreshold });
+    const expected = [...new Set(scan.links.map((l) => `${Math.min(l.imageId, l.otherId)}:${Math.max(l.imageId, l.otherId)}`))].sort();
+    expect(stored).toEqual(expected);
+    expect(stored.length).toBeGreaterThanOrEqual(6);
   });
 
   it('a pending row goes with its image, and an ingest without links leaves pending rows for a later one', async () => {

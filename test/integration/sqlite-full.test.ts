@@ -51,6 +51,18 @@ describe('a transaction that fills the database', () => {
     expect((await db.dataset.findUniqueOrThrow({ where: { id: ds.id } })).status).toBe('failed');
   });
 
+  it('a COMMIT that fails (a deferred foreign key) keeps nothing and does not stop the next transaction', async () => {
+    const db = getDb(url);
+    const before = await db.text.count();
+    const failing = db.$transaction(async (tx) => {
+      await tx.$executeRawUnsafe('PRAGMA defer_foreign_keys = ON'); // checked at COMMIT, which then fails with the transaction still open
+      await tx.$executeRawUnsafe(`INSERT INTO "Text" ("datasetId", "text", "createdAt") VALUES (999999, 'orphan', '2026-11-30T00:00:00.000+00:00')`);
+    });
+    await expect(within(failing, 'the failing commit')).rejects.toThrow(/ForeignKeyConstraintViolation|FOREIGN KEY/);
+    await within(db.$transaction(async (tx) => tx.text.count()), 'the next transaction');
+    expect(await db.text.count()).toBe(before);
+  });
+
   it('a transaction that SQLite ended itself does not stop the next one', async () => {
     const db = getDb(url);
     const before = await db.text.count();
