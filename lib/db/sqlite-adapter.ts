@@ -55,7 +55,7 @@ function endsAlways(tx: Transaction): Transaction {
 /** The connection under each writable SQLite client, once it has connected (sql-runner.ts). */
 const connections = new WeakMap<object, Database.Database>();
 
-/** The better-sqlite3 connection under `client`, when it was made by sqliteAdapter with `owner: client` and is open. */
+/** The better-sqlite3 connection under `client`, once sqliteAdapter's `owner` named that client and it connected (it may have closed since: check `.open`). */
 export function connectionOf(client: object): Database.Database | undefined {
   return connections.get(client);
 }
