@@ -16,7 +16,7 @@ import { insertRows, sqlRunner, type SqlRunner } from '../db/sql-runner';
 import { Prisma } from '../generated/prisma/client';
 import type { VectorIndex } from '../index';
 import type { BlobStore } from '../store';
-import { groupLinks, regroup, saveLinks, type DuplicateLink, type GroupInfo } from './groups';
+import { chunks, groupLinks, regroup, saveLinks, type DuplicateLink, type GroupInfo } from './groups';
 import { pixelSignatures, signatureSimilarity, type Signatures } from './signature';
 
 /** Neighbours looked at per image: a group larger than this still forms, through its members' links. */
@@ -187,9 +187,8 @@ export async function addPending(sql: SqlRunner, modelId: string, labels: number
 }
 
 export async function clearPending(db: Db, modelId: string, labels: number[]): Promise<void> {
-  for (let i = 0; i < labels.length; i += 500) {
-    const part = Prisma.join(labels.slice(i, i + 500));
-    await withBusyRetry(() => sqlRunner(db).execute(Prisma.sql`DELETE FROM "DuplicatePending" WHERE "modelId" = ${modelId} AND "label" IN (${part})`));
+  for (const part of chunks(labels)) {
+    await withBusyRetry(() => sqlRunner(db).execute(Prisma.sql`DELETE FROM "DuplicatePending" WHERE "modelId" = ${modelId} AND "label" IN (${Prisma.join(part)})`));
   }
 }
 
@@ -204,15 +203,13 @@ export async function linkPending(deps: DuplicateDeps): Promise<number> {
   if (!labels.length) return 0;
   await deps.index.catchUpFully();
   let linked = 0;
-  for (let i = 0; i < labels.length; i += 500) {
-    const part = labels.slice(i, i + 500);
+  for (const part of chunks(labels)) {
     const stored = await loadVectors(deps.db, 'image', part);
     const vs = stored.filter((v) => deps.index.has(v.label));
     await linkNewImages(deps, { labels: vs.map((v) => v.label), vectors: vs.map((v) => v.vector) }, { claimScan: false });
-    // Linked, or gone (its image deleted: the cascade already took the row).
+    // Linked (in the index), or gone (its image deleted: the cascade already took the row).
     const have = new Set(stored.map((v) => v.label));
-    const done = new Set(vs.map((v) => v.label));
-    await clearPending(deps.db, deps.modelId, part.filter((l) => done.has(l) || !have.has(l)));
+    await clearPending(deps.db, deps.modelId, part.filter((l) => !have.has(l) || deps.index.has(l)));
     linked += vs.length;
   }
   return linked;

@@ -28,7 +28,7 @@ export interface DuplicateLink {
 
 const CHUNK = 500; // ids per IN (…): well under SQLite's and PostgreSQL's bound-variable limits
 
-function chunks<T>(xs: T[], n = CHUNK): T[][] {
+export function chunks<T>(xs: T[], n = CHUNK): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < xs.length; i += n) out.push(xs.slice(i, i + n));
   return out;

@@ -57,9 +57,6 @@ export async function commitBatch(db: Db, b: PreparedBatch, enc: EncodedBatch, c
   }
 }
 
-/** `in` for a list of values (never empty: callers skip empty lists). */
-const list = (values: (string | number)[]) => Prisma.join(values);
-
 /**
  * The batch's reads and writes are SQL of their own (sql-runner.ts: straight on SQLite's
  * connection inside this transaction), not Prisma's model calls: the same statements on both
@@ -88,7 +85,7 @@ async function commitInTx(tx: Tx, sql: SqlRunner, b: PreparedBatch, enc: Encoded
   const shas = [...new Set(live.map((r) => r.sha).filter((s): s is string => !!s))];
   if (shas.length) {
     const existing = await sql.query<{ id: number; sha256: string; externalId: string | null }>(
-      Prisma.sql`SELECT "id", "sha256", "externalId" FROM "Image" WHERE "datasetId" = ${datasetId} AND "sha256" IN (${list(shas)})`,
+      Prisma.sql`SELECT "id", "sha256", "externalId" FROM "Image" WHERE "datasetId" = ${datasetId} AND "sha256" IN (${Prisma.join(shas)})`,
     );
     const storedExt = new Map<string, string | null>();
     for (const e of existing) {
@@ -120,7 +117,7 @@ async function commitInTx(tx: Tx, sql: SqlRunner, b: PreparedBatch, enc: Encoded
     // Vectors for images that have none for this model.
     const ids = [...shaToId.values()];
     const withVec = new Set(
-      ids.length ? (await sql.query<{ imageId: number }>(Prisma.sql`SELECT "imageId" FROM "ImageVector" WHERE "modelId" = ${modelId} AND "imageId" IN (${list(ids)})`)).map((v) => Number(v.imageId)) : [],
+      ids.length ? (await sql.query<{ imageId: number }>(Prisma.sql`SELECT "imageId" FROM "ImageVector" WHERE "modelId" = ${modelId} AND "imageId" IN (${Prisma.join(ids)})`)).map((v) => v.imageId) : [],
     );
     const vecRows: unknown[][] = [];
     const vecOf = new Map<number, Float32Array>();
@@ -157,7 +154,7 @@ async function commitInTx(tx: Tx, sql: SqlRunner, b: PreparedBatch, enc: Encoded
   const textToId = new Map<string, number>();
   const texts = [...new Set(live.map((r) => textOf(r.rec)).filter((t): t is string => t !== undefined))];
   if (texts.length) {
-    const existing = await sql.query<{ id: number; text: string }>(Prisma.sql`SELECT "id", "text" FROM "Text" WHERE "datasetId" = ${datasetId} AND "text" IN (${list(texts)})`);
+    const existing = await sql.query<{ id: number; text: string }>(Prisma.sql`SELECT "id", "text" FROM "Text" WHERE "datasetId" = ${datasetId} AND "text" IN (${Prisma.join(texts)})`);
     for (const e of existing) textToId.set(e.text, e.id);
     const creator = new Map<string, number>();
     const toCreate: unknown[][] = [];
@@ -178,7 +175,7 @@ async function commitInTx(tx: Tx, sql: SqlRunner, b: PreparedBatch, enc: Encoded
     }
     const ids = [...textToId.values()];
     const withVec = new Set(
-      ids.length ? (await sql.query<{ textId: number }>(Prisma.sql`SELECT "textId" FROM "TextVector" WHERE "modelId" = ${modelId} AND "textId" IN (${list(ids)})`)).map((v) => Number(v.textId)) : [],
+      ids.length ? (await sql.query<{ textId: number }>(Prisma.sql`SELECT "textId" FROM "TextVector" WHERE "modelId" = ${modelId} AND "textId" IN (${Prisma.join(ids)})`)).map((v) => v.textId) : [],
     );
     const vecRows: unknown[][] = [];
     const vecOf = new Map<number, Float32Array>();
@@ -203,7 +200,7 @@ async function commitInTx(tx: Tx, sql: SqlRunner, b: PreparedBatch, enc: Encoded
   const extToId = new Map<string, number>();
   if (mugeIds.length) {
     const rows = await sql.query<{ id: number; externalId: string | null }>(
-      Prisma.sql`SELECT "id", "externalId" FROM "Image" WHERE "datasetId" = ${datasetId} AND "externalId" IN (${list(mugeIds)})`,
+      Prisma.sql`SELECT "id", "externalId" FROM "Image" WHERE "datasetId" = ${datasetId} AND "externalId" IN (${Prisma.join(mugeIds)})`,
     );
     for (const r of rows) if (r.externalId) extToId.set(r.externalId, r.id);
   }
@@ -229,7 +226,7 @@ async function commitInTx(tx: Tx, sql: SqlRunner, b: PreparedBatch, enc: Encoded
   });
   if (wanted.length) {
     const existing = await sql.query<{ imageId: number; textId: number }>(
-      Prisma.sql`SELECT "imageId", "textId" FROM "ImageText" WHERE "imageId" IN (${list([...new Set(wanted.map((w) => w.imageId))])}) AND "textId" IN (${list([...new Set(wanted.map((w) => w.textId))])})`,
+      Prisma.sql`SELECT "imageId", "textId" FROM "ImageText" WHERE "imageId" IN (${Prisma.join([...new Set(wanted.map((w) => w.imageId))])}) AND "textId" IN (${Prisma.join([...new Set(wanted.map((w) => w.textId))])})`,
     );
     const have = new Set(existing.map((e) => `${e.imageId}:${e.textId}`));
     const data: number[][] = [];
