@@ -194,12 +194,22 @@ export async function clearPending(db: Db, modelId: string, labels: number[]): P
 
 /**
  * Links the images an interrupted ingest committed but never checked. Returns how many it linked.
- * The index first catches up with the database (a server's index follows other processes' commits
- * lazily); a pending image it still lacks (another process's commit not visible yet) stays pending.
- * Another ingest running meanwhile may link the same images too: links are stored idempotently.
+ * `ownDataset`: the dataset this ingest writes. Pending rows of another dataset still 'ingesting'
+ * belong to an ingest that is running now (a web job beside a CLI ingest): that ingest links them
+ * itself, and if it is killed, the next start marks its dataset failed and the next ingest links
+ * them. The index first catches up with the database (a server's index follows other processes'
+ * commits lazily); a pending image it still lacks (a commit not visible yet) stays pending.
  */
-export async function linkPending(deps: DuplicateDeps): Promise<number> {
-  const labels = (await sqlRunner(deps.db).query<{ label: number }>(Prisma.sql`SELECT "label" FROM "DuplicatePending" WHERE "modelId" = ${deps.modelId} ORDER BY "label"`)).map((r) => r.label);
+export async function linkPending(deps: DuplicateDeps, ownDataset: number): Promise<number> {
+  const labels = (
+    await sqlRunner(deps.db).query<{ label: number }>(Prisma.sql`
+      SELECT p."label" FROM "DuplicatePending" p
+      JOIN "ImageVector" v ON v."id" = p."label"
+      JOIN "Image" i ON i."id" = v."imageId"
+      JOIN "Dataset" d ON d."id" = i."datasetId"
+      WHERE p."modelId" = ${deps.modelId} AND (d."status" <> 'ingesting' OR d."id" = ${ownDataset})
+      ORDER BY p."label"`)
+  ).map((r) => r.label);
   if (!labels.length) return 0;
   await deps.index.catchUpFully();
   let linked = 0;

@@ -60,7 +60,7 @@ async function runIngest(opts: IngestOptions, deps: IngestDeps, onProgress?: (p:
   if (!linkDuplicates) await forgetDuplicateScan(db, model.info.id);
   const dupDeps = { db, index: indexes.image, store: deps.store, modelId: model.info.id, threshold: config.duplicateThreshold };
   // Images an interrupted ingest committed but never checked for near-duplicates: checked now.
-  const pendingLinked = linkDuplicates ? await linkPending(dupDeps) : 0;
+  const pendingLinked = linkDuplicates ? await linkPending(dupDeps, dataset.id) : 0;
   await deps.store.sweepTemp().catch(() => 0);
 
   const stages: Record<IngestStage, number> = { read: 0, prepare: 0, wait: 0, encode: 0, db: 0, index: 0, save: 0, lookup: 0, preprocess: 0, thumbnail: 0, store: 0 };

@@ -81,4 +81,22 @@ describe('near-duplicate links of a batch whose ingest was killed before linking
     await e.db.image.delete({ where: { id: one.id } }); // the cascade takes its vector and its pending row
     expect(await e.db.duplicatePending.count()).toBe(0);
   });
+
+  it('pending rows of a dataset another ingest is writing are left to it; once it is over, the next ingest links them', async () => {
+    const modelId = e.model.info.id;
+    const vectors = await e.db.imageVector.findMany({ where: { image: { dataset: { name: 'pending' } } }, select: { id: true }, orderBy: { id: 'asc' }, take: 2 });
+    expect(vectors).toHaveLength(2);
+    // Another process's ingest of 'pending', between a batch's commit and its links.
+    await e.db.dataset.update({ where: { name: 'pending' }, data: { status: 'ingesting' } });
+    await e.db.duplicatePending.createMany({ data: vectors.map((v) => ({ modelId, label: v.id })) });
+    const small = writePairs(path.join(t.dataDir, 'other.tsv'), originals.slice(0, 2).map((o) => ({ caption: `${o.caption} (other)`, image: o.png })));
+    const beside = await ingestCorpus({ path: small, dataset: 'other', batchSize: 4 }, e);
+    expect(beside.pendingLinked).toBeUndefined();
+    expect((await e.db.duplicatePending.findMany({ select: { label: true }, orderBy: { label: 'asc' } })).map((p) => p.label)).toEqual(vectors.map((v) => v.id));
+    // That ingest was killed: the next start marks its dataset failed (markInterruptedJobs).
+    await e.db.dataset.update({ where: { name: 'pending' }, data: { status: 'failed' } });
+    const after = await ingestCorpus({ path: small, dataset: 'other', batchSize: 4 }, e);
+    expect(after.pendingLinked).toBe(2);
+    expect(await e.db.duplicatePending.count()).toBe(0);
+  });
 });
