@@ -178,7 +178,9 @@ async function execute<R>(
     },
     setDataset(d) {
       datasetId = d;
-      schedule();
+      // At once: a kill before the row names its dataset would leave that dataset 'ingesting'
+      // (markInterruptedJobs marks the datasets the rows name).
+      persist().catch(() => undefined);
     },
   };
 
