@@ -4,6 +4,7 @@
  * before a search, on SQLite with 10k and 100k vector rows, and loading 500 rows another process
  * added. Run: `npx tsx bench/index-catch-up.ts`.
  */
+import './shared/help'; // --help: this script's header comment
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';

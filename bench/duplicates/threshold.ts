@@ -7,6 +7,7 @@
  *
  *   npx tsx bench/duplicates/threshold.ts [model dir, default models/mini-clip]
  */
+import '../shared/help'; // --help: this script's header comment
 import fs from 'node:fs';
 import crypto from 'node:crypto';
 import sharp from 'sharp';

@@ -2,6 +2,7 @@
  * The header every bench prints first: what machine, which software, when, which command.
  * Figures without it cannot be compared with anything, so every bench calls `printHeader`.
  */
+import './help'; // --help on every bench script that imports this module
 import os from 'node:os';
 import fs from 'node:fs';
 import path from 'node:path';

@@ -1,4 +1,5 @@
 /** Small statistics and formatting helpers shared by the benches. */
+import './help'; // --help on every bench script that imports this module
 
 /** Percentile by linear interpolation on a sorted copy (p in [0, 100]). */
 export function percentile(values: ArrayLike<number>, p: number): number {

@@ -19,6 +19,7 @@
  *   tsx bench/train/build-emojione-monotone.ts [--train 450] [--valid 150] [--seed 12]
  * writes bench/.cache/train/emojione-monotone-{train,valid}.tsv (EasyNLP pairs: text<TAB>base64 PNG).
  */
+import '../shared/help'; // --help: this script's header comment
 import fs from 'node:fs';
 import path from 'node:path';
 import { arg, fetchPackage, writeSplit, type IconSet } from './iconify';

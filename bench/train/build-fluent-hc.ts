@@ -12,6 +12,7 @@
  * fluent-hc-inverted-{train,valid}.tsv: the same lines with the colours inverted (white glyphs on
  * black), a second style no training augmentation imitates, to see the adapter on a larger gap.
  */
+import '../shared/help'; // --help: this script's header comment
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';

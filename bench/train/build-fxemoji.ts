@@ -22,6 +22,7 @@
  *   tsx bench/train/build-fxemoji.ts [--train 450] [--valid 150] [--seed 12]
  * writes bench/.cache/train/fxemoji-{train,valid}.tsv (EasyNLP pairs: text<TAB>base64 PNG).
  */
+import '../shared/help'; // --help: this script's header comment
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';

@@ -17,6 +17,7 @@
  *   tsx bench/train/build-openmoji.ts [--train 450] [--valid 150] [--seed 12]
  * writes bench/.cache/train/openmoji-{train,valid}.tsv (EasyNLP pairs: text<TAB>base64 PNG).
  */
+import '../shared/help'; // --help: this script's header comment
 import fs from 'node:fs';
 import path from 'node:path';
 import { arg, fetchPackage, writeSplit, type IconSet } from './iconify';

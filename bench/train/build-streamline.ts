@@ -13,6 +13,7 @@
  *   tsx bench/train/build-streamline.ts [--train 450] [--valid 150] [--seed 12]
  * writes bench/.cache/train/streamline-{train,valid}.tsv (EasyNLP pairs: text<TAB>base64 PNG).
  */
+import '../shared/help'; // --help: this script's header comment
 import fs from 'node:fs';
 import path from 'node:path';
 import { arg, fetchPackage, writeSplit, type IconSet } from './iconify';

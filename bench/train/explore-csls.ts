@@ -7,6 +7,7 @@
  *
  *   npx tsx bench/train/explore-csls.ts
  */
+import '../shared/help'; // --help: this script's header comment
 import fs from 'node:fs';
 import { projectRows } from '../../lib/adapters/adapter';
 import { trainAdapter, type PairSet } from '../../lib/train';

@@ -5,6 +5,7 @@
  *
  *   npx tsx bench/train/explore-embed.ts [--sets openmoji,...] [--views 8]
  */
+import '../shared/help'; // --help: this script's header comment
 import fs from 'node:fs';
 import path from 'node:path';
 import { loadClipModel } from '../../lib/clip';

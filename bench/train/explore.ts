@@ -10,6 +10,7 @@
  * `default` is the session-4 recipe (InfoNCE at the model's own logit scale: logitScaleFactor 1);
  * `tempX` trains at X × that scale (0.25 became the product default in session 5).
  */
+import '../shared/help'; // --help: this script's header comment
 import fs from 'node:fs';
 import { matrixFromRows, type EmbeddingMatrix } from '../../lib/eval';
 import { trainAdapter, type PairSet, type TrainOptions } from '../../lib/train';
