@@ -90,7 +90,7 @@ export function printHeader(title: string, packages: string[] = []): MachineInfo
     `- date: ${m.date}`,
     `- command: \`${m.command}\``,
     `- machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB RAM, ${m.os}`,
-    `- software: Node ${m.node}, ${Object.entries(m.versions).map(([k, v]) => `${k} ${v}`).join(', ')}; git ${m.git}`,
+    `- software: ${[`Node ${m.node}`, ...Object.entries(m.versions).map(([k, v]) => `${k} ${v}`)].join(', ')}; git ${m.git}`,
     `- load average at start (1/5/15 min): ${m.loadavg.join(' / ')} — other work on the machine skews timings`,
     '',
   ];

@@ -15,12 +15,32 @@ describe('blob store', () => {
   it('writes content-addressed, idempotently, and reads back by sha only', async () => {
     // true only for the call that created the file: ingest removes only files its failed batch created
     expect(await store.putOriginal(sha, 'png', bytes)).toBe(true);
-    expect(await store.putOriginal(sha, 'jpeg', Buffer.from('other'))).toBe(false); // same sha: left alone
+    expect(await store.putOriginal(sha, 'png', Buffer.from('other'))).toBe(false); // same sha (so the same format): left alone
     const file = path.join(dir, 'blobs', sha.slice(0, 2), `${sha}.png`);
     expect(fs.readFileSync(file)).toEqual(bytes);
     expect(fs.readdirSync(path.dirname(file))).toEqual([`${sha}.png`]);
     const back = await store.readOriginal(sha);
     expect(back).toEqual({ bytes, ext: 'png', contentType: 'image/png' });
+  });
+
+  it('finds an original whatever its format (one access per extension, no folder listing), and not a temp file', async () => {
+    const formats = ['jpeg', 'png', 'webp', 'gif', 'avif', 'heif', 'tiff', 'svg', 'bmp', 'x-unknown'];
+    for (const [i, format] of formats.entries()) {
+      const b = Buffer.from(`format ${format} ${i}`);
+      const s = sha256Hex(b);
+      expect(await store.putOriginal(s, format, b)).toBe(true);
+      expect(await store.hasOriginal(s)).toBe(true);
+      expect((await store.readOriginal(s)).bytes).toEqual(b);
+      await store.remove(s);
+      expect(await store.hasOriginal(s)).toBe(false);
+    }
+    expect(fs.readdirSync(path.join(dir, 'blobs')).flatMap((d) => fs.readdirSync(path.join(dir, 'blobs', d))).filter((n) => n.startsWith('format'))).toEqual([]);
+    const t = Buffer.from('only a temp file');
+    const ts = sha256Hex(t);
+    fs.mkdirSync(path.join(dir, 'blobs', ts.slice(0, 2)), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'blobs', ts.slice(0, 2), `${ts}.jpg.tmp-${process.pid}-beef`), t);
+    expect(await store.hasOriginal(ts)).toBe(false);
+    fs.rmSync(path.join(dir, 'blobs', ts.slice(0, 2), `${ts}.jpg.tmp-${process.pid}-beef`));
   });
 
   it('refuses anything that is not a lowercase sha256', async () => {
