@@ -7,7 +7,9 @@
  * same folders in the same run, per lookup, median of --repeats rounds of --lookups lookups:
  * - baseline: the listing it replaced (fs.readdir + find, kept here verbatim);
  * - store: createBlobStore(dir).hasOriginal for a JPEG, a PNG and an absent sha, and
- *   putOriginal of a JPEG already stored (what an ingest of a known image does).
+ *   putOriginal of a JPEG already stored (what an ingest of a known image does);
+ * - store: sweepTemp when no writer died since the last sweep (what every ingest start runs; it
+ *   used to list all 512 folders, blobs and thumbs: 512 × the baseline's listing).
  *
  *   npx tsx bench/store-lookup.ts [--sizes 4,400,4000] [--lookups 300] [--repeats 5]
  */
@@ -47,6 +49,8 @@ async function timed(f: (i: number) => Promise<unknown>): Promise<{ wall: number
 }
 
 const rows: (string | number)[][] = [];
+/** Its baseline is the sweep it replaced: a listing of each of the 2 × 256 folders. */
+const SWEEP = 'store: sweepTemp, no writer died (baseline: 512 listings)';
 for (const size of sizes) {
   // One store whose folder "ab" holds `size` originals, as a library of ~256 × size images would.
   const root = path.join(CACHE, 'store-lookup', `n${size}`);
@@ -68,14 +72,17 @@ for (const size of sizes) {
     ...(png.length ? ([['store: hasOriginal, a PNG', (i: number) => store.hasOriginal(pick(png, i))]] as [string, (i: number) => Promise<unknown>][]) : []),
     ['store: hasOriginal, absent', (i) => store.hasOriginal(absent(i))],
     ['store: putOriginal, a JPEG already stored', (i) => store.putOriginal(pick(jpeg, i), 'jpeg', Buffer.alloc(0))],
+    // What every ingest start runs: with no writer dead since the last sweep, no folder is listed.
+    [SWEEP, () => store.sweepTemp()],
   ];
+  await store.sweepTemp(); // the one full sweep of a store older than the writer markers
   for (let r = 0; r < repeats; r++) {
     for (const [name, f] of cases) (runs[name] ??= []).push(await timed(f));
   }
   const base = median(runs[cases[0][0]].map((x) => x.cpu));
   for (const [name] of cases) {
     const cpu = median(runs[name].map((x) => x.cpu));
-    rows.push([size, `~${(size * 256).toLocaleString("en-US")}`, name, fmt(median(runs[name].map((x) => x.wall)), 3), fmt(cpu, 3), fmt(base / cpu, 2)]);
+    rows.push([size, `~${(size * 256).toLocaleString('en-US')}`, name, fmt(median(runs[name].map((x) => x.wall)), 3), fmt(cpu, 3), fmt(((name === SWEEP ? 512 : 1) * base) / cpu, 2)]);
   }
   fs.rmSync(root, { recursive: true, force: true });
 }

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -25,16 +26,18 @@ describe('blob store', () => {
 
   it('finds an original whatever its format (one access per extension, no folder listing), and not a temp file', async () => {
     const formats = ['jpeg', 'png', 'webp', 'gif', 'avif', 'heif', 'tiff', 'svg', 'bmp', 'x-unknown'];
+    const shas: string[] = [];
     for (const [i, format] of formats.entries()) {
       const b = Buffer.from(`format ${format} ${i}`);
       const s = sha256Hex(b);
+      shas.push(s);
       expect(await store.putOriginal(s, format, b)).toBe(true);
       expect(await store.hasOriginal(s)).toBe(true);
       expect((await store.readOriginal(s)).bytes).toEqual(b);
       await store.remove(s);
       expect(await store.hasOriginal(s)).toBe(false);
     }
-    expect(fs.readdirSync(path.join(dir, 'blobs')).flatMap((d) => fs.readdirSync(path.join(dir, 'blobs', d))).filter((n) => n.startsWith('format'))).toEqual([]);
+    expect(fs.readdirSync(path.join(dir, 'blobs')).flatMap((d) => fs.readdirSync(path.join(dir, 'blobs', d))).filter((n) => shas.some((x) => n.startsWith(x)))).toEqual([]);
     const t = Buffer.from('only a temp file');
     const ts = sha256Hex(t);
     fs.mkdirSync(path.join(dir, 'blobs', ts.slice(0, 2)), { recursive: true });
@@ -131,5 +134,58 @@ describe('blob store', () => {
     expect(await store.putThumbnail(s, png, 'png', { ofOriginal: true })).toBe(true);
     expect(fs.statSync(path.join(dir, 'thumbs', s.slice(0, 2), `${s}.png`)).nlink).toBe(1);
     expect((await store.readThumbnail(s)).bytes).toEqual(png);
+  });
+
+  it('lists its folders for temp files only after a writer died (its marker left) or once for an older store', async () => {
+    const d = fs.mkdtempSync(path.join(os.tmpdir(), 'clipdex-sweep-'));
+    try {
+      const st = createBlobStore(d);
+      const b = Buffer.from('sweep pretend jpeg');
+      const s = sha256Hex(b);
+      await st.putOriginal(s, 'jpeg', b);
+      const writers = path.join(d, '.store-writers');
+      const markers = () => fs.readdirSync(writers).filter((n) => n !== '.swept');
+      expect(markers()).toEqual([expect.stringMatching(new RegExp(`-${process.pid}$`))]);
+      // A store without the stamp (older than the markers) is swept once, then stamped.
+      expect(await st.sweepTemp()).toBe(0);
+      expect(fs.existsSync(path.join(writers, '.swept'))).toBe(true);
+      // A dead process's temp file, but no dead writer's marker: not even looked for.
+      const deadPid = 2 ** 22 + 17;
+      const tmp = path.join(d, 'blobs', s.slice(0, 2), `${s}.jpg.tmp-${deadPid}-abcd`);
+      fs.writeFileSync(tmp, 'dead writer');
+      expect(await st.sweepTemp()).toBe(0);
+      expect(fs.existsSync(tmp)).toBe(true);
+      // Its marker left behind (killed): the next sweep lists the folders and removes both.
+      const mine = markers()[0];
+      fs.writeFileSync(path.join(writers, mine.replace(/-\d+$/, `-${deadPid}`)), '');
+      expect(await st.sweepTemp()).toBe(1);
+      expect(fs.existsSync(tmp)).toBe(false);
+      expect(markers()).toEqual([mine]); // this process's, still running
+    } finally {
+      fs.rmSync(d, { recursive: true, force: true });
+    }
+  });
+
+  it("a writer's marker goes when its process exits, and stays when it is killed", () => {
+    const d = fs.mkdtempSync(path.join(os.tmpdir(), 'clipdex-marker-'));
+    try {
+      const script = path.join(d, 'write.mts');
+      const storeTs = path.resolve(__dirname, 'blob-store.ts');
+      fs.writeFileSync(script, `import { createBlobStore, sha256Hex } from ${JSON.stringify(storeTs)};
+const st = createBlobStore(process.argv[2]);
+const b = Buffer.from('marker ' + process.argv[3]);
+await st.putOriginal(sha256Hex(b), 'png', b);
+if (process.argv[3] === 'kill') process.kill(process.pid, 'SIGKILL');\n`);
+      const tsx = path.resolve(__dirname, '../../node_modules/tsx/dist/cli.mjs');
+      const markers = () => fs.readdirSync(path.join(d, '.store-writers')).filter((n) => n !== '.swept');
+      const ok = spawnSync(process.execPath, [tsx, script, d, 'exit'], { encoding: 'utf8' });
+      expect(ok.status, ok.stderr).toBe(0);
+      expect(markers()).toEqual([]);
+      const killed = spawnSync(process.execPath, [tsx, script, d, 'kill'], { encoding: 'utf8' });
+      expect(killed.signal ?? killed.status, killed.stderr).not.toBe(0);
+      expect(markers()).toHaveLength(1);
+    } finally {
+      fs.rmSync(d, { recursive: true, force: true });
+    }
   });
 });
