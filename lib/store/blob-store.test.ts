@@ -146,9 +146,14 @@ describe('blob store', () => {
       const writers = path.join(d, '.store-writers');
       const markers = () => fs.readdirSync(writers).filter((n) => n !== '.swept');
       expect(markers()).toEqual([expect.stringMatching(new RegExp(`-${process.pid}$`))]);
-      // A store without the stamp (older than the markers) is swept once, then stamped.
-      expect(await st.sweepTemp()).toBe(0);
+      const mine = markers()[0];
+      // A store older than the markers (no such folder) is swept once, then stamped.
+      fs.rmSync(writers, { recursive: true });
+      const old = path.join(d, 'blobs', s.slice(0, 2), `${s}.jpg.tmp-${2 ** 22 + 5}-0000`);
+      fs.writeFileSync(old, 'left by an older version');
+      expect(await st.sweepTemp()).toBe(1);
       expect(fs.existsSync(path.join(writers, '.swept'))).toBe(true);
+      fs.writeFileSync(path.join(writers, mine), ''); // (this process's marker, as it was)
       // A dead process's temp file, but no dead writer's marker: not even looked for.
       const deadPid = 2 ** 22 + 17;
       const tmp = path.join(d, 'blobs', s.slice(0, 2), `${s}.jpg.tmp-${deadPid}-abcd`);
@@ -156,7 +161,6 @@ describe('blob store', () => {
       expect(await st.sweepTemp()).toBe(0);
       expect(fs.existsSync(tmp)).toBe(true);
       // Its marker left behind (killed): the next sweep lists the folders and removes both.
-      const mine = markers()[0];
       fs.writeFileSync(path.join(writers, mine.replace(/-\d+$/, `-${deadPid}`)), '');
       expect(await st.sweepTemp()).toBe(1);
       expect(fs.existsSync(tmp)).toBe(false);

@@ -321,8 +321,13 @@ export function createBlobStore(dataDir: string): BlobStore {
         }
       }
       for (const m of dead) await fs.rm(path.join(writers, m), { force: true });
-      // (no folder yet: nothing was ever written, so there is nothing to stamp)
-      if (once && top.length) await fs.writeFile(path.join(writers, SWEPT_STAMP), '').catch(() => undefined);
+      if (once) {
+        // (a read-only data dir: swept again next time, at no harm)
+        await fs
+          .mkdir(writers, { recursive: true })
+          .then(() => fs.writeFile(path.join(writers, SWEPT_STAMP), ''))
+          .catch(() => undefined);
+      }
       return n;
     },
   };
