@@ -7,6 +7,7 @@
  */
 import path from 'node:path';
 import { countVectors, iterateVectors, listVectorLabels, loadModelVectors, loadVectors, maxVectorLabel, otherModelLabels, sampleVectors, type Db } from '../db';
+import { describeError, isDiskFull } from '../errors';
 import { HnswIndex, type CalibrationQuery, type IndexParams, type VectorIndex } from './hnsw-index';
 import { LateCommits } from './late-commits';
 import type { IndexKind } from './manifest';
@@ -198,7 +199,16 @@ async function openOne(deps: IndexDeps, kind: IndexKind, messages: string[]): Pr
     messages.push(`index/${kind}: compacted (${n} live vectors)`);
     return { index, report: { kind, action: 'rebuilt', count: n, added: missing.length, removed: extra.length, reason: 'compaction' } };
   }
-  if (missing.length || extra.length) await index.save();
+  if (missing.length || extra.length) {
+    try {
+      await index.save();
+    } catch (err) {
+      // A full disk: the repaired index serves from memory (search and stats work); it is repaired
+      // again at each start until there is room to save it.
+      if (!isDiskFull(err)) throw err;
+      messages.push(`index/${kind}: repaired in memory but not saved: ${describeError(err)}`);
+    }
+  }
   const action = missing.length || extra.length ? 'repaired' : 'loaded';
   return { index, report: { kind, action, count: index.size(), added: missing.length, removed: extra.length } };
 }
