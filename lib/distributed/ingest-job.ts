@@ -12,7 +12,7 @@
 import path from 'node:path';
 import { countRecords, detectFormat, statOrThrow } from '../corpus';
 import { checkDatasetName } from '../datasets/name';
-import { forgetDuplicateScan } from '../duplicates';
+import { forgetDuplicateScan, linkPending } from '../duplicates';
 import { findDataset, maxVectorLabel, openDatasetForIngest, setDatasetStatus } from '../db';
 import { AppError } from '../errors';
 import { runJob, type JobContext, type StartedJob } from '../jobs';
@@ -77,11 +77,15 @@ async function coordinate(
   const dataset = await openDatasetForIngest(db, { name: p.dataset, format: p.format, source });
   ctx.setDataset(dataset.id);
   if (!linkOn) await forgetDuplicateScan(db, deps.model.info.id);
+  // Images an interrupted ingest (this kind or an in-process one) committed but never linked: linked now.
+  const dupDeps = { db, index: deps.indexes.image, store: deps.store, modelId: deps.model.info.id, threshold: config.duplicateThreshold };
+  const pendingLinked = linkOn ? await linkPending(dupDeps, dataset.id) : 0;
   const shared = await shareCorpus(config.blobDir, source, ctx.jobId);
   const stages: Record<IngestStage, number> = { read: 0, prepare: 0, wait: 0, encode: 0, db: 0, index: 0, save: 0, lookup: 0, preprocess: 0, thumbnail: 0, store: 0 };
   const summary: IngestSummary = {
     dataset: p.dataset, datasetStatus: 'ready', records: 0, good: 0, images: 0, texts: 0, links: 0, duplicates: 0,
     vectorsReused: 0, errorCount: 0, errors: [], seconds: 0, stages, ...(linkOn ? {} : { nearDuplicatesOff: true }),
+    ...(pendingLinked ? { pendingLinked } : {}),
   };
   const report = (final = false) =>
     ctx.progress({ processed: summary.records, total: final ? summary.records : Math.max(total, summary.records), errors: summary.errorCount, rate: summary.records / Math.max(1e-3, (performance.now() - t0) / 1000) });
@@ -119,7 +123,7 @@ async function coordinate(
     const ranges = await sliceStarts(shared.path, p.batchSize * BATCHES_PER_SLICE);
     const jobs = ranges.map((r, k) => ({
       name: SLICE_JOB,
-      data: { jobId: ctx.jobId, slice: k, path: shared.path, format: p.format, ...r, datasetId: dataset.id, modelId: deps.model.info.id, batchSize: p.batchSize, ocr: ocrOn } satisfies SliceData,
+      data: { jobId: ctx.jobId, slice: k, path: shared.path, format: p.format, ...r, datasetId: dataset.id, modelId: deps.model.info.id, batchSize: p.batchSize, ocr: ocrOn, nearDuplicates: linkOn } satisfies SliceData,
     }));
     const run = await runSlices<SliceData, SliceResult>(config, ctx, jobs, settle, (k) => `slice ${k + 1} of ${jobs.length} (lines ${ranges[k].firstLine}-${ranges[k].lastLine})`, () => report());
     // Whatever was committed gets its near-duplicate links, as an in-process ingest links each batch it commits.

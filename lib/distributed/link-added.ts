@@ -10,13 +10,15 @@
  * one linked second always finds the first (committed before its slice reported). A pass that
  * fails (the database away) leaves its images for `finish`, which links every image the ingest
  * committed and no pass linked — including those of a slice retried after its worker died between
- * its commit and its report, which reports nothing added.
+ * its commit and its report, which reports nothing added. The slices record their new images as
+ * pending in their transactions and each pass clears what it linked: if this process dies first,
+ * the next ingest links them (lib/duplicates linkPending), as after a killed in-process ingest.
  *
  * An ingest into a library with no image of the model records it as scanned only when `finish`
  * has linked everything (passes never do): a crash or a failed last pass leaves no false claim.
  */
 import { loadModelVectors } from '../db';
-import { linkNewImages, markDuplicatesScanned } from '../duplicates';
+import { clearPending, linkNewImages, markDuplicatesScanned } from '../duplicates';
 import type { IngestDeps } from '../ingest/types';
 
 type Deps = Pick<IngestDeps, 'config' | 'db' | 'model' | 'indexes' | 'store'>;
@@ -57,6 +59,7 @@ export function addedImageLinker(deps: Deps, opts: { allNew: boolean; off?: bool
         const page = labels.slice(i, i + PAGE);
         const vs = await loadModelVectors(deps.db, 'image', modelId, page);
         await linkNewImages(dupDeps, { labels: vs.map((v) => v.label), vectors: vs.map((v) => v.vector) }, { claimScan: false });
+        await clearPending(deps.db, modelId, page);
         for (const l of page) linked.add(l);
       }
     } finally {

@@ -51,6 +51,12 @@ export interface SliceData {
   batchSize: number;
   /** issue 11's OCR stage: read the text in each committed batch's images (absent: off). */
   ocr?: boolean;
+  /**
+   * The ingest links near-duplicates: each batch records its new image vectors as pending
+   * (DuplicatePending) in its transaction, cleared once the coordinator has linked them, so a
+   * coordinator killed first leaves them for the next ingest (absent: off, as before).
+   */
+  nearDuplicates?: boolean;
 }
 
 /** OCR done in a slice: the figures of lib/ingest's OcrStageSummary, with each image's time so the coordinator can take quantiles. */

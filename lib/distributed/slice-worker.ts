@@ -57,7 +57,7 @@ export async function processSlice(deps: WorkerDeps, data: SliceData, hooks: Sli
   // prepare.ts never touches the indexes; the type asks for the whole IngestDeps.
   const ingestDeps = { ...deps, indexes: undefined as unknown as Indexes } satisfies IngestDeps;
   const prepareCtx = { deps: ingestDeps, datasetId: data.datasetId, modelId: data.modelId, lanes: createLimiter(Math.max(2, deps.config.threads * 2)) };
-  const commitCtx = { datasetId: data.datasetId, modelId: data.modelId, aliases: new Map<string, number>() };
+  const commitCtx = { datasetId: data.datasetId, modelId: data.modelId, aliases: new Map<string, number>(), pendingLinks: data.nearDuplicates === true };
   const errors: LineError[] = [];
   const add = (c: BatchCounts) => {
     res.records += c.records;

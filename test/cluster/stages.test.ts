@@ -139,3 +139,70 @@ describe.skipIf(!pg || !redis)('distributed ingest: OCR in the workers, near-dup
     expect(worker().out.slice(from)).toMatch(/OCR slice \d+ \(\d+ images\)/);
   }, 120_000);
 });
+
+describe.skipIf(!pg || !redis)('distributed ingest whose coordinator is killed before linking', () => {
+  const queue2 = `cluster-orphan-${process.pid}-${Date.now()}`;
+  const dir2 = fs.mkdtempSync(path.join(os.tmpdir(), 'clipdex-cluster-orphan-'));
+  const env2 = { ...env, CLIPDEX_QUEUE: queue2, CLIPDEX_BLOB_DIR: path.join(dir2, 'blobs') };
+  const mine: Proc[] = [];
+  const name = `stages-orphan-${Date.now()}`;
+  afterAll(async () => {
+    await Promise.all(mine.map((p) => kill(p)));
+    const { Queue } = await import('bullmq');
+    const q = new Queue(queue2, { connection: { url: redis } });
+    await q.obliterate({ force: true }).catch(() => undefined);
+    await q.close();
+    await getDb(pg!).dataset.deleteMany({ where: { name } }).catch(() => undefined);
+    await closeDbs();
+    fs.rmSync(dir2, { recursive: true, force: true });
+  });
+
+  it("the slices record their images as pending; the next ingest links them (the copy joins its original's group)", async () => {
+    await migrateDatabase(pg!);
+    const db = getDb(pg!);
+    // The original in slice 1, its half-size copy in slice 2 (batches of 4, one batch a slice).
+    const demo = demoImages(12).slice(6);
+    const copy = await halfSize(demo[1].png);
+    const rows = demo.map((d) => ({ caption: `${d.caption} (orphan)`, image: d.png }));
+    rows.push({ caption: `${demo[1].caption} (orphan, half size)`, image: copy });
+    const corpus = writePairs(path.join(dir2, 'orphan.tsv'), rows);
+    const cliEnv = { ...env2, CLIPDEX_DATA_DIR: path.join(dir2, 'cli-orphan') };
+
+    // The coordinator queues its slices (no worker listens yet) and is killed before any report.
+    const first = startCli(['ingest', corpus, '--dataset', name, '--no-ocr', '--no-progress'], cliEnv);
+    const { Queue } = await import('bullmq');
+    const q = new Queue(queue2, { connection: { url: redis } });
+    const deadline = Date.now() + 60_000;
+    while ((await q.getWaitingCount()) < 2) {
+      if (Date.now() > deadline) throw new Error('the slices were never queued');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await q.close();
+    first.child.kill('SIGKILL');
+    await first.done;
+
+    // A worker commits both slices; nobody is left to link them.
+    mine.push(startWorker('w-orphan', { ...env2, CLIPDEX_DATA_DIR: path.join(dir2, 'w-orphan') }));
+    const ds = await db.dataset.findUniqueOrThrow({ where: { name } });
+    const until = Date.now() + 120_000;
+    while ((await db.image.count({ where: { datasetId: ds.id } })) < rows.length) {
+      if (Date.now() > until) throw new Error(`the worker did not commit the slices:\n${mine[0].out.slice(-2000)}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const labels = (await db.imageVector.findMany({ where: { image: { datasetId: ds.id } }, select: { id: true } })).map((v) => v.id);
+    const pendingOf = () => db.duplicatePending.count({ where: { label: { in: labels } } });
+    expect(await pendingOf()).toBe(rows.length);
+    const [o, c] = await Promise.all([demo[1].png, copy].map((b) => db.image.findUniqueOrThrow({ where: { datasetId_sha256: { datasetId: ds.id, sha256: sha256(b) } } })));
+    const { modelId } = await db.imageVector.findFirstOrThrow({ where: { imageId: o.id }, select: { modelId: true } });
+    expect((await duplicateGroupsOf(db, [c.id], modelId)).size).toBe(0);
+
+    // The same ingest again: everything is already there, and the pending images are linked first.
+    const again = await startCli(['ingest', corpus, '--dataset', name, '--no-ocr', '--json', '--no-progress'], cliEnv).done;
+    expect(again.code, again.stderr).toBe(0);
+    expect(JSON.parse(again.stdout)).toMatchObject({ images: 0, pendingLinked: rows.length });
+    expect(await pendingOf()).toBe(0);
+    const groups = await duplicateGroupsOf(db, [o.id, c.id], modelId);
+    expect(groups.get(c.id)?.groupId).toBeDefined();
+    expect(groups.get(c.id)?.groupId).toBe(groups.get(o.id)?.groupId);
+  }, 240_000);
+});
