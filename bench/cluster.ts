@@ -25,11 +25,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { Queue } from 'bullmq';
 import { readPairsTsv, startCli } from '../test/helpers/cli';
 import { CACHE } from './shared/machine';
 import { jpegPairsCorpus } from './shared/images';
-import { getJson, kill, ROOT, sleep, startNode, startWorker, type Proc } from '../test/cluster/processes';
+import { dropQueue, getJson, kill, ROOT, sleep, startNode, startWorker, type Proc } from '../test/cluster/processes';
 
 const { values: args } = parseArgs({
   options: {
@@ -103,12 +102,6 @@ async function ingest(env: Record<string, string>, dataset: string, file = corpu
   if (r.code !== 0) throw new Error(`ingest exited ${r.code}: ${r.stderr}`);
   const s = JSON.parse(r.stdout) as { records: number; images: number; seconds: number; duplicates: number; stages: Record<string, number> };
   return { ...s, cliCpu, wall: (performance.now() - start) / 1000 };
-}
-
-async function dropQueue(name: string): Promise<void> {
-  const q = new Queue(name, { connection: { url: args.redis! } });
-  await q.obliterate({ force: true }).catch(() => undefined);
-  await q.close();
 }
 
 const pairs = (xs: number[]) => Array.from({ length: xs.length / 2 }, (_, i) => [xs[2 * i], xs[2 * i + 1]] as const);
@@ -203,7 +196,7 @@ async function throughput(n: number, withLag: boolean, links = false) {
     await kill(node, 'SIGTERM');
   }
   await Promise.all(ws.map((w) => kill(w, 'SIGTERM')));
-  await dropQueue(queue);
+  await dropQueue(args.redis!, queue);
   return { workers: n, images: s.images, seconds: s.seconds, rate: s.images / s.seconds, perCpu: s.images / workerCpu, workerCpu, lag };
 }
 
@@ -258,7 +251,7 @@ async function kills(target: number) {
   }
   await c.end();
   await Promise.all(ws.map((w) => kill(w, 'SIGTERM')));
-  await dropQueue(queue);
+  await dropQueue(args.redis!, queue);
   return { killed, checks };
 }
 

@@ -14,7 +14,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { closeDbs, getDb, migrateDatabase } from '../../lib/db';
 import { readPairsTsv, startCli } from '../helpers/cli';
-import { getJson, kill, ROOT, sleep, startNode, startWorker, type Proc } from './processes';
+import { dropQueue, getJson, kill, ROOT, sleep, startNode, startWorker, type Proc } from './processes';
 
 const pg = process.env.CLIPDEX_TEST_POSTGRES_URL;
 const redis = process.env.CLIPDEX_TEST_REDIS_URL;
@@ -48,10 +48,7 @@ function sameTop(a: Hits, b: Hits): boolean {
 describe.skipIf(!pg || !redis)('a local cluster: two workers, two web nodes, kills mid-run', () => {
   afterAll(async () => {
     await Promise.all(procs.map((p) => kill(p)));
-    const { Queue } = await import('bullmq');
-    const q = new Queue(queue, { connection: { url: redis } });
-    await q.obliterate({ force: true }).catch(() => undefined);
-    await q.close();
+    await dropQueue(redis!, queue);
     // The shared test database keeps no rows of this run (the blobs go with the temp dir).
     if (dataset) await getDb(pg!).dataset.deleteMany({ where: { name: dataset } }).catch(() => undefined);
     await closeDbs();

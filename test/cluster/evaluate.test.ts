@@ -16,7 +16,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { saveAdapter, zeroWeights, type Adapter } from '../../lib/adapters';
 import { rng } from '../../lib/train';
 import { startCli, type CliRun } from '../helpers/cli';
-import { kill, ROOT, startWorker, type Proc } from './processes';
+import { dropQueue, kill, ROOT, startWorker, type Proc } from './processes';
 
 const pg = process.env.CLIPDEX_TEST_POSTGRES_URL;
 const redis = process.env.CLIPDEX_TEST_REDIS_URL;
@@ -106,10 +106,7 @@ describe.skipIf(!pg || !redis)('distributed evaluate: the workers embed, the fig
   });
 
   afterAll(async () => {
-    const { Queue } = await import('bullmq');
-    const q = new Queue(queue, { connection: { url: redis } });
-    await q.obliterate({ force: true }).catch(() => undefined);
-    await q.close();
+    await dropQueue(redis!, queue);
     fs.rmSync(dir, { recursive: true, force: true });
   });
 

@@ -73,3 +73,11 @@ export async function kill(p: Proc, signal: NodeJS.Signals = 'SIGKILL'): Promise
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Remove a test's or a bench's BullMQ queue and everything in it (best effort). */
+export async function dropQueue(redisUrl: string, name: string): Promise<void> {
+  const { Queue } = await import('bullmq');
+  const q = new Queue(name, { connection: { url: redisUrl } });
+  await q.obliterate({ force: true }).catch(() => undefined);
+  await q.close();
+}

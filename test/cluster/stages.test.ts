@@ -17,7 +17,7 @@ import { duplicateGroupsOf } from '../../lib/duplicates';
 import { startCli } from '../helpers/cli';
 import { renderText } from '../helpers/text-image';
 import { demoImages, halfSize, jpeg60, sha256, writePairs } from '../integration/duplicates-helpers';
-import { kill, startWorker, type Proc } from './processes';
+import { dropQueue, kill, startWorker, type Proc } from './processes';
 
 const pg = process.env.CLIPDEX_TEST_POSTGRES_URL;
 const redis = process.env.CLIPDEX_TEST_REDIS_URL;
@@ -34,10 +34,7 @@ const worker = () => procs[0];
 describe.skipIf(!pg || !redis)('distributed ingest: OCR in the workers, near-duplicates by the coordinator, --no-ocr', () => {
   afterAll(async () => {
     await Promise.all(procs.map((p) => kill(p)));
-    const { Queue } = await import('bullmq');
-    const q = new Queue(queue, { connection: { url: redis } });
-    await q.obliterate({ force: true }).catch(() => undefined);
-    await q.close();
+    await dropQueue(redis!, queue);
     if (datasets.length) await getDb(pg!).dataset.deleteMany({ where: { name: { in: datasets } } }).catch(() => undefined);
     await closeDbs();
     fs.rmSync(dir, { recursive: true, force: true });
@@ -148,10 +145,7 @@ describe.skipIf(!pg || !redis)('distributed ingest whose coordinator is killed b
   const name = `stages-orphan-${Date.now()}`;
   afterAll(async () => {
     await Promise.all(mine.map((p) => kill(p)));
-    const { Queue } = await import('bullmq');
-    const q = new Queue(queue2, { connection: { url: redis } });
-    await q.obliterate({ force: true }).catch(() => undefined);
-    await q.close();
+    await dropQueue(redis!, queue2);
     await getDb(pg!).dataset.deleteMany({ where: { name } }).catch(() => undefined);
     await closeDbs();
     fs.rmSync(dir2, { recursive: true, force: true });
