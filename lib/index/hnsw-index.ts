@@ -7,7 +7,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { BruteforceSearch as BruteType, HierarchicalNSW as HnswType } from 'hnswlib-node';
-import { AppError } from '../errors';
+import { AppError, isDiskFull } from '../errors';
 import { builderChoice, hnswlibChoice, type BuilderModule, type NativeBuilder } from './hnswlib-module';
 import { fileSha256, manifestMtime, readManifest, sweepIndexDir, writeManifest, type Calibration, type IndexKind, type IndexManifest } from './manifest';
 import { writeWhole } from './hnsw-file';
@@ -255,6 +255,7 @@ export class HnswIndex implements VectorIndex {
     const threads = native ? Math.max(1, this.p.buildThreads ?? os.availableParallelism()) : 1;
     let built: HnswType | undefined;
     let file: string | undefined;
+    let builtElsewhere = false; // `file` is not in the index folder (it cannot be moved into place)
     let calibration: RebuildReport['calibration'];
     let done = 0;
     try {
@@ -284,7 +285,16 @@ export class HnswIndex implements VectorIndex {
           if (queries?.length && !this.p.efSearchFixed && b.count() > 0) calibration = await this.calibrateWith(b, queries);
           if (!this.p.readOnly) await fs.mkdir(this.p.dir, { recursive: true });
           file = path.join(this.p.readOnly ? os.tmpdir() : this.p.dir, `${this.kind}-rebuild.tmp-${process.pid}-${Date.now()}`);
-          await writeWhole(file, () => b.save(file!));
+          try {
+            await writeWhole(file, () => b.save(file!));
+          } catch (err) {
+            if (this.p.readOnly || !isDiskFull(err)) throw err;
+            // The data dir's disk is full: the graph passes through the system's temp folder (read
+            // back at once, then removed), so a start can still serve it from memory.
+            builtElsewhere = true;
+            file = path.join(os.tmpdir(), path.basename(file));
+            await writeWhole(file, () => b.save(file!));
+          }
         } finally {
           b.close();
         }
@@ -325,7 +335,7 @@ export class HnswIndex implements VectorIndex {
     const replayed = journal.size;
     try {
       // The builder's file is this generation as it stands when nothing changed meanwhile.
-      await this.save(replayed === 0 && file && !this.p.readOnly ? file : undefined);
+      await this.save(replayed === 0 && file && !this.p.readOnly && !builtElsewhere ? file : undefined);
     } finally {
       if (file) await fs.rm(file, { force: true });
     }

@@ -170,6 +170,21 @@ async function compareLabels(index: VectorIndex, db: Db): Promise<{ missing: num
   return { missing: inDb.filter((l) => !index.has(l)), extra: index.labels().filter((l) => !dbSet.has(l)) };
 }
 
+/**
+ * `f` (a repair's save, or a rebuild and its save) on a full disk: an index that holds every stored
+ * vector serves from memory (search and stats work) and the message says it was not saved; the
+ * next start with room saves it. Anything else (a rebuild that could not build) is thrown.
+ */
+async function inMemoryOnFullDisk<T>(index: HnswIndex, db: Db, messages: string[], what: string, f: () => Promise<T>): Promise<T | number> {
+  try {
+    return await f();
+  } catch (err) {
+    if (!isDiskFull(err) || index.size() !== (await countVectors(db, index.kind, index.modelId))) throw err;
+    messages.push(`index/${index.kind}: ${what} in memory but not saved: ${describeError(err)}`);
+    return index.size();
+  }
+}
+
 async function openOne(deps: IndexDeps, kind: IndexKind, messages: string[]): Promise<{ index: HnswIndex; report: KindReport }> {
   const params = paramsOf(deps, kind);
   let index: HnswIndex;
@@ -178,7 +193,7 @@ async function openOne(deps: IndexDeps, kind: IndexKind, messages: string[]): Pr
   } catch (err) {
     const reason = (err as Error).message;
     index = HnswIndex.create(params);
-    const n = await rebuildIndex(index, deps.db);
+    const n = await inMemoryOnFullDisk(index, deps.db, messages, 'rebuilt', () => rebuildIndex(index, deps.db));
     if (n === 0 && reason === 'no index on disk') return { index, report: { kind, action: 'created', count: 0, added: 0, removed: 0 } };
     messages.push(`index/${kind}: rebuilt from ${n} stored vectors (${reason})`);
     return { index, report: { kind, action: 'rebuilt', count: n, added: n, removed: 0, reason } };
@@ -199,16 +214,7 @@ async function openOne(deps: IndexDeps, kind: IndexKind, messages: string[]): Pr
     messages.push(`index/${kind}: compacted (${n} live vectors)`);
     return { index, report: { kind, action: 'rebuilt', count: n, added: missing.length, removed: extra.length, reason: 'compaction' } };
   }
-  if (missing.length || extra.length) {
-    try {
-      await index.save();
-    } catch (err) {
-      // A full disk: the repaired index serves from memory (search and stats work); it is repaired
-      // again at each start until there is room to save it.
-      if (!isDiskFull(err)) throw err;
-      messages.push(`index/${kind}: repaired in memory but not saved: ${describeError(err)}`);
-    }
-  }
+  if (missing.length || extra.length) await inMemoryOnFullDisk(index, deps.db, messages, 'repaired', () => index.save());
   const action = missing.length || extra.length ? 'repaired' : 'loaded';
   return { index, report: { kind, action, count: index.size(), added: missing.length, removed: extra.length } };
 }

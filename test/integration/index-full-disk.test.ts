@@ -1,9 +1,10 @@
 /**
  * Reading commands on a full disk (issue 13, noticed with hostile probe D2): when the index must be
- * repaired at start (here an image deleted by another process while this one was not running), the
- * repair is saved. With the disk full, that save used to fail the whole command: `clipdex stats`
- * and `clipdex search` exited 1. Now the repaired index serves from memory, the command says it
- * was not saved, and the next start with room saves it.
+ * repaired at start (here an image deleted by another process while this one was not running), or
+ * rebuilt (its files lost), the result is saved. With the disk full, that used to fail the whole
+ * command: `clipdex stats` and `clipdex search` exited 1. Now the index serves from memory (a
+ * rebuild's file passes through the system temp folder), the command says it was not saved, and
+ * the next start with room saves it.
  *
  * The full disk is real: a tmpfs mounted on the data dir's index folder and filled to the last
  * byte (the database stays on the ordinary disk, so SQLite is untouched). It needs root and
@@ -103,5 +104,25 @@ describe.skipIf(process.getuid?.() !== 0)('a repaired index on a full disk', () 
     const third = cli(['stats', '--json']);
     expect(third.code, third.err).toBe(0);
     expect(third.err).not.toMatch(/index\/image/); // saved: nothing left to repair
+  });
+
+  it('an index lost on a full disk is rebuilt through the system temp folder and served from memory', () => {
+    expect(mounted).toBe(true);
+    for (const f of fs.readdirSync(indexDir)) if (f.startsWith('image')) fs.rmSync(path.join(indexDir, f));
+    fill(path.join(indexDir, 'filler'));
+    const stats = cli(['stats', '--json']);
+    expect(stats.code, stats.err).toBe(0);
+    expect(stats.err).toMatch(/index\/image: rebuilt in memory but not saved: the disk that holds clipdex's data is full/);
+    expect(JSON.parse(stats.out).index.image.count).toBe(7);
+    const search = cli(['search', '--text', 'caption', '--json']);
+    expect(search.code, search.err).toBe(0);
+    expect(JSON.parse(search.out).hits.length).toBeGreaterThan(0);
+    expect(fs.readdirSync(os.tmpdir()).filter((f) => f.startsWith('image-rebuild.tmp-'))).toEqual([]);
+    expect(fs.readdirSync(indexDir).filter((f) => f.includes('.tmp-'))).toEqual([]);
+    fs.rmSync(path.join(indexDir, 'filler'));
+    const again = cli(['stats', '--json']);
+    expect(again.code, again.err).toBe(0);
+    expect(again.err).not.toMatch(/not saved/);
+    expect(fs.readdirSync(indexDir).some((f) => /^image-\d+\.hnsw$/.test(f))).toBe(true);
   });
 });
