@@ -38,13 +38,14 @@ const side = 96;
 
 const file = await jpegPairsCorpus(1000, path.join(CACHE, 'ingest-peer'));
 const images = fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).slice(0, count).map((l) => Buffer.from(l.split('\t')[1], 'base64'));
-const header = await probeImage(images[0], { maxPixels: 1e8 });
+// Headers and decoded pixels for the parts that start from them (made outside the timed steps).
+const headers = await Promise.all(images.map((b) => probeImage(b, { maxPixels: 1e8 })));
 const decoded = await Promise.all(images.map((b) => sharp(b).rotate().raw().toBuffer({ resolveWithObject: true })));
 
 const steps: [string, (i: number) => Promise<unknown>][] = [
   ['clipdex: preprocessImage (probe + fused decode/resize + crop + CHW)', (i) => model.preprocessImage(images[i])],
   ['  part: probe', (i) => probeImage(images[i], { maxPixels: 1e8 })],
-  [`  part: decodeResized to ${side} px (antialiased cubic)`, (i) => decodeResized(images[i], header, side, side, 'cubic', 1e8)],
+  [`  part: decodeResized to ${side} px (antialiased cubic)`, (i) => decodeResized(images[i], headers[i], side, side, 'cubic', 1e8)],
   ['peer: RawImage.fromBlob + processor', async (i) => processor(await RawImage.fromBlob(new Blob([new Uint8Array(images[i])])))],
   ['  part: full decode to raw (rotate + raw)', (i) => sharp(images[i]).rotate().raw().toBuffer()],
   [
@@ -60,7 +61,7 @@ const steps: [string, (i: number) => Promise<unknown>][] = [
 ];
 
 printHeader('bytes to model input, clipdex beside the peer — bench/ingest/peer-image-steps.ts', ['onnxruntime-node', '@huggingface/transformers', 'sharp']);
-console.log(`- ${images.length} images of ${path.relative(ROOT, file)} (${header.width}×${header.height} ${header.format}); ${rounds} rounds; sharp concurrency ${sharp.concurrency()}\n`);
+console.log(`- ${images.length} images of ${path.relative(ROOT, file)} (${headers[0].width}×${headers[0].height} ${headers[0].format}); ${rounds} rounds; sharp concurrency ${sharp.concurrency()}\n`);
 
 const cpu: number[][] = steps.map(() => []);
 const wall: number[][] = steps.map(() => []);

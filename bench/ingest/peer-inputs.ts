@@ -24,6 +24,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { AutoProcessor, RawImage, env } from '@huggingface/transformers';
 import { loadClipModel } from '../../lib/clip';
+import { dot } from '../shared/clustered';
 import { jpegPairsCorpus } from '../shared/images';
 import { CACHE, printFooter, printHeader, ROOT } from '../shared/machine';
 import { fmt, median, parseArgs, table } from '../shared/stats';
@@ -90,26 +91,21 @@ function pilInputs(file: string, n: number): Float32Array[] | undefined {
   return out;
 }
 
-const unit = (v: Float32Array): Float32Array => {
-  let n = 0;
-  for (const x of v) n += x * x;
-  n = Math.sqrt(n);
-  return v.map((x) => x / n);
-};
-const dot = (a: Float32Array, b: Float32Array): number => {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
-  return s;
-};
+/** One pipeline's model inputs for a set of images, and the embeddings they give (unit length: lib/clip normalises). */
+interface Inputs {
+  pixels: Float32Array[];
+  vectors: Float32Array[];
+}
+const embed = async (pixels: Float32Array[]): Promise<Inputs> => ({ pixels, vectors: await model.encodePixels(pixels) });
 
-/** Input differences in levels and embedding cosines of two pipelines' inputs for the same images. */
-async function compare(a: Float32Array[], b: Float32Array[]): Promise<string[]> {
+/** Input differences in levels and embedding cosines of two pipelines for the same images. */
+function compare(a: Inputs, b: Inputs): string[] {
   let max = 0;
   let sum = 0;
   let over2 = 0;
   let n = 0;
-  a.forEach((x, k) => {
-    const y = b[k];
+  a.pixels.forEach((x, k) => {
+    const y = b.pixels[k];
     if (x.length !== y.length) throw new Error(`inputs of ${x.length} and ${y.length} values`);
     for (let i = 0; i < x.length; i++) {
       const levels = Math.abs(x[i] - y[i]) * std[Math.floor(i / plane)] * 255;
@@ -119,8 +115,7 @@ async function compare(a: Float32Array[], b: Float32Array[]): Promise<string[]> 
       n++;
     }
   });
-  const [ea, eb] = [await model.encodePixels(a), await model.encodePixels(b)];
-  const cos = ea.map((v, k) => dot(unit(v), unit(eb[k])));
+  const cos = a.vectors.map((v, k) => dot(v, b.vectors[k]));
   return [fmt(sum / n), fmt(max), `${fmt((100 * over2) / n)} %`, fmt(Math.min(...cos), 4), fmt(median(cos), 4)];
 }
 
@@ -135,13 +130,15 @@ const rows: (string | number)[][] = [];
 let withPil = true;
 for (const [label, file] of corpora) {
   const images = rowsOf(file, count).map((r) => Buffer.from(r[1], 'base64'));
-  const ours = await Promise.all(images.map((b) => model.preprocessImage(b)));
-  const peer = await peerInputs(images);
-  const pil = pilInputs(file, count);
-  if (!pil) withPil = false;
-  if (pil) rows.push([label, images.length, 'clipdex vs PIL', ...(await compare(ours, pil))]);
-  if (pil) rows.push([label, images.length, 'peer vs PIL', ...(await compare(peer, pil))]);
-  rows.push([label, images.length, 'peer vs clipdex', ...(await compare(peer, ours))]);
+  const ours = await embed(await Promise.all(images.map((b) => model.preprocessImage(b))));
+  const peer = await embed(await peerInputs(images));
+  const pilPixels = pilInputs(file, count);
+  if (pilPixels) {
+    const pil = await embed(pilPixels);
+    rows.push([label, images.length, 'clipdex vs PIL', ...compare(ours, pil)]);
+    rows.push([label, images.length, 'peer vs PIL', ...compare(peer, pil)]);
+  } else withPil = false;
+  rows.push([label, images.length, 'peer vs clipdex', ...compare(peer, ours)]);
 }
 console.log(table(['corpus', 'images', 'inputs', 'mean Δ (levels)', 'max Δ', '> 2 levels', 'embedding cosine min', 'median'], rows));
 if (!withPil) console.log('\n(PIL rows left out: /usr/bin/python3 with PIL and numpy is not there; apt-get install python3-pil python3-numpy)');
@@ -149,10 +146,9 @@ if (!withPil) console.log('\n(PIL rows left out: /usr/bin/python3 with PIL and n
 const validFile = path.join(ROOT, 'demo', 'valid.tsv');
 const valid = rowsOf(validFile, Infinity);
 const validImages = valid.map((r) => Buffer.from(r[1], 'base64'));
-const queries = (await model.encodeTexts(valid.map((r) => r[0]))).map(unit);
+const queries = await model.encodeTexts(valid.map((r) => r[0]));
 function recall(vectors: Float32Array[]): string[] {
-  const iv = vectors.map(unit);
-  const ranked = queries.map((q) => iv.map((v, j) => [dot(v, q), j] as const).sort((x, y) => y[0] - x[0]).map(([, j]) => j));
+  const ranked = queries.map((q) => vectors.map((v, j) => [dot(v, q), j] as const).sort((x, y) => y[0] - x[0]).map(([, j]) => j));
   return [1, 5, 10].map((k) => fmt(ranked.filter((r, qi) => r.slice(0, k).some((j) => valid[j][0] === valid[qi][0])).length / queries.length));
 }
 const recallRows = [
