@@ -8,14 +8,14 @@
  * never need (bench/startup.ts).
  */
 import type { ClipModel } from '../lib/clip';
-import type { Engine } from '../lib/engine';
+import type { Engine, EngineOptions } from '../lib/engine';
 
 let engineModule: Promise<typeof import('../lib/engine')> | undefined;
 const loadEngineModule = () => (engineModule ??= import('../lib/engine'));
 
-export async function openEngine(): Promise<Engine> {
+export async function openEngine(opts: Pick<EngineOptions, 'imageTowerInWorker'> = {}): Promise<Engine> {
   const { getEngine } = await loadEngineModule();
-  const engine = await getEngine({ log: (m) => process.stderr.write(`clipdex: ${m}\n`), follow: false });
+  const engine = await getEngine({ log: (m) => process.stderr.write(`clipdex: ${m}\n`), follow: false, ...opts });
   if (engine.interruptedJobs) process.stderr.write(`clipdex: ${engine.interruptedJobs} job(s) left running by a stopped process were marked failed\n`);
   return engine;
 }

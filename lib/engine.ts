@@ -36,6 +36,12 @@ export interface EngineOptions {
    * workers need (issue 15's bench: the coordinating CLI used 4.3 CPU-s of an 8.4 s ingest).
    */
   follow?: boolean;
+  /**
+   * Run the image tower in a worker thread (LoadClipModelOptions.imageTowerInWorker): `clipdex
+   * ingest`, whose inference then overlaps the preparation of the next batches. The engine is
+   * opened once a process, so the first caller's choice holds.
+   */
+  imageTowerInWorker?: boolean;
 }
 
 const g = globalThis as unknown as { __clipdexEngine?: Promise<Engine> };
@@ -78,7 +84,7 @@ async function openEngine(opts: EngineOptions): Promise<Engine> {
   const ro = notWritable(config.dataDir) ?? readOnlyReason(config.databaseUrl);
   // issue 13 (start-up): the model loads while the database is checked, migrated and tidied (they
   // share nothing until ensureModelRow); ~50 ms less for a command on a new data dir.
-  const loadingModel = loadClipModel(config.modelDir, { threads: config.threads, maxImagePixels: config.maxImagePixels, batchSize: config.batchSize });
+  const loadingModel = loadClipModel(config.modelDir, { threads: config.threads, maxImagePixels: config.maxImagePixels, batchSize: config.batchSize, imageTowerInWorker: opts.imageTowerInWorker });
   loadingModel.catch(() => undefined); // surfaced below, or closed if the database fails first
   try {
     return await openWithModel(opts, config, ro, loadingModel);

@@ -84,7 +84,8 @@ export function registerIngestCommand(program: Command): Command {
       const shown: LineError[] = [];
       let total = 0;
       try {
-        const engine = await openEngine();
+        // The image tower in a worker: its inference overlaps the next batches' preparation.
+        const engine = await openEngine({ imageTowerInWorker: true });
         const [{ startIngestJob }, { cancelJob, subscribe }] = await Promise.all([import('../../lib/ingest'), import('../../lib/jobs')]);
         const dataset = flags.dataset ?? defaultDatasetName(p);
         const job = await startIngestJob(

@@ -63,14 +63,22 @@ function chunks<T>(items: T[], size: number): T[][] {
 }
 
 /**
- * CLIPDEX_ONNX_WORKER=1 runs the image tower in a worker thread (onnx-worker.ts), so its inference
- * overlaps the decoding, storing and database work of the main thread instead of blocking it. Off
- * by default: on the 2-core machine of bench/RESULTS.md "pass 3" it gained no ingest wall time
- * (both cores were already busy) and cost ~50 ms of start-up. A worker that cannot start falls
- * back to the main thread.
+ * Whether the image tower runs in a worker thread (onnx-worker.ts), so its inference overlaps the
+ * decoding, storing and database work of the main thread instead of blocking it. The caller says
+ * (LoadClipModelOptions.imageTowerInWorker: `clipdex ingest`); CLIPDEX_ONNX_WORKER=1 or 0 overrides
+ * it either way. Measured on 2 cores (bench/RESULTS.md "pass 3, session 14"): once the store's
+ * writes no longer hold the image lanes, an ingest of 1,000 JPEGs gains ~3 % with it; a single
+ * query gains nothing and the worker costs ~50 ms to start, so searches keep the tower in-thread.
  */
-async function openVisionSession(file: string, threads: number): Promise<EncoderSession> {
-  if (process.env.CLIPDEX_ONNX_WORKER !== '1') return openSession(file, threads);
+export function imageTowerInWorker(wanted: boolean | undefined, env: string | undefined = process.env.CLIPDEX_ONNX_WORKER): boolean {
+  if (env === '1') return true;
+  if (env === '0') return false;
+  return wanted === true;
+}
+
+/** A worker that cannot start falls back to the main thread. */
+async function openVisionSession(file: string, threads: number, inWorker: boolean): Promise<EncoderSession> {
+  if (!inWorker) return openSession(file, threads);
   try {
     return await openSessionInWorker(file, threads);
   } catch (err) {
@@ -88,7 +96,7 @@ const sameIo = (a: IoInfo[], b: IoInfo[]): boolean => JSON.stringify(a) === JSON
  * model id this process uses): `unchanged` re-reads the files' stat fields first, and a changed
  * model is refused until a restart checks it again.
  */
-function lazyVisionSession(file: string, threads: number, io: ModelCheckRecord['vision'], unchanged: () => boolean): EncoderSession {
+function lazyVisionSession(file: string, threads: number, inWorker: boolean, io: ModelCheckRecord['vision'], unchanged: () => boolean): EncoderSession {
   let opening: Promise<EncoderSession> | undefined;
   let released = false;
   const refuse = (why: string) =>
@@ -96,7 +104,7 @@ function lazyVisionSession(file: string, threads: number, io: ModelCheckRecord['
   const open = () =>
     (opening ??= (async () => {
       if (!unchanged()) throw refuse(`the model's files changed since this process checked them (${file} was not open yet)`);
-      const s = await openVisionSession(file, threads);
+      const s = await openVisionSession(file, threads, inWorker);
       if (sameIo(s.inputs, io.inputs) && sameIo(s.outputs, io.outputs)) return s;
       await s.release();
       throw refuse(`${file} declares other inputs or outputs than when it was checked`);
@@ -124,6 +132,7 @@ function lazyVisionSession(file: string, threads: number, io: ModelCheckRecord['
 export async function loadClipModel(dir: string, opts: LoadClipModelOptions = {}): Promise<ClipModel> {
   const cfg = getConfig();
   const threads = opts.threads ?? cfg.threads;
+  const inWorker = imageTowerInWorker(opts.imageTowerInWorker);
   const maxPixels = opts.maxImagePixels ?? cfg.maxImagePixels;
   const manifest = readModelManifest(dir);
   const loadedTok = loadTokenizer(manifest);
@@ -147,7 +156,9 @@ export async function loadClipModel(dir: string, opts: LoadClipModelOptions = {}
   modelId.catch(() => undefined); // awaited below; a failure before that is not unhandled
   const [t, v] = await Promise.allSettled([
     openSession(manifest.textModel, threads),
-    known ? Promise.resolve(lazyVisionSession(manifest.visionModel, threads, known.vision, () => currentCheckKey() === checkKey)) : openVisionSession(manifest.visionModel, threads),
+    known
+      ? Promise.resolve(lazyVisionSession(manifest.visionModel, threads, inWorker, known.vision, () => currentCheckKey() === checkKey))
+      : openVisionSession(manifest.visionModel, threads, inWorker),
   ]);
   if (t.status === 'rejected' || v.status === 'rejected') {
     await Promise.allSettled([t, v].map((r) => (r.status === 'fulfilled' ? r.value.release() : undefined)));
@@ -217,7 +228,7 @@ export async function loadClipModel(dir: string, opts: LoadClipModelOptions = {}
     // symbolic) must agree. One input a run: some exports fix the batch axis at 1.
     const probe = async (): Promise<[number, number]> => {
       try {
-        // The two towers are probed at once (with CLIPDEX_ONNX_WORKER=1 the image tower runs in its
+        // The two towers are probed at once (with the image tower in a worker, it runs in its
         // worker meanwhile); a text-side failure is still the one reported when both fail.
         const [p1, p2] = probePixels(spec.height, spec.width);
         const [tp, ip] = await Promise.allSettled([

@@ -9,6 +9,7 @@
  */
 import { AppError } from '../errors';
 import { decodeImage, probeImage, type DecodedImage, type ImageHeader } from '../image';
+import { createLimiter } from '../map-pool';
 import type { Json, ModelManifest } from './manifest';
 import type { PreprocessedImage } from './types';
 import { canDecodeResized, decodeResized, resizeRgb, type CropBox, type Kernel } from './resample';
@@ -146,9 +147,20 @@ export async function preprocessDecoded(
       // Never seen on images that probe well; the unfused path decides (and words the error).
     }
   }
-  const decoded = await decodeImage(bytes, { maxPixels }, header);
-  return { rgb: await rgbFromDecoded(decoded, spec), decoded, whole: decoded };
+  const whole = async () => {
+    const decoded = await decodeImage(bytes, { maxPixels }, header);
+    return { rgb: await rgbFromDecoded(decoded, spec), decoded, whole: decoded };
+  };
+  return header.width * header.height > LARGE_WHOLE_DECODE_PIXELS ? largeWholeDecodes(whole) : whole();
 }
+
+/**
+ * A whole decode holds width × height × 3 bytes until it is resized; the fused path holds only its
+ * output. So large images that take the unfused path (16-bit ones) are decoded two at a time per
+ * process, however many images a caller prepares at once (ingest's image lanes, issue 13).
+ */
+const LARGE_WHOLE_DECODE_PIXELS = 2_000_000;
+const largeWholeDecodes = createLimiter(2);
 
 function cropRgb(rgb: Uint8Array, w: number, left: number, top: number, cw: number, ch: number): Uint8Array {
   const out = new Uint8Array(cw * ch * 3);

@@ -1,11 +1,13 @@
 /**
- * The worker-thread session (CLIPDEX_ONNX_WORKER=1) answers exactly like the in-thread one, on the
- * real bundled model, and words a broken model file the same way.
+ * The worker-thread session (`clipdex ingest`'s image tower, or CLIPDEX_ONNX_WORKER=1) answers
+ * exactly like the in-thread one, on the real bundled model, and words a broken model file the
+ * same way.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { imageTowerInWorker } from './clip-model';
 import { floatTensor, openSession } from './onnx-session';
 import { openSessionInWorker } from './onnx-worker';
 
@@ -37,5 +39,14 @@ describe('openSessionInWorker', () => {
     const inWorker = await openSessionInWorker(bad, 1).then(() => 'opened', (e: Error) => e);
     expect(inWorker).toMatchObject({ code: 'MODEL_INVALID' });
     expect((inWorker as Error).message).toBe((inThread as Error).message);
+  });
+});
+
+describe('imageTowerInWorker', () => {
+  it('follows the caller unless CLIPDEX_ONNX_WORKER says 1 or 0', () => {
+    expect([imageTowerInWorker(true, undefined), imageTowerInWorker(false, undefined), imageTowerInWorker(undefined, undefined)]).toEqual([true, false, false]);
+    expect([imageTowerInWorker(false, '1'), imageTowerInWorker(undefined, '1')]).toEqual([true, true]);
+    expect([imageTowerInWorker(true, '0'), imageTowerInWorker(undefined, '0')]).toEqual([false, false]);
+    expect(imageTowerInWorker(true, 'yes')).toBe(true);
   });
 });

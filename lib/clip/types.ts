@@ -75,4 +75,6 @@ export interface LoadClipModelOptions {
   maxImagePixels?: number;
   /** Largest batch run through a session at once (default config.batchSize). */
   batchSize?: number;
+  /** Run the image tower in a worker thread (bulk embedding: ingest); CLIPDEX_ONNX_WORKER=1/0 overrides. */
+  imageTowerInWorker?: boolean;
 }

@@ -5,6 +5,7 @@
  */
 import sharp, { type Metadata, type Sharp } from 'sharp';
 import { AppError } from '../errors';
+import { readJpegHeader } from './jpeg-header';
 
 export interface DecodedImage {
   /** Size after EXIF orientation. */
@@ -56,6 +57,22 @@ export interface ImageHeader {
 /** Header-only look at the bytes: format and oriented size, with the pixel limit enforced. */
 export async function probeImage(bytes: Buffer, opts: DecodeOptions): Promise<ImageHeader> {
   if (!Buffer.isBuffer(bytes) || bytes.length === 0) throw notAnImage(new Error('empty input'));
+  // issue 13: a plain JPEG's header is read here, without a round trip through libuv's pool.
+  const jpeg = readJpegHeader(bytes);
+  if (jpeg) {
+    return checkedHeader(jpeg.width, jpeg.height, opts.maxPixels, {
+      format: 'jpeg', depth: 'uchar', orientation: jpeg.orientation, hasAlpha: false, space: JPEG_SPACE[jpeg.components], pages: 1,
+    });
+  }
+  return probeWithSharp(bytes, opts);
+}
+
+/** How sharp names the interpretation of a JPEG with 1, 3 or 4 components. */
+const JPEG_SPACE = { 1: 'b-w', 3: 'srgb', 4: 'cmyk' } as const;
+
+/** probeImage through sharp's `metadata()` alone: every format, and the reference jpeg-header.ts must equal. */
+export async function probeWithSharp(bytes: Buffer, opts: DecodeOptions): Promise<ImageHeader> {
+  if (!Buffer.isBuffer(bytes) || bytes.length === 0) throw notAnImage(new Error('empty input'));
   let meta: Metadata;
   try {
     meta = await sharp(bytes, { limitInputPixels: false }).metadata();
@@ -64,21 +81,24 @@ export async function probeImage(bytes: Buffer, opts: DecodeOptions): Promise<Im
   }
   const { width, height, format } = meta;
   if (!width || !height || !format) throw notAnImage(new Error('no image size in the header'));
-  if (width * height > opts.maxPixels) {
-    throw new AppError('INVALID_INPUT', pixelLimitMessage(width, height, opts.maxPixels));
-  }
-  const o = meta.orientation ?? 1;
-  const swap = o >= 5 && o <= 8; // 5–8 are the transposing EXIF orientations; others are ignored
-  return {
-    width: swap ? height : width,
-    height: swap ? width : height,
+  return checkedHeader(width, height, opts.maxPixels, {
     format,
     depth: meta.depth ?? 'unknown',
-    orientation: o,
+    orientation: meta.orientation ?? 1,
     hasAlpha: meta.hasAlpha ?? false,
     space: meta.space ?? 'unknown',
     pages: meta.pages ?? 1,
-  };
+  });
+}
+
+/** The pixel limit, then the size after EXIF orientation. */
+function checkedHeader(width: number, height: number, maxPixels: number, rest: Omit<ImageHeader, 'width' | 'height'>): ImageHeader {
+  if (width * height > maxPixels) {
+    throw new AppError('INVALID_INPUT', pixelLimitMessage(width, height, maxPixels));
+  }
+  const o = rest.orientation;
+  const swap = o >= 5 && o <= 8; // 5–8 are the transposing EXIF orientations; others are ignored
+  return { width: swap ? height : width, height: swap ? width : height, ...rest };
 }
 
 /**

@@ -17,11 +17,14 @@ import { ensureFoundBlobs, prepareBatch, type PreparedBatch } from './prepare';
 import { addCounts, MAX_BATCH_SIZE, prepareAhead, MAX_ERRORS_KEPT, type IngestDeps, type IngestOptions, type IngestProgress, type IngestStage, type IngestSummary, type LineError } from './types';
 
 /**
- * Images prepared at once, per CLIPDEX_THREADS. Each spends part of its time waiting on the file
- * system or the main thread: two batches ahead sharing 2 a thread left the cores idle (demo 6.45
- * against 5.82 s in one A/B), 4 did not (bench/RESULTS.md, pass 3, session 8).
+ * Images prepared at once, per CLIPDEX_THREADS. A lane holds an image only while the CPU works on
+ * it (prepare.ts); each still spends part of that time queued for libuv's pool or the main thread.
+ * Two batches ahead sharing 2 a thread left the cores idle (demo 6.45 against 5.82 s in one A/B),
+ * 4 did not (bench/RESULTS.md, pass 3, session 8); once the store's writes left the lanes, 8 beat 4
+ * on the 1,000 JPEGs (session 14). The fused decode holds only the model-sized output; large whole
+ * decodes are limited on their own (lib/clip/image-processor.ts).
  */
-const IMAGE_LANES_PER_THREAD = 4;
+const IMAGE_LANES_PER_THREAD = 8;
 
 /**
  * Whatever fails, the dataset does not stay 'ingesting' once the call returns: it becomes 'failed'

@@ -10,7 +10,7 @@ import type { CorpusRecord } from '../corpus';
 import { sqlRunner } from '../db/sql-runner';
 import { Prisma } from '../generated/prisma/client';
 import type { DecodedImage, ImageHeader } from '../image';
-import { sha256Hex, thumbnailFor } from '../store';
+import { originalIsThumbnail, sha256Hex, thumbnailFor, thumbnailIsReencode } from '../store';
 import { rememberSignatures, signaturesFromRgb } from '../duplicates';
 import type { Limiter } from '../map-pool';
 import { removeUnreferenced } from './cleanup';
@@ -132,7 +132,7 @@ async function prepareInto(batch: CorpusRecord[], ctx: PrepareContext, written: 
       }
     }
     parts.lookup += (performance.now() - tl) / 1000;
-    await Promise.all(shas.map((sha) => ctx.lanes(async () => {
+    await Promise.all(shas.map(async (sha) => {
       const bytes = bytesBySha.get(sha)!;
       const known = images.get(sha);
       try {
@@ -145,21 +145,27 @@ async function prepareInto(batch: CorpusRecord[], ctx: PrepareContext, written: 
         if (reuse) {
           facts = reuse.facts;
         } else {
-          const p = await timed('preprocess', () => model.preprocessImageWithFacts(bytes));
+          // issue 13: a lane holds an image only while the CPU works on it (decoding, the pixel
+          // signatures); the store's file-system round trips below wait outside the lanes.
+          const p = await ctx.lanes(async () => {
+            const p = await timed('preprocess', () => model.preprocessImageWithFacts(bytes));
+            // issue 13: no decode of their own; a large whole decode (16-bit, or a fused path that
+            // fell back) is left to the thumbnail, as is an image whose signatures fail here.
+            const { whole } = p;
+            if (ctx.signatures && whole.width * whole.height <= SIGNATURE_SOURCE_MAX_PIXELS) {
+              try {
+                rememberSignatures(sha, signaturesFromRgb(whole.data, whole.width, whole.height));
+              } catch {
+                // linking reads the stored thumbnail instead
+              }
+            }
+            return p;
+          });
           facts = { width: p.width, height: p.height, format: p.format, bytes: bytes.length };
           pixels = p.pixels;
-          decoded = p.decoded;
+          // Kept past the lane only where the thumbnail re-encodes it (no side over 512 px).
+          decoded = p.decoded && thumbnailIsReencode(p.decoded.width, p.decoded.height) ? p.decoded : undefined;
           header = p.header;
-          // issue 13: no decode of their own; a large whole decode (16-bit, or a fused path that
-          // fell back) is left to the thumbnail, as is an image whose signatures fail here.
-          const { whole } = p;
-          if (ctx.signatures && whole.width * whole.height <= SIGNATURE_SOURCE_MAX_PIXELS) {
-            try {
-              rememberSignatures(sha, signaturesFromRgb(whole.data, whole.width, whole.height));
-            } catch {
-              // linking reads the stored thumbnail instead
-            }
-          }
         }
         // Originals and thumbnails are written before the rows that point at them are committed.
         const newOriginal = await timed('store', () => store.putOriginal(sha, facts.format, bytes));
@@ -170,8 +176,10 @@ async function prepareInto(batch: CorpusRecord[], ctx: PrepareContext, written: 
         if (!newOriginal && (await store.hasThumbnail(sha))) found.add(sha);
         else {
           // The original itself where it already is a thumbnail; else a small image that preprocessing
-          // decoded whole is re-encoded from those pixels (the same bytes, one decode fewer); else decode.
-          const thumb = await timed('thumbnail', () => thumbnailFor(bytes, config.maxImagePixels, { header, decoded }));
+          // decoded whole is re-encoded from those pixels (the same bytes, one decode fewer); else
+          // decode (in a lane).
+          const make = () => timed('thumbnail', () => thumbnailFor(bytes, config.maxImagePixels, { header, decoded }));
+          const thumb = header && originalIsThumbnail(header, bytes) ? await make() : await ctx.lanes(make);
           const ofOriginal = thumb.bytes === bytes; // the original is its own thumbnail: a hard link to it
           if (await timed('store', () => store.putThumbnail(sha, thumb.bytes, thumb.format, { ofOriginal }))) written.add(sha);
           else found.add(sha);
@@ -180,7 +188,7 @@ async function prepareInto(batch: CorpusRecord[], ctx: PrepareContext, written: 
       } catch (err) {
         images.set(sha, { state: 'failed', sha, reason: reasonOf(err) });
       }
-    })));
+    }));
   }
 
   const texts = [...new Set(records.map((r) => textOf(r.rec)).filter((t): t is string => t !== undefined))];

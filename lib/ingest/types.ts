@@ -53,8 +53,9 @@ export interface IngestProgress {
 
 /**
  * Wall-clock stages of the main loop ('wait' = waiting for the next prepared batch; 'read' and
- * 'prepare' run overlapped with 'encode'/'db'), plus the parts of 'prepare' summed over the
- * concurrent image pool (busy seconds: 'lookup', 'preprocess', 'thumbnail', 'store').
+ * 'prepare' run overlapped with 'encode'/'db'), plus the parts of 'prepare' summed over the images
+ * prepared at once ('lookup', 'preprocess', 'thumbnail', 'store'; each image's time in a part, its
+ * waits included: 'store' counts the file-system round trips queued behind other images' decodes).
  */
 export type IngestStage = 'read' | 'prepare' | 'wait' | 'encode' | 'db' | 'index' | 'save' | 'lookup' | 'preprocess' | 'thumbnail' | 'store';
 
