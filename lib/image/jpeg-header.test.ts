@@ -95,6 +95,12 @@ beforeAll(async () => {
   const twelveBit = Buffer.from(plain);
   twelveBit[sof + 4] = 12;
   cases.push(['12-bit precision', twelveBit, false]);
+  const badSampling = Buffer.from(plain);
+  badSampling[sof + 11] = 0x51; // the first component's sampling factors: 5 × 1
+  cases.push(['a sampling factor over 4', badSampling, false]);
+  const wide = Buffer.from(plain);
+  wide.writeUInt16BE(65501, sof + 7);
+  cases.push(['wider than libjpeg reads (65,501 px)', wide, false]);
   cases.push(['truncated before the frame header', plain.subarray(0, sof + 3), false]);
   cases.push(['truncated after the frame header, before the scan', plain.subarray(0, plain.indexOf(Buffer.from([0xff, 0xda]))), false]);
   cases.push(['PNG', await raw(20, 10).png().toBuffer(), false]);

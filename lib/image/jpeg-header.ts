@@ -21,6 +21,8 @@ export interface JpegFacts {
 
 /** SOF0 (baseline), SOF1 (extended sequential), SOF2 (progressive): Huffman-coded, what libjpeg reads everywhere. */
 const PLAIN_FRAMES = new Set([0xc0, 0xc1, 0xc2]);
+/** libjpeg's JPEG_MAX_DIMENSION: larger sides are refused while the header is read. */
+const MAX_SIDE = 65500;
 
 export function readJpegHeader(b: Uint8Array): JpegFacts | undefined {
   if (b.length < 4 || b[0] !== 0xff || b[1] !== 0xd8) return undefined;
@@ -47,8 +49,14 @@ export function readJpegHeader(b: Uint8Array): JpegFacts | undefined {
       const height = (b[start + 1] << 8) | b[start + 2];
       const width = (b[start + 3] << 8) | b[start + 4];
       const components = b[start + 5];
-      if (precision !== 8 || !width || !height || (components !== 1 && components !== 3 && components !== 4)) return undefined;
-      if (len !== 8 + 3 * components) return undefined;
+      if (precision !== 8 || !width || !height || width > MAX_SIDE || height > MAX_SIDE) return undefined;
+      if ((components !== 1 && components !== 3 && components !== 4) || len !== 8 + 3 * components) return undefined;
+      // What libjpeg checks before the first scan: sampling factors 1–4, quantisation tables 0–3.
+      for (let c = 0; c < components; c++) {
+        const h = b[start + 7 + 3 * c] >> 4;
+        const v = b[start + 7 + 3 * c] & 15;
+        if (h < 1 || h > 4 || v < 1 || v > 4 || b[start + 8 + 3 * c] > 3) return undefined;
+      }
       frame = { width, height, components };
     } else if (marker === 0xe1 && isExif(b, start, end)) {
       if (++exifBlocks > 1) return undefined;
