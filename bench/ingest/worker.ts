@@ -1,7 +1,7 @@
 /**
  * One ingest in a fresh process with a fresh data dir (CLIPDEX_DATA_DIR / CLIPDEX_MODEL_DIR set by
  * bench/ingest.ts): a read-only pass over the corpus (read + base64 through lib/corpus), the real
- * ingestCorpus through getEngine(), then the bare-inference bound of the same model with the same
+ * ingestCorpus through getEngine() as `clipdex ingest` opens it, then the bare-inference bound of the same model with the same
  * threads and batch size (session.run on ready-made tensors, images and the corpus's texts).
  * Prints `RESULT <json>`.
  */
@@ -31,7 +31,8 @@ for await (const r of readCorpus(job.path, job.texts ? { texts: job.texts } : {}
 const readSeconds = (performance.now() - t) / 1000;
 
 t = performance.now();
-const engine = await getEngine({ log: () => undefined });
+// As `clipdex ingest` opens it: the image tower in a worker thread.
+const engine = await getEngine({ log: () => undefined, imageTowerInWorker: true });
 const openSeconds = (performance.now() - t) / 1000;
 const rssBefore = process.memoryUsage.rss();
 peak = rssBefore;

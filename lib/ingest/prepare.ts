@@ -1,6 +1,7 @@
 /**
  * The CPU-heavy half of a batch, run while an earlier batch is in the model (ingest prepares up to
- * two ahead, sharing one set of image lanes): hash each image,
+ * two ahead, sharing one set of image lanes, which hold an image only while the CPU works on it):
+ * hash each image,
  * skip those this model already embedded (in this dataset, or reuse the vector stored for the same
  * bytes in another dataset), and for the rest preprocess for CLIP (its header probe enforces the
  * pixel limit and gives the size and format stored with the image), and write the original +
@@ -62,7 +63,10 @@ export interface PrepareContext {
   deps: IngestDeps;
   datasetId: number;
   modelId: string;
-  /** The image lanes: shared by every batch prepared at once, so together they never exceed them. */
+  /**
+   * The image lanes: shared by every batch prepared at once, so together they never decode more
+   * images at once than there are lanes. The store's writes wait outside them.
+   */
   lanes: Limiter;
   /** Near-duplicate linking follows this batch: read each new image's pixel signatures off its preprocessed pixels. */
   signatures?: boolean;
