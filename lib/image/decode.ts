@@ -6,6 +6,7 @@
 import sharp, { type Metadata, type Sharp } from 'sharp';
 import { AppError } from '../errors';
 import { readJpegHeader } from './jpeg-header';
+import { readPngHeader } from './png-header';
 
 export interface DecodedImage {
   /** Size after EXIF orientation. */
@@ -57,20 +58,22 @@ export interface ImageHeader {
 /** Header-only look at the bytes: format and oriented size, with the pixel limit enforced. */
 export async function probeImage(bytes: Buffer, opts: DecodeOptions): Promise<ImageHeader> {
   if (!Buffer.isBuffer(bytes) || bytes.length === 0) throw notAnImage(new Error('empty input'));
-  // issue 13: a plain JPEG's header is read here, without a round trip through libuv's pool.
+  // issue 13: a plain JPEG's or PNG's header is read here, without a round trip through libuv's pool.
   const jpeg = readJpegHeader(bytes);
   if (jpeg) {
     return checkedHeader(jpeg.width, jpeg.height, opts.maxPixels, {
       format: 'jpeg', depth: 'uchar', orientation: jpeg.orientation, hasAlpha: false, space: JPEG_SPACE[jpeg.components], pages: 1,
     });
   }
+  const png = readPngHeader(bytes);
+  if (png) return checkedHeader(png.width, png.height, opts.maxPixels, { format: 'png', depth: png.depth, orientation: 1, hasAlpha: png.hasAlpha, space: png.space, pages: 1 });
   return probeWithSharp(bytes, opts);
 }
 
 /** How sharp names the interpretation of a JPEG with 1, 3 or 4 components. */
 const JPEG_SPACE = { 1: 'b-w', 3: 'srgb', 4: 'cmyk' } as const;
 
-/** probeImage through sharp's `metadata()` alone: every format, and the reference jpeg-header.ts must equal. */
+/** probeImage through sharp's `metadata()` alone: every format, and the reference jpeg-header.ts and png-header.ts must equal. */
 export async function probeWithSharp(bytes: Buffer, opts: DecodeOptions): Promise<ImageHeader> {
   if (!Buffer.isBuffer(bytes) || bytes.length === 0) throw notAnImage(new Error('empty input'));
   let meta: Metadata;
