@@ -7,8 +7,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { AppError } from '../errors';
-import { probeImage, probeWithSharp } from './decode';
+import { probeOutcomes } from '../../test/helpers/probe-outcomes';
+import { probeImage } from './decode';
 import { readJpegHeader } from './jpeg-header';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -106,20 +106,13 @@ beforeAll(async () => {
   cases.push(['PNG', await raw(20, 10).png().toBuffer(), false]);
 });
 
-async function outcome(f: () => Promise<unknown>): Promise<unknown> {
-  try {
-    return await f();
-  } catch (err) {
-    return { error: err instanceof AppError ? `${err.code}: ${err.message}` : 'other' };
-  }
-}
-
 describe('readJpegHeader', () => {
   it('probeImage says what sharp says, for every JPEG, read here or left to sharp', async () => {
     expect(cases.length).toBeGreaterThan(40);
     for (const [name, bytes, ours] of cases) {
       expect(readJpegHeader(bytes) !== undefined, `${name}: read in JavaScript`).toBe(ours);
-      expect(await outcome(() => probeImage(bytes, LIMIT)), name).toEqual(await outcome(() => probeWithSharp(bytes, LIMIT)));
+      const [probed, sharps] = await probeOutcomes(bytes, LIMIT);
+      expect(probed, name).toEqual(sharps);
     }
   });
 
@@ -132,8 +125,8 @@ describe('readJpegHeader', () => {
   it('keeps the pixel limit, with the same message', async () => {
     const b = await raw(400, 300).jpeg().toBuffer();
     const small = { maxPixels: 100_000 };
-    const ours = await outcome(() => probeImage(b, small));
+    const [ours, sharps] = await probeOutcomes(b, small);
     expect(ours).toEqual({ error: 'INVALID_INPUT: image is 400×300 = 0.1 MP, over the limit of 0.1 MP (CLIPDEX_MAX_IMAGE_PIXELS)' });
-    expect(ours).toEqual(await outcome(() => probeWithSharp(b, small)));
+    expect(ours).toEqual(sharps);
   });
 });

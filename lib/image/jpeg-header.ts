@@ -82,8 +82,10 @@ function exifOrientation(b: Uint8Array, t: number, end: number): number | undefi
   if (end - t < 8) return undefined;
   const little = b[t] === 0x49 && b[t + 1] === 0x49;
   if (!little && !(b[t] === 0x4d && b[t + 1] === 0x4d)) return undefined;
-  const u16 = (o: number) => (little ? b[o] | (b[o + 1] << 8) : (b[o] << 8) | b[o + 1]);
-  const u32 = (o: number) => (little ? (b[o] | (b[o + 1] << 8) | (b[o + 2] << 16)) + b[o + 3] * 0x1000000 : b[o] * 0x1000000 + ((b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3]));
+  // Every offset read below is checked against `end` first.
+  const view = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  const u16 = (o: number) => view.getUint16(o, little);
+  const u32 = (o: number) => view.getUint32(o, little);
   if (u16(t + 2) !== 42) return undefined;
   const ifd = t + u32(t + 4);
   if (ifd < t + 8 || ifd + 2 > end) return undefined;

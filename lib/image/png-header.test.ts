@@ -10,8 +10,7 @@ import path from 'node:path';
 import { crc32, deflateSync } from 'node:zlib';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { AppError } from '../errors';
-import { probeImage, probeWithSharp } from './decode';
+import { probeOutcomes } from '../../test/helpers/probe-outcomes';
 import { readPngHeader } from './png-header';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -115,28 +114,21 @@ beforeAll(async () => {
   cases.push(['JPEG', await raw(20, 10).jpeg().toBuffer(), false]);
 });
 
-async function outcome(f: () => Promise<unknown>): Promise<unknown> {
-  try {
-    return await f();
-  } catch (err) {
-    return { error: err instanceof AppError ? `${err.code}: ${err.message}` : 'other' };
-  }
-}
-
 describe('readPngHeader', () => {
   it('probeImage says what sharp says, for every PNG, read here or left to sharp', async () => {
     expect(cases.length).toBeGreaterThan(70);
     for (const [name, bytes, ours] of cases) {
       expect(readPngHeader(bytes) !== undefined, `${name}: read in JavaScript`).toBe(ours);
-      expect(await outcome(() => probeImage(bytes, LIMIT)), name).toEqual(await outcome(() => probeWithSharp(bytes, LIMIT)));
+      const [probed, sharps] = await probeOutcomes(bytes, LIMIT);
+      expect(probed, name).toEqual(sharps);
     }
   });
 
   it('keeps the pixel limit, with the same message', async () => {
     const b = png(400, 300, 8, 2);
     const small = { maxPixels: 100_000 };
-    const ours = await outcome(() => probeImage(b, small));
+    const [ours, sharps] = await probeOutcomes(b, small);
     expect(ours).toEqual({ error: 'INVALID_INPUT: image is 400×300 = 0.1 MP, over the limit of 0.1 MP (CLIPDEX_MAX_IMAGE_PIXELS)' });
-    expect(ours).toEqual(await outcome(() => probeWithSharp(b, small)));
+    expect(ours).toEqual(sharps);
   });
 });

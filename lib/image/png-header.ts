@@ -31,7 +31,7 @@ const TRNS = 0x74524e53;
 const EXIF = 0x65584966;
 const ACTL = 0x6163544c;
 
-const u32 = (b: Uint8Array, o: number) => b[o] * 0x1000000 + ((b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3]);
+const u32 = (b: Uint8Array, o: number) => new DataView(b.buffer, b.byteOffset, b.byteLength).getUint32(o);
 
 /** The chunk at `o` if it is whole and its CRC is right: its type and data's end. */
 function chunkAt(b: Uint8Array, o: number): { type: number; start: number; end: number } | undefined {
