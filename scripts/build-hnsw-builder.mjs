@@ -2,17 +2,18 @@
 // Compiles clipdex's parallel HNSW builder (native/hnsw-builder: several threads insert into one
 // hnswlib graph, off the JavaScript thread; issue 13, target 4) into
 // node_modules/.cache/clipdex/hnsw-builder, against the hnswlib headers hnswlib-node ships, so the
-// files it saves are the files hnswlib-node reads. With -march=x86-64-v3 on a CPU that has every
-// feature of it (lib/index/parallel-build.ts loads that build only on such a CPU), generic
-// otherwise. Kept only if a self-test in a child process finds that hnswlib-node reads the file it
-// saved and answers as an index hnswlib-node built itself. Run by `npm install` (postinstall, a
+// files it saves are the files hnswlib-node reads. With -march=x86-64-v4 or -v3, the best level
+// this CPU has every feature of (lib/index/hnswlib-module.ts loads that build only on such a CPU),
+// generic otherwise; CLIPDEX_HNSWLIB_SIMD=v3 stops at x86-64-v3. Kept only if a self-test in a
+// child process finds that hnswlib-node reads the file it saved and answers as an index
+// hnswlib-node built itself. Run by `npm install` (postinstall, a
 // few seconds) and `npm run build:hnsw-builder`. Never fails the install: without it a rebuild
 // inserts from the JavaScript thread, one point at a time. CLIPDEX_HNSW_BUILDER=0 skips it.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { compileAddon, cpuFlags, readStamp, X86_64_V3_FLAGS } from './native-addon.mjs';
+import { bestMarch, compileAddon, cpuFlags, readStamp, X86_64_V3_FLAGS } from './native-addon.mjs';
 import { root as defaultRoot } from './paths.mjs';
 
 export const BUILDER_REL = path.join('node_modules', '.cache', 'clipdex', 'hnsw-builder');
@@ -72,14 +73,14 @@ export function buildBuilder({ root = defaultRoot, flags = cpuFlags(), env = pro
   } catch (err) {
     return say(`skipped (${err.message})`);
   }
-  const v3 = process.platform === 'linux' && process.arch === 'x64' && X86_64_V3_FLAGS.every((f) => flags.has(f));
-  const march = v3 ? 'x86-64-v3' : 'generic';
+  const best = bestMarch(env.CLIPDEX_HNSWLIB_SIMD === 'v3' ? new Set([...flags].filter((f) => X86_64_V3_FLAGS.includes(f))) : flags);
+  const march = best ?? 'generic';
   const stamp = readStamp(dst);
   if (stamp?.hnswlibNode === version && stamp.nodeModules === process.versions.modules && stamp.source === sha && stamp.march === march) return say('up to date');
   const [ok, what] = compileAddon({
     dst,
     copy: [...SOURCES.map((f) => [path.join(srcDir, f), f]), [path.join(hnswlibDir, 'src', 'hnswlib'), 'hnswlib']],
-    cxxflags: v3 ? '-march=x86-64-v3' : '',
+    cxxflags: best ? `-march=${best}` : '',
     env,
     addonName: 'hnsw_builder',
     selfTest: (addon) => [SELF_TEST, addon, hnswlibDir],

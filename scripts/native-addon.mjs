@@ -9,6 +9,19 @@ import path from 'node:path';
 
 /** /proc/cpuinfo flags of x86-64-v3 (lzcnt shows as abm); lib/index/hnswlib-module.ts has the same list. */
 export const X86_64_V3_FLAGS = ['avx', 'avx2', 'bmi1', 'bmi2', 'f16c', 'fma', 'abm', 'movbe', 'xsave'];
+/** … and of x86-64-v4 (AVX-512 F/BW/CD/DQ/VL on top of v3); the same list there too. */
+export const X86_64_V4_FLAGS = [...X86_64_V3_FLAGS, 'avx512f', 'avx512bw', 'avx512cd', 'avx512dq', 'avx512vl'];
+/** The -march levels clipdex compiles for, best first, with the CPU flags each needs. */
+export const MARCH_LEVELS = [
+  { march: 'x86-64-v4', flags: X86_64_V4_FLAGS },
+  { march: 'x86-64-v3', flags: X86_64_V3_FLAGS },
+];
+
+/** The best level of MARCH_LEVELS this platform and these CPU flags run, or undefined (generic). */
+export function bestMarch(flags, platform = process.platform, arch = process.arch) {
+  if (platform !== 'linux' || arch !== 'x64') return undefined;
+  return MARCH_LEVELS.find((l) => l.flags.every((f) => flags.has(f)))?.march;
+}
 
 export function cpuFlags() {
   try {

@@ -16,7 +16,7 @@ import type { Follower, IndexParams, SearchHit, VectorIndex } from './types';
 export type { Follower, IndexParams, SearchHit, VectorIndex } from './types';
 
 // hnswlib-node is CommonJS with a native addon (next.config.js keeps it out of the bundle); the
-// x86-64-v3 copy npm install may build is used when this CPU runs it (hnswlib-module.ts).
+// best SIMD copy npm install built (x86-64-v3 or -v4) is used when this CPU runs it (hnswlib-module.ts).
 const newNsw = (dim: number): HnswType => new (hnswlibChoice().module.HierarchicalNSW)('ip', dim);
 
 const MIN_CAPACITY = 1024;

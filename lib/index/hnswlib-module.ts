@@ -1,13 +1,15 @@
 /**
  * Which hnswlib-node addon to use. npm builds hnswlib-node for generic x86-64, so hnswlib's
- * distance kernels use SSE; `npm install` also compiles a second copy with -march=x86-64-v3
- * (AVX2/FMA kernels: 1.2-1.4× faster searches and inserts, bench/RESULTS.md "pass 3", target 7)
- * when the CPU supports it and the copy passes a self-test (scripts/build-hnswlib-simd.mjs).
- * That copy may use AVX2 instructions anywhere, and an illegal instruction kills the process
- * instead of throwing, so it is loaded only when THIS CPU has every x86-64-v3 feature (the
- * node_modules folder may have been built on another machine). Anything else means the generic
- * addon: a missing or stale copy, another CPU, another platform, CLIPDEX_HNSWLIB_SIMD=0.
- * Both read and write the same index files.
+ * distance kernels use SSE; `npm install` also compiles copies with -march=x86-64-v3 (AVX2/FMA
+ * kernels: 1.2-1.4× faster searches and inserts, bench/RESULTS.md "pass 3", target 7) and, where
+ * the CPU has AVX-512, -march=x86-64-v4 (hnswlib's AVX-512 kernels: another ~15 % off a 1M × 512
+ * search, "pass 3, session 15"), each kept only if it passes a self-test
+ * (scripts/build-hnswlib-simd.mjs). A copy may use its level's instructions anywhere, and an
+ * illegal instruction kills the process instead of throwing, so a copy is loaded only when THIS
+ * CPU has every feature of its level (the node_modules folder may have been built on another
+ * machine): the best such copy, else the generic addon (a missing or stale copy, another CPU,
+ * another platform, CLIPDEX_HNSWLIB_SIMD=0). CLIPDEX_HNSWLIB_SIMD=v3 stops at x86-64-v3.
+ * All of them read and write the same index files.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -16,10 +18,19 @@ import hnswlib from 'hnswlib-node';
 
 export type HnswlibModule = typeof hnswlib;
 
-/** Where the postinstall step puts the x86-64-v3 copy, relative to the project folder. */
-export const SIMD_DIR = path.join('node_modules', '.cache', 'clipdex', 'hnswlib-x86-64-v3');
-/** /proc/cpuinfo flags of the x86-64-v3 level (lzcnt shows as abm). Keep in step with the script. */
+export type March = 'x86-64-v4' | 'x86-64-v3';
+/** Where the postinstall step puts the copy for a level, relative to the project folder. */
+export const simdDir = (march: March): string => path.join('node_modules', '.cache', 'clipdex', `hnswlib-${march}`);
+export const SIMD_DIR = simdDir('x86-64-v3');
+/** /proc/cpuinfo flags of the x86-64-v3 level (lzcnt shows as abm). Keep in step with scripts/native-addon.mjs. */
 export const X86_64_V3_FLAGS = ['avx', 'avx2', 'bmi1', 'bmi2', 'f16c', 'fma', 'abm', 'movbe', 'xsave'];
+/** … and of x86-64-v4 (AVX-512 F/BW/CD/DQ/VL on top of v3). */
+export const X86_64_V4_FLAGS = [...X86_64_V3_FLAGS, 'avx512f', 'avx512bw', 'avx512cd', 'avx512dq', 'avx512vl'];
+/** The levels, best first. */
+export const MARCH_LEVELS: readonly { march: March; flags: readonly string[] }[] = [
+  { march: 'x86-64-v4', flags: X86_64_V4_FLAGS },
+  { march: 'x86-64-v3', flags: X86_64_V3_FLAGS },
+];
 
 export interface SimdStamp {
   hnswlibNode: string;
@@ -29,7 +40,7 @@ export interface SimdStamp {
 
 export interface HnswlibChoice {
   module: HnswlibModule;
-  variant: 'x86-64-v3' | 'generic';
+  variant: March | 'generic';
   /** Why the generic addon was chosen (absent when the SIMD one was). */
   reason?: string;
 }
@@ -57,9 +68,9 @@ function projectRoots(): string[] {
   return out;
 }
 
-/** The x86-64-v3 features `flags` lacks. */
-function lackingV3(flags: Set<string>): string[] {
-  return X86_64_V3_FLAGS.filter((f) => !flags.has(f));
+/** The features of `march` that `flags` lacks (none for a generic build). */
+function lacking(march: string | undefined, flags: Set<string>): string[] {
+  return (MARCH_LEVELS.find((l) => l.march === march)?.flags ?? []).filter((f) => !flags.has(f));
 }
 
 /**
@@ -89,21 +100,37 @@ export function chooseHnswlib(o: { roots?: string[]; flags?: Set<string>; env?: 
   const env = o.env ?? process.env;
   if (env.CLIPDEX_HNSWLIB_SIMD === '0') return generic('CLIPDEX_HNSWLIB_SIMD=0');
   if ((o.platform ?? process.platform) !== 'linux' || (o.arch ?? process.arch) !== 'x64') return generic('not linux x64');
-  const root = (o.roots ?? projectRoots()).find((r) => fs.existsSync(path.join(r, SIMD_DIR, 'ok.json')));
-  if (!root) return generic('no x86-64-v3 build (npm install makes one on a CPU with AVX2)');
+  const roots = o.roots ?? projectRoots();
   const flags = o.flags ?? cpuFlags();
-  const lacking = lackingV3(flags);
-  if (lacking.length) return generic(`this CPU lacks ${lacking.join(', ')}`);
-  const dir = path.join(root, SIMD_DIR);
-  try {
-    const { stale } = readStamp<SimdStamp>(root, dir);
-    if (stale) return generic(`the x86-64-v3 build is stale (${stale}): run npm install`);
-    const module = dlopenAddon<HnswlibModule>(path.join(dir, 'build', 'Release', 'addon.node'));
-    if (typeof module.HierarchicalNSW !== 'function') return generic('the x86-64-v3 build exports no HierarchicalNSW');
-    return { module, variant: 'x86-64-v3' };
-  } catch (err) {
-    return generic(`the x86-64-v3 build did not load (${(err as Error).message})`);
+  // why each level, best first, was passed over: the generic addon's reason names the v3 one
+  const passed: string[] = [];
+  for (const { march } of MARCH_LEVELS) {
+    if (march === 'x86-64-v4' && env.CLIPDEX_HNSWLIB_SIMD === 'v3') continue;
+    const root = roots.find((r) => fs.existsSync(path.join(r, simdDir(march), 'ok.json')));
+    if (!root) {
+      passed.push(march === 'x86-64-v3' ? 'no x86-64-v3 build (npm install makes one on a CPU with AVX2)' : `no ${march} build`);
+      continue;
+    }
+    const missing = lacking(march, flags);
+    if (missing.length) {
+      passed.push(`this CPU lacks ${missing.join(', ')}`);
+      continue;
+    }
+    const dir = path.join(root, simdDir(march));
+    try {
+      const { stale } = readStamp<SimdStamp>(root, dir);
+      if (stale) {
+        passed.push(`the ${march} build is stale (${stale}): run npm install`);
+        continue;
+      }
+      const module = dlopenAddon<HnswlibModule>(path.join(dir, 'build', 'Release', 'addon.node'));
+      if (typeof module.HierarchicalNSW === 'function') return { module, variant: march };
+      passed.push(`the ${march} build exports no HierarchicalNSW`);
+    } catch (err) {
+      passed.push(`the ${march} build did not load (${(err as Error).message})`);
+    }
   }
+  return generic(passed[passed.length - 1]);
 }
 
 let chosen: HnswlibChoice | undefined;
@@ -142,7 +169,7 @@ export interface BuilderChoice {
 
 /**
  * Load the parallel builder if npm install built one for this hnswlib-node and this Node (an
- * x86-64-v3 build only on a CPU with those features). CLIPDEX_HNSW_BUILDER=0 turns it off.
+ * x86-64-v3 or -v4 build only on a CPU with that level's features). CLIPDEX_HNSW_BUILDER=0 turns it off.
  */
 export function chooseBuilder(o: { roots?: string[]; flags?: Set<string>; env?: Record<string, string | undefined> } = {}): BuilderChoice {
   const env = o.env ?? process.env;
@@ -153,8 +180,8 @@ export function chooseBuilder(o: { roots?: string[]; flags?: Set<string>; env?: 
   try {
     const { stamp, stale } = readStamp<SimdStamp>(root, dir);
     if (stale) return { reason: `the parallel builder is stale (${stale}): run npm install` };
-    const lacking = stamp.march === 'x86-64-v3' ? lackingV3(o.flags ?? cpuFlags()) : [];
-    if (lacking.length) return { reason: `the parallel builder was compiled for x86-64-v3 and this CPU lacks ${lacking.join(', ')}: run npm install` };
+    const missing = lacking(stamp.march, o.flags ?? cpuFlags());
+    if (missing.length) return { reason: `the parallel builder was compiled for ${stamp.march} and this CPU lacks ${missing.join(', ')}: run npm install` };
     const module = dlopenAddon<BuilderModule>(path.join(dir, 'build', 'Release', 'hnsw_builder.node'));
     if (typeof module.Builder !== 'function') return { reason: 'the parallel builder exports no Builder' };
     return { module, march: stamp.march };

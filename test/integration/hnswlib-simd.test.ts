@@ -1,16 +1,16 @@
 /**
- * Issue 13 target 7: the x86-64-v3 hnswlib-node copy npm install builds, and the choice between it
- * and the generic addon. Real compiler, real addons, real index files on disk.
+ * Issue 13 target 7: the x86-64-v3 and x86-64-v4 hnswlib-node copies npm install builds, and the
+ * choice between them and the generic addon. Real compiler, real addons, real index files on disk.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import hnswlib from 'hnswlib-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chooseHnswlib, SIMD_DIR, X86_64_V3_FLAGS } from '../../lib/index/hnswlib-module';
+import { chooseHnswlib, SIMD_DIR, simdDir, X86_64_V3_FLAGS, X86_64_V4_FLAGS } from '../../lib/index/hnswlib-module';
 import { HnswIndex } from '../../lib/index';
 // @ts-expect-error plain ESM script without types
-import { buildSimd, X86_64_V3_FLAGS as SCRIPT_FLAGS, SIMD_REL } from '../../scripts/build-hnswlib-simd.mjs';
+import { buildAllSimd, buildSimd, X86_64_V3_FLAGS as SCRIPT_FLAGS, X86_64_V4_FLAGS as SCRIPT_V4_FLAGS, SIMD_REL, simdRel } from '../../scripts/build-hnswlib-simd.mjs';
 
 const repo = path.resolve(import.meta.dirname, '..', '..');
 const cpu = new Set<string>(/^flags\s*:(.*)$/m.exec(fs.readFileSync('/proc/cpuinfo', 'utf8'))?.[1].trim().split(/\s+/) ?? []);
@@ -19,6 +19,8 @@ const cpu = new Set<string>(/^flags\s*:(.*)$/m.exec(fs.readFileSync('/proc/cpuin
 const headers = fs.existsSync(path.join(path.dirname(process.execPath), '..', 'include', 'node', 'node_api.h'));
 const capable = process.platform === 'linux' && process.arch === 'x64' && X86_64_V3_FLAGS.every((f) => cpu.has(f)) && headers;
 const ALL = new Set(X86_64_V3_FLAGS);
+const ALL_V4 = new Set(X86_64_V4_FLAGS);
+const capableV4 = capable && X86_64_V4_FLAGS.every((f) => cpu.has(f));
 
 let root: string; // a project folder whose node_modules holds hnswlib-node and the built copy
 beforeAll(() => {
@@ -32,7 +34,9 @@ afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 describe('x86-64-v3 hnswlib-node build', () => {
   it('the script and the loader agree on the folder and the CPU features', () => {
     expect(SCRIPT_FLAGS).toEqual(X86_64_V3_FLAGS);
+    expect(SCRIPT_V4_FLAGS).toEqual(X86_64_V4_FLAGS);
     expect(SIMD_REL).toBe(SIMD_DIR);
+    expect(simdRel('x86-64-v4')).toBe(simdDir('x86-64-v4'));
   });
 
   it('is skipped, never built, on a CPU without AVX2 or when switched off', () => {
@@ -42,6 +46,10 @@ describe('x86-64-v3 hnswlib-node build', () => {
     expect(buildSimd({ root, flags: ALL, env: { CLIPDEX_HNSWLIB_SIMD: '0' }, log: () => {} })).toMatch(/skipped/);
     expect(fs.existsSync(path.join(root, SIMD_DIR))).toBe(false);
     expect(lines).toHaveLength(1);
+    // x86-64-v4 needs AVX-512 on top, and CLIPDEX_HNSWLIB_SIMD=v3 stops below it
+    expect(buildSimd({ root, flags: ALL, march: 'x86-64-v4', log: () => {} })).toMatch(/lacks avx512f, avx512bw, avx512cd, avx512dq, avx512vl/);
+    expect(buildSimd({ root, flags: ALL_V4, march: 'x86-64-v4', env: { CLIPDEX_HNSWLIB_SIMD: 'v3' }, log: () => {} })).toMatch(/skipped \(CLIPDEX_HNSWLIB_SIMD=v3\)/);
+    expect(fs.existsSync(path.join(root, simdDir('x86-64-v4')))).toBe(false);
   });
 
   it.runIf(capable)('builds offline, passes its self-test, and is chosen only where it can run', { timeout: 240_000 }, async () => {
@@ -87,9 +95,32 @@ describe('x86-64-v3 hnswlib-node build', () => {
     expect(chooseHnswlib({ roots: [other], flags: ALL })).toMatchObject({ variant: 'generic', reason: expect.stringMatching(/did not load/) });
   });
 
-  it.runIf(capable)('this checkout (after npm install) uses it, and HnswIndex works on disk with it', async () => {
-    if (!fs.existsSync(path.join(repo, SIMD_DIR, 'ok.json'))) buildSimd({ root: repo, log: () => {} });
-    expect(chooseHnswlib().variant).toBe('x86-64-v3');
+  it.runIf(capableV4)('the x86-64-v4 copy: built beside the v3 one, chosen only on a CPU with AVX-512, same files', { timeout: 240_000 }, () => {
+    expect(buildAllSimd({ root, log: () => {} })).toEqual([expect.stringMatching(/built in .* self-tested/), 'up to date']);
+    const v4 = chooseHnswlib({ roots: [root], flags: ALL_V4 });
+    expect(v4.variant).toBe('x86-64-v4');
+    // the folder moved to a CPU without AVX-512, or capped: the v3 copy
+    expect(chooseHnswlib({ roots: [root], flags: ALL }).variant).toBe('x86-64-v3');
+    expect(chooseHnswlib({ roots: [root], flags: ALL_V4, env: { CLIPDEX_HNSWLIB_SIMD: 'v3' } }).variant).toBe('x86-64-v3');
+    expect(chooseHnswlib({ roots: [root], flags: new Set([...ALL].filter((f) => f !== 'fma')) }).reason).toMatch(/lacks fma/);
+    const dim = 64;
+    const vs = Array.from({ length: 500 }, (_, i) => Array.from({ length: dim }, (_, j) => Math.cos(i * 3.7 + j * 0.9)));
+    const a = new v4.module.HierarchicalNSW('ip', dim);
+    a.initIndex({ maxElements: 500, m: 16, efConstruction: 100, randomSeed: 1 });
+    vs.forEach((v, i) => a.addPoint(v, i));
+    const file = path.join(root, 'v4.hnsw');
+    a.writeIndexSync(file);
+    const b = new hnswlib.HierarchicalNSW('ip', dim);
+    b.readIndexSync(file);
+    a.setEf(100);
+    b.setEf(100);
+    for (const q of vs.slice(0, 20)) expect(b.searchKnn(q, 5).neighbors).toEqual(a.searchKnn(q, 5).neighbors);
+  });
+
+  it.runIf(capable)('this checkout (after npm install) uses the best copy this CPU runs, and HnswIndex works on disk with it', async () => {
+    const best = capableV4 ? 'x86-64-v4' : 'x86-64-v3';
+    if (!fs.existsSync(path.join(repo, simdDir(best), 'ok.json'))) buildAllSimd({ root: repo, log: () => {} });
+    expect(chooseHnswlib().variant).toBe(best);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'clipdex-simd-index-'));
     try {
       const p = { dir, kind: 'image' as const, modelId: 'm', dim: 8, m: 8, efConstruction: 50, efSearch: 32 };

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HnswIndex, readManifest } from '../../lib/index';
 import { CALIBRATION_EFS, CALIBRATION_K, CALIBRATION_RECALL } from '../../lib/index/hnsw-index';
-import { BUILDER_DIR, builderChoice, chooseBuilder, X86_64_V3_FLAGS, type BuilderModule, type NativeBuilder } from '../../lib/index/hnswlib-module';
+import { BUILDER_DIR, builderChoice, chooseBuilder, X86_64_V4_FLAGS, type BuilderModule, type NativeBuilder } from '../../lib/index/hnswlib-module';
 import { fileSha256 } from '../../lib/index/manifest';
 // @ts-expect-error plain ESM script without types
 import { BUILDER_REL, buildBuilder } from '../../scripts/build-hnsw-builder.mjs';
@@ -19,7 +19,8 @@ import { exactTopK, unitVectors } from './vector-helpers';
 
 const repo = path.resolve(import.meta.dirname, '..', '..');
 const headers = fs.existsSync(path.join(path.dirname(process.execPath), '..', 'include', 'node', 'node_api.h'));
-const ALL = new Set(X86_64_V3_FLAGS);
+// every feature of every level (the builder is compiled for the best level this CPU has)
+const ALL = new Set(X86_64_V4_FLAGS);
 const DIM = 24;
 const N = 3_000;
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'clipdex-rebuild-'));
@@ -254,14 +255,23 @@ describe('install script and loader', () => {
     const stamp = JSON.parse(fs.readFileSync(path.join(root, BUILDER_DIR, 'ok.json'), 'utf8'));
     const chosen = chooseBuilder({ roots: [root], flags: ALL });
     expect(typeof chosen.module?.Builder).toBe('function');
-    if (stamp.march === 'x86-64-v3') {
-      expect(chooseBuilder({ roots: [root], flags: new Set([...ALL].filter((f) => f !== 'avx2')) })).toEqual({ reason: expect.stringMatching(/lacks avx2/) });
+    if (stamp.march !== 'generic') {
+      expect(chooseBuilder({ roots: [root], flags: new Set([...ALL].filter((f) => f !== 'avx2')) })).toEqual({ reason: expect.stringMatching(new RegExp(`compiled for ${stamp.march} .*lacks avx2`)) });
+    }
+    if (stamp.march === 'x86-64-v4') {
+      // moved to a CPU without AVX-512: not loaded, and npm install there builds for x86-64-v3
+      expect(chooseBuilder({ roots: [root], flags: new Set([...ALL].filter((f) => !f.startsWith('avx512'))) }).reason).toMatch(/compiled for x86-64-v4 and this CPU lacks avx512f/);
     }
     fs.writeFileSync(path.join(root, BUILDER_DIR, 'ok.json'), JSON.stringify({ ...stamp, hnswlibNode: '0.0.1' }));
     expect(chooseBuilder({ roots: [root], flags: ALL }).reason).toMatch(/stale/);
     fs.writeFileSync(path.join(root, BUILDER_DIR, 'ok.json'), JSON.stringify(stamp));
     fs.appendFileSync(path.join(root, 'native', 'hnsw-builder', 'builder.cc'), '\n// changed\n');
     expect(buildBuilder({ root, log: () => {} })).toMatch(/built in/);
+    if (stamp.march === 'x86-64-v4') {
+      // CLIPDEX_HNSWLIB_SIMD=v3 stops at x86-64-v3
+      expect(buildBuilder({ root, env: { ...process.env, CLIPDEX_HNSWLIB_SIMD: 'v3' }, log: () => {} })).toMatch(/built in .*\(x86-64-v3\)/);
+      expect(chooseBuilder({ roots: [root], flags: new Set([...ALL].filter((f) => !f.startsWith('avx512'))) }).march).toBe('x86-64-v3');
+    }
     // a damaged addon, in another folder (dlopen hands back the library already loaded from a path)
     const other = path.join(root, 'other');
     fs.cpSync(path.join(root, BUILDER_DIR), path.join(other, BUILDER_DIR), { recursive: true });
