@@ -1,8 +1,10 @@
 /**
  * Filtered search strategies (issue 13, target 3), measured at a size this machine builds in
- * minutes, to choose what to build at 1M: the same HNSW index (the addon clipdex loads: x86-64-v3
- * where the CPU allows), clustered unit vectors and queries drawn like them, and a "dataset" filter
- * that passes ½ (every other label) or 1/100 (one contiguous block) of the labels. k = 10.
+ * minutes, to choose what to build at 1M: the same HNSW index (the addon clipdex loads: the best
+ * SIMD copy npm install built for this CPU), clustered unit vectors and queries drawn like them, and
+ * a "dataset" filter that passes ½ (every other label) or 1/100 (one contiguous block) of the
+ * labels. k = 10. The process runs with the environment `npm start` gives the web server (huge
+ * pages for malloc, scripts/huge-pages.mjs; CLIPDEX_HUGE_PAGES=0 measures without).
  *
  * - `callback`: what clipdex does today — hnswlib's filter calls a JavaScript function per
  *   candidate, at the configured ef;
@@ -16,11 +18,17 @@
  * Recall@10 is against exact search over the passing vectors; latency per query, p50 and p99 of
  * --nq queries after a warm-up.
  *
- *   npx tsx bench/filter-strategies.ts [--n 100000] [--dim 512] [--nq 1000] [--nq-callback nq] [--clusters n/100] [--ef 128,256] [--cache]
+ *   npx tsx bench/filter-strategies.ts [--n 100000] [--dim 512] [--nq 1000] [--nq-callback nq] [--clusters n/100] [--ef 128,256] [--cache] [--data clustered|real]
+ *
+ * --data real: instead of clustered vectors, bench/search's "real" set (the demo corpus's CLIP
+ * embeddings mixed and jittered, see bench/search/data.ts: locally random, the hardest data the
+ * search bench measures); queries and calibration queries are drawn from its text embeddings.
+ * Needs `npx tsx bench/search/embed-corpus.ts --corpus demo/train.tsv,demo/valid.tsv` first.
  *
  * The index is built as a rebuild builds it (HnswIndex.rebuild: the parallel builder npm install
  * compiles, every core), and its time is printed.
  */
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -29,8 +37,19 @@ import { CATCH_UP_INTERVAL_MS, FULL_CHECK_INTERVAL_MS, HnswIndex, readManifest }
 import { hnswlibChoice } from '../lib/index/hnswlib-module';
 import { nearest } from '../lib/search/semantic';
 import { clusteredVectors, exactTopK, pagesOf } from './shared/clustered';
+import { ensureDataset, readF32 } from './search/data';
+import { withHugePages } from '../scripts/huge-pages.mjs';
 import { CACHE, printFooter, printHeader } from './shared/machine';
 import { fmt, numListArg, parseArgs, percentile, table } from './shared/stats';
+
+// Timed as the web server searches: `npm start` starts it with huge pages for malloc
+// (scripts/huge-pages.mjs), which glibc reads only when a process starts, so this bench starts
+// itself again with that environment when it was not given it.
+const serverEnv = withHugePages(process.env);
+if (serverEnv.GLIBC_TUNABLES !== process.env.GLIBC_TUNABLES) {
+  const again = spawnSync(process.execPath, [...process.execArgv, ...process.argv.slice(1)], { env: serverEnv, stdio: 'inherit' });
+  process.exit(again.status ?? 1);
+}
 
 const args = parseArgs(process.argv.slice(2));
 const n = Number(args.get('n') ?? 100_000);
@@ -40,21 +59,40 @@ const k = 10;
 const { m, efConstruction, efSearch } = getConfig().hnsw;
 const { module: hnswlib, variant } = hnswlibChoice();
 
-printHeader('Filtered search strategies — bench/filter-strategies.ts', ['hnswlib-node']);
-console.log(`- ${n.toLocaleString('en')} clustered unit vectors × ${dim} (see the source), M ${m}, efConstruction ${efConstruction}, ef ${efSearch} (clipdex's defaults), hnswlib addon: ${variant}; ${nq} queries, k ${k}\n`);
-
+const dataKind = args.get('data') ?? 'clustered';
+if (dataKind !== 'clustered' && dataKind !== 'real') throw new Error(`--data ${dataKind}: expected clustered or real`);
 const clusterArg = args.get('clusters');
-const { data, queries, more } = clusteredVectors(n, dim, nq, clusterArg ? Number(clusterArg) : undefined, 200);
+const CALIBRATION_QUERIES = 200;
+
+/** The vectors, the measured queries and the rebuild's calibration queries (drawn like the queries). */
+function loadData(): { data: Float32Array[]; queries: Float32Array[]; more: Float32Array[]; note: string } {
+  if (dataKind === 'clustered') {
+    return { ...clusteredVectors(n, dim, nq, clusterArg ? Number(clusterArg) : undefined, CALIBRATION_QUERIES), note: 'clustered unit vectors (see bench/shared/clustered.ts)' };
+  }
+  const ds = ensureDataset('real', dim, n, nq + CALIBRATION_QUERIES);
+  const rows = (file: string) => {
+    const all = readF32(file);
+    return Array.from({ length: all.length / dim }, (_, i) => all.subarray(i * dim, (i + 1) * dim));
+  };
+  const qs = rows(ds.queries);
+  return { data: rows(ds.vectors), queries: qs.slice(0, nq), more: qs.slice(nq), note: `"real" vectors: ${ds.note}` };
+}
+
+printHeader('Filtered search strategies — bench/filter-strategies.ts', ['hnswlib-node']);
+const { data, queries, more, note } = loadData();
+console.log(`- ${n.toLocaleString('en')} × ${dim} ${note}; M ${m}, efConstruction ${efConstruction}, ef ${efSearch} (clipdex's defaults), hnswlib addon: ${variant}; malloc: ${/hugetlb=1/.test(process.env.GLIBC_TUNABLES ?? '') ? 'huge pages (glibc.malloc.hugetlb=1, as `npm start` runs the web server)' : '4 KiB pages (CLIPDEX_HUGE_PAGES=0, or not Linux)'}; ${nq} queries, k ${k}\n`);
+
 // HnswIndex.rebuild calibrates its ef on 200 other queries drawn the same way (as clipdex's rebuild does on sampled vectors)
 // The callback is slow on small filters (~80 ms a query at 100k): fewer of its queries at 1M.
 const nqCallback = Math.min(nq, Number(args.get('nq-callback') ?? nq));
 // --ef 128,256,…: also the post-filter and the unfiltered search at these ef (the configured one always)
 const efs = [...new Set([efSearch, ...numListArg(args, 'ef', String(efSearch))])].sort((a, b) => a - b);
 
-void hnswlib;
 // --cache: the index is kept in bench/.cache (a saved generation, as a rebuild saves it) and a
 // later run with the same --n/--dim loads it instead of building it again
-const cacheDir = args.has('cache') ? path.join(CACHE, `filter-index-${n}-${dim}`) : undefined;
+// (an index built with other graph settings than the defaults is kept apart)
+const dataTag = `${dataKind === 'real' ? '-real' : ''}${m !== 16 || efConstruction !== 200 ? `-m${m}-efc${efConstruction}` : ''}`;
+const cacheDir = args.has('cache') ? path.join(CACHE, `filter-index-${n}-${dim}${dataTag}`) : undefined;
 const params = { dir: cacheDir ?? path.join(os.tmpdir(), `clipdex-filter-bench-${process.pid}`), kind: 'image' as const, modelId: 'bench', dim, m, efConstruction, efSearch, readOnly: !cacheDir };
 const labelsAll = Array.from({ length: n }, (_, i) => i + 1);
 const cached = cacheDir ? await readManifest(cacheDir, 'image') : undefined;
@@ -89,18 +127,30 @@ const filters = [
 
 // exact answers over the passing vectors (and over all, for the unfiltered rows), all computed
 // before any timing; kept in bench/.cache, keyed by the generator's arguments
-const truthFile = path.join(CACHE, `filter-truth-${n}-${dim}-${nq}-${clusterArg ?? 'default'}.json`);
+const truthFile = path.join(CACHE, `filter-truth-${n}-${dim}-${nq}-${dataKind === 'real' ? 'real' : (clusterArg ?? 'default')}.json`);
 let truths: Record<string, number[][]>;
 try {
   truths = JSON.parse(fs.readFileSync(truthFile, 'utf8'));
 } catch {
   const t = performance.now();
   truths = Object.fromEntries(
-    [...filters.map((f) => [f.name, labelsAll.filter(f.pass)] as const), ['none', labelsAll] as const].map(([name, among]) => [name, queries.map((q) => [...exactTopK(q, data, among, k)])]),
+    [...filters.map((f) => [f.name, labelsAll.filter(f.pass)] as const), ['none', labelsAll] as const].map(([name, among]) => [name, exactAnswers(among)]),
   );
   fs.mkdirSync(CACHE, { recursive: true });
   fs.writeFileSync(truthFile, JSON.stringify(truths));
   console.log(`exact answers computed in ${fmt((performance.now() - t) / 1000)} s (kept in ${truthFile})\n`);
+}
+
+/**
+ * The exact top k of every query among `among`: hnswlib's native brute force (every inner product,
+ * SIMD) where there is a lot to scan, the JavaScript loop otherwise.
+ */
+function exactAnswers(among: number[]): number[][] {
+  if (among.length * queries.length < 50_000_000) return queries.map((q) => [...exactTopK(q, data, among, k)]);
+  const brute = new hnswlib.BruteforceSearch('ip', dim);
+  brute.initIndex(among.length);
+  for (const l of among) brute.addPoint(Array.from(data[l - 1]), l);
+  return queries.map((q) => brute.searchKnn(Array.from(q), k).neighbors);
 }
 
 const rows: (string | number)[][] = [];

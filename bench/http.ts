@@ -22,6 +22,7 @@ import { makeCaptions } from './shared/images';
 import { fmt, numListArg, parseArgs, table } from './shared/stats';
 import { ensureDataset, readRealBase, SEARCH_CACHE } from './search/data';
 import { indexFile } from './search/engines';
+import { withHugePages } from '../scripts/huge-pages.mjs';
 
 const args = parseArgs(process.argv.slice(2));
 const n = numListArg(args, 'n', '1m')[0];
@@ -90,8 +91,9 @@ if (!appDir) {
 }
 
 // 3. Start the server and wait for /api/health.
-// next from the app's own node_modules: one React instance for next and the app.
-const server: ChildProcess = spawn(process.execPath, [path.join(appDir, 'node_modules', 'next', 'dist', 'bin', 'next'), 'start', '-p', String(port)], { cwd: appDir, env, stdio: ['ignore', 'ignore', 'inherit'] });
+// next from the app's own node_modules: one React instance for next and the app; the environment
+// `npm start` gives it (huge pages for malloc, scripts/huge-pages.mjs)
+const server: ChildProcess = spawn(process.execPath, [path.join(appDir, 'node_modules', 'next', 'dist', 'bin', 'next'), 'start', '-p', String(port)], { cwd: appDir, env: withHugePages(env), stdio: ['ignore', 'ignore', 'inherit'] });
 const stop = () => server.kill('SIGTERM');
 process.on('exit', stop);
 const t0 = performance.now();

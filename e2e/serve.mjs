@@ -5,6 +5,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { buildIsFresh, ensureBuild } from '../scripts/ensure-build.mjs';
+import { withHugePages } from '../scripts/huge-pages.mjs';
 import { clipdexBin, nextBin, root } from '../scripts/paths.mjs';
 
 const dataDir = process.env.E2E_DATA_DIR;
@@ -32,9 +33,10 @@ if (process.env.E2E_WAIT_FOR_BUILD === '1') {
 const migrate = spawnSync(process.execPath, [clipdexBin, 'migrate'], { cwd: root, env, stdio: 'inherit' });
 if (migrate.status !== 0) process.exit(migrate.status ?? 1);
 
+// the environment `npm start` gives the server (huge pages for malloc, scripts/huge-pages.mjs)
 const child = spawn(process.execPath, [nextBin, 'start', '-H', '127.0.0.1', '-p', port], {
   cwd: root,
-  env,
+  env: withHugePages(env),
   stdio: 'inherit',
 });
 for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));

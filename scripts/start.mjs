@@ -5,6 +5,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { ensureBuild } from './ensure-build.mjs';
 import { ingestDemoOnce } from './first-run-demo.mjs';
+import { withHugePages } from './huge-pages.mjs';
 import { clipdexBin, nextBin, root } from './paths.mjs';
 
 process.chdir(root);
@@ -24,6 +25,7 @@ ingestDemoOnce(env);
 const host = env.HOST ?? '127.0.0.1';
 const port = env.PORT ?? '3000';
 console.log(`clipdex: serving on http://${host === '0.0.0.0' ? 'localhost' : host}:${port}`);
-const child = spawn(process.execPath, [nextBin, 'start', '-H', host, '-p', port], { cwd: root, stdio: 'inherit', env });
+// the server holds the HNSW graphs: huge pages for them (scripts/huge-pages.mjs)
+const child = spawn(process.execPath, [nextBin, 'start', '-H', host, '-p', port], { cwd: root, stdio: 'inherit', env: withHugePages(env) });
 for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
 child.on('exit', (code) => process.exit(code ?? 0));
