@@ -6,9 +6,9 @@
 // this CPU has every feature of (lib/index/hnswlib-module.ts loads that build only on such a CPU),
 // generic otherwise; CLIPDEX_HNSWLIB_SIMD=v3 stops at x86-64-v3. Kept only if a self-test in a
 // child process finds that hnswlib-node reads the file it saved and answers as an index
-// hnswlib-node built itself. Run by `npm install` (postinstall, a
-// few seconds) and `npm run build:hnsw-builder`. Never fails the install: without it a rebuild
-// inserts from the JavaScript thread, one point at a time. CLIPDEX_HNSW_BUILDER=0 skips it.
+// hnswlib-node built itself. Run by `npm install` (postinstall, a few seconds) and
+// `npm run build:hnsw-builder`. Never fails the install: without it a rebuild inserts from the
+// JavaScript thread, one point at a time. CLIPDEX_HNSW_BUILDER=0 skips it.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';

@@ -39,7 +39,7 @@ for (let q = n; q < n + 50; q++) {
 if (same < 48) { console.error('only ' + same + ' of 50 searches agree'); process.exit(1); }
 `;
 
-/** Build and self-test the copy for one level; returns a sentence saying what happened. Throws nothing. */
+/** Build and self-test the copy for one level; returns a sentence saying what happened. Throws only for a level it does not know. */
 export function buildSimd({ root = defaultRoot, flags = cpuFlags(), env = process.env, log = console.log, march = 'x86-64-v3' } = {}) {
   const level = MARCH_LEVELS.find((l) => l.march === march);
   if (!level) throw new Error(`unknown level ${march}`);
