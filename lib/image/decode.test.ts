@@ -101,4 +101,35 @@ describe('decodeImage', () => {
     // a truncated PNG: header fine, data missing
     await expect(decodeImage(read('rgb-200x150.png').subarray(0, 200), LIMIT)).rejects.toMatchObject({ code: 'INVALID_INPUT' });
   });
+
+  it('images that fail at the same moment, beside images that decode, each keep their own reason', async () => {
+    // libvips has one error buffer per process: without the retry, a few of these came back
+    // emptied ("…corrupt header:)") or with another image's error in them
+    const xxe = Buffer.from(
+      '<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY xxe SYSTEM "file:///etc/passwd">]><svg xmlns="http://www.w3.org/2000/svg" width="32" height="32"><text y="20">&xxe;</text></svg>',
+    );
+    const text = Buffer.from('plain text, not an image');
+    const truncated = read('rgb-200x150.png').subarray(0, 200);
+    const good = read('rgb-200x150.png');
+    const own = [
+      [xxe, /^bytes are not a supported image \(Input buffer has corrupt header: .*Entity 'xxe' not defined[^)]*\)$/],
+      [text, /^bytes are not a supported image \(Input buffer contains unsupported image format\)$/],
+      [truncated, /^bytes are not a supported image \((?!.*(Entity|unsupported image format)).*\S\)$/],
+    ] as const;
+    const wrong: string[] = [];
+    for (let round = 0; round < 30; round++) {
+      await Promise.all(
+        Array.from({ length: 16 }, async (_, i) => {
+          if (i % 4 === 3) return void (await decodeImage(good, LIMIT));
+          const [bytes, reason] = own[i % 4];
+          const err = await decodeImage(bytes, LIMIT).then(
+            () => new Error('decoded'),
+            (e: Error) => e,
+          );
+          if (!reason.test(err.message)) wrong.push(err.message);
+        }),
+      );
+    }
+    expect(wrong).toEqual([]);
+  });
 });

@@ -33,8 +33,47 @@ function pixelLimitMessage(width: number, height: number, maxPixels: number): st
 }
 
 function notAnImage(err: unknown): AppError {
-  const why = err instanceof Error ? err.message.replace(/\s+/g, ' ').trim() : String(err);
-  return new AppError('INVALID_INPUT', `bytes are not a supported image (${why})`, { cause: err });
+  return new AppError('INVALID_INPUT', `bytes are not a supported image (${messageOf(err)})`, { cause: err });
+}
+
+const messageOf = (err: unknown): string => (err instanceof Error ? err.message.replace(/\s+/g, ' ').trim() : String(err));
+
+/**
+ * libvips keeps one error buffer for the whole process, and sharp reads it after an operation
+ * fails. When images fail at the same moment, or one fails while others finish, the message sharp
+ * reads can be emptied ("Input buffer has corrupt header:") or hold another image's error: 30 of
+ * 320 failures among 16 at once in a scratch run, and one hostile-corpus line in a CI run was
+ * reported without its reason. So a failed operation runs again, one failure at a time, until two
+ * runs in a row give the same complete message: that message is the image's own. Only failures
+ * pay (at most three more runs); a retry that succeeds is the answer.
+ */
+let failures: Promise<unknown> = Promise.resolve();
+const RETRIES = 3;
+
+async function withOwnReason<T>(op: () => Promise<T>): Promise<T> {
+  try {
+    return await op();
+  } catch (first) {
+    if (first instanceof AppError) throw first;
+    const settled = failures.then(() => againUntilStable(op, first));
+    failures = settled.catch(() => undefined);
+    return settled;
+  }
+}
+
+async function againUntilStable<T>(op: () => Promise<T>, first: unknown): Promise<T> {
+  let last = first;
+  for (let i = 0; i < RETRIES; i++) {
+    try {
+      return await op();
+    } catch (err) {
+      if (err instanceof AppError) throw err;
+      const m = messageOf(err);
+      if (m === messageOf(last) && !/:$/.test(m)) throw err;
+      last = err;
+    }
+  }
+  throw last;
 }
 
 /** What the header says, before any pixel is decoded. */
@@ -78,7 +117,7 @@ export async function probeWithSharp(bytes: Buffer, opts: DecodeOptions): Promis
   if (!Buffer.isBuffer(bytes) || bytes.length === 0) throw notAnImage(new Error('empty input'));
   let meta: Metadata;
   try {
-    meta = await sharp(bytes, { limitInputPixels: false }).metadata();
+    meta = await withOwnReason(() => sharp(bytes, { limitInputPixels: false }).metadata());
   } catch (err) {
     throw notAnImage(err);
   }
@@ -118,10 +157,13 @@ export function decodePipeline(bytes: Buffer, maxPixels: number): Sharp {
     .toColourspace('srgb'); // greyscale, CMYK (via its ICC/default profile) and 16-bit → 8-bit sRGB
 }
 
-/** Runs a decodePipeline to its end; failures that are not ours become "not a supported image". */
+/**
+ * Runs a decodePipeline to its end (`f` must build a new one each call: a failure runs it again,
+ * see withOwnReason); failures that are not ours become "not a supported image".
+ */
 export async function runDecode<T>(f: () => Promise<T>): Promise<T> {
   try {
-    return await f();
+    return await withOwnReason(f);
   } catch (err) {
     if (err instanceof AppError) throw err;
     throw notAnImage(err);
