@@ -9,6 +9,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ensureBuild } from './ensure-build.mjs';
+import { withHugePages } from './huge-pages.mjs';
 import { clipdexBin, nextBin, root } from './paths.mjs';
 
 process.chdir(root);
@@ -62,7 +63,8 @@ for (let i = 1; i <= nWorkers; i++) start(`worker-${i}`, [clipdexBin, 'worker'],
 const port0 = Number(process.env.PORT ?? 3000);
 for (let i = 0; i < nNodes; i++) {
   const port = String(port0 + i);
-  start(`node-${i + 1}`, [nextBin, 'start', '-H', '127.0.0.1', '-p', port], { ...env, CLIPDEX_DATA_DIR: path.join(base, `node-${i + 1}`), PORT: port });
+  // each web node as `npm start` runs one (huge pages for its replicas, scripts/huge-pages.mjs)
+  start(`node-${i + 1}`, [nextBin, 'start', '-H', '127.0.0.1', '-p', port], withHugePages({ ...env, CLIPDEX_DATA_DIR: path.join(base, `node-${i + 1}`), PORT: port }));
   console.log(`clipdex cluster: web node ${i + 1} on http://127.0.0.1:${port}`);
 }
 // The demo corpus, through the queue (the workers above do the work), once: like npm start's
