@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { probeOutcomes } from '../../test/helpers/probe-outcomes';
+import { expectProbesAsSharp, probeOutcomes } from '../../test/helpers/probe-outcomes';
 import { probeImage } from './decode';
 import { readJpegHeader } from './jpeg-header';
 
@@ -109,11 +109,7 @@ beforeAll(async () => {
 describe('readJpegHeader', () => {
   it('probeImage says what sharp says, for every JPEG, read here or left to sharp', async () => {
     expect(cases.length).toBeGreaterThan(40);
-    for (const [name, bytes, ours] of cases) {
-      expect(readJpegHeader(bytes) !== undefined, `${name}: read in JavaScript`).toBe(ours);
-      const [probed, sharps] = await probeOutcomes(bytes, LIMIT);
-      expect(probed, name).toEqual(sharps);
-    }
+    await expectProbesAsSharp(cases, readJpegHeader, LIMIT);
   });
 
   it('states the facts themselves: size after orientation, components, orientation', async () => {

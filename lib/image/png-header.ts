@@ -31,25 +31,24 @@ const TRNS = 0x74524e53;
 const EXIF = 0x65584966;
 const ACTL = 0x6163544c;
 
-const u32 = (b: Uint8Array, o: number) => new DataView(b.buffer, b.byteOffset, b.byteLength).getUint32(o);
-
 /** The chunk at `o` if it is whole and its CRC is right: its type and data's end. */
-function chunkAt(b: Uint8Array, o: number): { type: number; start: number; end: number } | undefined {
+function chunkAt(b: Uint8Array, view: DataView, o: number): { type: number; start: number; end: number } | undefined {
   if (o + 12 > b.length) return undefined;
-  const len = u32(b, o);
+  const len = view.getUint32(o);
   const end = o + 8 + len;
   if (len > 0x7fffffff || end + 4 > b.length) return undefined;
-  if (crc32(b.subarray(o + 4, end)) !== u32(b, end)) return undefined;
-  return { type: u32(b, o + 4), start: o + 8, end };
+  if (crc32(b.subarray(o + 4, end)) !== view.getUint32(end)) return undefined;
+  return { type: view.getUint32(o + 4), start: o + 8, end };
 }
 
 export function readPngHeader(b: Uint8Array): PngFacts | undefined {
   if (b.length < 8 || SIGNATURE.some((v, i) => b[i] !== v)) return undefined;
-  const ihdr = chunkAt(b, 8);
+  const view = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  const ihdr = chunkAt(b, view, 8);
   if (!ihdr || ihdr.type !== IHDR || ihdr.end - ihdr.start !== 13) return undefined;
   const s = ihdr.start;
-  const width = u32(b, s);
-  const height = u32(b, s + 4);
+  const width = view.getUint32(s);
+  const height = view.getUint32(s + 4);
   const bitDepth = b[s + 8];
   const colourType = b[s + 9];
   if (!width || !height || width > MAX_SIDE || height > MAX_SIDE) return undefined;
@@ -57,7 +56,7 @@ export function readPngHeader(b: Uint8Array): PngFacts | undefined {
   let palette = false;
   let transparency = false;
   for (let o = ihdr.end + 4; ; ) {
-    const c = chunkAt(b, o);
+    const c = chunkAt(b, view, o);
     if (!c) return undefined;
     if (c.type === IDAT) break;
     if (c.type === PLTE) palette = true;

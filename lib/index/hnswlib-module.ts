@@ -102,35 +102,35 @@ export function chooseHnswlib(o: { roots?: string[]; flags?: Set<string>; env?: 
   if ((o.platform ?? process.platform) !== 'linux' || (o.arch ?? process.arch) !== 'x64') return generic('not linux x64');
   const roots = o.roots ?? projectRoots();
   const flags = o.flags ?? cpuFlags();
-  // why each level, best first, was passed over: the generic addon's reason names the v3 one
-  const passed: string[] = [];
+  // why the level last tried (v3, the lowest) was not used: the generic addon's reason
+  let why = '';
   for (const { march } of MARCH_LEVELS) {
     if (march === 'x86-64-v4' && env.CLIPDEX_HNSWLIB_SIMD === 'v3') continue;
     const root = roots.find((r) => fs.existsSync(path.join(r, simdDir(march), 'ok.json')));
     if (!root) {
-      passed.push(march === 'x86-64-v3' ? 'no x86-64-v3 build (npm install makes one on a CPU with AVX2)' : `no ${march} build`);
+      why = march === 'x86-64-v3' ? 'no x86-64-v3 build (npm install makes one on a CPU with AVX2)' : `no ${march} build`;
       continue;
     }
     const missing = lacking(march, flags);
     if (missing.length) {
-      passed.push(`this CPU lacks ${missing.join(', ')}`);
+      why = `this CPU lacks ${missing.join(', ')}`;
       continue;
     }
     const dir = path.join(root, simdDir(march));
     try {
       const { stale } = readStamp<SimdStamp>(root, dir);
       if (stale) {
-        passed.push(`the ${march} build is stale (${stale}): run npm install`);
+        why = `the ${march} build is stale (${stale}): run npm install`;
         continue;
       }
       const module = dlopenAddon<HnswlibModule>(path.join(dir, 'build', 'Release', 'addon.node'));
       if (typeof module.HierarchicalNSW === 'function') return { module, variant: march };
-      passed.push(`the ${march} build exports no HierarchicalNSW`);
+      why = `the ${march} build exports no HierarchicalNSW`;
     } catch (err) {
-      passed.push(`the ${march} build did not load (${(err as Error).message})`);
+      why = `the ${march} build did not load (${(err as Error).message})`;
     }
   }
-  return generic(passed[passed.length - 1]);
+  return generic(why);
 }
 
 let chosen: HnswlibChoice | undefined;

@@ -152,10 +152,10 @@ async function prepareInto(batch: CorpusRecord[], ctx: PrepareContext, written: 
           // issue 13: a lane holds an image only while the CPU works on it (decoding, the pixel
           // signatures); the store's file-system round trips below wait outside the lanes.
           const p = await ctx.lanes(async () => {
-            const p = await timed('preprocess', () => model.preprocessImageWithFacts(bytes));
+            const pre = await timed('preprocess', () => model.preprocessImageWithFacts(bytes));
             // issue 13: no decode of their own; a large whole decode (16-bit, or a fused path that
             // fell back) is left to the thumbnail, as is an image whose signatures fail here.
-            const { whole } = p;
+            const { whole } = pre;
             if (ctx.signatures && whole.width * whole.height <= SIGNATURE_SOURCE_MAX_PIXELS) {
               try {
                 rememberSignatures(sha, signaturesFromRgb(whole.data, whole.width, whole.height));
@@ -163,7 +163,7 @@ async function prepareInto(batch: CorpusRecord[], ctx: PrepareContext, written: 
                 // linking reads the stored thumbnail instead
               }
             }
-            return p;
+            return pre;
           });
           facts = { width: p.width, height: p.height, format: p.format, bytes: bytes.length };
           pixels = p.pixels;
